@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { computeMonth, reconciliationFailures } from '../../domain/compute.js';
+import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
+import { formatQuantity } from '../../domain/money.js';
+import { monthInEffect, monthRange } from '../../domain/month.js';
+import type { Statement } from '../../domain/types.js';
+import { storeRun } from '../../ledger/runs.js';
+import { batchesInRange, usageGroups } from '../../ledger/usage.js';
+import { readRateCard } from '../../ratecard/load.js';
+import { statementAsTable } from '../../report/showback.js';
+import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
+
+/**
+ * `chargeback compute --month M --rate-card FILE`: read the card and the month's usage,
+ * allocate, store the run, print the showback table. Exit 1 on unpriced usage or a run
+ * that does not reconcile (the run is stored either way, for audit).
+ */
+export function registerCompute(program: Command, io: Io): void {
+  program
+    .command('compute')
+    .description('allocate a month with a rate card, store the statement run, print the showback table')
+    .requiredOption('--month <YYYY-MM>', 'the month to allocate')
+    .requiredOption('--rate-card <file>', 'the rate card YAML')
+    .action((flags: { month: string; rateCard: string }, command: Command) => {
+      const month = requireMonth(flags.month);
+      const { card, sha256, file } = readRateCard(flags.rateCard);
+      if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) {
+        const range = `${card.effectiveFrom?.label ?? 'any'} to ${card.effectiveTo?.label ?? 'any'}`;
+        throw new UsageError(`${file}: month ${month.label} is outside the card's effective range (${range})`);
+      }
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const range = monthRange(month, card.timezone);
+      const statement = computeMonth({ card, month: month.label, usage: usageGroups(ledger, range) });
+      const failures = reconciliationFailures(statement);
+      const runId = storeRun(ledger, {
+        month: month.label,
+        rateCardSha256: sha256,
+        rateCardFile: file,
+        currency: card.currency,
+        batchIds: batchesInRange(ledger, range),
+        unpriced: statement.unpriced.map(unpricedRecord),
+        warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`)],
+        reconciled: failures.length === 0,
+        createdAt: io.now().toISOString(),
+        lines: statement.lines,
+      });
+      ledger.close();
+
+      io.stdout(statementAsTable(
+        { runId, month: month.label, currency: card.currency, lines: statement.lines },
+        { colour: wantsColour(io), unallocated: card.unallocated, reconciliation: statement.reconciliation },
+      ));
+      reportWarnings(statement, io);
+      if (failures.length > 0) throw new ReconciliationError(`run ${runId} does not reconcile: ${failures.join('; ')}`);
+      if (statement.unpriced.length > 0 && card.unpriced === 'error') {
+        io.stdout(unpricedSection(statement));
+        throw new ProblemFound(
+          `run ${runId} has unpriced usage (${statement.unpriced.length} group${statement.unpriced.length === 1 ? '' : 's'} that no pool takes): ` +
+            'add a pool for it, or set "unpriced: ignore" in the card',
+        );
+      }
+    });
+}
+
+function unpricedRecord(u: Statement['unpriced'][number]): Record<string, string> {
+  return {
+    source: u.source,
+    model: u.model,
+    identity: u.identity,
+    cost_centre: u.costCentre,
+    requests: u.quantities.requests.toFixed(),
+    input_tokens: u.quantities.input_tokens.toFixed(),
+    output_tokens: u.quantities.output_tokens.toFixed(),
+  };
+}
+
+function unpricedSection(statement: Statement): string {
+  const rows = statement.unpriced.map(
+    (u) =>
+      `  ${u.model || '(no model)'}  ${u.identity}  requests=${formatQuantity(u.quantities.requests)} ` +
+      `input_tokens=${formatQuantity(u.quantities.input_tokens)} output_tokens=${formatQuantity(u.quantities.output_tokens)}`,
+  );
+  return `Unpriced usage (no pool takes it; never priced at zero):\n${rows.join('\n')}\n`;
+}
+
+function reportWarnings(statement: Statement, io: Io): void {
+  for (const warning of statement.warnings) io.stderr(`warning: ${warning}\n`);
+  if (statement.unmatched.length > 0) {
+    io.stderr(`warning: usage matched no cost centre: ${statement.unmatched.join('; ')}\n`);
+  }
+}

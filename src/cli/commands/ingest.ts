@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { ProblemFound, UsageError } from '../../domain/errors.js';
+import { SOURCES } from '../../ingest/index.js';
+import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
+import { useLedger, type GlobalOptions, type Io } from '../context.js';
+
+interface IngestFlags {
+  source: string;
+  format?: string;
+  strict?: boolean;
+  rejects?: string;
+}
+
+/** `chargeback ingest FILE... --source S [--format F]`: each file is one idempotent batch. */
+export function registerIngest(program: Command, io: Io): void {
+  program
+    .command('ingest')
+    .description('stream export files (or - for stdin) into the ledger, one batch per file')
+    .argument('<files...>', 'files to ingest; - reads standard input')
+    .requiredOption('--source <source>', `what the files hold: ${SOURCES.join(', ')}`)
+    .option('--format <format>', 'the file format (default: detected from the header)')
+    .option('--strict', 'reject the whole batch if any row is rejected')
+    .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
+    .action(async (files: string[], flags: IngestFlags, command: Command) => {
+      if (flags.rejects && files.length > 1) throw new UsageError('--rejects names one file: use it with one input file');
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, true);
+      let rejected = 0;
+      try {
+        for (const file of files) {
+          const started = Date.now();
+          const outcome = await ingestFile(ledger, file, {
+            source: flags.source,
+            ...(flags.format ? { format: flags.format } : {}),
+            strict: flags.strict ?? false,
+            ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
+            stdin: io.stdin,
+            now: io.now,
+            ...(io.stderrIsTTY ? { onProgress: (rows: number) => io.stderr(progressLine(file, rows, started)) } : {}),
+          });
+          if (io.stderrIsTTY) io.stderr('\r\x1b[K');
+          io.stdout(`${summaryLine(outcome)}\n`);
+          if (outcome.kind === 'stored') rejected += outcome.rejected;
+        }
+      } finally {
+        ledger.close();
+      }
+      if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file named above`);
+    });
+}
+
+function progressLine(file: string, rows: number, started: number): string {
+  const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+  return `\r${file}: ${rows.toLocaleString('en-US')} rows, ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s`;
+}
+
+/** One line per file, so that a cron log tells what each run did. */
+export function summaryLine(outcome: IngestOutcome): string {
+  if (outcome.kind === 'already') {
+    return `${outcome.file}: already ingested as batch ${outcome.batch.id} (same bytes, sha256 ${outcome.batch.sha256.slice(0, 12)}); nothing to do`;
+  }
+  const parts = [
+    `${outcome.file}: batch ${outcome.batchId} (${outcome.format}): ${outcome.read} rows read`,
+    `${outcome.accepted} stored`,
+    `${outcome.duplicate} duplicate`,
+    `${outcome.rejected} rejected${outcome.rejectsFile ? ` (see ${outcome.rejectsFile})` : ''}`,
+  ];
+  const ignored = outcome.ignoredColumns.length > 0 ? `; ignored columns: ${outcome.ignoredColumns.join(', ')}` : '';
+  return parts.join(', ') + ignored;
+}

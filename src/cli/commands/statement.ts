@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { UsageError } from '../../domain/errors.js';
+import { findRun } from '../../ledger/runs.js';
+import { statementAsTable } from '../../report/showback.js';
+import { statementAsCsv, statementAsJson, type StatementView } from '../../report/statement.js';
+import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
+
+interface StatementFlags {
+  month: string;
+  costCentre?: string;
+  format: 'table' | 'csv' | 'json';
+  output?: string;
+  run?: string;
+}
+
+const RENDERERS: Record<StatementFlags['format'], (view: StatementView, colour: boolean) => string> = {
+  table: (view, colour) => statementAsTable(view, { colour, unallocated: '' }),
+  csv: (view) => statementAsCsv(view),
+  json: (view) => statementAsJson(view),
+};
+
+/** `chargeback statement --month M`: the latest run's lines (or --run ID), as table, CSV or JSON. */
+export function registerStatement(program: Command, io: Io): void {
+  program
+    .command('statement')
+    .description("print a month's statement lines from its latest run")
+    .requiredOption('--month <YYYY-MM>', 'the month')
+    .option('--cost-centre <id>', 'only this cost centre')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--output <file>', 'write to a file instead of standard output')
+    .option('--run <id>', 'a specific run instead of the latest')
+    .action((flags: StatementFlags, command: Command) => {
+      const month = requireMonth(flags.month);
+      const runId = flags.run === undefined ? undefined : Number(flags.run);
+      if (runId !== undefined && !Number.isSafeInteger(runId)) throw new UsageError(`--run: expected a run id, got "${flags.run}"`);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const run = findRun(ledger, month.label, runId);
+      ledger.close();
+      if (!run) {
+        throw new UsageError(runId === undefined
+          ? `no statement run for ${month.label}: run "chargeback compute --month ${month.label} --rate-card FILE" first`
+          : `no run ${runId} for ${month.label}`);
+      }
+      const lines = flags.costCentre ? run.lines.filter((l) => l.costCentre === flags.costCentre) : run.lines;
+      if (flags.costCentre && lines.length === 0) {
+        throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
+      }
+      const view = { runId: run.id, month: run.month, currency: run.currency, lines };
+      const text = RENDERERS[flags.format](view, flags.output === undefined && wantsColour(io));
+      if (flags.output) writeFileSync(flags.output, text);
+      else io.stdout(text);
+    });
+}

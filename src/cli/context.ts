@@ -1,0 +1,40 @@
+import type { Readable } from 'node:stream';
+import { UsageError } from '../domain/errors.js';
+import { parseMonth, type Month } from '../domain/month.js';
+import { openLedger, type Ledger } from '../ledger/open.js';
+
+/** What a command may touch of the outside world; tests hand in their own. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdin: Readable;
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+export interface GlobalOptions {
+  ledger?: string;
+  debug?: boolean;
+}
+
+/** The ledger path: --ledger, else CHARGEBACK_LEDGER, else ./chargeback.db (SPEC §1). */
+export function ledgerPath(options: GlobalOptions, io: Io): string {
+  return options.ledger ?? io.env.CHARGEBACK_LEDGER ?? 'chargeback.db';
+}
+
+export function useLedger(options: GlobalOptions, io: Io, create: boolean): Ledger {
+  return openLedger(ledgerPath(options, io), { create });
+}
+
+export function requireMonth(text: string | undefined): Month {
+  const month = text === undefined ? null : parseMonth(text);
+  if (!month) throw new UsageError(`--month: expected YYYY-MM, got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  return month;
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
+export function wantsColour(io: Io): boolean {
+  return io.stdoutIsTTY && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
+}

@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { ChargebackError } from '../domain/errors.js';
+import { registerBatches } from './commands/batches.js';
+import { registerCompute } from './commands/compute.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerInit } from './commands/init.js';
+import { registerRateCard } from './commands/ratecard.js';
+import { registerStatement } from './commands/statement.js';
+import type { Io } from './context.js';
+
+function buildProgram(io: Io): Command {
+  const program = new Command('chargeback')
+    .description('Exact, auditable monthly chargeback for shared AI inference infrastructure')
+    .version('0.1.0')
+    .option('--ledger <path>', 'the ledger file (default $CHARGEBACK_LEDGER or ./chargeback.db)')
+    .option('--debug', 'print a stack trace with errors')
+    .showHelpAfterError('(run "chargeback --help" for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  for (const register of [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerBatches]) {
+    register(program, io);
+  }
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI and returns its exit code (SPEC §2). This is the one place that turns errors
+ * into a line on stderr and an exit code; a stack only with --debug.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ChargebackError) {
+      io.stderr(`chargeback: ${error.message}\n`);
+      if (debug) io.stderr(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`chargeback: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return 1;
+  }
+}

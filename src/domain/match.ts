@@ -1,0 +1,49 @@
+import type { CostCentre, Identity, UsageFilter, UsageGroup } from './types.js';
+
+/** The value of a match key (`user`, `tag.env`, …) for a usage group, if it has one. */
+function identityValue(group: UsageGroup, key: string): string | undefined {
+  if (key.startsWith('tag.')) return group.tags[key.slice(4)];
+  return group.identity[key as keyof Identity];
+}
+
+/**
+ * The first cost centre whose rule the group satisfies (SPEC §4.1, exact case-sensitive
+ * equality, §8.5), or null when none does.
+ */
+export function matchCostCentre(group: UsageGroup, centres: readonly CostCentre[]): CostCentre | null {
+  for (const centre of centres) {
+    for (const [key, values] of centre.match) {
+      const value = identityValue(group, key);
+      if (value !== undefined && values.includes(value)) return centre;
+    }
+  }
+  return null;
+}
+
+/** How a group names itself in warnings: its identity fields in a fixed order. */
+export function describeIdentity(group: UsageGroup): string {
+  const parts = Object.entries(group.identity)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`);
+  return parts.length > 0 ? parts.join(' ') : '(no identity)';
+}
+
+const listTakes = (list: readonly string[] | undefined, value: string | undefined): boolean =>
+  list === undefined || (value !== undefined && list.includes(value));
+
+/**
+ * Whether a pool's usage filter takes a group (SPEC §8.4): AND across keys, OR within a
+ * key's list; a group lacking the field fails that key; no filter takes everything.
+ */
+export function filterTakes(filter: UsageFilter | undefined, group: UsageGroup): boolean {
+  if (!filter) return true;
+  if (!listTakes(filter.models, group.model)) return false;
+  if (!listTakes(filter.tiers, group.tier)) return false;
+  if (!listTakes(filter.environments, group.environment)) return false;
+  if (!listTakes(filter.sources, group.source)) return false;
+  for (const [name, values] of filter.tags ?? []) {
+    if (!listTakes(values, group.tags[name])) return false;
+  }
+  return true;
+}

@@ -1,0 +1,84 @@
+/** A calendar month `YYYY-MM` and the half-open UTC interval it covers in some zone. */
+export interface Month {
+  label: string;
+  year: number;
+  month: number; // 1..12
+}
+
+export interface MonthRange {
+  startMs: number; // inclusive
+  endMs: number; // exclusive
+}
+
+const MONTH_TEXT = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Parses `YYYY-MM`; returns null for anything else. */
+export function parseMonth(text: string): Month | null {
+  const m = MONTH_TEXT.exec(text.trim());
+  if (!m) return null;
+  return { label: `${m[1]}-${m[2]}`, year: Number(m[1]), month: Number(m[2]) };
+}
+
+/** The month after `month`. */
+export function nextMonth(month: Month): Month {
+  const year = month.month === 12 ? month.year + 1 : month.year;
+  const m = month.month === 12 ? 1 : month.month + 1;
+  return { label: `${year}-${String(m).padStart(2, '0')}`, year, month: m };
+}
+
+/** Orders months; negative when `a` is earlier. */
+export function compareMonths(a: Month, b: Month): number {
+  return a.year * 12 + a.month - (b.year * 12 + b.month);
+}
+
+/** True when `zone` is an IANA time zone this runtime knows. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The month as `[first day 00:00, first day of next month 00:00)` in `zone`, as UTC
+ * milliseconds (SPEC §4.1).
+ */
+export function monthRange(month: Month, zone = 'UTC'): MonthRange {
+  const next = nextMonth(month);
+  return {
+    startMs: zonedMidnightToUtc(month.year, month.month, zone),
+    endMs: zonedMidnightToUtc(next.year, next.month, zone),
+  };
+}
+
+/** UTC instant of 00:00 on the first of the month in `zone`, DST included. */
+function zonedMidnightToUtc(year: number, month: number, zone: string): number {
+  const wall = Date.UTC(year, month - 1, 1);
+  const first = wall - zoneOffsetMs(wall, zone);
+  const second = wall - zoneOffsetMs(first, zone);
+  return second;
+}
+
+/** Offset of `zone` from UTC at `instantMs` (positive east of Greenwich). */
+function zoneOffsetMs(instantMs: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(instantMs));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/** Whether a card effective over [from, to] (either end open) may price `month`. */
+export function monthInEffect(month: Month, from?: Month, to?: Month): boolean {
+  return (!from || compareMonths(month, from) >= 0) && (!to || compareMonths(month, to) <= 0);
+}

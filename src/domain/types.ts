@@ -1,0 +1,153 @@
+import type { Decimal } from './money.js';
+import type { Month } from './month.js';
+
+/** Where a usage record came from; GPU intervals plug in as source `gpu`. */
+export type UsageSource = 'gateway' | 'gpu';
+
+/** Who a usage record belongs to, as far as its export says. `api_key` is a fingerprint. */
+export interface Identity {
+  api_key?: string;
+  user?: string;
+  team?: string;
+  project?: string;
+  namespace?: string;
+  host?: string;
+}
+
+/** The base quantities a usage record carries; every driver is computed from these. */
+export interface Quantities {
+  requests: Decimal;
+  input_tokens: Decimal;
+  output_tokens: Decimal;
+  cached_input_tokens: Decimal;
+}
+
+/**
+ * Ok usage of one month with identical identity, model, tier, environment and tags,
+ * summed. Compute works on these groups, never on single events.
+ */
+export interface UsageGroup {
+  source: UsageSource;
+  identity: Identity;
+  model?: string;
+  tier?: string;
+  environment?: string;
+  tags: Readonly<Record<string, string>>;
+  quantities: Quantities;
+}
+
+export const MATCH_KEYS = ['api_key', 'user', 'team', 'project', 'namespace', 'host'] as const;
+export type MatchKey = (typeof MATCH_KEYS)[number];
+
+/** A cost centre's match rule: any listed value of any key (or `tag.NAME`) matches. */
+export type MatchRule = ReadonlyMap<string, readonly string[]>;
+
+export interface CostCentre {
+  id: string;
+  name: string;
+  match: MatchRule;
+}
+
+export const DRIVERS = ['requests', 'input_tokens', 'output_tokens', 'tokens'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
+/** Which usage a pool serves (SPEC §8.4): AND across keys, OR within a key's list. */
+export interface UsageFilter {
+  models?: readonly string[];
+  tiers?: readonly string[];
+  environments?: readonly string[];
+  sources?: readonly UsageSource[];
+  tags?: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface FixedCost {
+  kind: 'fixed';
+  amount: Decimal;
+}
+export type PoolCost = FixedCost;
+
+export interface Pool {
+  id: string;
+  cost?: PoolCost;
+  overheadPct: Decimal;
+  usage?: UsageFilter;
+  method: string;
+  driver: Driver;
+  /** Method-specific parameters, as the method's own parser returned them. */
+  params: unknown;
+}
+
+export interface RateCard {
+  version: 1;
+  currency: string;
+  timezone: string;
+  effectiveFrom?: Month;
+  effectiveTo?: Month;
+  unallocated: string;
+  costCentres: readonly CostCentre[];
+  pools: readonly Pool[];
+  unpriced: 'error' | 'ignore';
+}
+
+/** One (cost centre, pool) line of a statement. `kind: idle` lines carry method `idle`. */
+export interface StatementLine {
+  costCentre: string;
+  costCentreName: string;
+  pool: string;
+  method: string;
+  driver: string;
+  quantity: Decimal | null;
+  unitPrice: Decimal | null;
+  amount: Decimal;
+}
+
+/** Usage that no pool's filter takes: listed, never dropped nor priced at zero. */
+export interface UnpricedUsage {
+  source: UsageSource;
+  model: string;
+  identity: string;
+  costCentre: string;
+  quantities: Quantities;
+}
+
+/** The per-pool reconciliation: its lines must add up to its cost (or charges). */
+export interface PoolReconciliation {
+  pool: string;
+  expected: Decimal;
+  actual: Decimal;
+}
+
+export interface Statement {
+  month: string;
+  currency: string;
+  lines: StatementLine[];
+  unpriced: UnpricedUsage[];
+  unmatched: string[];
+  warnings: string[];
+  reconciliation: {
+    poolCosts: Decimal;
+    priceListCharges: Decimal;
+    lines: Decimal;
+    pools: PoolReconciliation[];
+  };
+}
+
+/** A normalised gateway request (SPEC §3.1), as every gateway reader produces it. */
+export interface UsageEvent {
+  tsMs: number;
+  requestId?: string;
+  apiKeyFp?: string;
+  apiKeyLast4?: string;
+  user?: string;
+  team?: string;
+  project?: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  latencyMs?: number;
+  status: 'ok' | 'error';
+  tier?: string;
+  environment?: string;
+  tags: Record<string, string>;
+}

@@ -1,0 +1,123 @@
+import type { Readable } from 'node:stream';
+import { InputError } from '../domain/errors.js';
+import { beginBatch, findBatchByContent, type BatchRow, type KeyedEvent } from '../ledger/batches.js';
+import type { Ledger } from '../ledger/open.js';
+import { chooseReader } from './index.js';
+import { openInput, peekFirstLine } from './input.js';
+import { naturalKey } from './natural-key.js';
+import type { RejectedRow } from './reader.js';
+import { openRejectsFile, type RejectsFile } from './rejects.js';
+
+export interface IngestOptions {
+  source: string;
+  format?: string;
+  strict: boolean;
+  rejectsPath?: string;
+  stdin: Readable;
+  now: () => Date;
+  /** Called now and then with the rows read so far (for a progress line on a terminal). */
+  onProgress?: (rowsRead: number) => void;
+}
+
+export type IngestOutcome =
+  | { kind: 'already'; file: string; batch: BatchRow }
+  | {
+      kind: 'stored';
+      file: string;
+      batchId: number;
+      format: string;
+      read: number;
+      accepted: number;
+      duplicate: number;
+      rejected: number;
+      ignoredColumns: readonly string[];
+      rejectsFile: string | null;
+      firstReject: RejectedRow | null;
+    };
+
+const CHUNK = 1000;
+
+/**
+ * Streams one file into the ledger as one batch: file → reader → ledger, in one transaction.
+ * Same bytes again: a no-op. Rows already in the ledger: counted as duplicates. Bad rows:
+ * written to the rejects file with line and reason. With `strict`, any reject rolls back.
+ */
+export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
+  const input = await openInput(file, options.stdin);
+  if (input.knownSha256) {
+    const earlier = findBatchByContent(ledger, input.knownSha256, options.source);
+    if (earlier) {
+      input.stream.destroy();
+      return { kind: 'already', file: input.name, batch: earlier };
+    }
+  }
+  const { line: headerLine, stream } = await peekFirstLine(input.stream);
+  const reader = chooseReader(options.source, options.format, headerLine, input.name);
+  const rejectsPath = options.rejectsPath ?? `${file === '-' ? 'stdin' : file}.rejects.csv`;
+
+  const batch = beginBatch(ledger, {
+    source: options.source,
+    format: reader.format,
+    fileName: input.name,
+    startedAt: options.now().toISOString(),
+  });
+  let rejects: RejectsFile | null = null;
+  const counts = { read: 0, accepted: 0, duplicate: 0, rejected: 0 };
+  let ignoredColumns: readonly string[] = [];
+  let firstReject: RejectedRow | null = null;
+  let pending: KeyedEvent[] = [];
+  const flush = () => {
+    const inserted = batch.insert(pending);
+    counts.accepted += inserted;
+    counts.duplicate += pending.length - inserted;
+    pending = [];
+  };
+
+  try {
+    for await (const item of reader.read(stream, { name: input.name })) {
+      if (item.kind === 'header') {
+        ignoredColumns = item.ignored;
+        rejects = openRejectsFile(rejectsPath, item.columns);
+        continue;
+      }
+      counts.read++;
+      if (counts.read % 10_000 === 0) options.onProgress?.(counts.read);
+      if (item.kind === 'reject') {
+        counts.rejected++;
+        firstReject ??= item.reject;
+        rejects?.add(item.reject);
+        continue;
+      }
+      pending.push({ key: naturalKey(item.event), event: item.event });
+      if (pending.length >= CHUNK) flush();
+    }
+    flush();
+    const rejectsFile = rejects?.close() ?? null;
+    if (options.strict && firstReject) {
+      batch.rollback();
+      throw strictFailure(input.name, firstReject, counts.rejected, rejectsFile);
+    }
+    const sha256 = await input.sha256();
+    const earlier = batch.commit(
+      sha256,
+      { ...counts, ignoredColumns, rejectsFile },
+      options.now().toISOString(),
+    );
+    if (earlier) return { kind: 'already', file: input.name, batch: earlier };
+    return { kind: 'stored', file: input.name, batchId: batch.id, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject };
+  } catch (error) {
+    batch.rollback();
+    rejects?.discard();
+    throw error;
+  }
+}
+
+function strictFailure(file: string, first: RejectedRow, rejected: number, rejectsFile: string | null): InputError {
+  const where = rejectsFile ? `, listed in ${rejectsFile}` : '';
+  return new InputError(
+    file,
+    first.line,
+    first.field,
+    `${first.reason} (--strict: ${rejected} row${rejected === 1 ? '' : 's'} rejected${where}; nothing was stored)`,
+  );
+}

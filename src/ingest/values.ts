@@ -1,0 +1,58 @@
+/** Small parsers shared by the readers. Each returns null when the text is not a value. */
+
+const ISO_WITH_ZONE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
+const UNIX_SECONDS = /^(\d{1,11})(?:\.(\d+))?$/;
+
+/**
+ * An instant as UTC milliseconds from ISO 8601 text with an offset or `Z`, or from Unix
+ * seconds (SPEC §3.1). Fractions below a millisecond are truncated. A time without a zone
+ * is refused: the native format has no default zone (SPEC §8.2).
+ */
+export function parseInstant(text: string): number | null {
+  const unix = UNIX_SECONDS.exec(text);
+  if (unix) return Number(unix[1]) * 1000 + Number((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
+  const m = ISO_WITH_ZONE.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(wall);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return null;
+  }
+  return wall - offsetMinutes(m[8] ?? 'Z') * 60_000;
+}
+
+function offsetMinutes(zone: string): number {
+  if (zone === 'Z' || zone === 'z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  return sign * (hours * 60 + minutes);
+}
+
+/** A whole non-negative count that a JavaScript number holds exactly. */
+export function parseCount(text: string): number | null {
+  if (!/^\d+$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** SPEC §8.1: ok/error in any case, an HTTP code (< 400 is ok), or empty (ok). */
+export function parseStatus(text: string): 'ok' | 'error' | null {
+  const lower = text.toLowerCase();
+  if (lower === '' || lower === 'ok') return 'ok';
+  if (lower === 'error') return 'error';
+  if (/^\d{3}$/.test(lower)) return Number(lower) < 400 ? 'ok' : 'error';
+  return null;
+}
+
+/** A non-negative number of milliseconds, or null. */
+export function parseLatency(text: string): number | null {
+  if (!/^\d+(\.\d+)?$/.test(text)) return null;
+  return Number(text);
+}

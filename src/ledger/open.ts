@@ -1,0 +1,40 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { UsageError } from '../domain/errors.js';
+import { MIGRATIONS } from './schema.js';
+
+export type Ledger = Database.Database;
+
+/**
+ * How long a writer waits for another one (an overlapping cron ingest) before giving up.
+ * An ingest holds the write lock for its whole batch, so this is generous.
+ */
+const BUSY_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * Opens (and with `create`, makes) the ledger file and brings its schema up to date. WAL
+ * lets readers work while an ingest writes; the busy timeout makes a second writer wait.
+ */
+export function openLedger(path: string, { create }: { create: boolean }): Ledger {
+  if (!create && !existsSync(path)) {
+    throw new UsageError(`no ledger at ${path}: run "chargeback init" or "chargeback ingest" first, or pass --ledger`);
+  }
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+/** Applies the migrations this ledger lacks, under the write lock so two processes never race. */
+function migrate(db: Ledger): void {
+  const current = () => Number(db.pragma('user_version', { simple: true }));
+  if (current() >= MIGRATIONS.length) return;
+  db.transaction(() => {
+    for (let version = current(); version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  }).immediate();
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { isCollection, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { RateCardError } from '../domain/errors.js';
+import { collectIssues, formatPath, type FieldPath } from '../domain/fields.js';
+import type { RateCard } from '../domain/types.js';
+import { parseRateCard } from './schema.js';
+
+/** A validated rate card and the SHA-256 of the exact bytes it was read from. */
+export interface LoadedRateCard {
+  card: RateCard;
+  sha256: string;
+  file: string;
+}
+
+/**
+ * Reads and validates a rate card file. Throws RateCardError listing every problem as
+ * `card.yaml:14: pools[0].cost.fixed: expected …`, each naming the line.
+ */
+export function readRateCard(file: string): LoadedRateCard {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new RateCardError(file, [`${file}: cannot read the rate card (${(error as NodeJS.ErrnoException).code ?? error})`]);
+  }
+  const name = basename(file);
+  const card = parseRateCardText(bytes.toString('utf8'), name);
+  return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file };
+}
+
+/** Parses rate card YAML text; `name` prefixes every message. */
+export function parseRateCardText(text: string, name: string): RateCard {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => `${name}:${e.linePos?.[0]?.line ?? 1}: YAML syntax: ${firstLine(e.message)}`);
+    throw new RateCardError(name, problems);
+  }
+  const issues = collectIssues();
+  const card = parseRateCard(doc.toJS(), issues);
+  if (card && issues.list.length === 0) return card;
+  const problems = issues.list.map((issue) => {
+    const line = lineOf(doc, issue.path, lineCounter);
+    const where = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+    return `${name}:${line}: ${where}${issue.message}`;
+  });
+  throw new RateCardError(name, problems);
+}
+
+/** The line of the deepest node on `path` that exists (a missing key points at its parent). */
+function lineOf(doc: Document, path: FieldPath, lineCounter: LineCounter): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if ((isScalar(node) || isCollection(node)) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return 1;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

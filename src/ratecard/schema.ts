@@ -1,0 +1,252 @@
+import {
+  checkKeys,
+  describe,
+  isRecord,
+  readChoice,
+  readDecimal,
+  readRecord,
+  readString,
+  readStringList,
+  type FieldPath,
+  type Issues,
+  type Raw,
+} from '../domain/fields.js';
+import { METHODS } from '../domain/methods/index.js';
+import { Decimal } from '../domain/money.js';
+import { isKnownTimeZone, parseMonth, type Month } from '../domain/month.js';
+import {
+  MATCH_KEYS,
+  type CostCentre,
+  type Driver,
+  type Pool,
+  type PoolCost,
+  type RateCard,
+  type UsageFilter,
+  type UsageSource,
+} from '../domain/types.js';
+import { fingerprintKey, isFingerprint } from '../secrets.js';
+
+const CARD_KEYS = [
+  'version',
+  'currency',
+  'timezone',
+  'effective_from',
+  'effective_to',
+  'unallocated',
+  'platform',
+  'cost_centres',
+  'pools',
+  'budgets',
+  'unpriced',
+];
+const CENTRE_KEYS = ['id', 'name', 'match'];
+const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver'];
+const USAGE_KEYS = ['models', 'tiers', 'environments', 'sources', 'tags'];
+const SOURCES: readonly UsageSource[] = ['gateway', 'gpu'];
+
+/**
+ * Checks a parsed rate card against SPEC §4 and builds the typed card. Every problem is
+ * added to `issues` (all of them, not only the first); returns null when there is any.
+ */
+export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
+  const card = readRecord(raw, [], issues);
+  if (!card) return null;
+  checkKeys(card, CARD_KEYS, [], issues);
+  if (card.version !== 1) issues.add(['version'], `expected 1, got ${describe(card.version)}`);
+  const currency = readCurrency(card.currency, issues);
+  const timezone = readTimezone(card.timezone, issues);
+  const effectiveFrom = readOptionalMonth(card.effective_from, ['effective_from'], issues);
+  const effectiveTo = readOptionalMonth(card.effective_to, ['effective_to'], issues);
+  const unallocated = readString(card.unallocated, ['unallocated'], issues);
+  if (card.platform !== undefined) readPlatform(card.platform, issues);
+  const costCentres = readList(card.cost_centres, ['cost_centres'], issues, readCostCentre);
+  const pools = readList(card.pools, ['pools'], issues, readPool);
+  checkUniqueIds(costCentres, ['cost_centres'], issues);
+  checkUniqueIds(pools, ['pools'], issues);
+  const unpriced =
+    card.unpriced === undefined ? 'error' : readChoice(card.unpriced, ['error', 'ignore'] as const, ['unpriced'], issues);
+  if (card.budgets !== undefined) readList(card.budgets, ['budgets'], issues, readBudget);
+
+  if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
+  return {
+    version: 1,
+    currency,
+    timezone,
+    ...(effectiveFrom ? { effectiveFrom } : {}),
+    ...(effectiveTo ? { effectiveTo } : {}),
+    unallocated,
+    costCentres: costCentres.map((c) => c.value),
+    pools: pools.map((p) => p.value),
+    unpriced,
+  };
+}
+
+function readCurrency(value: unknown, issues: Issues): string | null {
+  if (typeof value === 'string' && /^[A-Z]{3}$/.test(value)) return value;
+  issues.add(['currency'], `expected a three-letter ISO 4217 code such as "USD", got ${describe(value)}`);
+  return null;
+}
+
+function readTimezone(value: unknown, issues: Issues): string {
+  if (value === undefined) return 'UTC';
+  if (typeof value === 'string' && isKnownTimeZone(value)) return value;
+  issues.add(['timezone'], `expected an IANA time zone such as "Europe/Berlin", got ${describe(value)}`);
+  return 'UTC';
+}
+
+function readOptionalMonth(value: unknown, path: FieldPath, issues: Issues): Month | undefined {
+  if (value === undefined) return undefined;
+  const month = typeof value === 'string' ? parseMonth(value) : null;
+  if (!month) issues.add(path, `expected a month YYYY-MM, got ${describe(value)}`);
+  return month ?? undefined;
+}
+
+function readPlatform(value: unknown, issues: Issues): void {
+  const platform = readRecord(value, ['platform'], issues);
+  if (!platform) return;
+  checkKeys(platform, ['cost_centre', 'gl_account'], ['platform'], issues);
+  readString(platform.cost_centre, ['platform', 'cost_centre'], issues);
+  readString(platform.gl_account, ['platform', 'gl_account'], issues);
+}
+
+interface Located<T> {
+  value: T;
+  id: string;
+  path: FieldPath;
+}
+
+function readList<T>(
+  value: unknown,
+  path: FieldPath,
+  issues: Issues,
+  readItem: (raw: Raw, path: FieldPath, issues: Issues) => Located<T> | null,
+): Located<T>[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    issues.add(path, `expected a list, got ${describe(value)}`);
+    return [];
+  }
+  return value.flatMap((item, i) => {
+    const record = readRecord(item, [...path, i], issues);
+    const read = record ? readItem(record, [...path, i], issues) : null;
+    return read ? [read] : [];
+  });
+}
+
+function checkUniqueIds(items: readonly Located<unknown>[], path: FieldPath, issues: Issues): void {
+  const seen = new Map<string, FieldPath>();
+  for (const item of items) {
+    const first = seen.get(item.id);
+    if (first) issues.add([...item.path, 'id'], `duplicate id "${item.id}" (first used at ${path[0]}[${first[1]}])`);
+    else seen.set(item.id, item.path);
+  }
+}
+
+function readCostCentre(raw: Raw, path: FieldPath, issues: Issues): Located<CostCentre> | null {
+  checkKeys(raw, CENTRE_KEYS, path, issues);
+  const id = readString(raw.id, [...path, 'id'], issues);
+  const name = raw.name === undefined ? '' : readString(raw.name, [...path, 'name'], issues);
+  const match = raw.match === undefined ? new Map() : readMatch(raw.match, [...path, 'match'], issues);
+  if (!id || name === null || !match) return null;
+  return { value: { id, name, match }, id, path };
+}
+
+function readMatch(value: unknown, path: FieldPath, issues: Issues): Map<string, string[]> | null {
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  const rule = new Map<string, string[]>();
+  for (const [key, values] of Object.entries(raw)) {
+    if (!(MATCH_KEYS as readonly string[]).includes(key) && !/^tag\.[^.\s]+$/.test(key)) {
+      checkKeys({ [key]: values }, [...MATCH_KEYS, 'tag.NAME'], path, issues);
+      continue;
+    }
+    const list = readStringList(values, [...path, key], issues);
+    // Raw keys in the card are matched by fingerprint: the ledger never holds a raw key.
+    if (list) rule.set(key, key === 'api_key' ? list.map((k) => (isFingerprint(k) ? k : fingerprintKey(k))) : list);
+  }
+  return rule;
+}
+
+function readPool(raw: Raw, path: FieldPath, issues: Issues): Located<Pool> | null {
+  const id = readString(raw.id, [...path, 'id'], issues);
+  const methodName = readChoice(raw.method, Object.keys(METHODS), [...path, 'method'], issues);
+  const method = methodName ? METHODS[methodName] : undefined;
+  checkKeys(raw, [...POOL_KEYS, ...(method?.keys ?? [])], path, issues);
+  const cost = raw.cost === undefined ? undefined : readCost(raw.cost, [...path, 'cost'], issues);
+  if (method?.needsCost && raw.cost === undefined) {
+    issues.add([...path, 'method'], `method ${method.name} splits a cost: the pool needs a "cost"`);
+  }
+  const overheadPct =
+    raw.overhead_pct === undefined ? new Decimal(0) : readDecimal(raw.overhead_pct, [...path, 'overhead_pct'], issues);
+  const usage = raw.usage === undefined ? undefined : readUsageFilter(raw.usage, [...path, 'usage'], issues);
+  const driver = method ? readChoice<Driver>(raw.driver, method.drivers, [...path, 'driver'], issues) : null;
+  const params = method ? method.parse(raw, path, issues) : null;
+  if (!id || !method || !driver || cost === null || !overheadPct || usage === null) return null;
+  const pool: Pool = {
+    id,
+    ...(cost ? { cost } : {}),
+    overheadPct,
+    ...(usage ? { usage } : {}),
+    method: method.name,
+    driver,
+    params,
+  };
+  return { value: pool, id, path };
+}
+
+function readCost(value: unknown, path: FieldPath, issues: Issues): PoolCost | null {
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  if ('billing' in raw) {
+    issues.add([...path, 'billing'], 'pool costs from billing records are not supported yet: use "fixed"');
+    return null;
+  }
+  checkKeys(raw, ['fixed'], path, issues);
+  const amount = readDecimal(raw.fixed, [...path, 'fixed'], issues);
+  return amount ? { kind: 'fixed', amount } : null;
+}
+
+function readUsageFilter(value: unknown, path: FieldPath, issues: Issues): UsageFilter | null {
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  checkKeys(raw, USAGE_KEYS, path, issues);
+  const list = (key: string) => (raw[key] === undefined ? undefined : readStringList(raw[key], [...path, key], issues));
+  const models = list('models');
+  const tiers = list('tiers');
+  const environments = list('environments');
+  const sources = list('sources');
+  sources?.forEach((s, i) => {
+    if (!(SOURCES as readonly string[]).includes(s)) readChoice(s, SOURCES, [...path, 'sources', i], issues);
+  });
+  const tags = raw.tags === undefined ? undefined : readTagFilter(raw.tags, [...path, 'tags'], issues);
+  if (models === null || tiers === null || environments === null || sources === null || tags === null) return null;
+  return {
+    ...(models ? { models } : {}),
+    ...(tiers ? { tiers } : {}),
+    ...(environments ? { environments } : {}),
+    ...(sources ? { sources: sources as UsageSource[] } : {}),
+    ...(tags ? { tags } : {}),
+  };
+}
+
+function readTagFilter(value: unknown, path: FieldPath, issues: Issues): Map<string, string[]> | null {
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  const entries = Object.entries(raw).map(([name, v]) => [name, readStringList(v, [...path, name], issues)] as const);
+  return entries.every(([, v]) => v !== null) ? new Map(entries as [string, string[]][]) : null;
+}
+
+function readBudget(raw: Raw, path: FieldPath, issues: Issues): Located<null> | null {
+  checkKeys(raw, ['cost_centre', 'monthly', 'alert_pct', 'hard'], path, issues);
+  const centre = readString(raw.cost_centre, [...path, 'cost_centre'], issues);
+  readDecimal(raw.monthly, [...path, 'monthly'], issues);
+  if (raw.alert_pct !== undefined && !(typeof raw.alert_pct === 'number' || typeof raw.alert_pct === 'string')) {
+    issues.add([...path, 'alert_pct'], `expected a percentage, got ${describe(raw.alert_pct)}`);
+  }
+  if (raw.hard !== undefined && typeof raw.hard !== 'boolean') {
+    issues.add([...path, 'hard'], `expected true or false, got ${describe(raw.hard)}`);
+  }
+  return centre ? { value: null, id: centre, path } : null;
+}
+
+export { isRecord };

@@ -1,0 +1,54 @@
+import { stringify } from 'csv-stringify/sync';
+import { formatAmount, sum } from '../domain/money.js';
+import type { StatementLine } from '../domain/types.js';
+import { optionalQuantity, safeText } from './cells.js';
+
+/** The lines of one statement run, with what every row repeats. */
+export interface StatementView {
+  runId: number;
+  month: string;
+  currency: string;
+  lines: readonly StatementLine[];
+}
+
+export const STATEMENT_COLUMNS = [
+  'month', 'cost_centre', 'cost_centre_name', 'pool', 'method', 'driver', 'quantity', 'unit_price', 'amount', 'currency',
+] as const;
+
+function statementRow(view: StatementView, line: StatementLine): string[] {
+  return [
+    safeText(view.month),
+    safeText(line.costCentre),
+    safeText(line.costCentreName),
+    safeText(line.pool),
+    safeText(line.method),
+    safeText(line.driver),
+    optionalQuantity(line.quantity),
+    optionalQuantity(line.unitPrice),
+    formatAmount(line.amount),
+    safeText(view.currency),
+  ];
+}
+
+/** SPEC §6: the header, then one row per line in statement order (cost centre, then pool). */
+export function statementAsCsv(view: StatementView): string {
+  return stringify([[...STATEMENT_COLUMNS], ...view.lines.map((line) => statementRow(view, line))], {
+    record_delimiter: 'unix',
+  });
+}
+
+/** The same lines as JSON: decimals as strings so no reader turns money into floats. */
+export function statementAsJson(view: StatementView): string {
+  const lines = view.lines.map((line) => ({
+    cost_centre: line.costCentre,
+    cost_centre_name: line.costCentreName,
+    pool: line.pool,
+    method: line.method,
+    driver: line.driver,
+    quantity: line.quantity === null ? null : optionalQuantity(line.quantity),
+    unit_price: line.unitPrice === null ? null : optionalQuantity(line.unitPrice),
+    amount: formatAmount(line.amount),
+  }));
+  const total = formatAmount(sum(view.lines.map((l) => l.amount)));
+  return `${JSON.stringify({ run: view.runId, month: view.month, currency: view.currency, total, lines }, null, 2)}\n`;
+}
