@@ -35,7 +35,7 @@ export function parseRateCardText(text: string, name: string): RateCard {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => `${name}:${e.linePos?.[0]?.line ?? 1}: YAML syntax: ${firstLine(e.message)}`);
+    const problems = doc.errors.map((e) => `${name}:${lineCounter.linePos(e.pos[0]).line}: YAML syntax: ${firstLine(e.message)}`);
     throw new RateCardError(name, problems);
   }
   const issues = collectIssues();
