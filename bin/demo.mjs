@@ -1,0 +1,39 @@
+// npm run demo: a fresh ledger in a temporary folder, the bundled fixtures ingested, October
+// 2026 computed, and the statements printed, exactly as a user would run the commands.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'chargeback-demo-'));
+const ledger = join(work, 'chargeback.db');
+const card = 'fixtures/demo/ratecard.yaml';
+const usage = 'fixtures/demo/gateway-2026-10.csv';
+
+function chargeback(...args) {
+  console.log(`\n$ chargeback ${args.join(' ')}`);
+  const result = spawnSync(process.execPath, ['bin/chargeback', ...args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, CHARGEBACK_LEDGER: ledger },
+  });
+  if (result.status !== 0) {
+    console.error(`demo: "chargeback ${args[0]}" exited ${result.status}`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+try {
+  console.log(`demo ledger: ${ledger} (CHARGEBACK_LEDGER)`);
+  chargeback('init');
+  chargeback('ratecard', 'validate', card);
+  chargeback('ingest', usage, '--source', 'gateway');
+  chargeback('ingest', usage, '--source', 'gateway');
+  chargeback('compute', '--month', '2026-10', '--rate-card', card);
+  chargeback('statement', '--month', '2026-10', '--format', 'csv');
+  chargeback('batches');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
