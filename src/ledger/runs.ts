@@ -8,6 +8,7 @@ export interface RunRecord {
   rateCardSha256: string;
   rateCardFile: string;
   currency: string;
+  unallocated: string;
   batchIds: readonly number[];
   /** Unpriced usage as plain JSON-able rows, kept with the run for audit. */
   unpriced: readonly Record<string, string>[];
@@ -28,9 +29,9 @@ const decimal = (value: string | null): Decimal | null => (value === null ? null
 export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
-      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, currency, batch_ids, unpriced, warnings,
-        reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(run.month, run.rateCardSha256, run.rateCardFile, run.currency, JSON.stringify(run.batchIds),
+      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, currency, unallocated, batch_ids, unpriced,
+        warnings, reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(run.month, run.rateCardSha256, run.rateCardFile, run.currency, run.unallocated, JSON.stringify(run.batchIds),
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), run.reconciled ? 1 : 0, run.createdAt);
     const id = Number(lastInsertRowid);
     const insertLine = db.prepare(`INSERT INTO run_lines (run_id, seq, cost_centre, cost_centre_name, pool, method,
@@ -49,6 +50,7 @@ interface RunRow {
   rateCardSha256: string;
   rateCardFile: string;
   currency: string;
+  unallocated: string;
   batchIds: string;
   unpriced: string;
   warnings: string;
@@ -59,7 +61,7 @@ interface RunRow {
 /** A run by id, or (without an id) the month's latest; null when there is none. */
 export function findRun(db: Ledger, month: string, runId?: number): StoredRun | null {
   const row = db
-    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency,
+    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated,
         batch_ids AS batchIds, unpriced, warnings, reconciled, created_at AS createdAt
       FROM runs WHERE month = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, runId ?? null, runId ?? null) as RunRow | undefined;

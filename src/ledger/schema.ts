@@ -52,6 +52,7 @@ export const MIGRATIONS: readonly string[] = [
     rate_card_sha256 TEXT NOT NULL,
     rate_card_file TEXT NOT NULL,
     currency TEXT NOT NULL,
+    unallocated TEXT NOT NULL,
     batch_ids TEXT NOT NULL,
     unpriced TEXT NOT NULL,
     warnings TEXT NOT NULL,

@@ -37,6 +37,7 @@ export function registerCompute(program: Command, io: Io): void {
         rateCardSha256: sha256,
         rateCardFile: file,
         currency: card.currency,
+        unallocated: card.unallocated,
         batchIds: batchesInRange(ledger, range),
         unpriced: statement.unpriced.map(unpricedRecord),
         warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`)],

@@ -14,8 +14,8 @@ interface StatementFlags {
   run?: string;
 }
 
-const RENDERERS: Record<StatementFlags['format'], (view: StatementView, colour: boolean) => string> = {
-  table: (view, colour) => statementAsTable(view, { colour, unallocated: '' }),
+const RENDERERS: Record<StatementFlags['format'], (view: StatementView, colour: boolean, unallocated: string) => string> = {
+  table: (view, colour, unallocated) => statementAsTable(view, { colour, unallocated }),
   csv: (view) => statementAsCsv(view),
   json: (view) => statementAsJson(view),
 };
@@ -47,7 +47,7 @@ export function registerStatement(program: Command, io: Io): void {
         throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
       }
       const view = { runId: run.id, month: run.month, currency: run.currency, lines };
-      const text = RENDERERS[flags.format](view, flags.output === undefined && wantsColour(io));
+      const text = RENDERERS[flags.format](view, flags.output === undefined && wantsColour(io), run.unallocated);
       if (flags.output) writeFileSync(flags.output, text);
       else io.stdout(text);
     });

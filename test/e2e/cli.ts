@@ -1,0 +1,45 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The project root (tests run from dist/test/e2e). */
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const BIN = join(ROOT, 'bin/chargeback');
+export const fixture = (path: string) => join(ROOT, 'fixtures', path);
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh working folder whose ledger no other test shares. */
+export function workspace(): { dir: string; ledger: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'chargeback-test-'));
+  return { dir, ledger: join(dir, 'chargeback.db') };
+}
+
+/** Runs the built CLI as a user would: a child process, no TTY, NO_COLOR unset. */
+export function chargeback(cwd: string, args: readonly string[], input?: string): Run {
+  const env: Record<string, string | undefined> = { ...process.env, CHARGEBACK_LEDGER: join(cwd, 'chargeback.db') };
+  delete env.NO_COLOR;
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts the CLI without waiting, for concurrency and kill tests. */
+export function startChargeback(cwd: string, args: readonly string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, CHARGEBACK_LEDGER: join(cwd, 'chargeback.db') },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })),
+  );
+  return { child, done };
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { chargeback, fixture, workspace } from './cli.js';
+
+/*
+ * fixtures/golden/gateway.csv, October 2026 (UTC), ok requests only:
+ *
+ *   row  when (UTC)                 who                 model        in    out  status   counts?
+ *   r1   10-01 00:00                team=search         llama-3-70b  1000  200  ok       yes
+ *   r2   10-15 10:00 (12:00+02:00)  user=bot@example    llama-3-70b   500  100  200      yes
+ *   r3   10-31 23:59:59.999         team=research       llama-3-70b   250   50  OK       yes (last ms of October)
+ *   r4   11-01 00:00                team=search         llama-3-70b  9999 9999  ok       no: November
+ *   r5   09-30 23:59:59             team=search         llama-3-70b  8888 8888  ok       no: September
+ *   r6   10-05                      team=search         llama-3-70b  5000 5000  500      no: error
+ *   r7   10-06                      team=growth         llama-3-70b   100    0  ok       yes → CC-0000 (unmatched)
+ *   r8   10-07                      team=search         bge-large      10    0  ok       yes
+ *   r9   10-08 15:00 (10:00-05:00)  user=bot@example    bge-large      10    0  ok       yes
+ *   r10  1792483200 = 10-20 08:00   team=research       bge-large      10    0  error    no: error
+ *   r11  1792483200 = 10-20 08:00   team=research       bge-large      10    0  (empty)  yes: empty is ok
+ *
+ * chat: C = 1000.00 × 1.12 = 1120.00 = 112000 cents; tokens: 4100 1200, 4200 600, 4300 300, 0000 100; Q = 2200
+ *   4100  112000×1200/2200 = 61090 rem 2000      0000  112000×100/2200 = 5090 rem 2000
+ *   4200  112000× 600/2200 = 30545 rem 1000      4300  112000×300/2200 = 15272 rem 1600
+ *   floors sum 111997: 3 leftover cents → rem 2000 (0000), 2000 (4100), 1600 (4300)
+ *   → 0000 50.91, 4100 610.91, 4200 305.45, 4300 152.73          Σ 1120.00
+ * embed: C = 100.00 = 10000 cents; one request each for 4100, 4200, 4300 → 3333 rem 1 each;
+ *   1 leftover cent, a three-way tie → the smallest id, CC-4100 → 33.34, 33.33, 33.33   Σ 100.00
+ * ops (no usage filter: every ok event): C = 5 cents; input tokens 4100 1010, 4200 510, 4300 260, 0000 100; Q = 1880
+ *   4100 5×1010/1880 = 2 rem 1290;  4200 5×510/1880 = 1 rem 670;  4300 0 rem 1300;  0000 0 rem 500
+ *   2 leftover cents → 4300 (1300), 4100 (1290) → 4100 0.03, 4200 0.01, 4300 0.01, 0000 0.00 (quantity 100: a row)
+ * Total 1220.05. CC-4300's name "=Research" is written '=Research (formula escape).
+ */
+describe('golden: init → ingest → compute → statement', () => {
+  const { dir } = workspace();
+  const card = fixture('golden/ratecard.yaml');
+
+  it('ingests the golden file', () => {
+    assert.equal(chargeback(dir, ['init']).code, 0);
+    const ingest = chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway', '--format', 'csv']);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    assert.match(ingest.stdout, /batch 1 \(csv\): 11 rows read, 11 stored, 0 duplicate, 0 rejected/);
+  });
+
+  it('computes October, warns about the unmatched team, and reconciles', () => {
+    const compute = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
+    assert.equal(compute.code, 0, compute.stderr);
+    assert.match(compute.stderr, /usage matched no cost centre: team=growth user=dan → CC-0000/);
+    assert.match(compute.stdout, /Σ lines 1,220\.05 = Σ pool costs 1,220\.05 \+ price-list charges 0\.00: reconciled/);
+  });
+
+  it('prints the statement CSV exactly as the hand-worked golden file', () => {
+    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']);
+    assert.equal(statement.code, 0, statement.stderr);
+    assert.equal(statement.stdout, readFileSync(fixture('golden/statement-2026-10.csv'), 'utf8'));
+  });
+
+  it('writes the same lines as JSON, amounts as strings, with the total', () => {
+    const json = JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout);
+    assert.equal(json.total, '1220.05');
+    assert.equal(json.lines.length, 11);
+    assert.deepEqual(json.lines[3], {
+      cost_centre: 'CC-4100', cost_centre_name: 'Search', pool: 'embed', method: 'proportional',
+      driver: 'requests', quantity: '1', unit_price: null, amount: '33.34',
+    });
+  });
+
+  it('filters one cost centre and writes to --output', () => {
+    const out = join(dir, 'cc4200.csv');
+    const run = chargeback(dir, ['statement', '--month', '2026-10', '--cost-centre', 'CC-4200', '--format', 'csv', '--output', out]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '');
+    const rows = readFileSync(out, 'utf8').trim().split('\n');
+    assert.deepEqual(rows.slice(1).map((r) => r.split(',')[8]), ['305.45', '33.33', '0.01']);
+  });
+
+  it('prints the table with per-centre totals, unallocated last', () => {
+    const table = chargeback(dir, ['statement', '--month', '2026-10']).stdout;
+    assert.match(table, /CC-4100 +│ +│ total .*│ +644\.28 │/);
+    assert.ok(table.indexOf('CC-0000') > table.indexOf('CC-4300'));
+    assert.doesNotMatch(table, /\x1b\[/, 'no colour codes off a terminal');
+  });
+
+  it('computing again stores a new run with the same lines', () => {
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
+    const second = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']);
+    assert.equal(JSON.parse(second.stdout).run, 2);
+    const first = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv', '--run', '1']);
+    assert.equal(first.stdout, readFileSync(fixture('golden/statement-2026-10.csv'), 'utf8'));
+  });
+});
