@@ -158,7 +158,6 @@ async function* readNativeCsv(input: Readable, { name }: ReadOptions): AsyncIter
   let layout: Layout | null = null;
   let width = 0;
   for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-    for (const reject of skipped.splice(0)) yield { kind: 'reject', reject };
     const line = startLine(info.lines, raw);
     if (!layout) {
       layout = layoutOf(record);
@@ -167,6 +166,7 @@ async function* readNativeCsv(input: Readable, { name }: ReadOptions): AsyncIter
       yield { kind: 'header', columns: record, ignored: layout.ignored };
       continue;
     }
+    yield* takeBefore(skipped, line);
     if (record.length !== width) {
       yield { kind: 'reject', reject: { line, field: null, reason: `expected ${width} cells, got ${record.length}`, cells: record } };
       continue;
@@ -178,8 +178,19 @@ async function* readNativeCsv(input: Readable, { name }: ReadOptions): AsyncIter
       yield { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells: record } };
     }
   }
-  for (const reject of skipped.splice(0)) yield { kind: 'reject', reject };
   if (!layout) throw new InputError(name, null, null, 'the file is empty: expected a header line');
+  yield* takeBefore(skipped, Infinity);
+}
+
+/**
+ * The parser reads ahead, so it reports unreadable spans before the records in front of
+ * them reach us: hand them on in line order, and never before the header.
+ */
+function* takeBefore(skipped: RejectedRow[], line: number): Iterable<ReadItem> {
+  while (skipped.length > 0 && (skipped[0]?.line ?? 0) < line) {
+    const reject = skipped.shift();
+    if (reject) yield { kind: 'reject', reject };
+  }
 }
 
 /** The native gateway CSV of SPEC §3.1. */

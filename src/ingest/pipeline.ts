@@ -85,7 +85,9 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
       if (item.kind === 'reject') {
         counts.rejected++;
         firstReject ??= item.reject;
-        rejects?.add(item.reject);
+        // A reader must name its columns first; a reject with nowhere to go would be lost.
+        if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
+        rejects.add(item.reject);
         continue;
       }
       pending.push({ key: naturalKey(item.event), event: item.event });

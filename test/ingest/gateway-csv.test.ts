@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { InputError } from '../../src/domain/errors.js';
+import { gatewayCsv } from '../../src/ingest/gateway-csv.js';
+import { chooseReader } from '../../src/ingest/index.js';
+import type { ReadItem } from '../../src/ingest/reader.js';
+import { fingerprintKey } from '../../src/secrets.js';
+import { fixture, ROOT } from '../e2e/cli.js';
+
+async function readAll(text: string, name = 'usage.csv'): Promise<ReadItem[]> {
+  const items: ReadItem[] = [];
+  for await (const item of gatewayCsv.read(Readable.from([Buffer.from(text)]), { name })) items.push(item);
+  return items;
+}
+
+const HEADER = 'timestamp,request_id,api_key,user,team,project,model,input_tokens,output_tokens,latency_ms,status,tier,environment';
+const GOOD = '2026-10-01T10:00:00Z,r1,sk-abcd1234,alice,search,,llama,100,20,12,ok,standard,prod';
+
+describe('native gateway CSV reader', () => {
+  it('normalises a good row: fingerprinted key, parsed time, tokens, status', async () => {
+    const [header, event] = await readAll(`${HEADER}\n${GOOD}\n`);
+    assert.deepEqual(header, { kind: 'header', columns: HEADER.split(','), ignored: [] });
+    assert.deepEqual(event, {
+      kind: 'event',
+      line: 2,
+      event: {
+        tsMs: Date.UTC(2026, 9, 1, 10),
+        requestId: 'r1',
+        apiKeyFp: fingerprintKey('sk-abcd1234'),
+        apiKeyLast4: '1234',
+        user: 'alice',
+        team: 'search',
+        model: 'llama',
+        inputTokens: 100,
+        outputTokens: 20,
+        cachedInputTokens: 0,
+        latencyMs: 12,
+        status: 'ok',
+        tier: 'standard',
+        environment: 'prod',
+        tags: {},
+      },
+    });
+  });
+
+  it('matches headers in any case with aliases, keeps tag.NAME columns, lists ignored columns', async () => {
+    const text = 'TIMESTAMP,User_ID,Model,Prompt_Tokens,Completion_Tokens,Cached_Tokens,tag.env,colour\n' +
+      '1792483200.5,u1,m,10,5,4,prod,blue\n';
+    const [header, item] = await readAll(text);
+    assert.deepEqual(header?.kind === 'header' && header.ignored, ['colour']);
+    assert.ok(item?.kind === 'event');
+    assert.equal(item.event.tsMs, 1792483200500);
+    assert.equal(item.event.user, 'u1');
+    assert.equal(item.event.cachedInputTokens, 4);
+    assert.deepEqual(item.event.tags, { env: 'prod' });
+  });
+
+  // Each kind of bad row (SPEC §8.2): its line, the field at fault, and why.
+  const bad: [string, string, number, string | null, RegExp][] = [
+    ['a missing timestamp', ',r2,k,alice,,,llama,1,1,,ok,,', 3, 'timestamp', /^missing$/],
+    ['an ISO time without an offset', '2026-10-01T10:00:00,r2,k,alice,,,llama,1,1,,ok,,', 3, 'timestamp', /expected an ISO 8601 time with an offset or Z/],
+    ['a date that does not exist', '2026-02-30T10:00:00Z,r2,k,alice,,,llama,1,1,,ok,,', 3, 'timestamp', /got "2026-02-30T10:00:00Z"/],
+    ['no model', '2026-10-01T10:00:00Z,r2,k,alice,,,,1,1,,ok,,', 3, 'model', /^missing$/],
+    ['a fractional token count', '2026-10-01T10:00:00Z,r2,k,alice,,,llama,12.5,1,,ok,,', 3, 'input_tokens', /expected a whole number, got "12.5"/],
+    ['a negative token count', '2026-10-01T10:00:00Z,r2,k,alice,,,llama,1,-3,,ok,,', 3, 'output_tokens', /expected a whole number, got "-3"/],
+    ['a token count beyond 2^53', '2026-10-01T10:00:00Z,r2,k,alice,,,llama,99999999999999999999,1,,ok,,', 3, 'input_tokens', /whole number/],
+    ['an unknown status', '2026-10-01T10:00:00Z,r2,k,alice,,,llama,1,1,,maybe,,', 3, 'status', /expected ok, error or an HTTP status code, got "maybe"/],
+    ['no identity at all', '2026-10-01T10:00:00Z,r2,,,,,llama,1,1,,ok,,', 3, 'api_key/user/team/project', /no identity/],
+    ['too few cells', '2026-10-01T10:00:00Z,r2,k,alice', 3, null, /expected 13 cells, got 4/],
+  ];
+  for (const [name, row, line, field, reason] of bad) {
+    it(`rejects ${name}, naming line ${line} and ${field ?? 'the row'}`, async () => {
+      const items = await readAll(`${HEADER}\n${GOOD}\n${row}\n${GOOD.replace('r1', 'r3')}\n`);
+      const rejects = items.filter((i) => i.kind === 'reject');
+      assert.equal(rejects.length, 1);
+      const reject = rejects[0]?.kind === 'reject' ? rejects[0].reject : assert.fail();
+      assert.equal(reject.line, line);
+      assert.equal(reject.field, field);
+      assert.match(reject.reason, reason);
+      assert.equal(items.filter((i) => i.kind === 'event').length, 2, 'the good rows around it are kept');
+    });
+  }
+
+  it('rejects cached tokens above input tokens', async () => {
+    const items = await readAll('timestamp,user,model,input_tokens,output_tokens,cached_input_tokens\n2026-10-01T00:00:00Z,a,m,5,1,6\n');
+    const reject = items[1]?.kind === 'reject' ? items[1].reject : assert.fail('expected a reject');
+    assert.deepEqual([reject.line, reject.field, reject.reason], [2, 'cached_input_tokens', '6 is more than input_tokens 5']);
+  });
+
+  it('rejects a broken quote with its raw text, after the header, never dropping a row silently', async () => {
+    // csv-parse cannot resynchronise after a bad quote: the rows it swallows are rejected with it.
+    const rows = [HEADER, GOOD, '2026-10-01T10:00:00Z,"r2"x,k,alice,,,llama,1,1,,ok,,', GOOD.replace('r1', 'r4')];
+    const items = await readAll(`${rows.join('\n')}\n`);
+    assert.equal(items[0]?.kind, 'header');
+    assert.equal(items[1]?.kind, 'event');
+    const rejects = items.flatMap((i) => (i.kind === 'reject' ? [i.reject] : []));
+    assert.equal(rejects[0]?.line, 3);
+    assert.match(rejects[0]?.reason ?? '', /unreadable CSV: Invalid Closing Quote/);
+    const events = items.filter((i) => i.kind === 'event').length;
+    const rawText = rejects.map((r) => r.cells.join(',')).join('\n');
+    assert.equal(events + (rawText.includes('r4') ? 1 : 0), 2, 'the row after the bad quote is either read or inside a reject');
+  });
+
+  it('counts lines across blank lines, CRLF and quoted newlines', async () => {
+    const text = `\uFEFF${HEADER}\r\n\r\n${GOOD}\r\n2026-10-01T10:00:00Z,r2,k,"multi\nline",,,llama,1,1,,ok,,\r\n,r9,k,a,,,llama,1,1,,ok,,\r\n`;
+    const items = await readAll(text);
+    assert.deepEqual(items.map((i) => (i.kind === 'header' ? 'h' : i.kind === 'event' ? `e${i.line}` : `r${i.reject.line}`)), ['h', 'e3', 'e4', 'r6']);
+  });
+
+  it('refuses a header without the required columns, naming the first missing one', async () => {
+    await assert.rejects(readAll('timestamp,user,model,input_tokens\n'), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.equal(error.message, 'usage.csv:1: field "output_tokens": missing required column (the header lacks output_tokens)');
+      return true;
+    });
+    await assert.rejects(readAll('timestamp,model,input_tokens,output_tokens\n'), /no identity column/);
+  });
+
+  it('is detected from its header, and an unknown header names what it saw', () => {
+    assert.equal(chooseReader('gateway', undefined, HEADER, 'x.csv').format, 'csv');
+    assert.throws(() => chooseReader('gateway', undefined, 'TIMESTAMP,ContextTokens,GeneratedTokens', 'trace.csv'),
+      /trace\.csv:1: cannot tell the format from the header \(columns: TIMESTAMP, ContextTokens, GeneratedTokens\)/);
+  });
+});
+
+describe('native gateway CSV on the fixtures derived from the real Azure traces', () => {
+  it('reads every demo row, and its tokens equal the real trace rows it was made from', async () => {
+    const items = await readAll(readFileSync(fixture('demo/gateway-2026-10.csv'), 'utf8'));
+    const events = items.flatMap((i) => (i.kind === 'event' ? [i.event] : []));
+    assert.equal(events.length, 2000);
+    assert.equal(items.filter((i) => i.kind === 'reject').length, 0);
+    // Independent sum over the source traces (../shared/data when present; the CI checkout has it beside the repo).
+    const traceSum = (file: string, rows: number) =>
+      readFileSync(`${ROOT}/../shared/data/gateway/${file}`, 'utf8').split(/\r?\n/).slice(1, rows + 1)
+        .reduce<[number, number]>((acc, line) => {
+          const [, context, generated] = line.split(',');
+          return [acc[0] + Number(context), acc[1] + Number(generated)];
+        }, [0, 0]);
+    const conv = traceSum('azure-llm-inference-trace-2023_conv.csv', 1200);
+    const code = traceSum('azure-llm-inference-trace-2023_code.csv', 800);
+    const byModel = (model: string) => events.filter((e) => e.model === model)
+      .reduce<[number, number]>((acc, e) => [acc[0] + e.inputTokens, acc[1] + e.outputTokens], [0, 0]);
+    assert.deepEqual(byModel('llama-3-70b'), conv);
+    assert.deepEqual(byModel('llama-3-8b'), code);
+  });
+});
