@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { chargeback, fixture, workspace } from './cli.js';
+
+/**
+ * The error gallery: every error a user can meet, with the one line it prints and its exit
+ * code (SPEC §2: 1 = ran but found a problem to act on, 2 = bad usage or bad input).
+ */
+describe('error gallery', () => {
+  const { dir } = workspace();
+  const card = fixture('golden/ratecard.yaml');
+  const usage = fixture('golden/gateway.csv');
+  writeFileSync(join(dir, 'no-model.csv'), 'timestamp,user,input_tokens,output_tokens\n2026-10-01T00:00:00Z,a,1,1\n');
+  writeFileSync(join(dir, 'trace.csv'), 'TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n');
+  writeFileSync(join(dir, 'empty.csv'), '');
+  writeFileSync(join(dir, 'bad-card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\npools:\n  - id: p\n    cost: { fixed: 12.5 }\n    method: proportional\n    driver: tokens\n');
+  writeFileSync(join(dir, 'llama-only.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\npools:\n  - { id: p, cost: { fixed: "1.00" }, usage: { models: [llama] }, method: proportional, driver: tokens }\n');
+  writeFileSync(join(dir, 'unpriced.csv'), 'timestamp,team,model,input_tokens,output_tokens\n2026-10-02T00:00:00Z,search,gpt-4o,5,5\n');
+
+  type Case = [name: string, args: string[], code: number, stderr: RegExp, setup?: () => void];
+  const cases: Case[] = [
+    ['an unknown flag', ['batches', '--bogus'], 2, /^error: unknown option '--bogus'\n/],
+    ['an unknown command', ['frobnicate'], 2, /^error: unknown command 'frobnicate'\n/],
+    ['a missing required option', ['compute', '--month', '2026-10'], 2, /^error: required option '--rate-card <file>' not specified\n/],
+    ['a malformed month', ['compute', '--month', '2026-13', '--rate-card', card], 2, /^chargeback: --month: expected YYYY-MM, got "2026-13"\n$/],
+    ['a file that does not exist', ['ingest', 'missing.csv', '--source', 'gateway'], 2, /^chargeback: missing\.csv: cannot read the file \(ENOENT\)\n$/],
+    ['an unknown source', ['ingest', usage, '--source', 'erp'], 2, /^chargeback: unknown --source "erp": expected one of gateway\n$/],
+    ['an unknown format', ['ingest', usage, '--source', 'gateway', '--format', 'xml'], 2, /^chargeback: unknown --format "xml" for source gateway: expected one of csv\n$/],
+    ['a header without a required column', ['ingest', 'no-model.csv', '--source', 'gateway', '--format', 'csv'], 2,
+      /^chargeback: no-model\.csv:1: field "model": missing required column \(the header lacks model\)\n$/],
+    ['a header of no known format', ['ingest', 'trace.csv', '--source', 'gateway'], 2,
+      /^chargeback: trace\.csv:1: cannot tell the format from the header \(columns: TIMESTAMP, ContextTokens, GeneratedTokens\); known gateway formats: csv; pass --format\n$/],
+    ['an empty file', ['ingest', 'empty.csv', '--source', 'gateway', '--format', 'csv'], 2, /^chargeback: empty\.csv: the file is empty: expected a header line\n$/],
+    ['--rejects with several files', ['ingest', usage, usage, '--source', 'gateway', '--rejects', 'r.csv'], 2, /^chargeback: --rejects names one file/],
+    ['an invalid rate card', ['ratecard', 'validate', 'bad-card.yaml'], 2,
+      /^chargeback: bad-card\.yaml:6: pools\[0\]\.cost\.fixed: expected a decimal string, got 12\.5 \(a YAML number: quote money\)\n$/],
+    ['a rate card that does not exist', ['ratecard', 'validate', 'nope.yaml'], 2, /^chargeback: nope\.yaml: cannot read the rate card \(ENOENT\)\n$/],
+    ['compute before any ledger exists', ['--ledger', 'never-made.db', 'compute', '--month', '2026-10', '--rate-card', card], 2,
+      /^chargeback: no ledger at never-made\.db: run "chargeback init" or "chargeback ingest" first, or pass --ledger\n$/],
+    ['a month outside the card\'s effective range', ['compute', '--month', '2025-12', '--rate-card', card], 2,
+      /^chargeback: .*ratecard\.yaml: month 2025-12 is outside the card's effective range \(2026-01 to any\)\n$/,
+      () => chargeback(dir, ['init'])],
+    ['a statement of a month never computed', ['statement', '--month', '2026-09'], 2,
+      /^chargeback: no statement run for 2026-09: run "chargeback compute --month 2026-09 --rate-card FILE" first\n$/],
+    ['a statement format that does not exist', ['statement', '--month', '2026-10', '--format', 'xml'], 2,
+      /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, csv, json\.\n/],
+    ['init --example onto an existing file', ['init', '--example', 'bad-card.yaml'], 2,
+      /^chargeback: bad-card\.yaml already exists: not overwriting it/],
+    ['rows rejected (exit 1, good rows kept)', ['ingest', 'bad-rows.csv', '--source', 'gateway'], 1,
+      /^chargeback: 1 row rejected: see the rejects file named above\n$/,
+      () => writeFileSync(join(dir, 'bad-rows.csv'), 'timestamp,user,model,input_tokens,output_tokens\n2026-10-01T00:00:00Z,a,m,1,x\n')],
+    ['unpriced usage (exit 1, the run is stored)', ['compute', '--month', '2026-10', '--rate-card', 'llama-only.yaml'], 1,
+      /\nchargeback: run \d+ has unpriced usage \(1 group that no pool takes\): add a pool for it, or set "unpriced: ignore" in the card\n$/,
+      () => chargeback(dir, ['ingest', 'unpriced.csv', '--source', 'gateway'])],
+    ['a cost centre with no lines', ['statement', '--month', '2026-10', '--cost-centre', 'CC-9999'], 2,
+      /^chargeback: cost centre CC-9999 has no lines in run \d+ for 2026-10\n$/],
+  ];
+
+  for (const [name, args, code, stderr, setup] of cases) {
+    it(`${name}: exit ${code}`, () => {
+      setup?.();
+      const run = chargeback(dir, args);
+      assert.equal(run.code, code, `stderr: ${run.stderr}`);
+      assert.match(run.stderr, stderr);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace without --debug');
+    });
+  }
+
+  it('--debug adds the stack trace', () => {
+    const run = chargeback(dir, ['--debug', 'compute', '--month', '2026-13', '--rate-card', card]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^chargeback: --month: expected YYYY-MM, got "2026-13"\nUsageError: .*\n\s+at /);
+  });
+
+  it('a rate card with several problems lists each on its own line', () => {
+    writeFileSync(join(dir, 'worse.yaml'), 'version: 2\ncurrency: usd\nunallocated: CC-0000\n');
+    const run = chargeback(dir, ['ratecard', 'validate', 'worse.yaml']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'chargeback: worse.yaml:1: version: expected 1, got 2\nworse.yaml:2: currency: expected a three-letter ISO 4217 code such as "USD", got "usd"\n');
+  });
+});
