@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chargeback, fixture, startChargeback, workspace } from './cli.js';
+import { BIN, chargeback, fixture, startChargeback, workspace } from './cli.js';
 
 const HEADER = 'timestamp,request_id,api_key,user,team,project,model,input_tokens,output_tokens,latency_ms,status,tier,environment';
 
@@ -182,3 +183,28 @@ pools:
 `);
   return path;
 }
+
+describe('ingest output', () => {
+  it('in cron (no terminal) prints one summary line per file and nothing on stderr', () => {
+    const { dir } = workspace();
+    const run = chargeback(dir, ['ingest', writeCsv(join(dir, 'a.csv'), rows(0, 30_000)), '--source', 'gateway']);
+    assert.equal(run.code, 0);
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout.split('\n').length, 2);
+    assert.match(run.stdout, /^.*a\.csv: batch 1 \(csv\): 30000 rows read, 30000 stored, 0 duplicate, 0 rejected\n$/);
+  });
+
+  const script = spawnSync('script', ['--version']).status === 0;
+  it('on a terminal shows rows and rows/s while it reads', { skip: script ? false : 'util-linux "script" is not installed' }, () => {
+    const { dir } = workspace();
+    const file = writeCsv(join(dir, 'a.csv'), rows(0, 200_000));
+    const run = spawnSync('script', ['-qec', `${process.execPath} ${BIN} ingest ${file} --source gateway`, '/dev/null'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CHARGEBACK_LEDGER: join(dir, 'chargeback.db') },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /\ra\.csv: [\d,]+ rows, [\d,]+ rows\/s|\r.*a\.csv: [\d,]+ rows, [\d,]+ rows\/s/);
+    assert.match(run.stdout, /200000 rows read, 200000 stored/);
+  });
+});

@@ -35,7 +35,7 @@ export function registerIngest(program: Command, io: Io): void {
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
             stdin: io.stdin,
             now: io.now,
-            ...(io.stderrIsTTY ? { onProgress: (rows: number) => io.stderr(progressLine(file, rows, started)) } : {}),
+            ...(io.stderrIsTTY ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
           });
           if (io.stderrIsTTY) io.stderr('\r\x1b[K');
           io.stdout(`${summaryLine(outcome)}\n`);
@@ -46,6 +46,17 @@ export function registerIngest(program: Command, io: Io): void {
       }
       if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file named above`);
     });
+}
+
+/** Redraws at most four times a second, whatever the row rate. */
+function throttled(draw: (rows: number) => void): (rows: number) => void {
+  let last = 0;
+  return (rows) => {
+    const now = Date.now();
+    if (now - last < 250) return;
+    last = now;
+    draw(rows);
+  };
 }
 
 function progressLine(file: string, rows: number, started: number): string {
