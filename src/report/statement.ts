@@ -9,6 +9,8 @@ export interface StatementView {
   month: string;
   currency: string;
   lines: readonly StatementLine[];
+  /** What the run read, for audit: the rate card's SHA-256 and the ingest batches. */
+  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string };
 }
 
 export const STATEMENT_COLUMNS = [
@@ -50,5 +52,9 @@ export function statementAsJson(view: StatementView): string {
     amount: formatAmount(line.amount),
   }));
   const total = formatAmount(sum(view.lines.map((l) => l.amount)));
-  return `${JSON.stringify({ run: view.runId, month: view.month, currency: view.currency, total, lines }, null, 2)}\n`;
+  const audit = view.audit
+    ? { rate_card_sha256: view.audit.rateCardSha256, batch_ids: view.audit.batchIds, created_at: view.audit.createdAt }
+    : {};
+  const document = { run: view.runId, month: view.month, currency: view.currency, ...audit, total, lines };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -59,6 +60,8 @@ describe('golden: init → ingest → compute → statement', () => {
   it('writes the same lines as JSON, amounts as strings, with the total', () => {
     const json = JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout);
     assert.equal(json.total, '1220.05');
+    assert.equal(json.rate_card_sha256, createHash('sha256').update(readFileSync(card)).digest('hex'));
+    assert.deepEqual(json.batch_ids, [1]);
     assert.equal(json.lines.length, 11);
     assert.deepEqual(json.lines[3], {
       cost_centre: 'CC-4100', cost_centre_name: 'Search', pool: 'embed', method: 'proportional',
