@@ -1,8 +1,10 @@
-import { driverQuantity, ZERO } from './drivers.js';
+import { ZERO } from './drivers.js';
+import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre } from './match.js';
 import { METHODS, type PoolCharge } from './methods/index.js';
-import { Decimal, roundCents, sum, toCents } from './money.js';
+import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
 import { compareIds } from './order.js';
+import { poolUsage, type Owners } from './pool-usage.js';
 import type {
   Pool,
   PoolReconciliation,
@@ -20,48 +22,49 @@ export interface ComputeInput {
   usage: readonly UsageGroup[];
 }
 
+interface PoolResult {
+  pool: Pool;
+  lines: StatementLine[];
+  warnings: string[];
+  costCents: bigint | null;
+}
+
 /**
- * Allocates one month: matches usage to cost centres, charges every pool by its method and
- * lists unpriced usage. Pure and deterministic: the same card and usage give the same
- * statement whatever the order of `usage`. Each pool with a cost adds up to it exactly.
+ * Allocates one month: matches usage to cost centres, charges every pool by its method
+ * (pools driven by `charges` last, over the others' totals), settles idle and lists
+ * unpriced usage. Pure and deterministic: the same card and usage give the same statement
+ * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
 export function computeMonth({ card, month, usage }: ComputeInput): Statement {
   const owners = assignOwners(card, usage);
-  const taken = new Set<UsageGroup>();
-  const lines: StatementLine[] = [];
-  const warnings: string[] = [];
-  const pools: PoolReconciliation[] = [];
-  let poolCosts = ZERO;
-  let priceListCharges = ZERO;
+  const served = new Map(card.pools.map((pool) => [pool, usage.filter((group) => filterTakes(pool.usage, group))]));
+  const taken = new Set([...served.values()].flat());
+  const activeCentres = [...new Set([...taken].map((g) => owners.get(g)?.centre ?? card.unallocated))]
+    .filter((id) => id !== card.unallocated)
+    .sort(compareIds);
+  const context = { card, owners, served, activeCentres };
 
-  for (const pool of card.pools) {
-    const served = usage.filter((group) => filterTakes(pool.usage, group));
-    served.forEach((group) => taken.add(group));
-    const costCents = poolCostCents(pool);
-    const method = METHODS[pool.method];
-    if (!method) throw new RangeError(`pool ${pool.id}: unknown method ${pool.method}`);
-    const outcome = method.charge(
-      { pool, costCents, quantities: quantitiesByCentre(pool, served, owners), unallocated: card.unallocated },
-      pool.params,
-    );
-    warnings.push(...outcome.warnings);
-    const poolLines = outcome.charges.filter(isWorthALine).map((charge) => toLine(card, pool, charge));
-    lines.push(...poolLines);
-    const actual = sum(poolLines.map((line) => line.amount));
-    const expected = costCents === null ? actual : new Decimal(costCents.toString()).dividedBy(100);
-    if (costCents === null) priceListCharges = priceListCharges.plus(actual);
-    else poolCosts = poolCosts.plus(expected);
-    pools.push({ pool: pool.id, expected, actual });
-  }
+  const direct = card.pools.filter((pool) => !isDrivenByCharges(pool));
+  const results = direct.map((pool) => chargePool(pool, context, null));
+  const charges = centreCharges(results.flatMap((r) => r.lines), card.unallocated);
+  results.push(...card.pools.filter(isDrivenByCharges).map((pool) => chargePool(pool, context, charges)));
+  results.sort((a, b) => card.pools.indexOf(a.pool) - card.pools.indexOf(b.pool));
 
+  const lines = results.flatMap((r) => r.lines);
+  const pools = results.map(reconcilePool);
   return {
     month,
     currency: card.currency,
     lines: lines.sort(compareLines),
     unpriced: listUnpriced(usage.filter((group) => !taken.has(group)), owners),
     unmatched: listUnmatched(usage, owners, card.unallocated),
-    warnings,
-    reconciliation: { poolCosts, priceListCharges, lines: sum(lines.map((l) => l.amount)), pools },
+    warnings: results.flatMap((r) => r.warnings),
+    reconciliation: {
+      poolCosts: sum(results.filter((r) => r.costCents !== null).map((r) => fromCents(r.costCents ?? 0n))),
+      priceListCharges: sum(results.filter((r) => r.costCents === null).flatMap((r) => r.lines.map((l) => l.amount))),
+      lines: sum(lines.map((l) => l.amount)),
+      pools,
+    },
   };
 }
 
@@ -79,7 +82,49 @@ export function poolCostCents(pool: Pool): bigint | null {
   return toCents(roundCents(burdened));
 }
 
-type Owners = ReadonlyMap<UsageGroup, { centre: string; matched: boolean }>;
+/** SPEC §8.14: a pool is driven by charges when its driver, or a component's, is `charges`. */
+export function isDrivenByCharges(pool: Pool): boolean {
+  const method = METHODS[pool.method];
+  return method?.driversUsed(pool, pool.params).includes('charges') ?? false;
+}
+
+interface Context {
+  card: RateCard;
+  owners: Owners;
+  served: ReadonlyMap<Pool, readonly UsageGroup[]>;
+  activeCentres: readonly string[];
+}
+
+function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, Decimal> | null): PoolResult {
+  const { card, owners, served, activeCentres } = context;
+  const method = METHODS[pool.method];
+  if (!method) throw new RangeError(`pool ${pool.id}: unknown method ${pool.method}`);
+  const costCents = poolCostCents(pool);
+  const usage = poolUsage(pool, served.get(pool) ?? [], owners, charges);
+  const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres }, pool.params);
+  const settled =
+    method.kind === 'price' && costCents !== null
+      ? settleIdle(pool, costCents, outcome.charges, card.unallocated)
+      : { charges: outcome.charges, warnings: [] };
+  return {
+    pool,
+    lines: settled.charges.filter(isWorthALine).map((charge) => toLine(card, pool, charge)),
+    warnings: [...outcome.warnings, ...settled.warnings],
+    costCents,
+  };
+}
+
+/** SPEC §8.14: each centre's total of the first-phase pools; unallocated and totals ≤ 0 excluded. */
+function centreCharges(lines: readonly StatementLine[], unallocated: string): Map<string, Decimal> {
+  const totals = new Map<string, Decimal>();
+  for (const line of lines) totals.set(line.costCentre, (totals.get(line.costCentre) ?? ZERO).plus(line.amount));
+  return new Map([...totals].filter(([id, total]) => id !== unallocated && total.greaterThan(0)));
+}
+
+function reconcilePool({ pool, lines, costCents }: PoolResult): PoolReconciliation {
+  const actual = sum(lines.map((line) => line.amount));
+  return { pool: pool.id, expected: costCents === null ? actual : fromCents(costCents), actual };
+}
 
 function assignOwners(card: RateCard, usage: readonly UsageGroup[]): Owners {
   return new Map(
@@ -88,16 +133,6 @@ function assignOwners(card: RateCard, usage: readonly UsageGroup[]): Owners {
       return [group, { centre: centre?.id ?? card.unallocated, matched: centre !== null }];
     }),
   );
-}
-
-function quantitiesByCentre(pool: Pool, served: readonly UsageGroup[], owners: Owners): Map<string, Decimal> {
-  const quantities = new Map<string, Decimal>();
-  for (const group of served) {
-    const centre = owners.get(group)?.centre;
-    if (centre === undefined) continue;
-    quantities.set(centre, (quantities.get(centre) ?? ZERO).plus(driverQuantity(group, pool.driver)));
-  }
-  return quantities;
 }
 
 /** SPEC §8.9: a row is written when its amount or its quantity is non-zero. */
@@ -112,9 +147,9 @@ function toLine(card: RateCard, pool: Pool, charge: PoolCharge): StatementLine {
     costCentreName: centre?.name ?? '',
     pool: pool.id,
     method: charge.kind === 'idle' ? 'idle' : pool.method,
-    driver: pool.driver,
+    driver: pool.driver ?? '',
     quantity: charge.kind === 'idle' ? null : charge.quantity,
-    unitPrice: charge.unitPrice,
+    unitPrice: charge.kind === 'idle' ? null : charge.unitPrice,
     amount: charge.amount,
   };
 }
@@ -147,12 +182,8 @@ function listUnpriced(groups: readonly UsageGroup[], owners: Owners): UnpricedUs
 }
 
 function addQuantities(a: Quantities, b: Quantities): Quantities {
-  return {
-    requests: a.requests.plus(b.requests),
-    input_tokens: a.input_tokens.plus(b.input_tokens),
-    output_tokens: a.output_tokens.plus(b.output_tokens),
-    cached_input_tokens: a.cached_input_tokens.plus(b.cached_input_tokens),
-  };
+  const keys = Object.keys(a) as (keyof Quantities)[];
+  return Object.fromEntries(keys.map((k) => [k, a[k].plus(b[k])])) as unknown as Quantities;
 }
 
 function listUnmatched(usage: readonly UsageGroup[], owners: Owners, unallocated: string): string[] {

@@ -141,3 +141,37 @@ function editDistance(a: string, b: string): number {
 }
 
 export { Decimal };
+
+/**
+ * A count or size such as `per`, `included`, `capacity` or `up_to`: a whole YAML number
+ * (exact below 2^53) or a quoted decimal string. Refuses negatives, and zero when `positive`.
+ */
+export function readMeasure(value: unknown, path: FieldPath, issues: Issues, positive: boolean): Decimal | null {
+  let parsed: Decimal | null = null;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) {
+      issues.add(path, `expected a whole number or a quoted decimal, got ${value} (a YAML number: quote it)`);
+      return null;
+    }
+    parsed = new Decimal(value);
+  } else if (typeof value === 'string') parsed = parseDecimal(value);
+  if (!parsed) {
+    issues.add(path, `expected a number, got ${describe(value)}`);
+    return null;
+  }
+  if (parsed.isNegative() || (positive && parsed.isZero())) {
+    issues.add(path, `expected a ${positive ? 'positive' : 'non-negative'} number, got ${parsed.toFixed()}`);
+    return null;
+  }
+  return parsed;
+}
+
+/** Money that may not be negative (a price, a rate, a fee). */
+export function readPrice(value: unknown, path: FieldPath, issues: Issues): Decimal | null {
+  const price = readDecimal(value, path, issues);
+  if (price?.isNegative()) {
+    issues.add(path, `expected a price of 0 or more, got ${price.toFixed()}`);
+    return null;
+  }
+  return price;
+}

@@ -14,12 +14,18 @@ export interface Identity {
   host?: string;
 }
 
-/** The base quantities a usage record carries; every driver is computed from these. */
+/**
+ * The base quantities a usage record carries; every driver is computed from these. Gateway
+ * events add 0 to the GPU quantities and GPU intervals add 0 to the others (SPEC §8.8).
+ */
 export interface Quantities {
   requests: Decimal;
   input_tokens: Decimal;
   output_tokens: Decimal;
   cached_input_tokens: Decimal;
+  gpu_seconds: Decimal;
+  gpu_busy_seconds: Decimal;
+  gpu_mem_gib_seconds: Decimal;
 }
 
 /**
@@ -48,8 +54,27 @@ export interface CostCentre {
   match: MatchRule;
 }
 
-export const DRIVERS = ['requests', 'input_tokens', 'output_tokens', 'tokens'] as const;
+export const DRIVERS = [
+  'requests',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'tokens',
+  'weighted_tokens',
+  'gpu_seconds',
+  'gpu_hours',
+  'gpu_busy_hours',
+  'gpu_mem_gib_hours',
+  'charges',
+] as const;
 export type Driver = (typeof DRIVERS)[number];
+
+/** Token weights of `weighted_tokens`; `cached` defaults to the input weight (SPEC §4.1). */
+export interface TokenWeights {
+  input: Decimal;
+  output: Decimal;
+  cached: Decimal;
+}
 
 /** Which usage a pool serves (SPEC §8.4): AND across keys, OR within a key's list. */
 export interface UsageFilter {
@@ -72,7 +97,13 @@ export interface Pool {
   overheadPct: Decimal;
   usage?: UsageFilter;
   method: string;
-  driver: Driver;
+  /** The pool's driver; a hybrid pool may have none (its components name theirs). */
+  driver?: Driver;
+  weights: TokenWeights;
+  /** QoS tier → multiplier of event drivers; a tier not listed is 1. */
+  tierMultipliers: ReadonlyMap<string, Decimal>;
+  /** What a price method does with `C − Σ charges` when the pool has a cost. */
+  idle: 'unallocated' | 'spread';
   /** Method-specific parameters, as the method's own parser returned them. */
   params: unknown;
 }

@@ -1,3 +1,4 @@
+import { noQuantities } from '../domain/drivers.js';
 import { Decimal } from '../domain/money.js';
 import type { MonthRange } from '../domain/month.js';
 import type { UsageGroup } from '../domain/types.js';
@@ -50,6 +51,7 @@ export function usageGroups(db: Ledger, range: MonthRange): UsageGroup[] {
     ...present('environment', row.environment),
     tags: JSON.parse(row.tags) as Record<string, string>,
     quantities: {
+      ...noQuantities(),
       requests: new Decimal(row.requests.toString()),
       input_tokens: new Decimal(row.input_tokens.toString()),
       output_tokens: new Decimal(row.output_tokens.toString()),

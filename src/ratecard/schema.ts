@@ -1,9 +1,11 @@
+import { DEFAULT_WEIGHTS } from '../domain/drivers.js';
 import {
   checkKeys,
   describe,
   isRecord,
   readChoice,
   readDecimal,
+  readMeasure,
   readRecord,
   readString,
   readStringList,
@@ -11,12 +13,14 @@ import {
   type Issues,
   type Raw,
 } from '../domain/fields.js';
-import { METHODS } from '../domain/methods/index.js';
+import { METHODS, type AllocationMethod } from '../domain/methods/index.js';
 import { Decimal } from '../domain/money.js';
 import { isKnownTimeZone, parseMonth, type Month } from '../domain/month.js';
 import {
+  DRIVERS,
   MATCH_KEYS,
   type CostCentre,
+  type TokenWeights,
   type Driver,
   type Pool,
   type PoolCost,
@@ -40,7 +44,7 @@ const CARD_KEYS = [
   'unpriced',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
-const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver'];
+const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers'];
 const USAGE_KEYS = ['models', 'tiers', 'environments', 'sources', 'tags'];
 const SOURCES: readonly UsageSource[] = ['gateway', 'gpu'];
 
@@ -60,7 +64,8 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const unallocated = readString(card.unallocated, ['unallocated'], issues);
   if (card.platform !== undefined) readPlatform(card.platform, issues);
   const costCentres = readList(card.cost_centres, ['cost_centres'], issues, readCostCentre);
-  const pools = readList(card.pools, ['pools'], issues, readPool);
+  const centreIds = new Set([...costCentres.map((c) => c.id), ...(unallocated ? [unallocated] : [])]);
+  const pools = readList(card.pools, ['pools'], issues, (raw, path, found) => readPool(raw, path, found, centreIds));
   checkUniqueIds(costCentres, ['cost_centres'], issues);
   checkUniqueIds(pools, ['pools'], issues);
   const unpriced =
@@ -167,7 +172,7 @@ function readMatch(value: unknown, path: FieldPath, issues: Issues): Map<string,
   return rule;
 }
 
-function readPool(raw: Raw, path: FieldPath, issues: Issues): Located<Pool> | null {
+function readPool(raw: Raw, path: FieldPath, issues: Issues, centreIds: ReadonlySet<string>): Located<Pool> | null {
   const id = readString(raw.id, [...path, 'id'], issues);
   const methodName = readChoice(raw.method, Object.keys(METHODS), [...path, 'method'], issues);
   const method = methodName ? METHODS[methodName] : undefined;
@@ -179,19 +184,65 @@ function readPool(raw: Raw, path: FieldPath, issues: Issues): Located<Pool> | nu
   const overheadPct =
     raw.overhead_pct === undefined ? new Decimal(0) : readDecimal(raw.overhead_pct, [...path, 'overhead_pct'], issues);
   const usage = raw.usage === undefined ? undefined : readUsageFilter(raw.usage, [...path, 'usage'], issues);
-  const driver = method ? readChoice<Driver>(raw.driver, method.drivers, [...path, 'driver'], issues) : null;
-  const params = method ? method.parse(raw, path, issues) : null;
-  if (!id || !method || !driver || cost === null || !overheadPct || usage === null) return null;
+  const driver = method ? readDriver(raw.driver, method, [...path, 'driver'], issues) : null;
+  const weights = readWeights(raw.weights, [...path, 'weights'], issues);
+  const tierMultipliers = readMultipliers(raw.tier_multipliers, [...path, 'tier_multipliers'], issues);
+  const idle = raw.idle === undefined ? 'unallocated' : readChoice(raw.idle, IDLE, [...path, 'idle'], issues);
+  const params = method ? method.parse(raw, path, issues, { centreIds, hasCost: raw.cost !== undefined }) : null;
+  if (!id || !method || driver === null || cost === null || !overheadPct || usage === null) return null;
+  if (!weights || !tierMultipliers || !idle) return null;
   const pool: Pool = {
     id,
     ...(cost ? { cost } : {}),
     overheadPct,
     ...(usage ? { usage } : {}),
     method: method.name,
-    driver,
+    ...(driver ? { driver } : {}),
+    weights,
+    tierMultipliers,
+    idle,
     params,
   };
   return { value: pool, id, path };
+}
+
+const IDLE = ['unallocated', 'spread'] as const;
+
+/**
+ * The pool's driver, checked against what its method accepts; a method that names its
+ * drivers elsewhere (hybrid) takes none here. Returns undefined for "none", null on error.
+ */
+function readDriver(value: unknown, method: AllocationMethod, path: FieldPath, issues: Issues): Driver | undefined | null {
+  if (method.drivers.length === 0) return undefined;
+  if (value === undefined) {
+    issues.add(path, `method ${method.name} needs a "driver": one of ${method.drivers.join(', ')}`);
+    return null;
+  }
+  if (typeof value === 'string' && (DRIVERS as readonly string[]).includes(value) && !method.drivers.includes(value as Driver)) {
+    issues.add(path, `driver "${value}" does not fit method ${method.name}: expected one of ${method.drivers.join(', ')}`);
+    return null;
+  }
+  return readChoice<Driver>(value, method.drivers, path, issues);
+}
+
+function readWeights(value: unknown, path: FieldPath, issues: Issues): TokenWeights | null {
+  if (value === undefined) return DEFAULT_WEIGHTS;
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  checkKeys(raw, ['input', 'output', 'cached'], path, issues);
+  const weight = (key: string) => (raw[key] === undefined ? new Decimal(1) : readMeasure(raw[key], [...path, key], issues, false));
+  const input = weight('input');
+  const output = weight('output');
+  const cached = raw.cached === undefined ? input : weight('cached');
+  return input && output && cached ? { input, output, cached } : null;
+}
+
+function readMultipliers(value: unknown, path: FieldPath, issues: Issues): Map<string, Decimal> | null {
+  if (value === undefined) return new Map();
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  const entries = Object.entries(raw).map(([tier, v]) => [tier, readMeasure(v, [...path, tier], issues, false)] as const);
+  return entries.every(([, v]) => v !== null) ? new Map(entries as [string, Decimal][]) : null;
 }
 
 function readCost(value: unknown, path: FieldPath, issues: Issues): PoolCost | null {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { computeMonth, reconciliationFailures } from '../../src/domain/compute.js';
+import { noQuantities } from '../../src/domain/drivers.js';
 import { Decimal, sum } from '../../src/domain/money.js';
 import type { Identity, UsageGroup } from '../../src/domain/types.js';
 import { parseRateCardText } from '../../src/ratecard/load.js';
@@ -14,6 +15,7 @@ function group(identity: Identity, model: string, input: number, output: number,
     model,
     tags: {},
     quantities: {
+      ...noQuantities(),
       requests: new Decimal(requests),
       input_tokens: new Decimal(input),
       output_tokens: new Decimal(output),

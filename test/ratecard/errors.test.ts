@@ -53,12 +53,12 @@ describe('rate card: error gallery', () => {
     [
       'an unknown method',
       GOOD.replace('method: proportional', 'method: proportionel'),
-      ['card.yaml:12: pools[0].method: expected one of proportional, got "proportionel" (did you mean "proportional"?)'],
+      ['card.yaml:12: pools[0].method: expected one of proportional, proxy-price-per-token, time-based, tiered, flat-plus-overage, hybrid, got "proportionel" (did you mean "proportional"?)'],
     ],
     [
       'an unknown driver',
       GOOD.replace('driver: tokens', 'driver: tokenz'),
-      ['card.yaml:13: pools[0].driver: expected one of requests, input_tokens, output_tokens, tokens, got "tokenz" (did you mean "tokens"?)'],
+      ['card.yaml:13: pools[0].driver: expected one of requests, input_tokens, output_tokens, cached_input_tokens, tokens, weighted_tokens, gpu_seconds, gpu_hours, gpu_busy_hours, gpu_mem_gib_hours, charges, got "tokenz" (did you mean "tokens"?)'],
     ],
     [
       'a duplicate cost-centre id',

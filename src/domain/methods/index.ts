@@ -1,9 +1,19 @@
+import { flatPlusOverage } from './flat-plus-overage.js';
+import { hybrid } from './hybrid.js';
 import type { AllocationMethod } from './method.js';
 import { proportional } from './proportional.js';
+import { proxyPricePerToken } from './proxy-price-per-token.js';
+import { tiered } from './tiered.js';
+import { timeBased } from './time-based.js';
 
 /** Every allocation method by its rate-card name. Adding a method is one file and one line. */
 export const METHODS: Readonly<Record<string, AllocationMethod<any>>> = {
   proportional,
+  'proxy-price-per-token': proxyPricePerToken,
+  'time-based': timeBased,
+  tiered,
+  'flat-plus-overage': flatPlusOverage,
+  hybrid,
 };
 
-export type { AllocationMethod, PoolCharge, PoolInput, PoolOutcome } from './method.js';
+export type { AllocationMethod, PoolCharge, PoolInput, PoolOutcome, PoolUsage } from './method.js';

@@ -2,20 +2,34 @@ import type { FieldPath, Issues, Raw } from '../fields.js';
 import type { Decimal } from '../money.js';
 import type { Driver, Pool } from '../types.js';
 
-/** What a method is given for one pool: already aggregated quantities, never events. */
+/** The usage a pool serves, already aggregated per cost centre. */
+export interface PoolUsage {
+  /**
+   * Each centre's quantity of `driver` in base units (see drivers.ts), over the pool's usage
+   * and with its multipliers; only centres with usage appear. For `charges`: each centre's
+   * total of the other pools, for centres other than unallocated whose total is > 0.
+   */
+  quantities(driver: Driver): ReadonlyMap<string, Decimal>;
+  /** Centres with at least one usage record in the pool's usage (unallocated included). */
+  centres: ReadonlySet<string>;
+}
+
+/** What a method is given for one pool: aggregated quantities, never single events. */
 export interface PoolInput {
   pool: Pool;
   /** `C` in cents (overhead applied, rounded once), or null for a pure price list. */
   costCents: bigint | null;
-  /** Each cost centre's driver quantity in this pool (centres with usage only). */
-  quantities: ReadonlyMap<string, Decimal>;
+  usage: PoolUsage;
   unallocated: string;
+  /** Centres other than unallocated with any ok usage in the month in any pool, sorted. */
+  activeCentres: readonly string[];
 }
 
 /** One amount a method assigns: a centre's own line, or an idle line. */
 export interface PoolCharge {
   costCentre: string;
   kind: 'usage' | 'idle';
+  /** The driver's value for display (base ÷ divisor), or null where none applies. */
   quantity: Decimal | null;
   unitPrice: Decimal | null;
   amount: Decimal;
@@ -26,17 +40,35 @@ export interface PoolOutcome {
   warnings: string[];
 }
 
+/** What a method's parser may check its parameters against. */
+export interface ParseContext {
+  /** Every cost-centre id of the card, the unallocated one included. */
+  centreIds: ReadonlySet<string>;
+  hasCost: boolean;
+}
+
 /**
  * An allocation method owns its parameter schema and its arithmetic (STYLE: one module per
- * method, one registry). `parse` checks the pool's method-specific keys.
+ * method, one registry). `split` methods divide `C` among centres; `price` methods charge
+ * by rate, and the pool's idle (`C − Σ charges`) is settled after them when it has a cost.
  */
 export interface AllocationMethod<P = unknown> {
   name: string;
+  kind: 'split' | 'price';
+  /** The drivers the method accepts; empty when the method names its drivers elsewhere. */
   drivers: readonly Driver[];
   /** Whether a pool of this method must have a `cost`. */
   needsCost: boolean;
   /** The pool keys this method reads besides the shared ones. */
   keys: readonly string[];
-  parse(raw: Raw, path: FieldPath, issues: Issues): P | null;
+  parse(raw: Raw, path: FieldPath, issues: Issues, context: ParseContext): P | null;
+  /** The drivers a pool of this method uses, so charges-driven pools can be found. */
+  driversUsed(pool: Pool, params: P): readonly Driver[];
   charge(input: PoolInput, params: P): PoolOutcome;
+}
+
+/** The pool's single driver; the schema guarantees one for every method but hybrid. */
+export function driverOf(pool: Pool): Driver {
+  if (!pool.driver) throw new RangeError(`pool ${pool.id} has no driver`);
+  return pool.driver;
 }

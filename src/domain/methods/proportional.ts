@@ -1,7 +1,9 @@
 import { allocate } from '../allocate.js';
+import { driverDivisor } from '../drivers.js';
 import { fromCents } from '../money.js';
+import { displayQuantity } from '../price.js';
 import { DRIVERS } from '../types.js';
-import type { AllocationMethod, PoolCharge } from './method.js';
+import { driverOf, type AllocationMethod, type PoolCharge } from './method.js';
 
 /**
  * `proportional`: split `C` by q_c / Q with the largest-remainder method; with Q = 0 the
@@ -10,25 +12,29 @@ import type { AllocationMethod, PoolCharge } from './method.js';
  */
 export const proportional: AllocationMethod<null> = {
   name: 'proportional',
+  kind: 'split',
   drivers: DRIVERS,
   needsCost: true,
   keys: [],
   parse: () => null,
-  charge({ pool, costCents, quantities, unallocated }) {
+  driversUsed: (pool) => [driverOf(pool)],
+  charge({ pool, costCents, usage, unallocated }) {
+    const driver = driverOf(pool);
     const total = costCents ?? 0n;
-    const weights = [...quantities].map(([id, weight]) => ({ id, weight }));
+    const weights = [...usage.quantities(driver)].map(([id, weight]) => ({ id, weight }));
     const shares = allocate(total, weights);
     if (shares === null) {
       const idle: PoolCharge = { costCentre: unallocated, kind: 'idle', quantity: null, unitPrice: null, amount: fromCents(total) };
       return {
         charges: total === 0n ? [] : [idle],
-        warnings: [`pool ${pool.id}: no usage in the month for driver ${pool.driver}; its cost goes to ${unallocated}`],
+        warnings: [`pool ${pool.id}: no usage in the month for driver ${driver}; its cost goes to ${unallocated}`],
       };
     }
+    const divisor = driverDivisor(driver);
     const charges = weights.map(({ id, weight }): PoolCharge => ({
       costCentre: id,
       kind: 'usage',
-      quantity: weight,
+      quantity: displayQuantity(weight, divisor),
       unitPrice: null,
       amount: fromCents(shares.get(id) ?? 0n),
     }));
