@@ -81,3 +81,14 @@ describe('error gallery', () => {
     assert.equal(run.stderr, 'chargeback: worse.yaml:1: version: expected 1, got 2\nworse.yaml:2: currency: expected a three-letter ISO 4217 code such as "USD", got "usd"\n');
   });
 });
+
+describe('ratecard validate --month', () => {
+  it('accepts a month in the card\'s range and refuses one outside it, exit 2', () => {
+    const { dir } = workspace();
+    const card = fixture('golden/ratecard.yaml');
+    assert.equal(chargeback(dir, ['ratecard', 'validate', card, '--month', '2026-10']).code, 0);
+    const run = chargeback(dir, ['ratecard', 'validate', card, '--month', '2025-12']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^chargeback: .*ratecard\.yaml: month 2025-12 is outside the card's effective range \(2026-01 to any\)\n$/);
+  });
+});

@@ -131,3 +131,151 @@ describe('rate card: error gallery', () => {
     ]);
   });
 });
+
+// Issue 3's mistakes: one case each, naming the line of the offending value.
+describe('rate card: method and pool error gallery', () => {
+  const card = (pool: string) => `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-4100, name: Search, match: { team: [search] } }
+pools:
+${pool}`;
+  const gallery: [string, string, string][] = [
+    [
+      'tiers that do not ascend',
+      `  - id: api
+    method: tiered
+    driver: output_tokens
+    tiers:
+      - { up_to: 1000, price: "0.01" }
+      - { up_to: 1000, price: "0.008" }
+      - { price: "0.006" }`,
+      'card.yaml:12: pools[0].tiers[1].up_to: tiers must ascend: 1000 is not above 1000',
+    ],
+    [
+      'a bounded last tier',
+      `  - id: api
+    method: tiered
+    driver: output_tokens
+    tiers:
+      - { up_to: 1000, price: "0.01" }
+      - { up_to: 5000, price: "0.008" }`,
+      'card.yaml:12: pools[0].tiers[1].up_to: the last tier must have no "up_to": it takes everything above the one before',
+    ],
+    [
+      'an unbounded tier before the last',
+      `  - id: api
+    method: tiered
+    driver: output_tokens
+    tiers:
+      - { price: "0.01" }
+      - { price: "0.008" }`,
+      'card.yaml:11: pools[0].tiers[0].up_to: only the last tier may leave out "up_to"',
+    ],
+    [
+      'hybrid weights that do not sum to 1',
+      `  - id: platform
+    cost: { fixed: "15000.00" }
+    method: hybrid
+    components:
+      - { weight: "0.25", split: even }
+      - { weight: "0.70", split: driver, driver: charges }`,
+      'card.yaml:11: pools[0].components: component weights must sum to exactly 1, they sum to 0.95',
+    ],
+    [
+      'a subscriber that is not a cost centre',
+      `  - id: premium
+    method: flat-plus-overage
+    driver: requests
+    subscribers: [CC-4100, CC-9999]
+    flat: "500.00"
+    overage: "1.20"`,
+      'card.yaml:10: pools[0].subscribers[1]: "CC-9999" is not a cost centre of this card',
+    ],
+    [
+      'a shares key that is not a cost centre',
+      `  - id: platform
+    cost: { fixed: "100.00" }
+    method: hybrid
+    components:
+      - { weight: "1", split: shares, shares: { CC-4100: 2, CC-4999: 1 } }`,
+      'card.yaml:11: pools[0].components[0].shares.CC-4999: "CC-4999" is not a cost centre of this card',
+    ],
+    [
+      'a driver that does not fit the method',
+      `  - id: api
+    method: tiered
+    driver: charges
+    tiers: [{ price: "0.01" }]`,
+      'card.yaml:9: pools[0].driver: driver "charges" does not fit method tiered: expected one of requests, input_tokens, output_tokens, cached_input_tokens, tokens, weighted_tokens, gpu_seconds, gpu_hours, gpu_busy_hours, gpu_mem_gib_hours',
+    ],
+    [
+      'a token driver on a time-based pool',
+      `  - id: gpus
+    method: time-based
+    driver: tokens
+    rate: "2.10"`,
+      'card.yaml:9: pools[0].driver: driver "tokens" does not fit method time-based: expected one of gpu_seconds, gpu_hours, gpu_busy_hours, gpu_mem_gib_hours',
+    ],
+    [
+      'a time-based pool with neither rate nor cost and capacity',
+      `  - id: gpus
+    method: time-based
+    driver: gpu_hours`,
+      'card.yaml:7: pools[0].rate: time-based needs a "rate", or a "cost" and a "capacity" to derive it from',
+    ],
+    [
+      'a proxy pool without capacity',
+      `  - id: llm
+    cost: { fixed: "38000.00" }
+    method: proxy-price-per-token
+    driver: tokens`,
+      'card.yaml:7: pools[0].capacity: proxy-price-per-token needs "capacity": the driver units the cost buys in a month',
+    ],
+    [
+      'a key that belongs to another method',
+      `  - id: llm
+    cost: { fixed: "38000.00" }
+    method: proportional
+    driver: tokens
+    capacity: "1000"`,
+      'card.yaml:11: pools[0].capacity: unknown key "capacity"',
+    ],
+    [
+      'an unknown idle mode',
+      `  - id: llm
+    cost: { fixed: "38000.00" }
+    method: proxy-price-per-token
+    driver: tokens
+    capacity: "1000"
+    idle: spreed`,
+      'card.yaml:12: pools[0].idle: expected one of unallocated, spread, got "spreed" (did you mean "spread"?)',
+    ],
+    [
+      'a fractional per written as a YAML number',
+      `  - id: api
+    method: tiered
+    driver: output_tokens
+    per: 0.5
+    tiers: [{ price: "0.01" }]`,
+      'card.yaml:10: pools[0].per: expected a whole number or a quoted decimal, got 0.5 (a YAML number: quote it)',
+    ],
+    [
+      'a tier multiplier that is not a number',
+      `  - id: llm
+    cost: { fixed: "1.00" }
+    method: proportional
+    driver: tokens
+    tier_multipliers: { priority: fast }`,
+      'card.yaml:11: pools[0].tier_multipliers.priority: expected a number, got "fast"',
+    ],
+  ];
+  for (const [name, pool, expected] of gallery) {
+    it(name, () => {
+      const found = problems(card(pool));
+      assert.ok(found.some((p) => p.startsWith(expected)), `expected: ${expected}\ngot:\n${found.join('\n')}`);
+      assert.equal(found.length, 1, found.join('\n'));
+    });
+  }
+});

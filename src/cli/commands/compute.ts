@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { computeMonth, reconciliationFailures } from '../../domain/compute.js';
-import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
+import { ProblemFound, ReconciliationError } from '../../domain/errors.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
 import type { Statement } from '../../domain/types.js';
@@ -8,6 +8,7 @@ import { storeRun } from '../../ledger/runs.js';
 import { batchesInRange, usageGroups } from '../../ledger/usage.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { statementAsTable } from '../../report/showback.js';
+import { outOfRange } from './ratecard.js';
 import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
 
 /**
@@ -24,10 +25,7 @@ export function registerCompute(program: Command, io: Io): void {
     .action((flags: { month: string; rateCard: string }, command: Command) => {
       const month = requireMonth(flags.month);
       const { card, sha256, file } = readRateCard(flags.rateCard);
-      if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) {
-        const range = `${card.effectiveFrom?.label ?? 'any'} to ${card.effectiveTo?.label ?? 'any'}`;
-        throw new UsageError(`${file}: month ${month.label} is outside the card's effective range (${range})`);
-      }
+      if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const range = monthRange(month, card.timezone);
       const statement = computeMonth({ card, month: month.label, usage: usageGroups(ledger, range) });
