@@ -1,11 +1,14 @@
+import { billedCost } from './billing.js';
 import { ZERO } from './drivers.js';
 import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre } from './match.js';
 import { METHODS, type PoolCharge } from './methods/index.js';
 import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
+import type { MonthRange } from './month.js';
 import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
 import type {
+  BillingRecord,
   Pool,
   PoolReconciliation,
   Quantities,
@@ -20,7 +23,11 @@ export interface ComputeInput {
   card: RateCard;
   month: string;
   usage: readonly UsageGroup[];
+  /** Billing records that may overlap the month, and the month's range to prorate them to. */
+  billing?: { records: readonly BillingRecord[]; range: MonthRange };
 }
+
+const NO_BILLING = { records: [], range: { startMs: 0, endMs: 0 } };
 
 interface PoolResult {
   pool: Pool;
@@ -35,14 +42,14 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, month, usage }: ComputeInput): Statement {
+export function computeMonth({ card, month, usage, billing = NO_BILLING }: ComputeInput): Statement {
   const owners = assignOwners(card, usage);
   const served = new Map(card.pools.map((pool) => [pool, usage.filter((group) => filterTakes(pool.usage, group))]));
   const taken = new Set([...served.values()].flat());
   const activeCentres = [...new Set([...taken].map((g) => owners.get(g)?.centre ?? card.unallocated))]
     .filter((id) => id !== card.unallocated)
     .sort(compareIds);
-  const context = { card, owners, served, activeCentres };
+  const context = { card, owners, served, activeCentres, billing };
 
   const direct = card.pools.filter((pool) => !isDrivenByCharges(pool));
   const results = direct.map((pool) => chargePool(pool, context, null));
@@ -75,11 +82,14 @@ export function reconciliationFailures(statement: Statement): string[] {
     .map((p) => `pool ${p.pool}: lines add up to ${p.actual.toFixed(2)}, pool cost is ${p.expected.toFixed(2)}`);
 }
 
-/** `C` = cost × (1 + overhead_pct / 100), rounded half-up to cents once; null without a cost. */
-export function poolCostCents(pool: Pool): bigint | null {
+/**
+ * `C` = cost × (1 + overhead_pct / 100), rounded half-up to cents once; null without a cost.
+ * A billing-fed pool's cost is `billed`, what its records add up to in the month.
+ */
+export function poolCostCents(pool: Pool, billed: Decimal | null = null): bigint | null {
   if (!pool.cost) return null;
-  const burdened = pool.cost.amount.times(pool.overheadPct.dividedBy(100).plus(1));
-  return toCents(roundCents(burdened));
+  const cost = pool.cost.kind === 'fixed' ? pool.cost.amount : (billed ?? ZERO);
+  return toCents(roundCents(cost.times(pool.overheadPct.dividedBy(100).plus(1))));
 }
 
 /** SPEC §8.14: a pool is driven by charges when its driver, or a component's, is `charges`. */
@@ -93,13 +103,15 @@ interface Context {
   owners: Owners;
   served: ReadonlyMap<Pool, readonly UsageGroup[]>;
   activeCentres: readonly string[];
+  billing: NonNullable<ComputeInput['billing']>;
 }
 
 function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, Decimal> | null): PoolResult {
   const { card, owners, served, activeCentres } = context;
   const method = METHODS[pool.method];
   if (!method) throw new RangeError(`pool ${pool.id}: unknown method ${pool.method}`);
-  const costCents = poolCostCents(pool);
+  const { billed, warnings: costWarnings } = billedPoolCost(pool, context);
+  const costCents = poolCostCents(pool, billed);
   const usage = poolUsage(pool, served.get(pool) ?? [], owners, charges);
   const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres }, pool.params);
   const settled =
@@ -109,9 +121,16 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   return {
     pool,
     lines: settled.charges.filter(isWorthALine).map((charge) => toLine(card, pool, charge)),
-    warnings: [...outcome.warnings, ...settled.warnings],
+    warnings: [...costWarnings, ...outcome.warnings, ...settled.warnings],
     costCents,
   };
+}
+
+function billedPoolCost(pool: Pool, { card, billing }: Context): { billed: Decimal | null; warnings: string[] } {
+  if (pool.cost?.kind !== 'billing') return { billed: null, warnings: [] };
+  const { amount, matched } = billedCost(pool.id, pool.cost, billing.records, billing.range, card.currency);
+  const warnings = matched === 0 ? [`pool ${pool.id}: its billing filter matches no records in the month; its cost is 0.00`] : [];
+  return { billed: amount, warnings };
 }
 
 /** SPEC §8.14: each centre's total of the first-phase pools; unallocated and totals ≤ 0 excluded. */

@@ -54,3 +54,10 @@ export class ReconciliationError extends ChargebackError {
     super(message, 1);
   }
 }
+
+/** Billing records in a currency other than the rate card's: never summed silently. Exit 2. */
+export class CurrencyError extends ChargebackError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}

@@ -89,7 +89,42 @@ export interface FixedCost {
   kind: 'fixed';
   amount: Decimal;
 }
-export type PoolCost = FixedCost;
+
+export const BILLING_FILTER_KEYS = ['provider', 'service', 'resource_id', 'sku', 'charge_category'] as const;
+export type BillingFilterKey = (typeof BILLING_FILTER_KEYS)[number];
+
+/** Which billing records a pool's cost comes from: AND across keys, OR within a list. */
+export interface BillingFilter {
+  fields: ReadonlyMap<BillingFilterKey, readonly string[]>;
+  tags: ReadonlyMap<string, readonly string[]>;
+}
+
+export const COST_COLUMNS = ['effective_cost', 'billed_cost', 'list_cost'] as const;
+export type CostColumn = (typeof COST_COLUMNS)[number];
+
+/** A pool cost taken from the bill: Σ column over matching records, prorated to the month. */
+export interface BillingCost {
+  kind: 'billing';
+  filter: BillingFilter;
+  column: CostColumn;
+}
+export type PoolCost = FixedCost | BillingCost;
+
+/** A normalised cloud billing record (SPEC §3.2); its period is [start, end). */
+export interface BillingRecord {
+  periodStartMs: number;
+  periodEndMs: number;
+  billedCost: Decimal;
+  effectiveCost: Decimal;
+  listCost: Decimal | null;
+  currency: string;
+  provider: string;
+  service: string;
+  resourceId?: string;
+  sku?: string;
+  chargeCategory: string;
+  tags: Readonly<Record<string, string>>;
+}
 
 export interface Pool {
   id: string;

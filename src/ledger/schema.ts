@@ -73,4 +73,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, seq)
   );
   `,
+  `
+  -- Cloud billing records (SPEC §3.2). Money is decimal text, never a float.
+  CREATE TABLE billing_records (
+    id INTEGER PRIMARY KEY,
+    batch_id INTEGER NOT NULL REFERENCES batches (id),
+    natural_key TEXT NOT NULL UNIQUE,
+    period_start_ms INTEGER NOT NULL,
+    period_end_ms INTEGER NOT NULL,
+    billed_cost TEXT NOT NULL,
+    effective_cost TEXT NOT NULL,
+    list_cost TEXT,
+    currency TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    service TEXT NOT NULL,
+    resource_id TEXT,
+    sku TEXT,
+    charge_category TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '{}',
+    line_id TEXT
+  );
+  CREATE INDEX billing_records_by_period ON billing_records (period_start_ms, period_end_ms);
+  `,
 ];

@@ -17,8 +17,12 @@ import { METHODS, type AllocationMethod } from '../domain/methods/index.js';
 import { Decimal } from '../domain/money.js';
 import { isKnownTimeZone, parseMonth, type Month } from '../domain/month.js';
 import {
+  BILLING_FILTER_KEYS,
+  COST_COLUMNS,
   DRIVERS,
   MATCH_KEYS,
+  type BillingFilter,
+  type BillingFilterKey,
   type CostCentre,
   type TokenWeights,
   type Driver,
@@ -248,13 +252,32 @@ function readMultipliers(value: unknown, path: FieldPath, issues: Issues): Map<s
 function readCost(value: unknown, path: FieldPath, issues: Issues): PoolCost | null {
   const raw = readRecord(value, path, issues);
   if (!raw) return null;
-  if ('billing' in raw) {
-    issues.add([...path, 'billing'], 'pool costs from billing records are not supported yet: use "fixed"');
-    return null;
+  if (raw.billing === undefined) {
+    checkKeys(raw, ['fixed', 'billing'], path, issues);
+    const amount = readDecimal(raw.fixed, [...path, 'fixed'], issues);
+    return amount ? { kind: 'fixed', amount } : null;
   }
-  checkKeys(raw, ['fixed'], path, issues);
-  const amount = readDecimal(raw.fixed, [...path, 'fixed'], issues);
-  return amount ? { kind: 'fixed', amount } : null;
+  checkKeys(raw, ['billing', 'column'], path, issues);
+  const column = raw.column === undefined ? 'effective_cost' : readChoice(raw.column, COST_COLUMNS, [...path, 'column'], issues);
+  const filter = readBillingFilter(raw.billing, [...path, 'billing'], issues);
+  return column && filter ? { kind: 'billing', filter, column } : null;
+}
+
+/** `billing: { provider, service, resource_id, sku, charge_category, tags }`, values or lists. */
+function readBillingFilter(value: unknown, path: FieldPath, issues: Issues): BillingFilter | null {
+  const raw = readRecord(value, path, issues);
+  if (!raw) return null;
+  checkKeys(raw, [...BILLING_FILTER_KEYS, 'tags'], path, issues);
+  const fields = new Map<BillingFilterKey, string[]>();
+  let ok = true;
+  for (const key of BILLING_FILTER_KEYS) {
+    if (raw[key] === undefined) continue;
+    const list = readStringList(raw[key], [...path, key], issues);
+    if (list) fields.set(key, list);
+    else ok = false;
+  }
+  const tags = raw.tags === undefined ? new Map<string, string[]>() : readTagFilter(raw.tags, [...path, 'tags'], issues);
+  return ok && tags ? { fields, tags } : null;
 }
 
 function readUsageFilter(value: unknown, path: FieldPath, issues: Issues): UsageFilter | null {

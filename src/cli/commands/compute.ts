@@ -4,6 +4,7 @@ import { ProblemFound, ReconciliationError } from '../../domain/errors.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
 import type { Statement } from '../../domain/types.js';
+import { billingRecordsInRange } from '../../ledger/billing.js';
 import { storeRun } from '../../ledger/runs.js';
 import { batchesInRange, usageGroups } from '../../ledger/usage.js';
 import { readRateCard } from '../../ratecard/load.js';
@@ -28,7 +29,12 @@ export function registerCompute(program: Command, io: Io): void {
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const range = monthRange(month, card.timezone);
-      const statement = computeMonth({ card, month: month.label, usage: usageGroups(ledger, range) });
+      const statement = computeMonth({
+        card,
+        month: month.label,
+        usage: usageGroups(ledger, range),
+        billing: { records: billingRecordsInRange(ledger, range), range },
+      });
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {
         month: month.label,
