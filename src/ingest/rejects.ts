@@ -1,5 +1,5 @@
 import { renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../report/csv.js';
 import type { RejectedRow } from './reader.js';
 
 /**
@@ -19,10 +19,10 @@ export function openRejectsFile(path: string, columns: readonly string[]): Rejec
   let count = 0;
   return {
     add(reject) {
-      if (count === 0) writeFileSync(temporary, stringify([[...columns, 'line', 'reason']]));
+      if (count === 0) writeFileSync(temporary, toCsv([[...columns, 'line', 'reason']]));
       const cells = [...reject.cells, ...Array(Math.max(0, columns.length - reject.cells.length)).fill('')];
       const reason = reject.field === null ? reject.reason : `field "${reject.field}": ${reject.reason}`;
-      appendFileSync(temporary, stringify([[...cells, String(reject.line), reason]]));
+      appendFileSync(temporary, toCsv([[...cells, String(reject.line), reason]]));
       count++;
     },
     close() {

@@ -1,7 +1,7 @@
-import { stringify } from 'csv-stringify/sync';
 import { formatAmount, sum } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
 import { optionalQuantity, safeText } from './cells.js';
+import { toCsv } from './csv.js';
 
 /** The lines of one statement run, with what every row repeats. */
 export interface StatementView {
@@ -34,9 +34,7 @@ function statementRow(view: StatementView, line: StatementLine): string[] {
 
 /** SPEC §6: the header, then one row per line in statement order (cost centre, then pool). */
 export function statementAsCsv(view: StatementView): string {
-  return stringify([[...STATEMENT_COLUMNS], ...view.lines.map((line) => statementRow(view, line))], {
-    record_delimiter: 'unix',
-  });
+  return toCsv([[...STATEMENT_COLUMNS], ...view.lines.map((line) => statementRow(view, line))]);
 }
 
 /** The same lines as JSON: decimals as strings so no reader turns money into floats. */
