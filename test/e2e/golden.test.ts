@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chargeback, fixture, workspace } from './cli.js';
@@ -91,5 +91,20 @@ describe('golden: init → ingest → compute → statement', () => {
     assert.equal(JSON.parse(second.stdout).run, 2);
     const first = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv', '--run', '1']);
     assert.equal(first.stdout, readFileSync(fixture('golden/statement-2026-10.csv'), 'utf8'));
+  });
+});
+
+describe('the card timezone moves the month boundary', () => {
+  it('takes October in Europe/Berlin: r5 (09-30 23:59:59Z) is in, r3 (10-31 23:59:59.999Z) is out', () => {
+    // Berlin is UTC+2 until 25 October and UTC+1 after: October there is [09-30 22:00Z, 10-31 23:00Z).
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    const card = join(dir, 'berlin.yaml');
+    writeFileSync(card, readFileSync(fixture('golden/ratecard.yaml'), 'utf8').replace('currency: USD', 'currency: USD\ntimezone: Europe/Berlin'));
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
+    const csv = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout;
+    // CC-4100 chat tokens: r1 1200 + r5 17776 = 18976; CC-4300 (research) loses r3, keeps only bge r11.
+    assert.match(csv, /CC-4100,Search,chat,proportional,tokens,18976,/);
+    assert.doesNotMatch(csv, /CC-4300,'=Research,chat,/);
   });
 });
