@@ -74,24 +74,26 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   };
 
   try {
-    for await (const item of reader.read(stream, { name: input.name })) {
-      if (item.kind === 'header') {
-        ignoredColumns = item.ignored;
-        rejects = openRejectsFile(rejectsPath, item.columns);
-        continue;
+    for await (const items of reader.read(stream, { name: input.name })) {
+      for (const item of items) {
+        if (item.kind === 'header') {
+          ignoredColumns = item.ignored;
+          rejects = openRejectsFile(rejectsPath, item.columns);
+          continue;
+        }
+        counts.read++;
+        if (item.kind === 'reject') {
+          counts.rejected++;
+          firstReject ??= item.reject;
+          // A reader must name its columns first; a reject with nowhere to go would be lost.
+          if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
+          rejects.add(item.reject);
+          continue;
+        }
+        pending.push({ key: naturalKey(item.event), event: item.event });
+        if (pending.length >= CHUNK) flush();
       }
-      counts.read++;
-      if (counts.read % 10_000 === 0) options.onProgress?.(counts.read);
-      if (item.kind === 'reject') {
-        counts.rejected++;
-        firstReject ??= item.reject;
-        // A reader must name its columns first; a reject with nowhere to go would be lost.
-        if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
-        rejects.add(item.reject);
-        continue;
-      }
-      pending.push({ key: naturalKey(item.event), event: item.event });
-      if (pending.length >= CHUNK) flush();
+      options.onProgress?.(counts.read);
     }
     flush();
     const rejectsFile = rejects?.close() ?? null;

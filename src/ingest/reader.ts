@@ -21,10 +21,13 @@ export interface ReadOptions {
   name: string;
 }
 
-/** One input format: how to recognise its header and how to stream it into records. */
+/**
+ * One input format: how to recognise its header and how to stream it into records. Items
+ * come in batches (one per chunk read), in file order, the header first.
+ */
 export interface Reader {
   format: string;
   source: 'gateway';
   detect(header: readonly string[]): boolean;
-  read(input: Readable, options: ReadOptions): AsyncIterable<ReadItem>;
+  read(input: Readable, options: ReadOptions): AsyncIterable<readonly ReadItem[]>;
 }

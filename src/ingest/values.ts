@@ -10,6 +10,8 @@ const UNIX_SECONDS = /^(\d{1,11})(?:\.(\d+))?$/;
  * is refused: the native format has no default zone (SPEC §8.2).
  */
 export function parseInstant(text: string): number | null {
+  const fast = parseUtcIso(text);
+  if (fast !== undefined) return fast;
   const unix = UNIX_SECONDS.exec(text);
   if (unix) return Number(unix[1]) * 1000 + Number((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
   const m = ISO_WITH_ZONE.exec(text);
@@ -24,6 +26,43 @@ export function parseInstant(text: string): number | null {
     return null;
   }
   return wall - offsetMinutes(m[8] ?? 'Z') * 60_000;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The common `YYYY-MM-DDTHH:MM:SS[.mmm]Z` shape, read by character codes: it is most of
+ * every gateway log, and the general pattern costs a regex and an array per row. Returns
+ * undefined for any other shape (the caller tries the general forms), null when invalid.
+ */
+function parseUtcIso(text: string): number | null | undefined {
+  const length = text.length;
+  if ((length !== 20 && length !== 24) || text.charCodeAt(length - 1) !== 90 /* Z */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 ||
+      text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || (length === 24 && text.charCodeAt(19) !== 46)) {
+    return undefined;
+  }
+  const digits = (from: number, count: number): number => {
+    let value = 0;
+    for (let i = from; i < from + count; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return NaN;
+      value = value * 10 + d;
+    }
+    return value;
+  };
+  const year = digits(0, 4);
+  const month = digits(5, 2);
+  const day = digits(8, 2);
+  const hour = digits(11, 2);
+  const minute = digits(14, 2);
+  const second = digits(17, 2);
+  const ms = length === 24 ? digits(20, 3) : 0;
+  if ([year, month, day, hour, minute, second, ms].some(Number.isNaN)) return undefined;
+  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+  if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0) + leap) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 function offsetMinutes(zone: string): number {

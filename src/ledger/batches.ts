@@ -87,9 +87,10 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
       .prepare('INSERT INTO batches (source, format, file_name, sha256, started_at) VALUES (?, ?, ?, ?, ?)')
       .run(meta.source, meta.format, meta.fileName, '', meta.startedAt);
     const id = Number(lastInsertRowid);
-    const insertEvent = db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms, request_id,
-      api_key_fp, api_key_last4, user_name, team, project, model, input_tokens, output_tokens, cached_input_tokens,
-      latency_ms, status, tier, environment, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // One prepared statement and one reused parameter array: measured faster here than
+    // multi-row VALUES, which better-sqlite3 binds slowly.
+    const insertEvent = db.prepare(insertEventSql());
+    const params: unknown[] = new Array(EVENT_COLUMNS);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
       rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, finished_at = ? WHERE id = ?`);
     const rollback = () => {
@@ -99,12 +100,9 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
       id,
       insert(events) {
         let inserted = 0;
-        for (const { key, event: e } of events) {
-          inserted += insertEvent.run(
-            id, key, e.tsMs, e.requestId ?? null, e.apiKeyFp ?? null, e.apiKeyLast4 ?? null, e.user ?? null,
-            e.team ?? null, e.project ?? null, e.model, e.inputTokens, e.outputTokens, e.cachedInputTokens,
-            e.latencyMs ?? null, e.status, e.tier ?? null, e.environment ?? null, canonicalTags(e.tags),
-          ).changes;
+        for (const event of events) {
+          bindEvent(params, id, event);
+          inserted += insertEvent.run(params).changes;
         }
         return inserted;
       },
@@ -127,7 +125,40 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
   }
 }
 
+const EVENT_COLUMNS = 18;
+
+function insertEventSql(): string {
+  return `INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms, request_id, api_key_fp, api_key_last4,
+    user_name, team, project, model, input_tokens, output_tokens, cached_input_tokens, latency_ms, status, tier,
+    environment, tags) VALUES (${new Array(EVENT_COLUMNS).fill('?').join(', ')})`;
+}
+
+/** Writes one event's column values into `params`, in the order of insertEventSql. */
+function bindEvent(params: unknown[], batchId: number, { key, event: e }: KeyedEvent): void {
+  const at = 0;
+  params[at] = batchId;
+  params[at + 1] = key;
+  params[at + 2] = e.tsMs;
+  params[at + 3] = e.requestId ?? null;
+  params[at + 4] = e.apiKeyFp ?? null;
+  params[at + 5] = e.apiKeyLast4 ?? null;
+  params[at + 6] = e.user ?? null;
+  params[at + 7] = e.team ?? null;
+  params[at + 8] = e.project ?? null;
+  params[at + 9] = e.model;
+  params[at + 10] = e.inputTokens;
+  params[at + 11] = e.outputTokens;
+  params[at + 12] = e.cachedInputTokens;
+  params[at + 13] = e.latencyMs ?? null;
+  params[at + 14] = e.status;
+  params[at + 15] = e.tier ?? null;
+  params[at + 16] = e.environment ?? null;
+  params[at + 17] = canonicalTags(e.tags);
+}
+
 /** Tags as JSON with sorted keys, so equal tag sets group together. */
 export function canonicalTags(tags: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  const names = Object.keys(tags);
+  if (names.length === 0) return '{}';
+  return JSON.stringify(Object.fromEntries(names.sort().map((name) => [name, tags[name]])));
 }

@@ -11,7 +11,7 @@ import { fixture, ROOT } from '../e2e/cli.js';
 
 async function readAll(text: string, name = 'usage.csv'): Promise<ReadItem[]> {
   const items: ReadItem[] = [];
-  for await (const item of gatewayCsv.read(Readable.from([Buffer.from(text)]), { name })) items.push(item);
+  for await (const batch of gatewayCsv.read(Readable.from([Buffer.from(text)]), { name })) items.push(...batch);
   return items;
 }
 
@@ -22,7 +22,9 @@ describe('native gateway CSV reader', () => {
   it('normalises a good row: fingerprinted key, parsed time, tokens, status', async () => {
     const [header, event] = await readAll(`${HEADER}\n${GOOD}\n`);
     assert.deepEqual(header, { kind: 'header', columns: HEADER.split(','), ignored: [] });
-    assert.deepEqual(event, {
+    assert.ok(event?.kind === 'event');
+    const defined = Object.fromEntries(Object.entries(event.event).filter(([, v]) => v !== undefined));
+    assert.deepEqual({ ...event, event: defined }, {
       kind: 'event',
       line: 2,
       event: {
@@ -89,18 +91,22 @@ describe('native gateway CSV reader', () => {
     assert.deepEqual([reject.line, reject.field, reject.reason], [2, 'cached_input_tokens', '6 is more than input_tokens 5']);
   });
 
-  it('rejects a broken quote with its raw text, after the header, never dropping a row silently', async () => {
-    // csv-parse cannot resynchronise after a bad quote: the rows it swallows are rejected with it.
+  it('rejects a broken quote alone, with its raw text, and reads the next row', async () => {
     const rows = [HEADER, GOOD, '2026-10-01T10:00:00Z,"r2"x,k,alice,,,llama,1,1,,ok,,', GOOD.replace('r1', 'r4')];
     const items = await readAll(`${rows.join('\n')}\n`);
-    assert.equal(items[0]?.kind, 'header');
-    assert.equal(items[1]?.kind, 'event');
-    const rejects = items.flatMap((i) => (i.kind === 'reject' ? [i.reject] : []));
-    assert.equal(rejects[0]?.line, 3);
-    assert.match(rejects[0]?.reason ?? '', /unreadable CSV: Invalid Closing Quote/);
-    const events = items.filter((i) => i.kind === 'event').length;
-    const rawText = rejects.map((r) => r.cells.join(',')).join('\n');
-    assert.equal(events + (rawText.includes('r4') ? 1 : 0), 2, 'the row after the bad quote is either read or inside a reject');
+    assert.deepEqual(items.map((i) => i.kind), ['header', 'event', 'reject', 'event']);
+    const reject = items[2]?.kind === 'reject' ? items[2].reject : assert.fail();
+    assert.equal(reject.line, 3);
+    assert.equal(reject.reason, 'unreadable CSV: "x" after the closing quote of cell 2 (expected a comma)');
+    assert.deepEqual(reject.cells, [rows[2]]);
+  });
+
+  it('rejects only the first line of a quote that is never closed, and reads the rest', async () => {
+    const rows = [HEADER, '2026-10-01T10:00:00Z,"r2,k,alice,,,llama,1,1,,ok,,', GOOD, GOOD.replace('r1', 'r5')];
+    const items = await readAll(`${rows.join('\n')}\n`);
+    assert.deepEqual(items.map((i) => (i.kind === 'reject' ? `reject ${i.reject.line}: ${i.reject.reason}` : i.kind)), [
+      'header', 'reject 2: a quoted cell is never closed', 'event', 'event',
+    ]);
   });
 
   it('counts lines across blank lines, CRLF and quoted newlines', async () => {
