@@ -1,5 +1,8 @@
-import type { UsageEvent } from '../domain/types.js';
 import type { Ledger } from './open.js';
+import { usageWriter, type KeyedEvent } from './usage-writer.js';
+
+export type { KeyedEvent } from './usage-writer.js';
+export { canonicalTags } from './usage-writer.js';
 
 export interface BatchMeta {
   source: string;
@@ -34,11 +37,6 @@ export interface BatchRow {
   finishedAt: string;
 }
 
-/** An event with the natural key that makes re-ingest idempotent (SPEC §3). */
-export interface KeyedEvent {
-  key: string;
-  event: UsageEvent;
-}
 
 /**
  * One open batch: everything it writes is one transaction, so a crash or kill leaves the
@@ -87,10 +85,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
       .prepare('INSERT INTO batches (source, format, file_name, sha256, started_at) VALUES (?, ?, ?, ?, ?)')
       .run(meta.source, meta.format, meta.fileName, '', meta.startedAt);
     const id = Number(lastInsertRowid);
-    // One prepared statement and one reused parameter array: measured faster here than
-    // multi-row VALUES, which better-sqlite3 binds slowly.
-    const insertEvent = db.prepare(insertEventSql());
-    const params: unknown[] = new Array(EVENT_COLUMNS);
+    const usage = usageWriter(db, id);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
       rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, finished_at = ? WHERE id = ?`);
     const rollback = () => {
@@ -98,20 +93,14 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
     };
     return {
       id,
-      insert(events) {
-        let inserted = 0;
-        for (const event of events) {
-          bindEvent(params, id, event);
-          inserted += insertEvent.run(params).changes;
-        }
-        return inserted;
-      },
+      insert: (events) => usage.insert(events),
       commit(sha256, counts, finishedAt) {
         const earlier = findBatchByContent(db, sha256, meta.source);
         if (earlier) {
           rollback();
           return earlier;
         }
+        usage.finish();
         finish.run(sha256, counts.read, counts.accepted, counts.rejected, counts.duplicate,
           JSON.stringify(counts.ignoredColumns), counts.rejectsFile, finishedAt, id);
         db.exec('COMMIT');
@@ -125,40 +114,3 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
   }
 }
 
-const EVENT_COLUMNS = 18;
-
-function insertEventSql(): string {
-  return `INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms, request_id, api_key_fp, api_key_last4,
-    user_name, team, project, model, input_tokens, output_tokens, cached_input_tokens, latency_ms, status, tier,
-    environment, tags) VALUES (${new Array(EVENT_COLUMNS).fill('?').join(', ')})`;
-}
-
-/** Writes one event's column values into `params`, in the order of insertEventSql. */
-function bindEvent(params: unknown[], batchId: number, { key, event: e }: KeyedEvent): void {
-  const at = 0;
-  params[at] = batchId;
-  params[at + 1] = key;
-  params[at + 2] = e.tsMs;
-  params[at + 3] = e.requestId ?? null;
-  params[at + 4] = e.apiKeyFp ?? null;
-  params[at + 5] = e.apiKeyLast4 ?? null;
-  params[at + 6] = e.user ?? null;
-  params[at + 7] = e.team ?? null;
-  params[at + 8] = e.project ?? null;
-  params[at + 9] = e.model;
-  params[at + 10] = e.inputTokens;
-  params[at + 11] = e.outputTokens;
-  params[at + 12] = e.cachedInputTokens;
-  params[at + 13] = e.latencyMs ?? null;
-  params[at + 14] = e.status;
-  params[at + 15] = e.tier ?? null;
-  params[at + 16] = e.environment ?? null;
-  params[at + 17] = canonicalTags(e.tags);
-}
-
-/** Tags as JSON with sorted keys, so equal tag sets group together. */
-export function canonicalTags(tags: Readonly<Record<string, string>>): string {
-  const names = Object.keys(tags);
-  if (names.length === 0) return '{}';
-  return JSON.stringify(Object.fromEntries(names.sort().map((name) => [name, tags[name]])));
-}

@@ -21,29 +21,56 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX batches_by_sha256 ON batches (sha256, source);
 
-  -- Money never lives here; token counts are integers. Keys are fingerprints only.
+  -- Who, what model, tier, environment and tags: one row per distinct combination, which
+  -- events point at. '' stands for "none" so that UNIQUE sees equal rows as equal.
+  -- Keys are fingerprints only.
+  CREATE TABLE usage_dims (
+    id INTEGER PRIMARY KEY,
+    api_key_fp TEXT NOT NULL,
+    api_key_last4 TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    team TEXT NOT NULL,
+    project TEXT NOT NULL,
+    model TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (api_key_fp, user_name, team, project, model, tier, environment, tags)
+  );
+
+  -- Every stored request; natural_key makes re-ingest idempotent. Token counts are integers.
   CREATE TABLE usage_events (
     id INTEGER PRIMARY KEY,
     batch_id INTEGER NOT NULL REFERENCES batches (id),
     natural_key TEXT NOT NULL UNIQUE,
     ts_ms INTEGER NOT NULL,
-    request_id TEXT,
-    api_key_fp TEXT,
-    api_key_last4 TEXT,
-    user_name TEXT,
-    team TEXT,
-    project TEXT,
-    model TEXT NOT NULL,
+    dim_id INTEGER NOT NULL REFERENCES usage_dims (id),
+    status TEXT NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
     cached_input_tokens INTEGER NOT NULL,
-    latency_ms REAL,
-    status TEXT NOT NULL,
-    tier TEXT,
-    environment TEXT,
-    tags TEXT NOT NULL DEFAULT '{}'
+    latency_ms REAL
   );
   CREATE INDEX usage_events_by_ts ON usage_events (ts_ms);
+
+  -- Ok usage summed per UTC day and dims, kept at ingest in the batch's transaction, so that
+  -- compute reads a month without scanning its events.
+  CREATE TABLE usage_daily (
+    day INTEGER NOT NULL,
+    dim_id INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    PRIMARY KEY (day, dim_id)
+  ) WITHOUT ROWID;
+
+  -- The UTC days each batch has events on, so a run can name the batches it read.
+  CREATE TABLE batch_days (
+    batch_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    PRIMARY KEY (day, batch_id)
+  ) WITHOUT ROWID;
 
   -- Runs are never edited: computing again adds a run.
   CREATE TABLE runs (

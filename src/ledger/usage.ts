@@ -3,67 +3,104 @@ import { Decimal } from '../domain/money.js';
 import type { MonthRange } from '../domain/month.js';
 import type { UsageGroup } from '../domain/types.js';
 import type { Ledger } from './open.js';
+import { DAY_MS } from './usage-writer.js';
 
-interface GroupRow {
-  api_key_fp: string | null;
-  user_name: string | null;
-  team: string | null;
-  project: string | null;
-  model: string;
-  tier: string | null;
-  environment: string | null;
-  tags: string;
+interface SumsRow {
+  dimId: number;
   requests: bigint;
-  input_tokens: bigint;
-  output_tokens: bigint;
-  cached_input_tokens: bigint;
+  input: bigint;
+  output: bigint;
+  cached: bigint;
 }
 
-const present = <K extends string>(key: K, value: string | null): { [P in K]?: string } =>
-  (value === null || value === '' ? {} : { [key]: value }) as { [P in K]?: string };
+interface DimRow {
+  id: number;
+  api_key_fp: string;
+  user_name: string;
+  team: string;
+  project: string;
+  model: string;
+  tier: string;
+  environment: string;
+  tags: string;
+}
+
+/** The month as whole UTC days in the daily sums, and the partial days at its edges. */
+function split(range: MonthRange) {
+  const firstDay = Math.ceil(range.startMs / DAY_MS);
+  const endDay = Math.max(firstDay, Math.floor(range.endMs / DAY_MS));
+  const edges: [number, number][] = [
+    [range.startMs, Math.min(firstDay * DAY_MS, range.endMs)],
+    [Math.max(endDay * DAY_MS, range.startMs), range.endMs],
+  ].filter(([from, to]) => from! < to!) as [number, number][];
+  return { firstDay, endDay, edges };
+}
 
 /**
- * The month's ok gateway usage summed per identity, model, tier, environment and tags:
- * SQLite aggregates, so compute never holds single events. Sums are read as BigInt.
+ * The month's ok gateway usage summed per dims (identity, model, tier, environment, tags):
+ * whole UTC days from the daily sums kept at ingest, partial days at the edges of a month
+ * in another zone from the events themselves. Sums are BigInt, then Decimal: exact.
  */
 export function usageGroups(db: Ledger, range: MonthRange): UsageGroup[] {
-  const rows = db
-    .prepare(
-      `SELECT api_key_fp, user_name, team, project, model, tier, environment, tags,
-         COUNT(*) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-         SUM(cached_input_tokens) AS cached_input_tokens
-       FROM usage_events
-       WHERE ts_ms >= ? AND ts_ms < ? AND status = 'ok'
-       GROUP BY api_key_fp, user_name, team, project, model, tier, environment, tags`,
-    )
-    .safeIntegers(true)
-    .all(range.startMs, range.endMs) as GroupRow[];
-  return rows.map((row) => ({
-    source: 'gateway',
-    identity: {
-      ...present('api_key', row.api_key_fp),
-      ...present('user', row.user_name),
-      ...present('team', row.team),
-      ...present('project', row.project),
-    },
-    ...present('model', row.model),
-    ...present('tier', row.tier),
-    ...present('environment', row.environment),
-    tags: JSON.parse(row.tags) as Record<string, string>,
-    quantities: {
-      ...noQuantities(),
-      requests: new Decimal(row.requests.toString()),
-      input_tokens: new Decimal(row.input_tokens.toString()),
-      output_tokens: new Decimal(row.output_tokens.toString()),
-      cached_input_tokens: new Decimal(row.cached_input_tokens.toString()),
-    },
-  }));
+  const { firstDay, endDay, edges } = split(range);
+  const totals = new Map<number, SumsRow>();
+  const add = (row: SumsRow) => {
+    const seen = totals.get(row.dimId);
+    if (!seen) totals.set(row.dimId, { ...row });
+    else {
+      seen.requests += row.requests;
+      seen.input += row.input;
+      seen.output += row.output;
+      seen.cached += row.cached;
+    }
+  };
+  const days = db.prepare(`SELECT dim_id AS dimId, SUM(requests) AS requests, SUM(input_tokens) AS input,
+      SUM(output_tokens) AS output, SUM(cached_input_tokens) AS cached
+    FROM usage_daily WHERE day >= ? AND day < ? GROUP BY dim_id`).safeIntegers(true);
+  for (const row of days.all(firstDay, endDay) as SumsRow[]) add({ ...row, dimId: Number(row.dimId) });
+  const part = db.prepare(`SELECT dim_id AS dimId, COUNT(*) AS requests, SUM(input_tokens) AS input,
+      SUM(output_tokens) AS output, SUM(cached_input_tokens) AS cached
+    FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND status = 'ok' GROUP BY dim_id`).safeIntegers(true);
+  for (const [from, to] of edges) for (const row of part.all(from, to) as SumsRow[]) add({ ...row, dimId: Number(row.dimId) });
+  if (totals.size === 0) return [];
+
+  const dims = db.prepare('SELECT * FROM usage_dims WHERE id = ?');
+  return [...totals.values()].map((sums) => toGroup(dims.get(sums.dimId) as DimRow, sums));
 }
 
-/** The ids of the batches that hold any event dated in the month. */
+const present = <K extends string>(key: K, value: string): { [P in K]?: string } =>
+  (value === '' ? {} : { [key]: value }) as { [P in K]?: string };
+
+function toGroup(dim: DimRow, sums: SumsRow): UsageGroup {
+  return {
+    source: 'gateway',
+    identity: {
+      ...present('api_key', dim.api_key_fp),
+      ...present('user', dim.user_name),
+      ...present('team', dim.team),
+      ...present('project', dim.project),
+    },
+    model: dim.model,
+    ...present('tier', dim.tier),
+    ...present('environment', dim.environment),
+    tags: JSON.parse(dim.tags) as Record<string, string>,
+    quantities: {
+      ...noQuantities(),
+      requests: new Decimal(sums.requests.toString()),
+      input_tokens: new Decimal(sums.input.toString()),
+      output_tokens: new Decimal(sums.output.toString()),
+      cached_input_tokens: new Decimal(sums.cached.toString()),
+    },
+  };
+}
+
+/** The ids of the batches that hold any event dated in the month, exactly. */
 export function batchesInRange(db: Ledger, range: MonthRange): number[] {
-  const rows = db
-    .prepare('SELECT DISTINCT batch_id AS id FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? ORDER BY batch_id')
-    .all(range.startMs, range.endMs) as { id: number }[];
-  return rows.map((r) => r.id);
+  const { firstDay, endDay, edges } = split(range);
+  const ids = new Set(
+    db.prepare('SELECT DISTINCT batch_id FROM batch_days WHERE day >= ? AND day < ?').pluck().all(firstDay, endDay) as number[],
+  );
+  const part = db.prepare('SELECT DISTINCT batch_id FROM usage_events WHERE ts_ms >= ? AND ts_ms < ?').pluck();
+  for (const [from, to] of edges) for (const id of part.all(from, to) as number[]) ids.add(id);
+  return [...ids].sort((a, b) => a - b);
 }
