@@ -1,9 +1,8 @@
-import type { Readable } from 'node:stream';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
 import { fingerprintKey, lastFour } from '../secrets.js';
 import { csvSplitter, type CsvRecord } from './csv-records.js';
-import type { ReadItem, Reader, ReadOptions } from './reader.js';
+import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
 import { parseCount, parseInstant, parseLatency, parseStatus } from './values.js';
 
 type Field =
@@ -168,9 +167,8 @@ function keyCache(): KeyCache {
   };
 }
 
-/** Reads the native CSV: the header first, then events and rejects in file order, in batches. */
-async function* readNativeCsv(input: Readable, { name }: ReadOptions): AsyncIterable<readonly ReadItem[]> {
-  input.setEncoding('utf8');
+/** Parses the native CSV: the header first, then events and rejects in file order. */
+function nativeCsvParser({ name }: ReadOptions): IncrementalParser {
   const splitter = csvSplitter();
   const keys = keyCache();
   let layout: Layout | null = null;
@@ -191,13 +189,14 @@ async function* readNativeCsv(input: Readable, { name }: ReadOptions): AsyncIter
     }
     return items;
   };
-  for await (const chunk of input as AsyncIterable<string>) {
-    const items = toItems(splitter.push(chunk));
-    if (items.length > 0) yield items;
-  }
-  const last = toItems(splitter.end());
-  if (last.length > 0) yield last;
-  if (!layout) throw new InputError(name, null, null, 'the file is empty: expected a header line');
+  return {
+    push: (text) => toItems(splitter.push(text)),
+    end() {
+      const last = toItems(splitter.end());
+      if (!layout) throw new InputError(name, null, null, 'the file is empty: expected a header line');
+      return last;
+    },
+  };
 }
 
 function rowItem(line: number, cells: string[], layout: Layout, keys: KeyCache): ReadItem {
@@ -220,5 +219,5 @@ export const gatewayCsv: Reader = {
     const layout = layoutOf(header);
     return REQUIRED.every((f) => layout[f] >= 0);
   },
-  read: readNativeCsv,
+  parser: nativeCsvParser,
 };

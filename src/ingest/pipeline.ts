@@ -5,7 +5,7 @@ import type { Ledger } from '../ledger/open.js';
 import { chooseReader } from './index.js';
 import { openInput, peekFirstLine } from './input.js';
 import { naturalKey } from './natural-key.js';
-import type { RejectedRow } from './reader.js';
+import { readAll, type RejectedRow } from './reader.js';
 import { openRejectsFile, type RejectsFile } from './rejects.js';
 
 export interface IngestOptions {
@@ -74,7 +74,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   };
 
   try {
-    for await (const items of reader.read(stream, { name: input.name })) {
+    for await (const items of readAll(reader, stream, { name: input.name })) {
       for (const item of items) {
         if (item.kind === 'header') {
           ignoredColumns = item.ignored;

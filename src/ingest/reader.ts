@@ -21,13 +21,32 @@ export interface ReadOptions {
   name: string;
 }
 
+/** Turns decoded text, fed piece by piece, into items: the header first, then in file order. */
+export interface IncrementalParser {
+  push(text: string): ReadItem[];
+  /** Ends the input; throws InputError for a file without a header. */
+  end(): ReadItem[];
+}
+
 /**
- * One input format: how to recognise its header and how to stream it into records. Items
- * come in batches (one per chunk read), in file order, the header first.
+ * One input format: how to recognise its header and how to turn its text into records.
+ * A reader is a pure parser, so it can run on a worker thread while SQLite writes.
  */
 export interface Reader {
   format: string;
   source: 'gateway';
   detect(header: readonly string[]): boolean;
-  read(input: Readable, options: ReadOptions): AsyncIterable<readonly ReadItem[]>;
+  parser(options: ReadOptions): IncrementalParser;
+}
+
+/** Streams a whole input through a reader, in batches of items (one per chunk read). */
+export async function* readAll(reader: Reader, input: Readable, options: ReadOptions): AsyncIterable<ReadItem[]> {
+  input.setEncoding('utf8');
+  const parser = reader.parser(options);
+  for await (const chunk of input as AsyncIterable<string>) {
+    const items = parser.push(chunk);
+    if (items.length > 0) yield items;
+  }
+  const last = parser.end();
+  if (last.length > 0) yield last;
 }

@@ -41,24 +41,26 @@ export function usageWriter(db: Ledger, batchId: number) {
   const addDay = db.prepare('INSERT OR IGNORE INTO batch_days (batch_id, day) VALUES (?, ?)');
 
   const dims = new Map<string, number>();
-  const sums = new Map<string, DailySums>();
+  // Keyed by day × 2^32 + dim id: a number, exact below 2^53, cheaper than a string.
+  const sums = new Map<number, DailySums>();
   const days = new Set<number>();
   const params: unknown[] = [batchId, '', 0, 0, '', 0, 0, 0, null];
 
   function dimOf(e: UsageEvent): number {
-    const values = [e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '',
-      e.environment ?? '', canonicalTags(e.tags)] as const;
-    const key = values.join('\u0001');
+    const tags = canonicalTags(e.tags);
+    const key = `${e.apiKeyFp ?? ''}\u0001${e.user ?? ''}\u0001${e.team ?? ''}\u0001${e.project ?? ''}\u0001${e.model}\u0001${e.tier ?? ''}\u0001${e.environment ?? ''}\u0001${tags}`;
     let id = dims.get(key);
     if (id === undefined) {
-      id = (findDim.get(...values) as number | undefined) ?? Number(addDim.run(values[0], e.apiKeyLast4 ?? '', ...values.slice(1)).lastInsertRowid);
+      const values = [e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '', tags] as const;
+      id = (findDim.get(...values) as number | undefined) ??
+        Number(addDim.run(values[0], e.apiKeyLast4 ?? '', ...values.slice(1)).lastInsertRowid);
       dims.set(key, id);
     }
     return id;
   }
 
   function addToDay(e: UsageEvent, dimId: number, day: number): void {
-    const key = `${day}:${dimId}`;
+    const key = day * 4294967296 + dimId;
     let entry = sums.get(key);
     if (!entry) {
       if (sums.size >= MAX_PENDING_SUMS) flushSums();

@@ -5,13 +5,13 @@ import { describe, it } from 'node:test';
 import { InputError } from '../../src/domain/errors.js';
 import { gatewayCsv } from '../../src/ingest/gateway-csv.js';
 import { chooseReader } from '../../src/ingest/index.js';
-import type { ReadItem } from '../../src/ingest/reader.js';
+import { readAll as streamItems, type ReadItem } from '../../src/ingest/reader.js';
 import { fingerprintKey } from '../../src/secrets.js';
 import { fixture, ROOT } from '../e2e/cli.js';
 
 async function readAll(text: string, name = 'usage.csv'): Promise<ReadItem[]> {
   const items: ReadItem[] = [];
-  for await (const batch of gatewayCsv.read(Readable.from([Buffer.from(text)]), { name })) items.push(...batch);
+  for await (const batch of streamItems(gatewayCsv, Readable.from([Buffer.from(text)]), { name })) items.push(...batch);
   return items;
 }
 
