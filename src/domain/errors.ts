@@ -25,7 +25,7 @@ export class InputError extends ChargebackError {
     readonly file: string,
     readonly line: number | null,
     readonly field: string | null,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${file}${line === null ? '' : `:${line}`}: ${field === null ? '' : `field "${field}": `}${detail}`, 2);
   }

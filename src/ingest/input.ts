@@ -42,7 +42,8 @@ export async function openInput(file: string, stdin: Readable): Promise<Input> {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new InputError(file, null, null, `cannot read the file (${code})`);
   }
-  return { name: file, stream: createReadStream(file), sha256: async () => sha256, knownSha256: sha256 };
+  // Large reads: fewer, bigger chunks for the parsing thread.
+  return { name: file, stream: createReadStream(file, { highWaterMark: 1 << 18 }), sha256: async () => sha256, knownSha256: sha256 };
 }
 
 /** Reads the first line without losing it: returns it and a stream that still starts with it. */
@@ -56,6 +57,7 @@ export async function peekFirstLine(stream: Readable): Promise<{ line: string; s
     if (next.value.includes(10) || head.reduce((n, b) => n + b.length, 0) > 1 << 20) break;
   }
   const text = Buffer.concat(head).toString('utf8');
+  // A byte stream (not object mode), so that setEncoding decodes characters split across chunks.
   const rest = Readable.from(
     (async function* () {
       yield* head;
@@ -65,6 +67,7 @@ export async function peekFirstLine(stream: Readable): Promise<{ line: string; s
         yield next.value;
       }
     })(),
+    { objectMode: false },
   );
   return { line: (text.split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, ''), stream: rest };
 }

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
 import { InputError } from '../domain/errors.js';
-import { beginBatch, findBatchByContent, type BatchRow, type KeyedEvent } from '../ledger/batches.js';
+import { beginBatch, findBatchByContent, type BatchRow } from '../ledger/batches.js';
 import type { Ledger } from '../ledger/open.js';
 import { chooseReader } from './index.js';
 import { openInput, peekFirstLine } from './input.js';
-import { naturalKey } from './natural-key.js';
-import { readAll, type RejectedRow } from './reader.js';
+import { parseInWorker } from './parallel.js';
+import type { RejectedRow } from './reader.js';
 import { openRejectsFile, type RejectsFile } from './rejects.js';
 
 export interface IngestOptions {
@@ -35,8 +35,6 @@ export type IngestOutcome =
       firstReject: RejectedRow | null;
     };
 
-const CHUNK = 1000;
-
 /**
  * Streams one file into the ledger as one batch: file → reader → ledger, in one transaction.
  * Same bytes again: a no-op. Rows already in the ledger: counted as duplicates. Bad rows:
@@ -65,37 +63,29 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   const counts = { read: 0, accepted: 0, duplicate: 0, rejected: 0 };
   let ignoredColumns: readonly string[] = [];
   let firstReject: RejectedRow | null = null;
-  let pending: KeyedEvent[] = [];
-  const flush = () => {
-    const inserted = batch.insert(pending);
-    counts.accepted += inserted;
-    counts.duplicate += pending.length - inserted;
-    pending = [];
-  };
 
   try {
-    for await (const items of readAll(reader, stream, { name: input.name })) {
-      for (const item of items) {
+    // Parsing runs on a worker thread while this one writes the previous chunk to SQLite.
+    for await (const { others, events } of parseInWorker(reader, stream, input.name)) {
+      for (const item of others) {
         if (item.kind === 'header') {
           ignoredColumns = item.ignored;
           rejects = openRejectsFile(rejectsPath, item.columns);
-          continue;
-        }
-        counts.read++;
-        if (item.kind === 'reject') {
+        } else if (item.kind === 'reject') {
+          counts.read++;
           counts.rejected++;
           firstReject ??= item.reject;
           // A reader must name its columns first; a reject with nowhere to go would be lost.
           if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
           rejects.add(item.reject);
-          continue;
         }
-        pending.push({ key: naturalKey(item.event), event: item.event });
-        if (pending.length >= CHUNK) flush();
       }
+      const inserted = batch.insertEncoded(events);
+      counts.read += events.count;
+      counts.accepted += inserted;
+      counts.duplicate += events.count - inserted;
       options.onProgress?.(counts.read);
     }
-    flush();
     const rejectsFile = rejects?.close() ?? null;
     if (options.strict && firstReject) {
       batch.rollback();

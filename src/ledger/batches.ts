@@ -45,6 +45,8 @@ export interface BatchRow {
 export interface BatchWriter {
   readonly id: number;
   insert(events: readonly KeyedEvent[]): number;
+  /** The same for events parsed on a worker thread. */
+  insertEncoded(events: { count: number; nums: Float64Array; strs: string }): number;
   /** Commits, unless a batch with the same bytes is already there: then rolls back and returns it. */
   commit(sha256: string, counts: BatchCounts, finishedAt: string): BatchRow | null;
   rollback(): void;
@@ -94,6 +96,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
     return {
       id,
       insert: (events) => usage.insert(events),
+      insertEncoded: (events) => usage.insertEncoded(events),
       commit(sha256, counts, finishedAt) {
         const earlier = findBatchByContent(db, sha256, meta.source);
         if (earlier) {

@@ -23,7 +23,7 @@ export function openLedger(path: string, { create }: { create: boolean }): Ledge
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   // A larger page cache keeps the natural-key index's hot pages in memory during big batches.
-  db.pragma('cache_size = -65536');
+  db.pragma('cache_size = -16384');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;

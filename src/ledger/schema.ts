@@ -53,7 +53,6 @@ export const MIGRATIONS: readonly string[] = [
     cached_input_tokens INTEGER NOT NULL,
     latency_ms REAL
   );
-  CREATE INDEX usage_events_by_ts ON usage_events (ts_ms);
 
   -- Ok usage summed per UTC day and dims, kept at ingest in the batch's transaction, so that
   -- compute reads a month without scanning its events.
@@ -67,11 +66,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (day, dim_id)
   ) WITHOUT ROWID;
 
+  -- The same at quarter-hour grain, kept only for events on the first and last UTC day of a
+  -- month: a month in another zone starts and ends inside those days (offsets are under a
+  -- day), so compute reads its edges here instead of needing an index on event times,
+  -- which cost two fifths of ingest time at a million rows.
+  CREATE TABLE usage_edges (
+    quarter INTEGER NOT NULL,
+    dim_id INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    PRIMARY KEY (quarter, dim_id)
+  ) WITHOUT ROWID;
+
   -- The UTC days each batch has events on, so a run can name the batches it read.
   CREATE TABLE batch_days (
     batch_id INTEGER NOT NULL,
     day INTEGER NOT NULL,
     PRIMARY KEY (day, batch_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE batch_edges (
+    batch_id INTEGER NOT NULL,
+    quarter INTEGER NOT NULL,
+    PRIMARY KEY (quarter, batch_id)
   ) WITHOUT ROWID;
 
   -- Runs are never edited: computing again adds a run.

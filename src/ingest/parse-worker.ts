@@ -1,0 +1,25 @@
+// The parsing thread: turns chunks of text into encoded batches while the main thread writes
+// to SQLite. One reply per message, so the main thread can bound what is in flight.
+import { parentPort, workerData } from 'node:worker_threads';
+import { InputError } from '../domain/errors.js';
+import { encodeItems } from './encoded.js';
+import { READERS } from './index.js';
+
+const { format, source, name } = workerData as { format: string; source: string; name: string };
+const reader = READERS.find((r) => r.format === format && r.source === source);
+if (!reader || !parentPort) throw new Error(`parse worker: no reader ${source}/${format}`);
+const port = parentPort;
+const parser = reader.parser({ name });
+
+port.on('message', (message: { type: 'chunk'; text: string } | { type: 'end' }) => {
+  try {
+    const items = message.type === 'chunk' ? parser.push(message.text) : parser.end();
+    const batch = encodeItems(items);
+    port.postMessage({ type: 'batch', batch }, [batch.events.nums.buffer as ArrayBuffer]);
+  } catch (error) {
+    const input = error instanceof InputError
+      ? { file: error.file, line: error.line, field: error.field, detail: error.detail }
+      : null;
+    port.postMessage({ type: 'error', input, message: error instanceof Error ? error.message : String(error) });
+  }
+});
