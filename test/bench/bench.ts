@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeGatewayCsv } from './generate.js';
+import { compareParsers, type ParserFigures } from './parsers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const args = process.argv.slice(2);
@@ -15,6 +16,7 @@ const option = (name: string, fallback: string) => {
 const rows = Number(option('--rows', '1000000'));
 const big = Number(option('--big', String(rows * 5)));
 const jsonPath = option('--json', '');
+const parsersOnly = args.includes('--parsers');
 
 interface Figure {
   what: string;
@@ -26,6 +28,7 @@ interface Figure {
 }
 const figures: Figure[] = [];
 const work = mkdtempSync(join(tmpdir(), 'chargeback-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 function timed(command: string, argv: string[], env: Record<string, string> = {}) {
   const start = process.hrtime.bigint();
@@ -91,6 +94,9 @@ async function main() {
   const megabytes = statSync(file).size / 1e6;
   console.error(`  generated ${megabytes.toFixed(0)} MB`);
 
+  const parsers = compareParsers(join(ROOT, '../shared/data'), file);
+  printParsers(parsers);
+  if (parsersOnly) return;
   const floor = sqliteImport(file);
   const ledger = join(work, 'ledger.db');
   const ingest = chargeback(ledger, ['ingest', file, '--source', 'gateway']);
@@ -116,7 +122,7 @@ async function main() {
     goal: 'under 5 s and 300 MB', met: computeBig.seconds < 5 && (computeBig.peakRssMb ?? 0) < 300 });
 
   printTable(floor, megabytes);
-  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ machine: machine(), rows, big, floorSeconds: floor, figures }, null, 2)}\n`);
+  if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ machine: machine(), rows, big, floorSeconds: floor, figures, parsers }, null, 2)}\n`);
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -129,6 +135,15 @@ function sqliteImport(file: string): number | null {
   const { seconds } = timed('sqlite3', [db, '-cmd', '.mode csv', `.import ${file} usage`]);
   record({ what: 'floor: sqlite3 .import into a plain table', seconds, rowsPerSecond: rows / seconds });
   return seconds;
+}
+
+function printParsers(parsers: ParserFigures[]) {
+  console.log(`\nCSV parsers, whole file in memory, parse only (${rows.toLocaleString('en-US')} rows); samples: cells equal to csv-parse's`);
+  console.log('| parser | real samples equal | seconds | rows/s |');
+  console.log('|---|---|---:|---:|');
+  for (const p of parsers) {
+    console.log(`| ${p.parser} | ${p.samplesEqual} | ${p.seconds.toFixed(2)} | ${Math.round(p.rowsPerSecond).toLocaleString('en-US')} |`);
+  }
 }
 
 function machine(): string {
