@@ -55,10 +55,17 @@ export function monthRange(month: Month, zone = 'UTC'): MonthRange {
 
 /** UTC instant of 00:00 on the first of the month in `zone`, DST included. */
 function zonedMidnightToUtc(year: number, month: number, zone: string): number {
-  const wall = Date.UTC(year, month - 1, 1);
-  const first = wall - zoneOffsetMs(wall, zone);
-  const second = wall - zoneOffsetMs(first, zone);
-  return second;
+  return zonedToUtc(Date.UTC(year, month - 1, 1), zone);
+}
+
+/**
+ * The UTC instant of a wall-clock time in `zone`, given as if it were UTC milliseconds
+ * (`Date.UTC(...)` of the local fields). In a DST gap or overlap the offset before it wins.
+ */
+export function zonedToUtc(wallMs: number, zone: string): number {
+  if (zone === 'UTC') return wallMs;
+  const first = wallMs - zoneOffsetMs(wallMs, zone);
+  return wallMs - zoneOffsetMs(first, zone);
 }
 
 /** Offset of `zone` from UTC at `instantMs` (positive east of Greenwich). */

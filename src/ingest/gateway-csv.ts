@@ -215,6 +215,7 @@ function rowItem(line: number, cells: string[], layout: Layout, keys: KeyCache):
 export const gatewayCsv: Reader = {
   format: 'csv',
   source: 'gateway',
+  shape: 'csv',
   detect(header) {
     const layout = layoutOf(header);
     return REQUIRED.every((f) => layout[f] >= 0);

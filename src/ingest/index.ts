@@ -1,42 +1,68 @@
-import { parse } from 'csv-parse/sync';
 import { InputError, UsageError } from '../domain/errors.js';
+import { csvSplitter } from './csv-records.js';
+import { doubleword } from './doubleword.js';
 import { gatewayCsv } from './gateway-csv.js';
+import { jsonSplitter } from './json-records.js';
+import { litellmCsv, litellmJson } from './litellm.js';
+import { openaiJsonl } from './openai-jsonl.js';
 import type { Reader } from './reader.js';
 
-/** Every reader. Adding a format is one file and one line here. */
-export const READERS: readonly Reader[] = [gatewayCsv];
+/**
+ * Every reader. Adding a format is one file and one line here. Detection tries them in this
+ * order, so the more specific formats come before the native CSV, whose aliases are broad.
+ */
+export const READERS: readonly Reader[] = [litellmCsv, litellmJson, doubleword, openaiJsonl, gatewayCsv];
 
 export const SOURCES = ['gateway'] as const;
 
-/** The reader for `--format`, or the first of the source's readers whose header matches. */
-export function chooseReader(source: string, format: string | undefined, headerLine: string, name: string): Reader {
+/** What the start of a file says about it: JSON or CSV, and the names it uses. */
+export interface FileStart {
+  shape: 'csv' | 'json';
+  names: string[];
+}
+
+/** Reads the shape and the header (or the first JSON object's keys) from a file's first text. */
+export function fileStart(text: string): FileStart {
+  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      const splitter = jsonSplitter();
+      const first = [...splitter.push(text), ...splitter.end()].find((r) => 'value' in r);
+      const value = first && 'value' in first ? first.value : null;
+      const names = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
+      return { shape: 'json', names };
+    } catch {
+      return { shape: 'json', names: [] };
+    }
+  }
+  const splitter = csvSplitter();
+  const first = [...splitter.push(text.split('\n')[0] ?? ''), ...splitter.end()][0];
+  return { shape: 'csv', names: first && 'cells' in first ? first.cells.map((c) => c.trim()) : [] };
+}
+
+/** The reader for `--format` (in the file's shape), or the first whose detection matches. */
+export function chooseReader(source: string, format: string | undefined, start: FileStart, name: string): Reader {
   const candidates = READERS.filter((r) => r.source === source);
   if (candidates.length === 0) {
     throw new UsageError(`unknown --source "${source}": expected one of ${SOURCES.join(', ')}`);
   }
+  const formats = [...new Set(candidates.map((r) => r.format))];
   if (format !== undefined) {
-    const reader = candidates.find((r) => r.format === format);
-    if (!reader) {
-      throw new UsageError(`unknown --format "${format}" for source ${source}: expected one of ${candidates.map((r) => r.format).join(', ')}`);
-    }
+    const named = candidates.filter((r) => r.format === format);
+    if (named.length === 0) throw new UsageError(`unknown --format "${format}" for source ${source}: expected one of ${formats.join(', ')}`);
+    const reader = named.find((r) => r.shape === start.shape);
+    if (!reader) throw new InputError(name, 1, null, `--format ${format} reads ${named[0]?.shape}, but the file looks like ${start.shape}`);
     return reader;
   }
-  const header = splitHeader(headerLine);
-  const reader = candidates.find((r) => r.detect(header));
+  const lower = start.names.map((n) => n.toLowerCase());
+  const reader = candidates.find((r) => r.shape === start.shape && r.detect(lower));
   if (!reader) {
+    const seen = start.shape === 'json' ? 'keys of the first object' : 'columns';
     throw new InputError(name, 1, null,
-      `cannot tell the format from the header (columns: ${header.join(', ') || 'none'}); ` +
-      `known ${source} formats: ${candidates.map((r) => r.format).join(', ')}; pass --format`);
+      `cannot tell the format from the ${start.shape === 'json' ? 'first object' : 'header'} (${seen}: ${start.names.join(', ') || 'none'}); ` +
+      `known ${source} formats: ${formats.join(', ')}; pass --format`);
   }
   return reader;
-}
-
-function splitHeader(line: string): string[] {
-  try {
-    return (parse(line, { relax_quotes: true }) as string[][])[0] ?? [];
-  } catch {
-    return line.split(',');
-  }
 }
 
 export type { Reader } from './reader.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../domain/errors.js';
 
 /** An input file opened for one streaming read, with the SHA-256 of its bytes. */
@@ -46,21 +47,36 @@ export async function openInput(file: string, stdin: Readable): Promise<Input> {
   return { name: file, stream: createReadStream(file, { highWaterMark: 1 << 18 }), sha256: async () => sha256, knownSha256: sha256 };
 }
 
-/** Reads the first line without losing it: returns it and a stream that still starts with it. */
-export async function peekFirstLine(stream: Readable): Promise<{ line: string; stream: Readable }> {
+/** How much of a file is read to recognise it: enough for a pretty-printed first object. */
+const PEEK_BYTES = 64 << 10;
+
+/**
+ * Reads the start of an input without losing it: returns its first text (decompressed when
+ * the bytes are gzip, whatever the file's name) and a byte stream that still starts there.
+ */
+export async function peekStart(stream: Readable): Promise<{ text: string; stream: Readable }> {
+  const raw = await peekBytes(stream, 2);
+  const gzip = raw.head[0] === 0x1f && raw.head[1] === 0x8b;
+  const plain = gzip ? raw.stream.pipe(createGunzip()) : raw.stream;
+  const { head, stream: rest } = await peekBytes(plain, PEEK_BYTES);
+  return { text: new TextDecoder('utf-8', { fatal: false }).decode(head).replace(/\uFFFD$/, ''), stream: rest };
+}
+
+/** Reads at least `count` bytes (or all there are) and gives them back with the whole stream. */
+async function peekBytes(stream: Readable, count: number): Promise<{ head: Buffer; stream: Readable }> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  for (;;) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  while (size < count) {
     const next = await iterator.next();
     if (next.done) break;
-    head.push(next.value);
-    if (next.value.includes(10) || head.reduce((n, b) => n + b.length, 0) > 1 << 20) break;
+    chunks.push(next.value);
+    size += next.value.length;
   }
-  const text = Buffer.concat(head).toString('utf8');
   // A byte stream (not object mode), so that setEncoding decodes characters split across chunks.
   const rest = Readable.from(
     (async function* () {
-      yield* head;
+      yield* chunks;
       for (;;) {
         const next = await iterator.next();
         if (next.done) return;
@@ -69,5 +85,5 @@ export async function peekFirstLine(stream: Readable): Promise<{ line: string; s
     })(),
     { objectMode: false },
   );
-  return { line: (text.split(/\r?\n/)[0] ?? '').replace(/^\uFEFF/, ''), stream: rest };
+  return { head: Buffer.concat(chunks), stream: rest };
 }

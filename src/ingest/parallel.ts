@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../domain/errors.js';
 import type { ParsedBatch } from './encoded.js';
-import type { Reader } from './reader.js';
+import type { Reader, ReadOptions } from './reader.js';
 
 type Reply =
   | { type: 'batch'; batch: ParsedBatch }
@@ -15,9 +15,9 @@ const IN_FLIGHT = 3;
  * Parses `input` with `reader` on a worker thread and yields its batches in order, so that
  * parsing the next chunks overlaps with whatever the caller does with this one (SQLite).
  */
-export async function* parseInWorker(reader: Reader, input: Readable, name: string): AsyncIterable<ParsedBatch> {
+export async function* parseInWorker(reader: Reader, input: Readable, options: ReadOptions): AsyncIterable<ParsedBatch> {
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
-    workerData: { format: reader.format, source: reader.source, name },
+    workerData: { format: reader.format, source: reader.source, shape: reader.shape, options },
     // A small heap makes the parser's garbage short-lived: peak memory stays bounded.
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 },
   });

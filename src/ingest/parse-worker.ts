@@ -4,12 +4,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../domain/errors.js';
 import { encodeItems } from './encoded.js';
 import { READERS } from './index.js';
+import type { ReadOptions } from './reader.js';
 
-const { format, source, name } = workerData as { format: string; source: string; name: string };
-const reader = READERS.find((r) => r.format === format && r.source === source);
-if (!reader || !parentPort) throw new Error(`parse worker: no reader ${source}/${format}`);
+const { format, source, shape, options } = workerData as { format: string; source: string; shape: string; options: ReadOptions };
+const reader = READERS.find((r) => r.format === format && r.source === source && r.shape === shape);
+if (!reader || !parentPort) throw new Error(`parse worker: no reader ${source}/${format}/${shape}`);
 const port = parentPort;
-const parser = reader.parser({ name });
+const parser = reader.parser(options);
 
 port.on('message', (message: { type: 'chunk'; text: string } | { type: 'end' }) => {
   try {

@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../domain/errors.js';
 import { beginBatch, findBatchByContent, type BatchRow } from '../ledger/batches.js';
 import type { Ledger } from '../ledger/open.js';
-import { chooseReader } from './index.js';
-import { openInput, peekFirstLine } from './input.js';
+import { chooseReader, fileStart } from './index.js';
+import { openInput, peekStart } from './input.js';
 import { parseInWorker } from './parallel.js';
 import type { RejectedRow } from './reader.js';
 import { openRejectsFile, type RejectsFile } from './rejects.js';
@@ -11,6 +11,8 @@ import { openRejectsFile, type RejectsFile } from './rejects.js';
 export interface IngestOptions {
   source: string;
   format?: string;
+  /** The zone of timestamps written without one. */
+  tz?: string;
   strict: boolean;
   rejectsPath?: string;
   stdin: Readable;
@@ -49,8 +51,8 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
       return { kind: 'already', file: input.name, batch: earlier };
     }
   }
-  const { line: headerLine, stream } = await peekFirstLine(input.stream);
-  const reader = chooseReader(options.source, options.format, headerLine, input.name);
+  const { text, stream } = await peekStart(input.stream);
+  const reader = chooseReader(options.source, options.format, fileStart(text), input.name);
   const rejectsPath = options.rejectsPath ?? `${file === '-' ? 'stdin' : file}.rejects.csv`;
 
   const batch = beginBatch(ledger, {
@@ -66,7 +68,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
 
   try {
     // Parsing runs on a worker thread while this one writes the previous chunk to SQLite.
-    for await (const { others, events } of parseInWorker(reader, stream, input.name)) {
+    for await (const { others, events } of parseInWorker(reader, stream, { name: input.name, ...(options.tz ? { tz: options.tz } : {}) })) {
       for (const item of others) {
         if (item.kind === 'header') {
           ignoredColumns = item.ignored;

@@ -19,6 +19,8 @@ export type ReadItem =
 export interface ReadOptions {
   /** How the file is named in messages. */
   name: string;
+  /** The zone of timestamps written without one (default UTC); the native CSV refuses those. */
+  tz?: string;
 }
 
 /** Turns decoded text, fed piece by piece, into items: the header first, then in file order. */
@@ -35,7 +37,9 @@ export interface IncrementalParser {
 export interface Reader {
   format: string;
   source: 'gateway';
-  detect(header: readonly string[]): boolean;
+  shape: 'csv' | 'json';
+  /** Whether the lower-case header names (or the first object's keys) are this format's. */
+  detect(names: readonly string[]): boolean;
   parser(options: ReadOptions): IncrementalParser;
 }
 

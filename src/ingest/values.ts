@@ -1,3 +1,5 @@
+import { zonedToUtc } from '../domain/month.js';
+
 /** Small parsers shared by the readers. Each returns null when the text is not a value. */
 
 const ISO_WITH_ZONE =
@@ -63,6 +65,41 @@ function parseUtcIso(text: string): number | null | undefined {
   if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0) + leap) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+const ISO_ANY =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const UNIX = /^(\d{1,19})(?:\.(\d+))?$/;
+
+/**
+ * An instant from the timestamps gateway exports use (issue 5): ISO 8601 with `T` or a space,
+ * any fraction, with an offset or `Z`, or without one (then a wall time in `zone`, UTC by
+ * default); or a Unix time whose digits say its unit: up to 11 seconds, 12–14 milliseconds,
+ * 15–17 microseconds, 18–19 nanoseconds. Sub-millisecond digits are truncated.
+ */
+export function parseTimestamp(text: string, zone = 'UTC'): number | null {
+  const fast = parseUtcIso(text);
+  if (fast !== undefined) return fast;
+  const unix = UNIX.exec(text);
+  if (unix) {
+    const digits = unix[1]!;
+    const scale = digits.length <= 11 ? 0 : digits.length <= 14 ? 3 : digits.length <= 17 ? 6 : 9;
+    const whole = BigInt(digits);
+    const ms = scale >= 3 ? whole / 10n ** BigInt(scale - 3) : whole * 1000n + BigInt((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
+    return Number(ms);
+  }
+  const m = ISO_ANY.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(wall);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return null;
+  }
+  return m[8] === undefined ? zonedToUtc(wall, zone) : wall - offsetMinutes(m[8]) * 60_000;
 }
 
 function offsetMinutes(zone: string): number {

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/domain/errors.js';
 import { gatewayCsv } from '../../src/ingest/gateway-csv.js';
-import { chooseReader } from '../../src/ingest/index.js';
+import { chooseReader, fileStart } from '../../src/ingest/index.js';
 import { readAll as streamItems, type ReadItem } from '../../src/ingest/reader.js';
 import { fingerprintKey } from '../../src/secrets.js';
 import { fixture, ROOT } from '../e2e/cli.js';
@@ -125,8 +125,8 @@ describe('native gateway CSV reader', () => {
   });
 
   it('is detected from its header, and an unknown header names what it saw', () => {
-    assert.equal(chooseReader('gateway', undefined, HEADER, 'x.csv').format, 'csv');
-    assert.throws(() => chooseReader('gateway', undefined, 'TIMESTAMP,ContextTokens,GeneratedTokens', 'trace.csv'),
+    assert.equal(chooseReader('gateway', undefined, fileStart(HEADER), 'x.csv').format, 'csv');
+    assert.throws(() => chooseReader('gateway', undefined, fileStart('TIMESTAMP,ContextTokens,GeneratedTokens'), 'trace.csv'),
       /trace\.csv:1: cannot tell the format from the header \(columns: TIMESTAMP, ContextTokens, GeneratedTokens\)/);
   });
 });

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
-import { SOURCES } from '../../ingest/index.js';
+import { isKnownTimeZone } from '../../domain/month.js';
+import { READERS, SOURCES } from '../../ingest/index.js';
 import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
 interface IngestFlags {
   source: string;
   format?: string;
+  tz?: string;
   strict?: boolean;
   rejects?: string;
 }
@@ -18,11 +20,13 @@ export function registerIngest(program: Command, io: Io): void {
     .description('stream export files (or - for stdin) into the ledger, one batch per file')
     .argument('<files...>', 'files to ingest; - reads standard input')
     .requiredOption('--source <source>', `what the files hold: ${SOURCES.join(', ')}`)
-    .option('--format <format>', 'the file format (default: detected from the header)')
+    .option('--format <format>', `the file format: ${[...new Set(READERS.map((r) => r.format))].join(', ')} (default: detected)`)
+    .option('--tz <zone>', 'IANA zone of timestamps written without one (default UTC; the native csv format refuses them)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
       if (flags.rejects && files.length > 1) throw new UsageError('--rejects names one file: use it with one input file');
+      if (flags.tz !== undefined && !isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, true);
       let rejected = 0;
       try {
@@ -31,6 +35,7 @@ export function registerIngest(program: Command, io: Io): void {
           const outcome = await ingestFile(ledger, file, {
             source: flags.source,
             ...(flags.format ? { format: flags.format } : {}),
+            ...(flags.tz ? { tz: flags.tz } : {}),
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
             stdin: io.stdin,
