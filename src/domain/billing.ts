@@ -1,7 +1,8 @@
 import { ZERO } from './drivers.js';
 import { CurrencyError } from './errors.js';
 import { Decimal } from './money.js';
-import type { MonthRange } from './month.js';
+import { allocate } from './allocate.js';
+import { monthRange, nextMonth, type Month, type MonthRange } from './month.js';
 import type { BillingCost, BillingFilterKey, BillingRecord, CostColumn } from './types.js';
 
 const FIELD: Record<BillingFilterKey, (r: BillingRecord) => string | undefined> = {
@@ -32,17 +33,40 @@ export function billingFilterTakes(cost: BillingCost, record: BillingRecord): bo
 }
 
 /**
- * The part of a record's cost that falls in the month: column × (overlap / period length),
- * exact (SPEC §4.1). A record with an empty period counts whole in the month it starts in.
+ * The part of a record's cost that falls in the month (SPEC §4.1: by the fraction of its
+ * charge period inside it). A record spanning several months is split over all of them by
+ * time with the largest-remainder method at the amount's own precision, so the months add
+ * up to the record exactly (issue 6) and each part is the exact fraction to within one unit
+ * of that precision. An empty period counts whole in the month it starts in.
  */
-export function proratedCost(record: BillingRecord, column: CostColumn, range: MonthRange): Decimal {
+export function proratedCost(record: BillingRecord, column: CostColumn, month: Month, zone: string): Decimal {
   const amount = COLUMN[column](record);
+  const range = monthRange(month, zone);
   const length = record.periodEndMs - record.periodStartMs;
   if (length <= 0) return record.periodStartMs >= range.startMs && record.periodStartMs < range.endMs ? amount : ZERO;
   const overlap = Math.min(record.periodEndMs, range.endMs) - Math.max(record.periodStartMs, range.startMs);
   if (overlap <= 0) return ZERO;
   if (overlap === length) return amount;
-  return amount.times(overlap).dividedBy(length);
+  // At least cents: Decimal drops trailing zeros, so 100.00 would otherwise split in dollars.
+  const places = Math.max(amount.decimalPlaces(), 2);
+  const units = BigInt(amount.times(new Decimal(10).pow(places)).toFixed(0));
+  const parts = allocate(units, monthsOf(record, zone).map((m) => ({ id: m.label, weight: new Decimal(m.overlap) })));
+  return new Decimal((parts?.get(month.label) ?? 0n).toString()).dividedBy(new Decimal(10).pow(places));
+}
+
+/** The months (in `zone`) a record's period touches, with how many milliseconds of it each holds. */
+function monthsOf(record: BillingRecord, zone: string): { label: string; overlap: number }[] {
+  const first = new Date(record.periodStartMs - 14 * 3_600_000);
+  let month: Month = { label: '', year: first.getUTCFullYear(), month: first.getUTCMonth() + 1 };
+  month = { ...month, label: `${month.year}-${String(month.month).padStart(2, '0')}` };
+  const out: { label: string; overlap: number }[] = [];
+  for (;;) {
+    const range = monthRange(month, zone);
+    if (range.startMs >= record.periodEndMs) return out;
+    const overlap = Math.min(record.periodEndMs, range.endMs) - Math.max(record.periodStartMs, range.startMs);
+    if (overlap > 0) out.push({ label: month.label, overlap });
+    month = nextMonth(month);
+  }
 }
 
 /** What a billing-fed pool's records add up to in the month, and how many matched. */
@@ -59,9 +83,11 @@ export function billedCost(
   poolId: string,
   cost: BillingCost,
   records: readonly BillingRecord[],
-  range: MonthRange,
+  month: Month,
+  zone: string,
   currency: string,
 ): BilledCost {
+  const range = monthRange(month, zone);
   const matching = records.filter((r) => billingFilterTakes(cost, r) && !proratedOverlapIsEmpty(r, range));
   const foreign = matching.filter((r) => r.currency !== currency);
   if (foreign.length > 0) {
@@ -71,7 +97,7 @@ export function billedCost(
         `but the rate card is in ${currency}: amounts in two currencies are never added`,
     );
   }
-  const amount = matching.reduce((total, r) => total.plus(proratedCost(r, cost.column, range)), new Decimal(0));
+  const amount = matching.reduce((total, r) => total.plus(proratedCost(r, cost.column, month, zone)), new Decimal(0));
   return { amount, matched: matching.length };
 }
 

@@ -4,7 +4,7 @@ import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre } from './match.js';
 import { METHODS, type PoolCharge } from './methods/index.js';
 import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
-import type { MonthRange } from './month.js';
+import { parseMonth } from './month.js';
 import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
 import type {
@@ -23,11 +23,9 @@ export interface ComputeInput {
   card: RateCard;
   month: string;
   usage: readonly UsageGroup[];
-  /** Billing records that may overlap the month, and the month's range to prorate them to. */
-  billing?: { records: readonly BillingRecord[]; range: MonthRange };
+  /** Billing records that may overlap the month; they are prorated to it in the card's zone. */
+  billing?: readonly BillingRecord[];
 }
-
-const NO_BILLING = { records: [], range: { startMs: 0, endMs: 0 } };
 
 interface PoolResult {
   pool: Pool;
@@ -42,14 +40,14 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, month, usage, billing = NO_BILLING }: ComputeInput): Statement {
+export function computeMonth({ card, month, usage, billing = [] }: ComputeInput): Statement {
   const owners = assignOwners(card, usage);
   const served = new Map(card.pools.map((pool) => [pool, usage.filter((group) => filterTakes(pool.usage, group))]));
   const taken = new Set([...served.values()].flat());
   const activeCentres = [...new Set([...taken].map((g) => owners.get(g)?.centre ?? card.unallocated))]
     .filter((id) => id !== card.unallocated)
     .sort(compareIds);
-  const context = { card, owners, served, activeCentres, billing };
+  const context = { card, owners, served, activeCentres, billing, month };
 
   const direct = card.pools.filter((pool) => !isDrivenByCharges(pool));
   const results = direct.map((pool) => chargePool(pool, context, null));
@@ -103,7 +101,8 @@ interface Context {
   owners: Owners;
   served: ReadonlyMap<Pool, readonly UsageGroup[]>;
   activeCentres: readonly string[];
-  billing: NonNullable<ComputeInput['billing']>;
+  billing: readonly BillingRecord[];
+  month: string;
 }
 
 function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, Decimal> | null): PoolResult {
@@ -126,9 +125,11 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   };
 }
 
-function billedPoolCost(pool: Pool, { card, billing }: Context): { billed: Decimal | null; warnings: string[] } {
+function billedPoolCost(pool: Pool, { card, billing, month }: Context): { billed: Decimal | null; warnings: string[] } {
   if (pool.cost?.kind !== 'billing') return { billed: null, warnings: [] };
-  const { amount, matched } = billedCost(pool.id, pool.cost, billing.records, billing.range, card.currency);
+  const parsed = parseMonth(month);
+  if (!parsed) throw new RangeError(`not a month: ${month}`);
+  const { amount, matched } = billedCost(pool.id, pool.cost, billing, parsed, card.timezone, card.currency);
   const warnings = matched === 0 ? [`pool ${pool.id}: its billing filter matches no records in the month; its cost is 0.00`] : [];
   return { billed: amount, warnings };
 }

@@ -124,6 +124,8 @@ export interface BillingRecord {
   sku?: string;
   chargeCategory: string;
   tags: Readonly<Record<string, string>>;
+  /** The provider's own id of the line, when the export has one (it keys re-ingest). */
+  lineId?: string;
 }
 
 export interface Pool {

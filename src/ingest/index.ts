@@ -5,15 +5,23 @@ import { gatewayCsv } from './gateway-csv.js';
 import { jsonSplitter } from './json-records.js';
 import { litellmCsv, litellmJson } from './litellm.js';
 import { openaiJsonl } from './openai-jsonl.js';
+import { awsCur } from './billing/aws-cur.js';
+import { azure } from './billing/azure.js';
+import { focus } from './billing/focus.js';
+import { gcp } from './billing/gcp.js';
+import { billingReader } from './billing/reader.js';
 import type { Reader } from './reader.js';
 
 /**
  * Every reader. Adding a format is one file and one line here. Detection tries them in this
  * order, so the more specific formats come before the native CSV, whose aliases are broad.
  */
-export const READERS: readonly Reader[] = [litellmCsv, litellmJson, doubleword, openaiJsonl, gatewayCsv];
+export const READERS: readonly Reader[] = [
+  litellmCsv, litellmJson, doubleword, openaiJsonl, gatewayCsv,
+  ...[focus, awsCur, azure, gcp].map(billingReader),
+];
 
-export const SOURCES = ['gateway'] as const;
+export const SOURCES = ['gateway', 'billing'] as const;
 
 /** What the start of a file says about it: JSON or CSV, and the names it uses. */
 export interface FileStart {

@@ -5,7 +5,10 @@ import type { Ledger } from '../ledger/open.js';
 import { chooseReader, fileStart } from './index.js';
 import { openInput, peekStart } from './input.js';
 import { parseInWorker } from './parallel.js';
-import type { RejectedRow } from './reader.js';
+import { readAll, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
+import { encodeItems, type ParsedBatch } from './encoded.js';
+import { billingKey } from './natural-key.js';
+import type { BillingRecord } from '../domain/types.js';
 import { openRejectsFile, type RejectsFile } from './rejects.js';
 
 export interface IngestOptions {
@@ -13,6 +16,8 @@ export interface IngestOptions {
   format?: string;
   /** The zone of timestamps written without one. */
   tz?: string;
+  dateOrder?: 'mdy' | 'dmy';
+  currency?: string;
   strict: boolean;
   rejectsPath?: string;
   stdin: Readable;
@@ -67,9 +72,23 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   let firstReject: RejectedRow | null = null;
 
   try {
-    // Parsing runs on a worker thread while this one writes the previous chunk to SQLite.
-    for await (const { others, events } of parseInWorker(reader, stream, { name: input.name, ...(options.tz ? { tz: options.tz } : {}) })) {
+    const readOptions: ReadOptions = {
+      name: input.name,
+      ...(options.tz ? { tz: options.tz } : {}),
+      ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
+      ...(options.currency ? { currency: options.currency } : {}),
+    };
+    // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
+    // exports are small and read here.
+    const batches = reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);
+    for await (const { others, events } of batches) {
+      const billing: { key: string; record: BillingRecord }[] = [];
       for (const item of others) {
+        if (item.kind === 'billing') {
+          counts.read++;
+          billing.push({ key: billingKey(reader.format, item.record, item.row), record: item.record });
+          continue;
+        }
         if (item.kind === 'header') {
           ignoredColumns = item.ignored;
           rejects = openRejectsFile(rejectsPath, item.columns);
@@ -82,10 +101,10 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
           rejects.add(item.reject);
         }
       }
-      const inserted = batch.insertEncoded(events);
+      const inserted = batch.insertEncoded(events) + batch.insertBilling(billing);
       counts.read += events.count;
       counts.accepted += inserted;
-      counts.duplicate += events.count - inserted;
+      counts.duplicate += events.count + billing.length - inserted;
       options.onProgress?.(counts.read);
     }
     const rejectsFile = rejects?.close() ?? null;
@@ -116,4 +135,9 @@ function strictFailure(file: string, first: RejectedRow, rejected: number, rejec
     first.field,
     `${first.reason} (--strict: ${rejected} row${rejected === 1 ? '' : 's'} rejected${where}; nothing was stored)`,
   );
+}
+
+/** Parses on this thread, in the same batches the worker hands over. */
+async function* parseHere(reader: Reader, stream: Readable, options: ReadOptions): AsyncIterable<ParsedBatch> {
+  for await (const items of readAll(reader, stream, options)) yield encodeItems(items);
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { UsageEvent } from '../domain/types.js';
+import type { BillingRecord, UsageEvent } from '../domain/types.js';
 
 /** A row a reader could not turn into a record: its line, the field at fault and why. */
 export interface RejectedRow {
@@ -14,6 +14,13 @@ export interface RejectedRow {
 export type ReadItem =
   | { kind: 'header'; columns: readonly string[]; ignored: readonly string[] }
   | { kind: 'event'; line: number; event: UsageEvent }
+  | {
+      kind: 'billing';
+      line: number;
+      record: BillingRecord;
+      /** The whole raw row, columns by name: what a record without a line id is keyed by. */
+      row: string;
+    }
   | { kind: 'reject'; reject: RejectedRow };
 
 export interface ReadOptions {
@@ -21,6 +28,10 @@ export interface ReadOptions {
   name: string;
   /** The zone of timestamps written without one (default UTC); the native CSV refuses those. */
   tz?: string;
+  /** Billing: how to read slashed dates (default month first). */
+  dateOrder?: 'mdy' | 'dmy';
+  /** Billing: the currency of a file that has no currency column. */
+  currency?: string;
 }
 
 /** Turns decoded text, fed piece by piece, into items: the header first, then in file order. */
@@ -36,7 +47,7 @@ export interface IncrementalParser {
  */
 export interface Reader {
   format: string;
-  source: 'gateway';
+  source: 'gateway' | 'billing';
   shape: 'csv' | 'json';
   /** Whether the lower-case header names (or the first object's keys) are this format's. */
   detect(names: readonly string[]): boolean;

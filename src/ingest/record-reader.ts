@@ -12,12 +12,14 @@ import { parseCount, parseLatency, parseTimestamp } from './values.js';
  * `metadata` and `request_tags` as JSON strings inside JSON.
  */
 export interface RecordView {
+  /** The record's own names, in their own letter case. */
+  names(): string[];
   value(path: string): unknown;
   /** The first non-empty value among `paths`, as trimmed text; '' when none has one. */
   text(...paths: string[]): string;
 }
 
-function recordView(top: ReadonlyMap<string, unknown>): RecordView {
+export function recordView(top: ReadonlyMap<string, unknown>, original?: readonly string[]): RecordView {
   const decoded = new Map<string, unknown>();
   const decode = (path: string, value: unknown): unknown => {
     if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
@@ -44,6 +46,7 @@ function recordView(top: ReadonlyMap<string, unknown>): RecordView {
     return current;
   };
   return {
+    names: () => [...(original ?? top.keys())],
     value: (path) => decode(path, value(path)),
     text(...paths) {
       for (const path of paths) {

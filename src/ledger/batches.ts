@@ -1,5 +1,6 @@
+import type { BillingRecord } from '../domain/types.js';
 import type { Ledger } from './open.js';
-import { usageWriter, type KeyedEvent } from './usage-writer.js';
+import { canonicalTags, usageWriter, type KeyedEvent } from './usage-writer.js';
 
 export type { KeyedEvent } from './usage-writer.js';
 export { canonicalTags } from './usage-writer.js';
@@ -47,6 +48,8 @@ export interface BatchWriter {
   insert(events: readonly KeyedEvent[]): number;
   /** The same for events parsed on a worker thread. */
   insertEncoded(events: { count: number; nums: Float64Array; strs: string }): number;
+  /** Billing records with their natural keys; returns how many were new. */
+  insertBilling(records: readonly { key: string; record: BillingRecord }[]): number;
   /** Commits, unless a batch with the same bytes is already there: then rolls back and returns it. */
   commit(sha256: string, counts: BatchCounts, finishedAt: string): BatchRow | null;
   rollback(): void;
@@ -88,6 +91,9 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
       .run(meta.source, meta.format, meta.fileName, '', meta.startedAt);
     const id = Number(lastInsertRowid);
     const usage = usageWriter(db, id);
+    const addBilling = db.prepare(`INSERT OR IGNORE INTO billing_records (batch_id, natural_key, period_start_ms,
+      period_end_ms, billed_cost, effective_cost, list_cost, currency, provider, service, resource_id, sku,
+      charge_category, tags, line_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
       rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, finished_at = ? WHERE id = ?`);
     const rollback = () => {
@@ -97,6 +103,15 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
       id,
       insert: (events) => usage.insert(events),
       insertEncoded: (events) => usage.insertEncoded(events),
+      insertBilling(records) {
+        let inserted = 0;
+        for (const { key, record: r } of records) {
+          inserted += addBilling.run(id, key, r.periodStartMs, r.periodEndMs, r.billedCost.toFixed(), r.effectiveCost.toFixed(),
+            r.listCost?.toFixed() ?? null, r.currency, r.provider, r.service, r.resourceId ?? null, r.sku ?? null,
+            r.chargeCategory, canonicalTags(r.tags), r.lineId ?? null).changes;
+        }
+        return inserted;
+      },
       commit(sha256, counts, finishedAt) {
         const earlier = findBatchByContent(db, sha256, meta.source);
         if (earlier) {

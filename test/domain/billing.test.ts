@@ -4,11 +4,11 @@ import { billedCost, proratedCost } from '../../src/domain/billing.js';
 import { computeMonth } from '../../src/domain/compute.js';
 import { CurrencyError } from '../../src/domain/errors.js';
 import { Decimal } from '../../src/domain/money.js';
-import { monthRange, parseMonth } from '../../src/domain/month.js';
+import { parseMonth } from '../../src/domain/month.js';
 import type { BillingRecord } from '../../src/domain/types.js';
 import { card } from './helpers.js';
 
-const october = monthRange(parseMonth('2026-10')!);
+const OCT = parseMonth('2026-10')!;
 const utc = (text: string) => Date.parse(text);
 
 function record(start: string, end: string, effective: string, extra: Partial<BillingRecord> = {}): BillingRecord {
@@ -28,26 +28,39 @@ function record(start: string, end: string, effective: string, extra: Partial<Bi
 }
 
 describe('billing-fed pool cost', () => {
-  // period                          in October        cost × fraction
-  // 10-01 → 11-01 (whole month)     31 of 31 days     100.00
-  // 10-25 → 11-05                   7 of 11 days      100.00 × 7/11 = 63.6363…
-  // 09-28 → 10-02                   1 of 4 days       40.00 × 1/4 = 10.00
-  // 11-01 → 11-02                   none              0
+  // period                          in October      split over its months at the amount's precision
+  // 10-01 → 11-01 (whole month)     31 of 31 days   100.00
+  // 10-25 → 11-05                   7 of 11 days    10000¢ × 7/11 = 6363 rem 7, × 4/11 = 3636 rem 4 → leftover ¢ to Oct: 63.64 (Nov 36.36)
+  // 09-28 → 10-02                   1 of 4 days     40.00 × 1/4 = 10.00
+  // 11-01 → 11-02                   none            0
+  // 10-31 12:00 → 11-01 12:00       half a day each 0.01: 1¢ in two equal halves → tie → the earlier month: 0.01
   const cases: [string, string, string, string][] = [
     ['2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', '100.00', '100'],
-    ['2026-10-25T00:00:00Z', '2026-11-05T00:00:00Z', '100.00', '63.636363636363636363'],
+    ['2026-10-25T00:00:00Z', '2026-11-05T00:00:00Z', '100.00', '63.64'],
     ['2026-09-28T00:00:00Z', '2026-10-02T00:00:00Z', '40.00', '10'],
     ['2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', '40.00', '0'],
+    ['2026-10-31T12:00:00Z', '2026-11-01T12:00:00Z', '0.01', '0.01'],
   ];
   for (const [start, end, cost, expected] of cases) {
-    it(`prorates ${cost} over ${start.slice(0, 10)} → ${end.slice(0, 10)} to ${expected}`, () => {
-      const amount = proratedCost(record(start, end, cost), 'effective_cost', october);
-      assert.equal(amount.toDecimalPlaces(18, Decimal.ROUND_DOWN).toFixed(), expected);
+    it(`prorates ${cost} over ${start.slice(0, 16)} → ${end.slice(0, 16)} to ${expected} in October`, () => {
+      assert.equal(proratedCost(record(start, end, cost), 'effective_cost', OCT, 'UTC').toFixed(), expected);
     });
   }
 
+  it('splits a record spanning two months so that the months add up to it exactly, in any zone', () => {
+    const costs = ['100.00', '0.01', '0.05', '33.33', '-7.77', '5.64902E-05', '1234.5678'];
+    for (const zone of ['UTC', 'Asia/Kolkata', 'America/New_York']) {
+      for (const cost of costs) {
+        const r = record('2026-10-20T07:13:00Z', '2026-11-09T19:00:00Z', cost);
+        const oct = proratedCost(r, 'effective_cost', OCT, zone);
+        const nov = proratedCost(r, 'effective_cost', parseMonth('2026-11')!, zone);
+        assert.equal(oct.plus(nov).toFixed(), new Decimal(cost).toFixed(), `${cost} in ${zone}: ${oct} + ${nov}`);
+      }
+    }
+  });
+
   it('feeds a pool: filter by service and tags, sum the column, overhead, round once', () => {
-    // matching: 100.00 (whole month) + 63.6363… (7/11) = 163.6363…; × 1.10 = 180.0000… → C = 180.00
+    // matching: 100.00 (whole month) + 63.64 (7/11 of 100.00) = 163.64; × 1.10 = 180.004 → C = 180.00
     // not matching: another service; another tag value.
     const c = card(`  - id: embeddings
     cost: { billing: { service: "Amazon SageMaker", tags: { pool: embeddings } }, column: effective_cost }
@@ -60,14 +73,14 @@ describe('billing-fed pool cost', () => {
       record('2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', '999.00', { service: 'Amazon EC2' }),
       record('2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', '999.00', { tags: { pool: 'chat' } }),
     ];
-    const s = computeMonth({ card: c, month: '2026-10', usage: [], billing: { records, range: october } });
+    const s = computeMonth({ card: c, month: '2026-10', usage: [], billing: records });
     assert.equal(s.reconciliation.poolCosts.toFixed(2), '180.00');
     assert.deepEqual(s.lines.map((l) => [l.costCentre, l.method, l.amount.toFixed(2)]), [['CC-0000', 'idle', '180.00']]);
   });
 
   it('warns and costs 0.00 when the filter matches nothing', () => {
     const c = card(`  - { id: e, cost: { billing: { service: Nothing } }, method: proportional, driver: tokens }`);
-    const s = computeMonth({ card: c, month: '2026-10', usage: [], billing: { records: [record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '5')], range: october } });
+    const s = computeMonth({ card: c, month: '2026-10', usage: [], billing: [record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '5')] });
     assert.ok(s.warnings.includes('pool e: its billing filter matches no records in the month; its cost is 0.00'), s.warnings.join('\n'));
     assert.equal(s.reconciliation.poolCosts.toFixed(2), '0.00');
   });
@@ -80,7 +93,7 @@ describe('billing-fed pool cost', () => {
       record('2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z', '5', { currency: 'CAD' }),
       record('2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z', '5'),
     ];
-    assert.throws(() => billedCost('e', cost, records, october, 'USD'), (error: unknown) => {
+    assert.throws(() => billedCost('e', cost, records, OCT, 'UTC', 'USD'), (error: unknown) => {
       assert.ok(error instanceof CurrencyError);
       assert.equal(error.message, 'pool e: 2 billing records in CAD, but the rate card is in USD: amounts in two currencies are never added');
       return true;

@@ -112,7 +112,7 @@ describe('native gateway CSV reader', () => {
   it('counts lines across blank lines, CRLF and quoted newlines', async () => {
     const text = `\uFEFF${HEADER}\r\n\r\n${GOOD}\r\n2026-10-01T10:00:00Z,r2,k,"multi\nline",,,llama,1,1,,ok,,\r\n,r9,k,a,,,llama,1,1,,ok,,\r\n`;
     const items = await readAll(text);
-    assert.deepEqual(items.map((i) => (i.kind === 'header' ? 'h' : i.kind === 'event' ? `e${i.line}` : `r${i.reject.line}`)), ['h', 'e3', 'e4', 'r6']);
+    assert.deepEqual(items.map((i) => (i.kind === 'header' ? 'h' : i.kind === 'event' ? `e${i.line}` : i.kind === 'reject' ? `r${i.reject.line}` : '?')), ['h', 'e3', 'e4', 'r6']);
   });
 
   it('refuses a header without the required columns, naming the first missing one', async () => {

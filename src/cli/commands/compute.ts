@@ -33,7 +33,7 @@ export function registerCompute(program: Command, io: Io): void {
         card,
         month: month.label,
         usage: usageGroups(ledger, range),
-        billing: { records: billingRecordsInRange(ledger, range), range },
+        billing: billingRecordsInRange(ledger, range),
       });
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
@@ -9,6 +9,8 @@ interface IngestFlags {
   source: string;
   format?: string;
   tz?: string;
+  dateOrder?: 'mdy' | 'dmy';
+  currency?: string;
   strict?: boolean;
   rejects?: string;
 }
@@ -22,6 +24,8 @@ export function registerIngest(program: Command, io: Io): void {
     .requiredOption('--source <source>', `what the files hold: ${SOURCES.join(', ')}`)
     .option('--format <format>', `the file format: ${[...new Set(READERS.map((r) => r.format))].join(', ')} (default: detected)`)
     .option('--tz <zone>', 'IANA zone of timestamps written without one (default UTC; the native csv format refuses them)')
+    .addOption(new Option('--date-order <order>', 'billing: how to read slashed dates such as 9/2/2023').choices(['mdy', 'dmy']))
+    .option('--currency <code>', 'billing: the currency of a file that has no currency column')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
@@ -36,6 +40,8 @@ export function registerIngest(program: Command, io: Io): void {
             source: flags.source,
             ...(flags.format ? { format: flags.format } : {}),
             ...(flags.tz ? { tz: flags.tz } : {}),
+            ...(flags.dateOrder ? { dateOrder: flags.dateOrder } : {}),
+            ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
             stdin: io.stdin,

@@ -1,0 +1,75 @@
+import { RowProblem, type RecordView } from '../record-reader.js';
+import { cells, chargeCategory, type BillingFormat } from './format.js';
+
+/** CUR line item types → SPEC §3.2 categories. */
+const CATEGORIES = {
+  usage: 'usage', discountedusage: 'usage', savingsplancoveredusage: 'usage',
+  tax: 'tax',
+  credit: 'credit', refund: 'credit', discount: 'credit', bundleddiscount: 'credit', edpdiscount: 'credit',
+  privateratediscount: 'credit', savingsplannegation: 'credit',
+  fee: 'purchase', rifee: 'purchase', savingsplanrecurringfee: 'purchase', savingsplanupfrontfee: 'purchase',
+} as const;
+
+/** Each field in the legacy (`lineItem/UnblendedCost`) and the CUR 2.0 (`line_item_unblended_cost`) spelling. */
+const F = {
+  id: ['identity/lineitemid', 'identity_line_item_id'],
+  start: ['lineitem/usagestartdate', 'line_item_usage_start_date'],
+  end: ['lineitem/usageenddate', 'line_item_usage_end_date'],
+  unblended: ['lineitem/unblendedcost', 'line_item_unblended_cost'],
+  net: ['lineitem/netunblendedcost', 'line_item_net_unblended_cost'],
+  list: ['pricing/publicondemandcost', 'pricing_public_on_demand_cost'],
+  currency: ['lineitem/currencycode', 'line_item_currency_code'],
+  service: ['product/productname', 'product_product_name', 'lineitem/productcode', 'line_item_product_code'],
+  resource: ['lineitem/resourceid', 'line_item_resource_id'],
+  sku: ['product/sku', 'product_sku', 'line_item_usage_type'],
+  type: ['lineitem/lineitemtype', 'line_item_line_item_type'],
+};
+
+/**
+ * AWS Cost and Usage Reports, legacy and 2.0. Billed cost is the unblended cost; effective
+ * cost the net unblended cost when the report has it, else the unblended cost. Tags come
+ * from `resourceTags/user:*` columns (legacy) or the `resource_tags` map (2.0), without the
+ * `user:` prefix.
+ */
+export const awsCur: BillingFormat = {
+  format: 'aws-cur',
+  detect: (names) => names.includes('lineitem/unblendedcost') || names.includes('line_item_unblended_cost'),
+  reads: (names) => [...Object.values(F).flat(), 'resource_tags', ...names.filter((n) => n.startsWith('resourcetags/'))],
+  toRecord(row, options) {
+    const c = cells(row, options);
+    const billed = c.money(F.unblended, true)!;
+    const type = c.text(...F.type);
+    if (type === '') throw new RowProblem(F.type[0]!, 'missing');
+    const lineId = c.text(...F.id);
+    return {
+      periodStartMs: c.date(F.start),
+      periodEndMs: c.date(F.end),
+      billedCost: billed,
+      effectiveCost: c.money(F.net, false) ?? billed,
+      listCost: c.money(F.list, false),
+      currency: c.currency(F.currency, true),
+      provider: 'AWS',
+      service: c.text(...F.service),
+      ...(c.text(...F.resource) ? { resourceId: c.text(...F.resource) } : {}),
+      ...(c.text(...F.sku) ? { sku: c.text(...F.sku) } : {}),
+      chargeCategory: CATEGORIES[type.toLowerCase() as keyof typeof CATEGORIES] ?? chargeCategory({ adjustment: 'adjustment' }, 'adjustment', F.type[0]!),
+      tags: { ...tagColumns(row), ...withoutUserPrefix(c.tags('resource_tags')) },
+      ...(lineId ? { lineId } : {}),
+    };
+  },
+};
+
+/** Legacy CUR keeps each tag in its own `resourceTags/user:Name` column. */
+function tagColumns(row: RecordView): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const name of row.names()) {
+    if (!name.toLowerCase().startsWith('resourcetags/')) continue;
+    const value = row.text(name.toLowerCase());
+    if (value !== '') tags[name.slice('resourceTags/'.length).replace(/^user:/, '')] = value;
+  }
+  return tags;
+}
+
+function withoutUserPrefix(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.replace(/^user[:_]/, ''), v]));
+}

@@ -1,0 +1,47 @@
+import { cells, chargeCategory, type BillingFormat } from './format.js';
+
+const CATEGORIES = {
+  usage: 'usage', purchase: 'purchase', refund: 'credit', adjustment: 'adjustment', tax: 'tax',
+  unusedreservation: 'usage', unusedsavingsplan: 'usage', roundingadjustment: 'adjustment',
+} as const;
+
+const F = {
+  date: ['date', 'usagedatetime'],
+  cost: ['costinbillingcurrency', 'cost', 'pretaxcost'],
+  currency: ['billingcurrencycode', 'billingcurrency', 'currency'],
+  service: ['metercategory', 'consumedservice', 'servicefamily'],
+  resource: ['resourceid', 'instanceid'],
+  sku: ['meterid'],
+  type: ['chargetype'],
+};
+
+/**
+ * Azure Cost Management exports (EA and MCA usage details, actual and amortized cost): one
+ * row per day, so the charge period is [Date, Date + 1 day). The cost column is both billed
+ * and effective cost (an amortized export's cost is already effective). `Tags` may lack its
+ * outer braces.
+ */
+export const azure: BillingFormat = {
+  format: 'azure',
+  detect: (names) => names.includes('date') && names.includes('metercategory') && F.cost.some((n) => names.includes(n)),
+  reads: () => [...Object.values(F).flat(), 'tags'],
+  toRecord(row, options) {
+    const c = cells(row, options);
+    const cost = c.money(F.cost, true)!;
+    const start = c.date(F.date);
+    return {
+      periodStartMs: start,
+      periodEndMs: start + 86_400_000,
+      billedCost: cost,
+      effectiveCost: cost,
+      listCost: null,
+      currency: c.currency(F.currency, true),
+      provider: 'Microsoft',
+      service: c.text(...F.service),
+      ...(c.text(...F.resource) ? { resourceId: c.text(...F.resource) } : {}),
+      ...(c.text(...F.sku) ? { sku: c.text(...F.sku) } : {}),
+      chargeCategory: chargeCategory(CATEGORIES, c.text(...F.type) || 'usage', 'chargetype'),
+      tags: c.tags('tags'),
+    };
+  },
+};

@@ -1,0 +1,70 @@
+import type { BillingRecord } from '../../domain/types.js';
+import { RowProblem, type RecordView } from '../record-reader.js';
+import { isMissing, parseBillingDate, parseMoney, parseTags, type DateOrder, type Decimal } from './values.js';
+
+/** What a billing reader may be told: the date order of slashed dates, a default currency. */
+export interface BillingOptions {
+  dateOrder: DateOrder;
+  /** Used only when a file has no currency column at all. */
+  currency?: string;
+}
+
+/** A cloud billing export: how to recognise its header and how to read one row. */
+export interface BillingFormat {
+  format: string;
+  detect(names: readonly string[]): boolean;
+  /** Top-level column names the format reads, for the batch summary's ignored columns. */
+  reads(names: readonly string[]): readonly string[];
+  toRecord(row: RecordView, options: BillingOptions): BillingRecord;
+}
+
+export const CHARGE_CATEGORIES = ['usage', 'purchase', 'tax', 'credit', 'adjustment'] as const;
+
+/** Helpers that turn cells into record fields, each rejecting with the field's name. */
+export function cells(row: RecordView, options: BillingOptions) {
+  const text = (...names: string[]) => {
+    const value = row.text(...names);
+    return isMissing(value) ? '' : value;
+  };
+  return {
+    text,
+    money(names: readonly string[], required: boolean): Decimal | null {
+      const raw = text(...names);
+      if (raw === '') {
+        if (required) throw new RowProblem(names[0] ?? 'cost', 'missing');
+        return null;
+      }
+      const value = parseMoney(raw);
+      if (value === null) throw new RowProblem(names[0] ?? 'cost', `expected a decimal amount, got "${raw}"`);
+      return value;
+    },
+    date(names: readonly string[]): number {
+      const raw = text(...names);
+      if (raw === '') throw new RowProblem(names[0] ?? 'date', 'missing');
+      const value = parseBillingDate(raw, options.dateOrder);
+      if (value === null) throw new RowProblem(names[0] ?? 'date', `expected a date (ISO 8601 or ${options.dateOrder === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY'}), got "${raw}"`);
+      return value;
+    },
+    currency(names: readonly string[], present: boolean): string {
+      const raw = text(...names);
+      if (raw !== '') return raw.toUpperCase();
+      if (!present && options.currency) return options.currency;
+      throw new RowProblem(names[0] ?? 'currency', present ? 'missing' : 'the file has no currency column: pass --currency');
+    },
+    tags(name: string): Record<string, string> {
+      const raw = text(name);
+      const tags = parseTags(raw);
+      if (tags === null) throw new RowProblem(name, `expected tags as JSON, got "${raw.slice(0, 60)}"`);
+      return tags;
+    },
+  };
+}
+
+/** Maps a provider's own word for a charge to one of SPEC §3.2's categories. */
+export function chargeCategory(table: Readonly<Record<string, (typeof CHARGE_CATEGORIES)[number]>>, raw: string, field: string): string {
+  const category = table[raw.toLowerCase()];
+  if (!category) throw new RowProblem(field, `unknown charge category "${raw}" (known: ${Object.keys(table).join(', ')})`);
+  return category;
+}
+
+export const optional = (value: string) => (value === '' ? {} : { value });
