@@ -1,0 +1,57 @@
+import { proratedCost } from './billing.js';
+import { Decimal } from './money.js';
+import { monthRange, type Month } from './month.js';
+import { compareIds } from './order.js';
+import type { BillingRecord } from './types.js';
+
+/** One line of the billing summary: a group and what its records cost in the month. */
+export interface BillingSummaryRow {
+  group: string;
+  currency: string;
+  records: number;
+  billedCost: Decimal;
+  effectiveCost: Decimal;
+}
+
+export interface BillingSummary {
+  byService: BillingSummaryRow[];
+  byTag: BillingSummaryRow[];
+  total: BillingSummaryRow[];
+}
+
+/**
+ * What the month's billing records cost, prorated to the month in `zone`, by provider and
+ * service, by tag (`key=value`), and in total per currency: what an analyst needs to write
+ * a pool's billing filter. Currencies are never added together.
+ */
+export function summariseBilling(records: readonly BillingRecord[], month: Month, zone: string): BillingSummary {
+  const byService = new Map<string, BillingSummaryRow>();
+  const byTag = new Map<string, BillingSummaryRow>();
+  const total = new Map<string, BillingSummaryRow>();
+  for (const record of records) {
+    if (!touches(record, month, zone)) continue;
+    const billed = proratedCost(record, 'billed_cost', month, zone);
+    const effective = proratedCost(record, 'effective_cost', month, zone);
+    const add = (map: Map<string, BillingSummaryRow>, group: string) => {
+      const key = `${group}\u0000${record.currency}`;
+      const row = map.get(key) ?? { group, currency: record.currency, records: 0, billedCost: new Decimal(0), effectiveCost: new Decimal(0) };
+      row.records++;
+      row.billedCost = row.billedCost.plus(billed);
+      row.effectiveCost = row.effectiveCost.plus(effective);
+      map.set(key, row);
+    };
+    add(byService, `${record.provider || '(no provider)'} / ${record.service || '(no service)'}`);
+    for (const [key, value] of Object.entries(record.tags)) add(byTag, `${key}=${value}`);
+    add(total, 'total');
+  }
+  const sorted = (map: Map<string, BillingSummaryRow>) =>
+    [...map.values()].sort((a, b) => compareIds(a.group, b.group) || compareIds(a.currency, b.currency));
+  return { byService: sorted(byService), byTag: sorted(byTag), total: sorted(total) };
+}
+
+/** Whether any of a record's period falls in the month (an empty period: whether it starts there). */
+function touches(record: BillingRecord, month: Month, zone: string): boolean {
+  const range = monthRange(month, zone);
+  if (record.periodEndMs <= record.periodStartMs) return record.periodStartMs >= range.startMs && record.periodStartMs < range.endMs;
+  return record.periodStartMs < range.endMs && record.periodEndMs > range.startMs;
+}
