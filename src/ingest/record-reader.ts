@@ -33,6 +33,8 @@ export function recordView(top: ReadonlyMap<string, unknown>, original?: readonl
     return decoded.get(path);
   };
   const value = (path: string): unknown => {
+    // A flat name first: flattened exports (BigQuery's `service.description`) put dots in names.
+    if (top.has(path)) return top.get(path);
     const [head = '', ...rest] = path.split('.');
     let current = top.get(head);
     let at = head;

@@ -58,7 +58,7 @@ export function parseTags(text: string): Record<string, string> | null {
   const body = text.trim();
   let value: unknown;
   try {
-    value = JSON.parse(body.startsWith('{') ? body : `{${body}}`);
+    value = JSON.parse(body.startsWith('{') || body.startsWith('[') ? body : `{${body}}`);
   } catch {
     return null;
   }

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { isMissing, parseBillingDate, parseMoney, parseTags } from '../../src/ingest/billing/values.js';
+import { chooseReader, fileStart } from '../../src/ingest/index.js';
+import { readAll, type ReadItem } from '../../src/ingest/reader.js';
+
+describe('billing quirks, one case each', () => {
+  it('NULL, null, None and empty are missing', () => {
+    for (const text of ['', 'NULL', 'null', 'None']) assert.equal(isMissing(text), true, text);
+    assert.equal(isMissing('0'), false);
+  });
+
+  // text                      → UTC                            the quirk
+  const dates: [string, 'mdy' | 'dmy', string | null][] = [
+    ['2024-09-01 00:00:00', 'mdy', '2024-09-01T00:00:00.000Z'], // FOCUS sample: no T, no Z
+    ['2023-11-01T00:00:00.000Z', 'mdy', '2023-11-01T00:00:00.000Z'], // CUR: ISO with milliseconds
+    ['2025-06-01T00:00:00Z', 'mdy', '2025-06-01T00:00:00.000Z'],
+    ['9/2/2023', 'mdy', '2023-09-02T00:00:00.000Z'], // Azure EA: M/D/YYYY, no padding
+    ['9/2/2023', 'dmy', '2023-02-09T00:00:00.000Z'], // --date-order dmy
+    ['09/21/2023', 'mdy', '2023-09-21T00:00:00.000Z'],
+    ['5/1/25', 'mdy', '2025-05-01T00:00:00.000Z'], // FOCUS SaaS sample: two-digit year
+    ['2024-09-01 10:00:00+02:00', 'mdy', '2024-09-01T08:00:00.000Z'],
+    ['2/30/2024', 'mdy', null],
+    ['13/1/2024', 'mdy', null],
+  ];
+  for (const [text, order, expected] of dates) {
+    it(`reads the date "${text}" (${order}) as ${expected}`, () => {
+      const ms = parseBillingDate(text, order);
+      assert.equal(ms === null ? null : new Date(ms).toISOString(), expected);
+    });
+  }
+
+  it('reads money as decimal text, scientific notation and negative credits included', () => {
+    assert.equal(parseMoney('5.64902E-05')?.toFixed(), '0.0000564902');
+    assert.equal(parseMoney('-1.23')?.toFixed(), '-1.23');
+    assert.equal(parseMoney('0.00000080000')?.toFixed(), '0.0000008');
+    assert.equal(parseMoney('NULL'), null);
+    assert.equal(parseMoney('12,50'), null);
+  });
+
+  it('reads tags as JSON with or without braces, trims keys, and keeps the last of equal keys', () => {
+    assert.deepEqual(parseTags('{"application":"web"," org":"trey","org":"contoso"}'), { application: 'web', org: 'contoso' });
+    assert.deepEqual(parseTags('"tagA": "valueA","tagB": "valueB"'), { tagA: 'valueA', tagB: 'valueB' });
+    assert.deepEqual(parseTags('[{"key":"env","value":"prod"}]'), { env: 'prod' });
+    assert.deepEqual(parseTags('NULL'), {});
+    assert.equal(parseTags('not json'), null);
+  });
+});
+
+async function items(text: string): Promise<{ format: string; items: ReadItem[] }> {
+  const reader = chooseReader('billing', undefined, fileStart(text), 'b.csv');
+  const out: ReadItem[] = [];
+  for await (const batch of readAll(reader, Readable.from([Buffer.from(text)]), { name: 'b.csv' })) out.push(...batch);
+  return { format: reader.format, items: out };
+}
+
+describe('GCP billing export (no public sample: a file made here from the documented columns)', () => {
+  it('reads cost, credits as negative effective cost, labels and project as tags, cost_type', async () => {
+    const text = [
+      'billing_account_id,service.description,sku.id,usage_start_time,usage_end_time,project.id,labels,cost,currency,credits,cost_type',
+      '0A-1,Compute Engine,SKU-1,2024-09-01 00:00:00 UTC,2024-09-01 01:00:00 UTC,proj-a,"[{""key"":""team"",""value"":""search""}]",12.345678,USD,"[{""name"":""CUD"",""amount"":-2.000001}]",regular',
+      '0A-1,Cloud Storage,SKU-2,2024-09-01T00:00:00Z,2024-09-02T00:00:00Z,proj-b,[],0.5,USD,[],tax',
+    ].join('\n');
+    const { format, items: found } = await items(text.replace(/ UTC/g, 'Z').replace(/00Z/g, '00Z'));
+    assert.equal(format, 'gcp');
+    const records = found.flatMap((i) => (i.kind === 'billing' ? [i.record] : []));
+    assert.equal(records.length, 2, JSON.stringify(found.filter((i) => i.kind === 'reject')));
+    assert.deepEqual([records[0]!.billedCost.toFixed(), records[0]!.effectiveCost.toFixed()], ['12.345678', '10.345677']);
+    assert.deepEqual(records[0]!.tags, { team: 'search', project: 'proj-a' });
+    assert.deepEqual([records[0]!.provider, records[0]!.service, records[0]!.chargeCategory, records[1]!.chargeCategory], ['Google Cloud', 'Compute Engine', 'usage', 'tax']);
+  });
+
+  it('rejects an unknown charge category, naming the field and the known ones', async () => {
+    const text = 'BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,Tags\n1.00,USD,2024-09-01,2024-09-02,Rebate,{}\n';
+    const reject = (await items(text)).items.find((i) => i.kind === 'reject');
+    assert.ok(reject?.kind === 'reject');
+    assert.deepEqual([reject.reject.line, reject.reject.field], [2, 'chargecategory']);
+    assert.match(reject.reject.reason, /unknown charge category "Rebate" \(known: usage, purchase, tax, credit, adjustment\)/);
+  });
+});
