@@ -10,6 +10,7 @@ import { poolUsage, type Owners } from './pool-usage.js';
 import type {
   BillingRecord,
   Pool,
+  PoolCostSource,
   PoolReconciliation,
   Quantities,
   RateCard,
@@ -32,6 +33,7 @@ interface PoolResult {
   lines: StatementLine[];
   warnings: string[];
   costCents: bigint | null;
+  source: PoolCostSource;
 }
 
 /**
@@ -61,6 +63,7 @@ export function computeMonth({ card, month, usage, billing = [] }: ComputeInput)
     month,
     currency: card.currency,
     lines: lines.sort(compareLines),
+    poolCosts: results.map((r) => r.source),
     unpriced: listUnpriced(usage.filter((group) => !taken.has(group)), owners),
     unmatched: listUnmatched(usage, owners, card.unallocated),
     warnings: results.flatMap((r) => r.warnings),
@@ -109,8 +112,16 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   const { card, owners, served, activeCentres } = context;
   const method = METHODS[pool.method];
   if (!method) throw new RangeError(`pool ${pool.id}: unknown method ${pool.method}`);
-  const { billed, warnings: costWarnings } = billedPoolCost(pool, context);
+  const { billed, matched, warnings: costWarnings } = billedPoolCost(pool, context);
   const costCents = poolCostCents(pool, billed);
+  const source: PoolCostSource = {
+    pool: pool.id,
+    kind: pool.cost?.kind ?? 'none',
+    base: pool.cost === undefined ? null : pool.cost.kind === 'fixed' ? pool.cost.amount : (billed ?? ZERO),
+    ...(pool.cost?.kind === 'billing' ? { matched, column: pool.cost.column } : {}),
+    overheadPct: pool.overheadPct,
+    cost: costCents === null ? null : fromCents(costCents),
+  };
   const usage = poolUsage(pool, served.get(pool) ?? [], owners, charges);
   const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres }, pool.params);
   const settled =
@@ -122,16 +133,17 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
     lines: settled.charges.filter(isWorthALine).map((charge) => toLine(card, pool, charge)),
     warnings: [...costWarnings, ...outcome.warnings, ...settled.warnings],
     costCents,
+    source,
   };
 }
 
-function billedPoolCost(pool: Pool, { card, billing, month }: Context): { billed: Decimal | null; warnings: string[] } {
-  if (pool.cost?.kind !== 'billing') return { billed: null, warnings: [] };
+function billedPoolCost(pool: Pool, { card, billing, month }: Context): { billed: Decimal | null; matched: number; warnings: string[] } {
+  if (pool.cost?.kind !== 'billing') return { billed: null, matched: 0, warnings: [] };
   const parsed = parseMonth(month);
   if (!parsed) throw new RangeError(`not a month: ${month}`);
   const { amount, matched } = billedCost(pool.id, pool.cost, billing, parsed, card.timezone, card.currency);
   const warnings = matched === 0 ? [`pool ${pool.id}: its billing filter matches no records in the month; its cost is 0.00`] : [];
-  return { billed: amount, warnings };
+  return { billed: amount, matched, warnings };
 }
 
 /** SPEC §8.14: each centre's total of the first-phase pools; unallocated and totals ≤ 0 excluded. */

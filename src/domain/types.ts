@@ -185,10 +185,23 @@ export interface PoolReconciliation {
   actual: Decimal;
 }
 
+/** Where a pool's cost `C` came from, for the run and the reader of the statement. */
+export interface PoolCostSource {
+  pool: string;
+  /** `fixed`, `billing` (with the records matched and their prorated sum), or `none` (a price list). */
+  kind: 'fixed' | 'billing' | 'none';
+  base: Decimal | null;
+  matched?: number;
+  column?: string;
+  overheadPct: Decimal;
+  cost: Decimal | null;
+}
+
 export interface Statement {
   month: string;
   currency: string;
   lines: StatementLine[];
+  poolCosts: PoolCostSource[];
   unpriced: UnpricedUsage[];
   unmatched: string[];
   warnings: string[];

@@ -13,6 +13,8 @@ export interface RunRecord {
   /** Unpriced usage as plain JSON-able rows, kept with the run for audit. */
   unpriced: readonly Record<string, string>[];
   warnings: readonly string[];
+  /** Each pool's cost and where it came from, as plain JSON (decimals as strings). */
+  poolCosts: readonly Record<string, string | number | null>[];
   reconciled: boolean;
   createdAt: string;
   lines: readonly StatementLine[];
@@ -30,9 +32,10 @@ export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
       .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, currency, unallocated, batch_ids, unpriced,
-        warnings, reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        warnings, pool_costs, reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(run.month, run.rateCardSha256, run.rateCardFile, run.currency, run.unallocated, JSON.stringify(run.batchIds),
-        JSON.stringify(run.unpriced), JSON.stringify(run.warnings), run.reconciled ? 1 : 0, run.createdAt);
+        JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
+        run.createdAt);
     const id = Number(lastInsertRowid);
     const insertLine = db.prepare(`INSERT INTO run_lines (run_id, seq, cost_centre, cost_centre_name, pool, method,
       driver, quantity, unit_price, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -54,6 +57,7 @@ interface RunRow {
   batchIds: string;
   unpriced: string;
   warnings: string;
+  poolCosts: string;
   reconciled: number;
   createdAt: string;
 }
@@ -62,7 +66,7 @@ interface RunRow {
 export function findRun(db: Ledger, month: string, runId?: number): StoredRun | null {
   const row = db
     .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated,
-        batch_ids AS batchIds, unpriced, warnings, reconciled, created_at AS createdAt
+        batch_ids AS batchIds, unpriced, warnings, pool_costs AS poolCosts, reconciled, created_at AS createdAt
       FROM runs WHERE month = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, runId ?? null, runId ?? null) as RunRow | undefined;
   if (!row) return null;
@@ -76,6 +80,7 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     batchIds: JSON.parse(row.batchIds) as number[],
     unpriced: JSON.parse(row.unpriced) as Record<string, string>[],
     warnings: JSON.parse(row.warnings) as string[],
+    poolCosts: JSON.parse(row.poolCosts) as Record<string, string | number | null>[],
     reconciled: row.reconciled === 1,
     lines: lines.map((l) => ({ ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount) })),
   };

@@ -103,6 +103,7 @@ export const MIGRATIONS: readonly string[] = [
     batch_ids TEXT NOT NULL,
     unpriced TEXT NOT NULL,
     warnings TEXT NOT NULL,
+    pool_costs TEXT NOT NULL,
     reconciled INTEGER NOT NULL,
     created_at TEXT NOT NULL
   );

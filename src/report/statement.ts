@@ -10,7 +10,7 @@ export interface StatementView {
   currency: string;
   lines: readonly StatementLine[];
   /** What the run read, for audit: the rate card's SHA-256 and the ingest batches. */
-  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string };
+  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string; poolCosts: readonly Record<string, unknown>[] };
 }
 
 export const STATEMENT_COLUMNS = [
@@ -51,7 +51,7 @@ export function statementAsJson(view: StatementView): string {
   }));
   const total = formatAmount(sum(view.lines.map((l) => l.amount)));
   const audit = view.audit
-    ? { rate_card_sha256: view.audit.rateCardSha256, batch_ids: view.audit.batchIds, created_at: view.audit.createdAt }
+    ? { rate_card_sha256: view.audit.rateCardSha256, batch_ids: view.audit.batchIds, created_at: view.audit.createdAt, pool_costs: view.audit.poolCosts }
     : {};
   const document = { run: view.runId, month: view.month, currency: view.currency, ...audit, total, lines };
   return `${JSON.stringify(document, null, 2)}\n`;

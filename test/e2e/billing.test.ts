@@ -86,6 +86,10 @@ pools:
     assert.equal(run.code, 0, run.stderr);
     assert.ok(ec2.length > 500, `${ec2.length} EC2 rows`);
     assert.match(run.stdout, new RegExp(`Σ lines ${C.toFixed(2)} = Σ pool costs ${C.toFixed(2)} \\+ price-list charges 0\\.00: reconciled`));
+    // The pool's line says where C came from: how many records matched and what they add up to.
+    assert.match(run.stdout, new RegExp(`  ec2: ${ec2.length} billing records, effective_cost ${effective.toFixed()} × \\(1 \\+ 5%\\) → C ${C.toFixed(2)}`));
+    const json = JSON.parse(chargeback(dir, ['statement', '--month', '2024-09', '--format', 'json']).stdout);
+    assert.deepEqual(json.pool_costs, [{ pool: 'ec2', kind: 'billing', base: effective.toFixed(), matched_records: ec2.length, column: 'effective_cost', overhead_pct: '5', cost: C.toFixed(2) }]);
   });
 
   it('a charge period spanning two months is split by time, and the two months add up to the record exactly', () => {

@@ -8,6 +8,7 @@ import { billingRecordsInRange } from '../../ledger/billing.js';
 import { storeRun } from '../../ledger/runs.js';
 import { batchesInRange, usageGroups } from '../../ledger/usage.js';
 import { readRateCard } from '../../ratecard/load.js';
+import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
 import { statementAsTable } from '../../report/showback.js';
 import { outOfRange } from './ratecard.js';
 import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
@@ -45,6 +46,7 @@ export function registerCompute(program: Command, io: Io): void {
         batchIds: batchesInRange(ledger, range),
         unpriced: statement.unpriced.map(unpricedRecord),
         warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`)],
+        poolCosts: statement.poolCosts.map(poolCostAsJson),
         reconciled: failures.length === 0,
         createdAt: io.now().toISOString(),
         lines: statement.lines,
@@ -55,6 +57,7 @@ export function registerCompute(program: Command, io: Io): void {
         { runId, month: month.label, currency: card.currency, lines: statement.lines },
         { colour: wantsColour(io), unallocated: card.unallocated, reconciliation: statement.reconciliation },
       ));
+      io.stdout(poolCostsAsText(statement.poolCosts.map(poolCostAsJson)));
       reportWarnings(statement, io);
       if (failures.length > 0) throw new ReconciliationError(`run ${runId} does not reconcile: ${failures.join('; ')}`);
       if (statement.unpriced.length > 0 && card.unpriced === 'error') {

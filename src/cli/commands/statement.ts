@@ -46,7 +46,7 @@ export function registerStatement(program: Command, io: Io): void {
       if (flags.costCentre && lines.length === 0) {
         throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
       }
-      const audit = { rateCardSha256: run.rateCardSha256, batchIds: run.batchIds, createdAt: run.createdAt };
+      const audit = { rateCardSha256: run.rateCardSha256, batchIds: run.batchIds, createdAt: run.createdAt, poolCosts: run.poolCosts };
       const view = { runId: run.id, month: run.month, currency: run.currency, lines, audit };
       const text = RENDERERS[flags.format](view, flags.output === undefined && wantsColour(io), run.unallocated);
       if (flags.output) writeFileSync(flags.output, text);
