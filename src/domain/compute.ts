@@ -42,7 +42,9 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, month, usage, billing = [] }: ComputeInput): Statement {
+export function computeMonth({ card, month, usage: all, billing = [] }: ComputeInput): Statement {
+  // SPEC §8.6: a GPU interval with neither a label nor a matching host is idle time, in no driver.
+  const usage = all.filter((g) => g.source !== 'gpu' || g.labelled || matchCostCentre(g, card.costCentres) !== null);
   const owners = assignOwners(card, usage);
   const served = new Map(card.pools.map((pool) => [pool, usage.filter((group) => filterTakes(pool.usage, group))]));
   const taken = new Set([...served.values()].flat());

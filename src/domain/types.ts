@@ -40,6 +40,20 @@ export interface UsageGroup {
   environment?: string;
   tags: Readonly<Record<string, string>>;
   quantities: Quantities;
+  /** GPU only: whether the samples had a namespace or pod label (unowned, they are then unallocated, not idle). */
+  labelled?: boolean;
+}
+
+/** One GPU telemetry sample (SPEC §3.3); a missing value is null. */
+export interface GpuSample {
+  tsMs: number;
+  host: string;
+  gpu: string;
+  utilPct: Decimal | null;
+  memUsedMib: Decimal | null;
+  namespace?: string;
+  pod?: string;
+  container?: string;
 }
 
 export const MATCH_KEYS = ['api_key', 'user', 'team', 'project', 'namespace', 'host'] as const;

@@ -10,6 +10,8 @@ import { azure } from './billing/azure.js';
 import { focus } from './billing/focus.js';
 import { gcp } from './billing/gcp.js';
 import { billingReader } from './billing/reader.js';
+import { dcgm } from './gpu/dcgm.js';
+import { nvidiaSmi } from './gpu/nvidia-smi.js';
 import type { Reader } from './reader.js';
 
 /**
@@ -19,13 +21,14 @@ import type { Reader } from './reader.js';
 export const READERS: readonly Reader[] = [
   litellmCsv, litellmJson, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp].map(billingReader),
+  nvidiaSmi, dcgm,
 ];
 
-export const SOURCES = ['gateway', 'billing'] as const;
+export const SOURCES = ['gateway', 'billing', 'gpu'] as const;
 
 /** What the start of a file says about it: JSON or CSV, and the names it uses. */
 export interface FileStart {
-  shape: 'csv' | 'json';
+  shape: 'csv' | 'json' | 'text';
   names: string[];
 }
 
@@ -43,6 +46,8 @@ export function fileStart(text: string): FileStart {
       return { shape: 'json', names: [] };
     }
   }
+  // Prometheus text: comments, or a metric name followed by labels or a value.
+  if (/^(#|[A-Za-z_:][A-Za-z0-9_:]*(\{|\s+[-0-9.eE+NnaI]+\s*$))/m.test(trimmed.split('\n')[0] ?? '')) return { shape: 'text', names: [] };
   const splitter = csvSplitter();
   const first = [...splitter.push(text.split('\n')[0] ?? ''), ...splitter.end()][0];
   return { shape: 'csv', names: first && 'cells' in first ? first.cells.map((c) => c.trim()) : [] };
@@ -67,7 +72,7 @@ export function chooseReader(source: string, format: string | undefined, start: 
   if (!reader) {
     const seen = start.shape === 'json' ? 'keys of the first object' : 'columns';
     throw new InputError(name, 1, null,
-      `cannot tell the format from the ${start.shape === 'json' ? 'first object' : 'header'} (${seen}: ${start.names.join(', ') || 'none'}); ` +
+      `cannot tell the format from the ${start.shape === 'json' ? 'first object' : start.shape === 'text' ? 'first line' : 'header'} (${seen}: ${start.names.join(', ') || 'none'}); ` +
       `known ${source} formats: ${formats.join(', ')}; pass --format`);
   }
   return reader;

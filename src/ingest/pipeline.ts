@@ -8,7 +8,7 @@ import { parseInWorker } from './parallel.js';
 import { readAll, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { billingKey } from './natural-key.js';
-import type { BillingRecord } from '../domain/types.js';
+import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { openRejectsFile, type RejectsFile } from './rejects.js';
 
 export interface IngestOptions {
@@ -18,6 +18,8 @@ export interface IngestOptions {
   tz?: string;
   dateOrder?: 'mdy' | 'dmy';
   currency?: string;
+  host?: string;
+  at?: number;
   strict: boolean;
   rejectsPath?: string;
   stdin: Readable;
@@ -77,13 +79,21 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
       ...(options.tz ? { tz: options.tz } : {}),
       ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
       ...(options.currency ? { currency: options.currency } : {}),
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.at !== undefined ? { at: options.at } : {}),
     };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.
     const batches = reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);
     for await (const { others, events } of batches) {
       const billing: { key: string; record: BillingRecord }[] = [];
+      const gpu: GpuSample[] = [];
       for (const item of others) {
+        if (item.kind === 'gpu') {
+          counts.read++;
+          gpu.push(item.sample);
+          continue;
+        }
         if (item.kind === 'billing') {
           counts.read++;
           billing.push({ key: billingKey(reader.format, item.record, item.row), record: item.record });
@@ -101,10 +111,10 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
           rejects.add(item.reject);
         }
       }
-      const inserted = batch.insertEncoded(events) + batch.insertBilling(billing);
+      const inserted = batch.insertEncoded(events) + batch.insertBilling(billing) + batch.insertGpu(gpu);
       counts.read += events.count;
       counts.accepted += inserted;
-      counts.duplicate += events.count + billing.length - inserted;
+      counts.duplicate += events.count + billing.length + gpu.length - inserted;
       options.onProgress?.(counts.read);
     }
     const rejectsFile = rejects?.close() ?? null;

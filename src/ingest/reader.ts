@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BillingRecord, UsageEvent } from '../domain/types.js';
+import type { BillingRecord, GpuSample, UsageEvent } from '../domain/types.js';
 
 /** A row a reader could not turn into a record: its line, the field at fault and why. */
 export interface RejectedRow {
@@ -14,6 +14,7 @@ export interface RejectedRow {
 export type ReadItem =
   | { kind: 'header'; columns: readonly string[]; ignored: readonly string[] }
   | { kind: 'event'; line: number; event: UsageEvent }
+  | { kind: 'gpu'; line: number; sample: GpuSample }
   | {
       kind: 'billing';
       line: number;
@@ -32,6 +33,10 @@ export interface ReadOptions {
   dateOrder?: 'mdy' | 'dmy';
   /** Billing: the currency of a file that has no currency column. */
   currency?: string;
+  /** GPU: the host of samples that do not name one (nvidia-smi never does). */
+  host?: string;
+  /** GPU: the time of a scrape that carries no timestamps, as UTC milliseconds. */
+  at?: number;
 }
 
 /** Turns decoded text, fed piece by piece, into items: the header first, then in file order. */
@@ -47,8 +52,8 @@ export interface IncrementalParser {
  */
 export interface Reader {
   format: string;
-  source: 'gateway' | 'billing';
-  shape: 'csv' | 'json';
+  source: 'gateway' | 'billing' | 'gpu';
+  shape: 'csv' | 'json' | 'text';
   /** Whether the lower-case header names (or the first object's keys) are this format's. */
   detect(names: readonly string[]): boolean;
   parser(options: ReadOptions): IncrementalParser;

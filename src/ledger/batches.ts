@@ -1,4 +1,5 @@
-import type { BillingRecord } from '../domain/types.js';
+import type { BillingRecord, GpuSample } from '../domain/types.js';
+import { insertGpuSamples } from './gpu.js';
 import type { Ledger } from './open.js';
 import { canonicalTags, usageWriter, type KeyedEvent } from './usage-writer.js';
 
@@ -50,6 +51,8 @@ export interface BatchWriter {
   insertEncoded(events: { count: number; nums: Float64Array; strs: string }): number;
   /** Billing records with their natural keys; returns how many were new. */
   insertBilling(records: readonly { key: string; record: BillingRecord }[]): number;
+  /** GPU samples, keyed by (host, gpu, time); returns how many were new. */
+  insertGpu(samples: readonly GpuSample[]): number;
   /** Commits, unless a batch with the same bytes is already there: then rolls back and returns it. */
   commit(sha256: string, counts: BatchCounts, finishedAt: string): BatchRow | null;
   rollback(): void;
@@ -103,6 +106,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
       id,
       insert: (events) => usage.insert(events),
       insertEncoded: (events) => usage.insertEncoded(events),
+      insertGpu: (samples) => insertGpuSamples(db, id, samples),
       insertBilling(records) {
         let inserted = 0;
         for (const { key, record: r } of records) {

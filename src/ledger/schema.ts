@@ -143,4 +143,21 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX billing_records_by_period ON billing_records (period_start_ms, period_end_ms);
   `,
+  `
+  -- GPU telemetry samples (SPEC §3.3), one per (host, gpu, time); intervals are built from
+  -- them at compute, across batches. Values are decimal text; NULL is a missing value.
+  CREATE TABLE gpu_samples (
+    host TEXT NOT NULL,
+    gpu TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    batch_id INTEGER NOT NULL,
+    util_pct TEXT,
+    mem_used_mib TEXT,
+    namespace TEXT,
+    pod TEXT,
+    container TEXT,
+    PRIMARY KEY (host, gpu, ts_ms)
+  ) WITHOUT ROWID;
+  CREATE INDEX gpu_samples_by_ts ON gpu_samples (ts_ms);
+  `,
 ];

@@ -26,7 +26,7 @@ describe('error gallery', () => {
     ['a missing required option', ['compute', '--month', '2026-10'], 2, /^error: required option '--rate-card <file>' not specified\n/],
     ['a malformed month', ['compute', '--month', '2026-13', '--rate-card', card], 2, /^chargeback: --month: expected YYYY-MM, got "2026-13"\n$/],
     ['a file that does not exist', ['ingest', 'missing.csv', '--source', 'gateway'], 2, /^chargeback: missing\.csv: cannot read the file \(ENOENT\)\n$/],
-    ['an unknown source', ['ingest', usage, '--source', 'erp'], 2, /^chargeback: unknown --source "erp": expected one of gateway, billing\n$/],
+    ['an unknown source', ['ingest', usage, '--source', 'erp'], 2, /^chargeback: unknown --source "erp": expected one of gateway, billing, gpu\n$/],
     ['an unknown format', ['ingest', usage, '--source', 'gateway', '--format', 'xml'], 2, /^chargeback: unknown --format "xml" for source gateway: expected one of litellm, doubleword, openai-jsonl, csv\n$/],
     ['a header without a required column', ['ingest', 'no-model.csv', '--source', 'gateway', '--format', 'csv'], 2,
       /^chargeback: no-model\.csv:1: field "model": missing required column \(the header lacks model\)\n$/],

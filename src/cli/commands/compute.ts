@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { computeMonth, reconciliationFailures } from '../../domain/compute.js';
-import { ProblemFound, ReconciliationError } from '../../domain/errors.js';
+import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
+import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../../domain/gpu.js';
+import { gpuSamplesOfMonth } from '../../ledger/gpu.js';
+import type { Ledger } from '../../ledger/open.js';
+import type { MonthRange } from '../../domain/month.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
 import type { Statement } from '../../domain/types.js';
@@ -24,7 +28,10 @@ export function registerCompute(program: Command, io: Io): void {
     .description('allocate a month with a rate card, store the statement run, print the showback table')
     .requiredOption('--month <YYYY-MM>', 'the month to allocate')
     .requiredOption('--rate-card <file>', 'the rate card YAML')
-    .action((flags: { month: string; rateCard: string }, command: Command) => {
+    .option('--max-gap <seconds>', 'GPU samples further apart than this count only this long', '300')
+    .action((flags: { month: string; rateCard: string; maxGap: string }, command: Command) => {
+      const maxGapMs = Number(flags.maxGap) * 1000;
+      if (!Number.isFinite(maxGapMs) || maxGapMs <= 0) throw new UsageError(`--max-gap: expected a number of seconds, got "${flags.maxGap}"`);
       const month = requireMonth(flags.month);
       const { card, sha256, file } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
@@ -33,7 +40,7 @@ export function registerCompute(program: Command, io: Io): void {
       const statement = computeMonth({
         card,
         month: month.label,
-        usage: usageGroups(ledger, range),
+        usage: [...usageGroups(ledger, range), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
         billing: billingRecordsInRange(ledger, range),
       });
       const failures = reconciliationFailures(statement);
@@ -96,4 +103,9 @@ function reportWarnings(statement: Statement, io: Io): void {
   if (statement.unmatched.length > 0) {
     io.stderr(`warning: usage matched no cost centre: ${statement.unmatched.join('; ')}\n`);
   }
+}
+
+/** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
+export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number): Generator<GpuInterval> {
+  for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(samples, maxGapMs);
 }

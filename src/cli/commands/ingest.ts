@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
+import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
@@ -11,6 +12,8 @@ interface IngestFlags {
   tz?: string;
   dateOrder?: 'mdy' | 'dmy';
   currency?: string;
+  host?: string;
+  at?: string;
   strict?: boolean;
   rejects?: string;
 }
@@ -26,11 +29,15 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--tz <zone>', 'IANA zone of timestamps written without one (default UTC; the native csv format refuses them)')
     .addOption(new Option('--date-order <order>', 'billing: how to read slashed dates such as 9/2/2023').choices(['mdy', 'dmy']))
     .option('--currency <code>', 'billing: the currency of a file that has no currency column')
+    .option('--host <name>', 'gpu: the host of samples that do not name one (nvidia-smi output)')
+    .option('--at <time>', 'gpu: the time of a scrape that carries no timestamps (ISO 8601)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
       if (flags.rejects && files.length > 1) throw new UsageError('--rejects names one file: use it with one input file');
       if (flags.tz !== undefined && !isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
+      const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
+      if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, true);
       let rejected = 0;
       try {
@@ -42,6 +49,8 @@ export function registerIngest(program: Command, io: Io): void {
             ...(flags.tz ? { tz: flags.tz } : {}),
             ...(flags.dateOrder ? { dateOrder: flags.dateOrder } : {}),
             ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
+            ...(flags.host ? { host: flags.host } : {}),
+            ...(at !== undefined ? { at } : {}),
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
             stdin: io.stdin,

@@ -1,0 +1,100 @@
+import { noQuantities, ZERO } from './drivers.js';
+import { Decimal } from './money.js';
+import type { MonthRange } from './month.js';
+import type { GpuSample, UsageGroup } from './types.js';
+
+export const DEFAULT_MAX_GAP_MS = 300_000;
+
+/** One sample's interval: [start, start + lengthMs), owned by the sample's labels. */
+export interface GpuInterval {
+  sample: GpuSample;
+  lengthMs: number;
+}
+
+/**
+ * A GPU's samples (sorted by time) as intervals (SPEC §3.3, §8.7): sample i covers
+ * [t_i, min(t_{i+1}, t_i + max_gap)); the last covers the median of the GPU's capped
+ * intervals (the mean of the middle two for an even count; 0 with one sample).
+ */
+export function gpuIntervals(samples: readonly GpuSample[], maxGapMs: number): GpuInterval[] {
+  const lengths = samples.slice(0, -1).map((s, i) => Math.min(samples[i + 1]!.tsMs - s.tsMs, maxGapMs));
+  const sorted = [...lengths].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return samples.map((sample, i) => ({ sample, lengthMs: i < lengths.length ? lengths[i]! : median }));
+}
+
+const MS_PER_SECOND = new Decimal(1000);
+const PERCENT = new Decimal(100);
+const MIB_PER_GIB = new Decimal(1024);
+
+/**
+ * The month's GPU usage as groups per (host, namespace, labelled): an interval counts, whole,
+ * in the month its start falls in; seconds, busy seconds (× util / 100) and memory GiB-seconds
+ * (× MiB / 1024) are exact decimals; a missing value counts as 0 (SPEC §8.7).
+ */
+export function gpuUsageGroups(intervals: Iterable<GpuInterval>, range: MonthRange): UsageGroup[] {
+  const groups = new Map<string, UsageGroup>();
+  for (const { sample, lengthMs } of intervals) {
+    if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
+    const labelled = sample.namespace !== undefined || sample.pod !== undefined;
+    const key = JSON.stringify([sample.host, sample.namespace ?? null, labelled]);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        source: 'gpu',
+        identity: { host: sample.host, ...(sample.namespace !== undefined ? { namespace: sample.namespace } : {}) },
+        tags: {},
+        quantities: noQuantities(),
+        labelled,
+      };
+      groups.set(key, group);
+    }
+    const seconds = new Decimal(lengthMs).dividedBy(MS_PER_SECOND);
+    const q = group.quantities;
+    q.gpu_seconds = q.gpu_seconds.plus(seconds);
+    q.gpu_busy_seconds = q.gpu_busy_seconds.plus(seconds.times(sample.utilPct ?? ZERO).dividedBy(PERCENT));
+    q.gpu_mem_gib_seconds = q.gpu_mem_gib_seconds.plus(seconds.times(sample.memUsedMib ?? ZERO).dividedBy(MIB_PER_GIB));
+  }
+  return [...groups.values()];
+}
+
+/** One GPU's month: hours observed, owned (labelled, or matched by the card) and busy, and its owners. */
+export interface GpuSummaryRow {
+  host: string;
+  gpu: string;
+  hours: Decimal;
+  ownedHours: Decimal;
+  busyHours: Decimal;
+  owners: string[];
+}
+
+/**
+ * Per host and GPU, what the month's intervals add up to. An interval is owned when it has a
+ * namespace or pod label, or when `owns` (the card's matching) claims its host or namespace.
+ */
+export function summariseGpus(
+  intervals: Iterable<GpuInterval>,
+  range: MonthRange,
+  owns: (sample: GpuSample) => string | null = () => null,
+): GpuSummaryRow[] {
+  const rows = new Map<string, GpuSummaryRow & { ownerSet: Set<string> }>();
+  const hours = (ms: number) => new Decimal(ms).dividedBy(3_600_000);
+  for (const { sample, lengthMs } of intervals) {
+    if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
+    const key = `${sample.host}\u0000${sample.gpu}`;
+    const row = rows.get(key) ?? { host: sample.host, gpu: sample.gpu, hours: ZERO, ownedHours: ZERO, busyHours: ZERO, owners: [], ownerSet: new Set<string>() };
+    const length = hours(lengthMs);
+    row.hours = row.hours.plus(length);
+    row.busyHours = row.busyHours.plus(length.times(sample.utilPct ?? ZERO).dividedBy(PERCENT));
+    const owner = owns(sample) ?? sample.namespace ?? sample.pod ?? null;
+    if (owner !== null) {
+      row.ownedHours = row.ownedHours.plus(length);
+      row.ownerSet.add(owner);
+    }
+    rows.set(key, row);
+  }
+  return [...rows.values()]
+    .map(({ ownerSet, ...row }) => ({ ...row, owners: [...ownerSet].sort() }))
+    .sort((a, b) => (a.host + a.gpu < b.host + b.gpu ? -1 : 1));
+}

@@ -1,0 +1,80 @@
+import { InputError } from '../../domain/errors.js';
+import { parseDecimal, type Decimal } from '../../domain/money.js';
+import { zonedToUtc } from '../../domain/month.js';
+import { csvSplitter, type CsvRecord } from '../csv-records.js';
+import type { IncrementalParser, ReadItem, Reader, ReadOptions } from '../reader.js';
+import { parseTimestamp } from '../values.js';
+
+const NVIDIA_TIME = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
+
+/** `2026/07/14 08:12:53.353` in the host's zone (`--tz`), or any timestamp parseTimestamp reads. */
+function parseSmiTime(text: string, zone: string): number | null {
+  const m = NVIDIA_TIME.exec(text);
+  if (!m) return parseTimestamp(text, zone);
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as number[];
+  const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
+  return new Date(wall).getUTCDate() === d ? zonedToUtc(wall, zone) : null;
+}
+
+/** A value with its unit suffix (`95 %`, `7650 MiB`); `[N/A]` and any bracketed text is missing. */
+function parseMeasure(text: string): Decimal | null | 'bad' {
+  const value = text.trim();
+  if (value === '' || value.startsWith('[')) return null;
+  return parseDecimal(value.replace(/\s*(%|MiB|W|MHz|C)$/i, '')) ?? 'bad';
+}
+
+/**
+ * `nvidia-smi --query-gpu=timestamp,uuid,utilization.gpu,memory.used --format=csv` output
+ * (SPEC §3.3): `, ` between cells, units in the header (`utilization.gpu [%]`) and in the
+ * values, columns matched by name (a capture may hold 200 of them), timestamps in the host's
+ * zone given by `--tz`, the host from `--host`. The GPU is its UUID, else its index.
+ */
+function smiParser({ name, tz, host }: ReadOptions): IncrementalParser {
+  const splitter = csvSplitter();
+  let columns: Record<string, number> | null = null;
+  let width = 0;
+  const toItem = (record: CsvRecord): ReadItem | null => {
+    if ('error' in record) return { kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [record.raw] } };
+    const cells = record.cells.map((c) => c.trim());
+    if (!columns) {
+      const index = (prefix: string) => cells.findIndex((c) => c.toLowerCase().split(' [')[0] === prefix);
+      columns = { timestamp: index('timestamp'), uuid: index('uuid'), index: index('index'), util: index('utilization.gpu'), mem: index('memory.used') };
+      width = cells.length;
+      if (columns.timestamp! < 0 || (columns.util! < 0 && columns.mem! < 0)) {
+        throw new InputError(name, 1, null, 'expected an nvidia-smi --query-gpu header with timestamp and utilization.gpu or memory.used');
+      }
+      if (!host) throw new InputError(name, null, 'host', 'nvidia-smi output does not name its host: pass --host');
+      const used = new Set(Object.values(columns).filter((i) => i >= 0));
+      return { kind: 'header', columns: cells, ignored: cells.filter((_, i) => !used.has(i)) };
+    }
+    const reject = (field: string | null, reason: string): ReadItem => ({ kind: 'reject', reject: { line: record.line, field, reason, cells } });
+    if (cells.length !== width) return reject(null, `expected ${width} cells, got ${cells.length}`);
+    const cell = (key: string) => (columns![key]! >= 0 ? cells[columns![key]!] ?? '' : '');
+    const tsMs = parseSmiTime(cell('timestamp'), tz ?? 'UTC');
+    if (tsMs === null) return reject('timestamp', `expected a time like 2026/07/14 08:12:53.353, got "${cell('timestamp')}"`);
+    const gpu = cell('uuid') || cell('index');
+    if (gpu === '') return reject('uuid', 'missing: a GPU needs its uuid or index');
+    const util = parseMeasure(cell('util'));
+    if (util === 'bad') return reject('utilization.gpu', `expected a percentage, got "${cell('util')}"`);
+    const mem = parseMeasure(cell('mem'));
+    if (mem === 'bad') return reject('memory.used', `expected MiB, got "${cell('mem')}"`);
+    return { kind: 'gpu', line: record.line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem } };
+  };
+  const items = (records: CsvRecord[]) => records.map(toItem).filter((i): i is ReadItem => i !== null);
+  return {
+    push: (text) => items(splitter.push(text)),
+    end() {
+      const last = items(splitter.end());
+      if (!columns) throw new InputError(name, null, null, 'the file is empty: expected an nvidia-smi header line');
+      return last;
+    },
+  };
+}
+
+export const nvidiaSmi: Reader = {
+  format: 'nvidia-smi',
+  source: 'gpu',
+  shape: 'csv',
+  detect: (names) => names.includes('timestamp') && names.some((n) => n.startsWith('utilization.gpu') || n.startsWith('memory.used')),
+  parser: smiParser,
+};

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { gpuIntervals, gpuUsageGroups } from '../../src/domain/gpu.js';
+import { Decimal } from '../../src/domain/money.js';
+import type { GpuSample } from '../../src/domain/types.js';
+
+const OCT = Date.UTC(2026, 9, 1);
+const range = { startMs: OCT, endMs: Date.UTC(2026, 10, 1) };
+const s = (sec: number, util: number | null, mib: number | null, extra: Partial<GpuSample> = {}): GpuSample => ({
+  tsMs: OCT + sec * 1000, host: 'h1', gpu: 'G1', utilPct: util === null ? null : new Decimal(util), memUsedMib: mib === null ? null : new Decimal(mib), ...extra,
+});
+
+describe('GPU samples to intervals (SPEC §3.3, §8.7)', () => {
+  it('caps each interval at max_gap and gives the last sample the median of the capped ones', () => {
+    // t:      0    60   120   600   660
+    // length: 60   60   300 (480 capped)  60   last = median of [60, 60, 300, 60] = 60
+    assert.deepEqual(gpuIntervals([s(0, 1, 1), s(60, 1, 1), s(120, 1, 1), s(600, 1, 1), s(660, 1, 1)], 300_000).map((i) => i.lengthMs),
+      [60_000, 60_000, 300_000, 60_000, 60_000]);
+  });
+
+  it('takes the mean of the middle two for an even count, and 0 for a single sample', () => {
+    // t: 0, 10, 40 → lengths 10, 30 → median (10 + 30) / 2 = 20 for the last
+    assert.deepEqual(gpuIntervals([s(0, 1, 1), s(10, 1, 1), s(40, 1, 1)], 300_000).map((i) => i.lengthMs), [10_000, 30_000, 20_000]);
+    assert.deepEqual(gpuIntervals([s(0, 1, 1)], 300_000).map((i) => i.lengthMs), [0]);
+  });
+
+  it('sums seconds, busy seconds and memory GiB-seconds exactly; a missing value counts 0', () => {
+    // lengths 60, 60, 300, 60, 60 = 540 s; busy 60×1 + 60×0.5 + 300×0 + 60×1 + 60×0 (null) = 150 s
+    // memory 1024 MiB = 1 GiB throughout but the last (null): 480 GiB-s
+    const samples = [s(0, 100, 1024), s(60, 50, 1024), s(120, 0, 1024), s(600, 100, 1024), s(660, null, null)];
+    const [group] = gpuUsageGroups(gpuIntervals(samples, 300_000), range);
+    assert.deepEqual(
+      [group!.quantities.gpu_seconds, group!.quantities.gpu_busy_seconds, group!.quantities.gpu_mem_gib_seconds].map((d) => d.toFixed()),
+      ['540', '150', '480'],
+    );
+  });
+
+  it('counts an interval, whole, in the month its start falls in; groups by host, namespace and labels', () => {
+    const last = Date.UTC(2026, 10, 1) / 1000 - OCT / 1000 - 30; // 30 s before November
+    const samples = [s(last, 100, 0, { namespace: 'research' }), s(last + 60, 100, 0, { namespace: 'research' })];
+    const groups = gpuUsageGroups(gpuIntervals(samples, 300_000), range);
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]!.quantities.gpu_seconds.toFixed(), '60'); // the first interval runs into November, whole in October
+    assert.deepEqual([groups[0]!.identity, groups[0]!.labelled], [{ host: 'h1', namespace: 'research' }, true]);
+  });
+});
