@@ -20,6 +20,7 @@ export interface IngestOptions {
   currency?: string;
   host?: string;
   at?: number;
+  columns?: readonly string[];
   strict: boolean;
   rejectsPath?: string;
   stdin: Readable;
@@ -81,6 +82,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
       ...(options.currency ? { currency: options.currency } : {}),
       ...(options.host ? { host: options.host } : {}),
       ...(options.at !== undefined ? { at: options.at } : {}),
+      ...(options.columns ? { columns: options.columns } : {}),
     };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.

@@ -37,6 +37,8 @@ export interface ReadOptions {
   host?: string;
   /** GPU: the time of a scrape that carries no timestamps, as UTC milliseconds. */
   at?: number;
+  /** GPU: the column names of nvidia-smi output written with `noheader` (the --query-gpu list). */
+  columns?: readonly string[];
 }
 
 /** Turns decoded text, fed piece by piece, into items: the header first, then in file order. */

@@ -78,6 +78,19 @@ function expectedSeconds() {
   }));
 }
 
+describe('nvidia-smi without header or units', () => {
+  it('reads noheader,nounits output with --columns, and the same values with a header', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'noheader.csv'), '2026/10/07 10:00:00.000, GPU-x, 40, 1000\n2026/10/07 10:01:00.000, GPU-x, 60, 3000\n');
+    const run = chargeback(dir, ['ingest', join(dir, 'noheader.csv'), '--source', 'gpu', '--format', 'nvidia-smi', '--host', 'h',
+      '--columns', 'timestamp,uuid,utilization.gpu,memory.used']);
+    assert.match(run.stdout, /\(nvidia-smi\): 2 rows read, 2 stored/, run.stderr);
+    const gpus = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout).gpus;
+    // two samples a minute apart: 60 s + the median 60 s = 2 minutes; busy 60×0.4 + 60×0.6 = 60 s
+    assert.deepEqual([gpus[0].hours, gpus[0].busyHours], ['0.03333333333333333333', '0.01666666666666666667']);
+  });
+});
+
 describe('GPU telemetry: DCGM scrapes and nvidia-smi CSV of the same samples', () => {
   it('give identical GPU-hours, equal to an independent integration, gap and single sample included', () => {
     const dcgmDir = workspace().dir;

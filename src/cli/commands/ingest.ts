@@ -14,6 +14,7 @@ interface IngestFlags {
   currency?: string;
   host?: string;
   at?: string;
+  columns?: string;
   strict?: boolean;
   rejects?: string;
 }
@@ -31,6 +32,7 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--currency <code>', 'billing: the currency of a file that has no currency column')
     .option('--host <name>', 'gpu: the host of samples that do not name one (nvidia-smi output)')
     .option('--at <time>', 'gpu: the time of a scrape that carries no timestamps (ISO 8601)')
+    .option('--columns <list>', 'gpu: the --query-gpu list of nvidia-smi output written with noheader')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
@@ -51,6 +53,7 @@ export function registerIngest(program: Command, io: Io): void {
             ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
             ...(flags.host ? { host: flags.host } : {}),
             ...(at !== undefined ? { at } : {}),
+            ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
             stdin: io.stdin,

@@ -29,23 +29,30 @@ function parseMeasure(text: string): Decimal | null | 'bad' {
  * values, columns matched by name (a capture may hold 200 of them), timestamps in the host's
  * zone given by `--tz`, the host from `--host`. The GPU is its UUID, else its index.
  */
-function smiParser({ name, tz, host }: ReadOptions): IncrementalParser {
+function smiParser({ name, tz, host, columns: given }: ReadOptions): IncrementalParser {
   const splitter = csvSplitter();
   let columns: Record<string, number> | null = null;
   let width = 0;
+  let pending: ReadItem | null = null;
+  /** Reads the header (from the file, or the --columns list): where each field sits. */
+  const readHeader = (cells: string[]): ReadItem => {
+    const index = (prefix: string) => cells.findIndex((c) => c.toLowerCase().split(' [')[0] === prefix);
+    columns = { timestamp: index('timestamp'), uuid: index('uuid'), index: index('index'), util: index('utilization.gpu'), mem: index('memory.used') };
+    width = cells.length;
+    if (columns.timestamp! < 0 || (columns.util! < 0 && columns.mem! < 0)) {
+      throw new InputError(name, 1, null, 'expected an nvidia-smi --query-gpu header with timestamp and utilization.gpu or memory.used');
+    }
+    if (!host) throw new InputError(name, null, 'host', 'nvidia-smi output does not name its host: pass --host');
+    const used = new Set(Object.values(columns).filter((i) => i >= 0));
+    return { kind: 'header', columns: cells, ignored: cells.filter((_, i) => !used.has(i)) };
+  };
   const toItem = (record: CsvRecord): ReadItem | null => {
     if ('error' in record) return { kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [record.raw] } };
     const cells = record.cells.map((c) => c.trim());
     if (!columns) {
-      const index = (prefix: string) => cells.findIndex((c) => c.toLowerCase().split(' [')[0] === prefix);
-      columns = { timestamp: index('timestamp'), uuid: index('uuid'), index: index('index'), util: index('utilization.gpu'), mem: index('memory.used') };
-      width = cells.length;
-      if (columns.timestamp! < 0 || (columns.util! < 0 && columns.mem! < 0)) {
-        throw new InputError(name, 1, null, 'expected an nvidia-smi --query-gpu header with timestamp and utilization.gpu or memory.used');
-      }
-      if (!host) throw new InputError(name, null, 'host', 'nvidia-smi output does not name its host: pass --host');
-      const used = new Set(Object.values(columns).filter((i) => i >= 0));
-      return { kind: 'header', columns: cells, ignored: cells.filter((_, i) => !used.has(i)) };
+      if (!given) return readHeader(cells);
+      // `noheader` output: the header is the --columns list, and this first record is data.
+      pending = readHeader([...given]);
     }
     const reject = (field: string | null, reason: string): ReadItem => ({ kind: 'reject', reject: { line: record.line, field, reason, cells } });
     if (cells.length !== width) return reject(null, `expected ${width} cells, got ${cells.length}`);
@@ -60,7 +67,14 @@ function smiParser({ name, tz, host }: ReadOptions): IncrementalParser {
     if (mem === 'bad') return reject('memory.used', `expected MiB, got "${cell('mem')}"`);
     return { kind: 'gpu', line: record.line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem } };
   };
-  const items = (records: CsvRecord[]) => records.map(toItem).filter((i): i is ReadItem => i !== null);
+  const items = (records: CsvRecord[]) => {
+    const out = records.map(toItem).filter((i): i is ReadItem => i !== null);
+    if (pending) {
+      out.unshift(pending);
+      pending = null;
+    }
+    return out;
+  };
   return {
     push: (text) => items(splitter.push(text)),
     end() {
