@@ -11,16 +11,10 @@ import { billingKey } from './natural-key.js';
 import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { openRejectsFile, type RejectsFile } from './rejects.js';
 
-export interface IngestOptions {
+/** How to ingest a file: the reader's options (but its name) and the batch's own. */
+export interface IngestOptions extends Omit<ReadOptions, 'name'> {
   source: string;
   format?: string;
-  /** The zone of timestamps written without one. */
-  tz?: string;
-  dateOrder?: 'mdy' | 'dmy';
-  currency?: string;
-  host?: string;
-  at?: number;
-  columns?: readonly string[];
   strict: boolean;
   rejectsPath?: string;
   stdin: Readable;
@@ -75,15 +69,8 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   let firstReject: RejectedRow | null = null;
 
   try {
-    const readOptions: ReadOptions = {
-      name: input.name,
-      ...(options.tz ? { tz: options.tz } : {}),
-      ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
-      ...(options.currency ? { currency: options.currency } : {}),
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.at !== undefined ? { at: options.at } : {}),
-      ...(options.columns ? { columns: options.columns } : {}),
-    };
+    const { tz, dateOrder, currency, host, at, columns } = options;
+    const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.
     const batches = reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);

@@ -2,8 +2,6 @@ import { zonedToUtc } from '../domain/month.js';
 
 /** Small parsers shared by the readers. Each returns null when the text is not a value. */
 
-const ISO_WITH_ZONE =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 const UNIX_SECONDS = /^(\d{1,11})(?:\.(\d+))?$/;
 
 /**
@@ -16,8 +14,16 @@ export function parseInstant(text: string): number | null {
   if (fast !== undefined) return fast;
   const unix = UNIX_SECONDS.exec(text);
   if (unix) return Number(unix[1]) * 1000 + Number((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
-  const m = ISO_WITH_ZONE.exec(text);
-  if (!m) return null;
+  return parseIso(text, null);
+}
+
+/**
+ * ISO 8601 with `T` or a space and any fraction: with an offset or `Z` as given; without
+ * one, a wall time in `zone`, or refused when `zone` is null. Null for an invalid time.
+ */
+function parseIso(text: string, zone: string | null): number | null {
+  const m = ISO_ANY.exec(text);
+  if (!m || (m[8] === undefined && zone === null)) return null;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
     number, number, number, number, number, number,
   ];
@@ -27,7 +33,7 @@ export function parseInstant(text: string): number | null {
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
-  return wall - offsetMinutes(m[8] ?? 'Z') * 60_000;
+  return m[8] === undefined ? zonedToUtc(wall, zone ?? 'UTC') : wall - offsetMinutes(m[8]) * 60_000;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -88,18 +94,7 @@ export function parseTimestamp(text: string, zone = 'UTC'): number | null {
     const ms = scale >= 3 ? whole / 10n ** BigInt(scale - 3) : whole * 1000n + BigInt((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
     return Number(ms);
   }
-  const m = ISO_ANY.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
-    number, number, number, number, number, number,
-  ];
-  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(wall);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    return null;
-  }
-  return m[8] === undefined ? zonedToUtc(wall, zone) : wall - offsetMinutes(m[8]) * 60_000;
+  return parseIso(text, zone);
 }
 
 function offsetMinutes(zone: string): number {
