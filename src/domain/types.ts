@@ -166,9 +166,16 @@ export interface RateCard {
   effectiveFrom?: Month;
   effectiveTo?: Month;
   unallocated: string;
+  /** Credited in the ERP journal (SPEC §7). */
+  platform?: Platform;
   costCentres: readonly CostCentre[];
   pools: readonly Pool[];
   unpriced: 'error' | 'ignore';
+}
+
+export interface Platform {
+  costCentre: string;
+  glAccount: string;
 }
 
 /** One (cost centre, pool) line of a statement. `kind: idle` lines carry method `idle`. */

@@ -1,5 +1,5 @@
 import { Decimal } from '../domain/money.js';
-import type { StatementLine } from '../domain/types.js';
+import type { Platform, StatementLine } from '../domain/types.js';
 import type { Ledger } from './open.js';
 
 /** A stored statement run (SPEC §5). Amounts are stored as decimal text, never floats. */
@@ -9,6 +9,7 @@ export interface RunRecord {
   rateCardFile: string;
   currency: string;
   unallocated: string;
+  platform: Platform | null;
   batchIds: readonly number[];
   /** Unpriced usage as plain JSON-able rows, kept with the run for audit. */
   unpriced: readonly Record<string, string>[];
@@ -31,9 +32,10 @@ const decimal = (value: string | null): Decimal | null => (value === null ? null
 export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
-      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, currency, unallocated, batch_ids, unpriced,
-        warnings, pool_costs, reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(run.month, run.rateCardSha256, run.rateCardFile, run.currency, run.unallocated, JSON.stringify(run.batchIds),
+      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, currency, unallocated, platform, batch_ids,
+        unpriced, warnings, pool_costs, reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(run.month, run.rateCardSha256, run.rateCardFile, run.currency, run.unallocated,
+        run.platform ? JSON.stringify(run.platform) : null, JSON.stringify(run.batchIds),
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
         run.createdAt);
     const id = Number(lastInsertRowid);
@@ -54,6 +56,7 @@ interface RunRow {
   rateCardFile: string;
   currency: string;
   unallocated: string;
+  platform: string | null;
   batchIds: string;
   unpriced: string;
   warnings: string;
@@ -65,7 +68,7 @@ interface RunRow {
 /** A run by id, or (without an id) the month's latest; null when there is none. */
 export function findRun(db: Ledger, month: string, runId?: number): StoredRun | null {
   const row = db
-    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated,
+    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated, platform,
         batch_ids AS batchIds, unpriced, warnings, pool_costs AS poolCosts, reconciled, created_at AS createdAt
       FROM runs WHERE month = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, runId ?? null, runId ?? null) as RunRow | undefined;
@@ -77,6 +80,7 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
       quantity: string | null; unitPrice: string | null; amount: string }[];
   return {
     ...row,
+    platform: row.platform === null ? null : (JSON.parse(row.platform) as Platform),
     batchIds: JSON.parse(row.batchIds) as number[],
     unpriced: JSON.parse(row.unpriced) as Record<string, string>[],
     warnings: JSON.parse(row.warnings) as string[],

@@ -100,6 +100,7 @@ export const MIGRATIONS: readonly string[] = [
     rate_card_file TEXT NOT NULL,
     currency TEXT NOT NULL,
     unallocated TEXT NOT NULL,
+    platform TEXT,
     batch_ids TEXT NOT NULL,
     unpriced TEXT NOT NULL,
     warnings TEXT NOT NULL,

@@ -24,6 +24,7 @@ import {
   type BillingFilter,
   type BillingFilterKey,
   type CostCentre,
+  type Platform,
   type TokenWeights,
   type Driver,
   type Pool,
@@ -66,7 +67,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const effectiveFrom = readOptionalMonth(card.effective_from, ['effective_from'], issues);
   const effectiveTo = readOptionalMonth(card.effective_to, ['effective_to'], issues);
   const unallocated = readString(card.unallocated, ['unallocated'], issues);
-  if (card.platform !== undefined) readPlatform(card.platform, issues);
+  const platform = card.platform === undefined ? undefined : readPlatform(card.platform, issues);
   const costCentres = readList(card.cost_centres, ['cost_centres'], issues, readCostCentre);
   const centreIds = new Set([...costCentres.map((c) => c.id), ...(unallocated ? [unallocated] : [])]);
   const pools = readList(card.pools, ['pools'], issues, (raw, path, found) => readPool(raw, path, found, centreIds));
@@ -84,6 +85,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     ...(effectiveFrom ? { effectiveFrom } : {}),
     ...(effectiveTo ? { effectiveTo } : {}),
     unallocated,
+    ...(platform ? { platform } : {}),
     costCentres: costCentres.map((c) => c.value),
     pools: pools.map((p) => p.value),
     unpriced,
@@ -110,12 +112,13 @@ function readOptionalMonth(value: unknown, path: FieldPath, issues: Issues): Mon
   return month ?? undefined;
 }
 
-function readPlatform(value: unknown, issues: Issues): void {
+function readPlatform(value: unknown, issues: Issues): Platform | undefined {
   const platform = readRecord(value, ['platform'], issues);
-  if (!platform) return;
+  if (!platform) return undefined;
   checkKeys(platform, ['cost_centre', 'gl_account'], ['platform'], issues);
-  readString(platform.cost_centre, ['platform', 'cost_centre'], issues);
-  readString(platform.gl_account, ['platform', 'gl_account'], issues);
+  const costCentre = readString(platform.cost_centre, ['platform', 'cost_centre'], issues);
+  const glAccount = readString(platform.gl_account, ['platform', 'gl_account'], issues);
+  return costCentre && glAccount ? { costCentre, glAccount } : undefined;
 }
 
 interface Located<T> {

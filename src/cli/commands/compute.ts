@@ -50,6 +50,7 @@ export function registerCompute(program: Command, io: Io): void {
         rateCardFile: file,
         currency: card.currency,
         unallocated: card.unallocated,
+        platform: card.platform ?? null,
         batchIds: batchesInRange(ledger, range),
         unpriced: statement.unpriced.map(unpricedRecord),
         warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`)],

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { Decimal } from 'decimal.js';
+import { journalOf } from '../../src/domain/journal.js';
+import { Decimal as D } from '../../src/domain/money.js';
+import { chargeback, fixture, workspace } from './cli.js';
+
+describe('export erp (SPEC §7)', () => {
+  it('balances a multi-pool month, and each centre\'s debits less credits equal its statement total', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('spec-example/ratecard.yaml')]);
+    const csv = chargeback(dir, ['export', 'erp', '--month', '2026-10']);
+    assert.equal(csv.code, 0, csv.stderr);
+    const rows = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    assert.deepEqual(Object.keys(rows[0]!), ['posting_date', 'document', 'gl_account', 'cost_centre', 'debit', 'credit', 'currency', 'memo']);
+    const total = (key: 'debit' | 'credit') => rows.reduce((s, r) => s.plus(r[key]!), new Decimal(0)).toFixed(2);
+    assert.equal(total('debit'), '67886.00');
+    assert.equal(total('credit'), '67886.00');
+    assert.ok(rows.every((r) => r.posting_date === '2026-10-31' && r.document === 'chargeback-run-1' && r.gl_account === '6100'));
+    // Per centre, the charge lines (not the platform's recovery lines) net to the statement total.
+    const statement = parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout, { columns: true }) as Record<string, string>[];
+    for (const centre of ['CC-4100', 'CC-4200', 'CC-0000']) {
+      const charged = rows.filter((r) => r.cost_centre === centre && !r.memo!.includes(' recovered '))
+        .reduce((s, r) => s.plus(r.debit!).minus(r.credit!), new Decimal(0));
+      const expected = statement.filter((r) => r.cost_centre === centre).reduce((s, r) => s.plus(r.amount!), new Decimal(0));
+      assert.equal(charged.toFixed(2), expected.toFixed(2), centre);
+    }
+    const json = JSON.parse(chargeback(dir, ['export', 'erp', '--month', '2026-10', '--format', 'json']).stdout);
+    assert.equal(json.length, rows.length);
+  });
+
+  it('escapes a cell that starts with = (a cost-centre name in the memo)', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    const card = join(dir, 'card.yaml');
+    writeFileSync(card, readFileSync(fixture('golden/ratecard.yaml'), 'utf8').replace('unallocated: CC-0000', 'unallocated: CC-0000\nplatform: { cost_centre: CC-0000, gl_account: "6100" }'));
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
+    const csv = chargeback(dir, ['export', 'erp', '--month', '2026-10']).stdout;
+    assert.match(csv, /,CC-4300,152\.73,0\.00,USD,'=Research: chat proportional 2026-10\n/);
+  });
+
+  it('needs the card\'s platform, and says so (exit 2)', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('golden/ratecard.yaml')]);
+    const run = chargeback(dir, ['export', 'erp', '--month', '2026-10']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^chargeback: run 1's rate card has no "platform: \{ cost_centre, gl_account \}": the journal credits it\n$/);
+  });
+
+  it('posts a negative line as a credit and the pool\'s recovery the other way', () => {
+    const line = (costCentre: string, amount: string) => ({ costCentre, costCentreName: '', pool: 'credit', method: 'proportional', driver: 'requests', quantity: null, unitPrice: null, amount: new D(amount) });
+    const journal = journalOf('2024-02', 7, [line('A', '-33.34'), line('B', '-66.66')], { costCentre: 'P', glAccount: '6100' });
+    assert.deepEqual(journal.map((j) => [j.postingDate, j.costCentre, j.debit.toFixed(2), j.credit.toFixed(2)]), [
+      ['2024-02-29', 'A', '0.00', '33.34'],
+      ['2024-02-29', 'B', '0.00', '66.66'],
+      ['2024-02-29', 'P', '100.00', '0.00'],
+    ]);
+  });
+});
