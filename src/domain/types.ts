@@ -171,6 +171,15 @@ export interface RateCard {
   costCentres: readonly CostCentre[];
   pools: readonly Pool[];
   unpriced: 'error' | 'ignore';
+  budgets: readonly Budget[];
+}
+
+/** A cost centre's monthly budget (SPEC §4): an alert at alert_pct, `hard` makes cron fail. */
+export interface Budget {
+  costCentre: string;
+  monthly: Decimal;
+  alertPct: Decimal;
+  hard: boolean;
 }
 
 export interface Platform {

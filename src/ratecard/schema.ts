@@ -23,6 +23,7 @@ import {
   MATCH_KEYS,
   type BillingFilter,
   type BillingFilterKey,
+  type Budget,
   type CostCentre,
   type Platform,
   type TokenWeights,
@@ -75,7 +76,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   checkUniqueIds(pools, ['pools'], issues);
   const unpriced =
     card.unpriced === undefined ? 'error' : readChoice(card.unpriced, ['error', 'ignore'] as const, ['unpriced'], issues);
-  if (card.budgets !== undefined) readList(card.budgets, ['budgets'], issues, readBudget);
+  const budgets = card.budgets === undefined ? [] : readList(card.budgets, ['budgets'], issues, (raw, path, found) => readBudget(raw, path, found, centreIds));
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
   return {
@@ -89,6 +90,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     costCentres: costCentres.map((c) => c.value),
     pools: pools.map((p) => p.value),
     unpriced,
+    budgets: budgets.map((b) => b.value),
   };
 }
 
@@ -313,17 +315,17 @@ function readTagFilter(value: unknown, path: FieldPath, issues: Issues): Map<str
   return entries.every(([, v]) => v !== null) ? new Map(entries as [string, string[]][]) : null;
 }
 
-function readBudget(raw: Raw, path: FieldPath, issues: Issues): Located<null> | null {
+function readBudget(raw: Raw, path: FieldPath, issues: Issues, centreIds: ReadonlySet<string>): Located<Budget> | null {
   checkKeys(raw, ['cost_centre', 'monthly', 'alert_pct', 'hard'], path, issues);
   const centre = readString(raw.cost_centre, [...path, 'cost_centre'], issues);
-  readDecimal(raw.monthly, [...path, 'monthly'], issues);
-  if (raw.alert_pct !== undefined && !(typeof raw.alert_pct === 'number' || typeof raw.alert_pct === 'string')) {
-    issues.add([...path, 'alert_pct'], `expected a percentage, got ${describe(raw.alert_pct)}`);
-  }
+  if (centre && !centreIds.has(centre)) issues.add([...path, 'cost_centre'], `"${centre}" is not a cost centre of this card`);
+  const monthly = readDecimal(raw.monthly, [...path, 'monthly'], issues);
+  const alertPct = raw.alert_pct === undefined ? new Decimal(80) : readMeasure(raw.alert_pct, [...path, 'alert_pct'], issues, false);
   if (raw.hard !== undefined && typeof raw.hard !== 'boolean') {
     issues.add([...path, 'hard'], `expected true or false, got ${describe(raw.hard)}`);
   }
-  return centre ? { value: null, id: centre, path } : null;
+  if (!centre || !monthly || !alertPct) return null;
+  return { value: { costCentre: centre, monthly, alertPct, hard: raw.hard === true }, id: `budget:${centre}`, path };
 }
 
 export { isRecord };

@@ -7,7 +7,7 @@ import type { Ledger } from '../../ledger/open.js';
 import type { MonthRange } from '../../domain/month.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
-import type { Statement } from '../../domain/types.js';
+import type { RateCard, Statement } from '../../domain/types.js';
 import { billingRecordsInRange } from '../../ledger/billing.js';
 import { storeRun } from '../../ledger/runs.js';
 import { batchesInRange, usageGroups } from '../../ledger/usage.js';
@@ -37,12 +37,7 @@ export function registerCompute(program: Command, io: Io): void {
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const range = monthRange(month, card.timezone);
-      const statement = computeMonth({
-        card,
-        month: month.label,
-        usage: [...usageGroups(ledger, range), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
-        billing: billingRecordsInRange(ledger, range),
-      });
+      const statement = priceMonth(ledger, card, month.label, range, maxGapMs);
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {
         month: month.label,
@@ -109,4 +104,14 @@ function reportWarnings(statement: Statement, io: Io): void {
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
 export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number): Generator<GpuInterval> {
   for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(samples, maxGapMs);
+}
+
+/** The month priced with the card, from the ledger: the sentence shared by compute and budgets. */
+export function priceMonth(ledger: Ledger, card: RateCard, month: string, range: MonthRange, maxGapMs: number): Statement {
+  return computeMonth({
+    card,
+    month,
+    usage: [...usageGroups(ledger, range), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
+    billing: billingRecordsInRange(ledger, range),
+  });
 }

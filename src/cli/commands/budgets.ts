@@ -1,0 +1,73 @@
+import { Option, type Command } from 'commander';
+import Table from 'cli-table3';
+import { budgetReports, type BudgetReport } from '../../domain/budgets.js';
+import { ProblemFound, UsageError } from '../../domain/errors.js';
+import { formatAmount } from '../../domain/money.js';
+import { monthRange } from '../../domain/month.js';
+import { parseTimestamp } from '../../ingest/values.js';
+import { readRateCard } from '../../ratecard/load.js';
+import { COMPACT } from '../../report/showback.js';
+import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { priceMonth } from './compute.js';
+
+interface BudgetFlags {
+  month: string;
+  rateCard: string;
+  asOf?: string;
+  maxGap: string;
+  format: 'table' | 'json';
+}
+
+/**
+ * `chargeback budgets --month M --rate-card FILE`: month-to-date spend priced now, a month-end
+ * forecast, percent used and status per budget. Exit 1 when a hard budget is exceeded, so a
+ * cron job alerts; alerts alone exit 0.
+ */
+export function registerBudgets(program: Command, io: Io): void {
+  program
+    .command('budgets')
+    .description("month-to-date spend and month-end forecast against the card's budgets")
+    .requiredOption('--month <YYYY-MM>', 'the month')
+    .requiredOption('--rate-card <file>', 'the rate card YAML (prices the month and holds the budgets)')
+    .option('--as-of <time>', 'the moment to forecast from (default now)')
+    .option('--max-gap <seconds>', 'GPU samples further apart than this count only this long', '300')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((flags: BudgetFlags, command: Command) => {
+      const month = requireMonth(flags.month);
+      const now = flags.asOf === undefined ? io.now().getTime() : parseTimestamp(flags.asOf);
+      if (now === null) throw new UsageError(`--as-of: expected a time such as 2026-10-15T00:00:00Z, got "${flags.asOf}"`);
+      const { card } = readRateCard(flags.rateCard);
+      if (card.budgets.length === 0) throw new UsageError(`${flags.rateCard}: the card has no budgets`);
+      const range = monthRange(month, card.timezone);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const statement = priceMonth(ledger, card, month.label, range, Number(flags.maxGap) * 1000);
+      ledger.close();
+      const reports = budgetReports(card.budgets, statement.lines, range, now);
+      io.stdout(flags.format === 'json' ? budgetsAsJson(month.label, card.currency, reports) : budgetsAsTable(month.label, card.currency, reports));
+      const broken = reports.filter((r) => r.hard && r.status === 'exceeded');
+      if (broken.length > 0) {
+        throw new ProblemFound(`hard budget exceeded: ${broken.map((r) => `${r.costCentre} spent ${formatAmount(r.spend)} of ${formatAmount(r.monthly)}`).join('; ')}`);
+      }
+    });
+}
+
+function budgetsAsTable(month: string, currency: string, reports: readonly BudgetReport[]): string {
+  const table = new Table({
+    head: ['cost centre', `budget (${currency})`, 'spent', 'used', 'forecast', 'status', 'forecast status', 'hard'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'left', 'left', 'left'],
+    style: { head: [], border: [] },
+    chars: COMPACT,
+  });
+  for (const r of reports) {
+    table.push([r.costCentre, formatAmount(r.monthly), formatAmount(r.spend), `${r.percentUsed.toFixed(1)}%`, formatAmount(r.forecast), r.status, r.forecastStatus, r.hard ? 'yes' : 'no']);
+  }
+  return `Budgets ${month}\n${table.toString()}\n`;
+}
+
+function budgetsAsJson(month: string, currency: string, reports: readonly BudgetReport[]): string {
+  const rows = reports.map((r) => ({
+    cost_centre: r.costCentre, budget: formatAmount(r.monthly), spent: formatAmount(r.spend), percent_used: r.percentUsed.toFixed(1),
+    forecast: formatAmount(r.forecast), status: r.status, forecast_status: r.forecastStatus, hard: r.hard,
+  }));
+  return `${JSON.stringify({ month, currency, budgets: rows }, null, 2)}\n`;
+}
