@@ -2,6 +2,7 @@
 // to SQLite. One reply per message, so the main thread can bound what is in flight.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../domain/errors.js';
+import { refuseClosed } from './closed.js';
 import { encodeItems } from './encoded.js';
 import { READERS } from './index.js';
 import type { ReadOptions } from './reader.js';
@@ -15,7 +16,7 @@ const parser = reader.parser(options);
 port.on('message', (message: { type: 'chunk'; text: string } | { type: 'end' }) => {
   try {
     const items = message.type === 'chunk' ? parser.push(message.text) : parser.end();
-    const batch = encodeItems(items);
+    const batch = encodeItems(refuseClosed(items, options.closed ?? []));
     port.postMessage({ type: 'batch', batch }, [batch.events.nums.buffer as ArrayBuffer]);
   } catch (error) {
     const input = error instanceof InputError

@@ -6,6 +6,7 @@ import { chooseReader, fileStart } from './index.js';
 import { openInput, peekStart } from './input.js';
 import { parseInWorker } from './parallel.js';
 import { readAll, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
+import { refuseClosed } from './closed.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { billingKey } from './natural-key.js';
 import type { BillingRecord, GpuSample } from '../domain/types.js';
@@ -16,6 +17,11 @@ export interface IngestOptions extends Omit<ReadOptions, 'name'> {
   source: string;
   format?: string;
   strict: boolean;
+  /**
+   * Read the file even when its bytes were ingested before (row keys still stop double
+   * counting): with --allow-closed, rows refused the first time are now taken.
+   */
+  reread?: boolean;
   rejectsPath?: string;
   stdin: Readable;
   now: () => Date;
@@ -46,7 +52,7 @@ export type IngestOutcome =
  */
 export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
   const input = await openInput(file, options.stdin);
-  if (input.knownSha256) {
+  if (input.knownSha256 && !options.reread) {
     const earlier = findBatchByContent(ledger, input.knownSha256, options.source);
     if (earlier) {
       input.stream.destroy();
@@ -69,8 +75,8 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   let firstReject: RejectedRow | null = null;
 
   try {
-    const { tz, dateOrder, currency, host, at, columns } = options;
-    const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns };
+    const { tz, dateOrder, currency, host, at, columns, closed } = options;
+    const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns, closed };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.
     const batches = reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);
@@ -116,6 +122,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
       sha256,
       { ...counts, ignoredColumns, rejectsFile },
       options.now().toISOString(),
+      options.reread ?? false,
     );
     if (earlier) return { kind: 'already', file: input.name, batch: earlier };
     return { kind: 'stored', file: input.name, batchId: batch.id, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject };
@@ -138,5 +145,5 @@ function strictFailure(file: string, first: RejectedRow, rejected: number, rejec
 
 /** Parses on this thread, in the same batches the worker hands over. */
 async function* parseHere(reader: Reader, stream: Readable, options: ReadOptions): AsyncIterable<ParsedBatch> {
-  for await (const items of readAll(reader, stream, options)) yield encodeItems(items);
+  for await (const items of readAll(reader, stream, options)) yield encodeItems(refuseClosed(items, options.closed ?? []));
 }

@@ -39,6 +39,8 @@ export interface ReadOptions {
   at?: number;
   /** GPU: the column names of nvidia-smi output written with `noheader` (the --query-gpu list). */
   columns?: readonly string[];
+  /** Closed months whose records are refused (SPEC §5). */
+  closed?: readonly { month: string; runId: number; startMs: number; endMs: number }[];
 }
 
 /** Turns decoded text, fed piece by piece, into items: the header first, then in file order. */

@@ -53,8 +53,8 @@ export interface BatchWriter {
   insertBilling(records: readonly { key: string; record: BillingRecord }[]): number;
   /** GPU samples, keyed by (host, gpu, time); returns how many were new. */
   insertGpu(samples: readonly GpuSample[]): number;
-  /** Commits, unless a batch with the same bytes is already there: then rolls back and returns it. */
-  commit(sha256: string, counts: BatchCounts, finishedAt: string): BatchRow | null;
+  /** Commits, unless a batch with the same bytes is already there (and `reread` is off): then rolls back and returns it. */
+  commit(sha256: string, counts: BatchCounts, finishedAt: string, reread: boolean): BatchRow | null;
   rollback(): void;
 }
 
@@ -116,8 +116,8 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
         }
         return inserted;
       },
-      commit(sha256, counts, finishedAt) {
-        const earlier = findBatchByContent(db, sha256, meta.source);
+      commit(sha256, counts, finishedAt, reread) {
+        const earlier = reread ? null : findBatchByContent(db, sha256, meta.source);
         if (earlier) {
           rollback();
           return earlier;

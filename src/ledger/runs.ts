@@ -23,6 +23,7 @@ export interface RunRecord {
 
 export interface StoredRun extends RunRecord {
   id: number;
+  adjustments: { costCentre: string; amount: string }[];
 }
 
 const text = (value: Decimal | null): string | null => (value === null ? null : value.toFixed());
@@ -61,6 +62,7 @@ interface RunRow {
   unpriced: string;
   warnings: string;
   poolCosts: string;
+  adjustments: string;
   reconciled: number;
   createdAt: string;
 }
@@ -68,7 +70,7 @@ interface RunRow {
 /** A run by id, or (without an id) the month's latest; null when there is none. */
 export function findRun(db: Ledger, month: string, runId?: number): StoredRun | null {
   const row = db
-    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated, platform,
+    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated, platform, adjustments,
         batch_ids AS batchIds, unpriced, warnings, pool_costs AS poolCosts, reconciled, created_at AS createdAt
       FROM runs WHERE month = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, runId ?? null, runId ?? null) as RunRow | undefined;
@@ -85,7 +87,50 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     unpriced: JSON.parse(row.unpriced) as Record<string, string>[],
     warnings: JSON.parse(row.warnings) as string[],
     poolCosts: JSON.parse(row.poolCosts) as Record<string, string | number | null>[],
+    adjustments: JSON.parse(row.adjustments) as { costCentre: string; amount: string }[],
     reconciled: row.reconciled === 1,
     lines: lines.map((l) => ({ ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount) })),
   };
+}
+
+/** A closed month: the run it was closed on and the UTC range it covered. */
+export interface ClosedMonth {
+  month: string;
+  runId: number;
+  startMs: number;
+  endMs: number;
+  closedAt: string;
+}
+
+/** Closes a month on a run; a month is closed once. */
+export function closeMonth(db: Ledger, closed: ClosedMonth): void {
+  db.prepare('INSERT INTO closed_months (month, run_id, start_ms, end_ms, closed_at) VALUES (?, ?, ?, ?, ?)')
+    .run(closed.month, closed.runId, closed.startMs, closed.endMs, closed.closedAt);
+}
+
+/** Every closed month, oldest first. */
+export function closedMonths(db: Ledger): ClosedMonth[] {
+  return db.prepare(`SELECT month, run_id AS runId, start_ms AS startMs, end_ms AS endMs, closed_at AS closedAt
+    FROM closed_months ORDER BY month`).all() as ClosedMonth[];
+}
+
+/** Stores a recompute's adjustments against the closed run (per centre, decimal text). */
+export function storeAdjustments(db: Ledger, runId: number, adjustments: readonly { costCentre: string; amount: string }[]): void {
+  db.prepare('UPDATE runs SET adjustments = ? WHERE id = ? AND adjustments = \'[]\'').run(JSON.stringify(adjustments), runId);
+}
+
+/** A month's runs, newest last, with their totals, for `chargeback runs`. */
+export function listRuns(db: Ledger, month: string): { id: number; createdAt: string; rateCardSha256: string; reconciled: boolean; lines: number; total: string }[] {
+  const rows = db.prepare(`SELECT r.id, r.created_at AS createdAt, r.rate_card_sha256 AS rateCardSha256, r.reconciled,
+      COUNT(l.seq) AS lines, GROUP_CONCAT(l.amount, ' ') AS amounts
+    FROM runs r LEFT JOIN run_lines l ON l.run_id = r.id WHERE r.month = ? GROUP BY r.id ORDER BY r.id`).all(month) as
+    { id: number; createdAt: string; rateCardSha256: string; reconciled: number; lines: number; amounts: string | null }[];
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.createdAt,
+    rateCardSha256: r.rateCardSha256,
+    reconciled: r.reconciled === 1,
+    lines: r.lines,
+    total: (r.amounts ?? '').split(' ').filter((a) => a !== '').reduce((total, a) => total.plus(a), new Decimal(0)).toFixed(2),
+  }));
 }

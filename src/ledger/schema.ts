@@ -105,8 +105,18 @@ export const MIGRATIONS: readonly string[] = [
     unpriced TEXT NOT NULL,
     warnings TEXT NOT NULL,
     pool_costs TEXT NOT NULL,
+    adjustments TEXT NOT NULL DEFAULT '[]',
     reconciled INTEGER NOT NULL,
     created_at TEXT NOT NULL
+  );
+  -- A month closed on a run: later rows dated in it are refused unless allowed, and a
+  -- recompute states each centre's adjustment against that run.
+  CREATE TABLE closed_months (
+    month TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    closed_at TEXT NOT NULL
   );
   CREATE TABLE run_lines (
     run_id INTEGER NOT NULL REFERENCES runs (id),

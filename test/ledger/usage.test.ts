@@ -53,7 +53,7 @@ describe('ledger: the daily sums kept at ingest', () => {
         consistent.forEach((batch, i) => {
           const writer = beginBatch(db, { source: 'gateway', format: 'csv', fileName: `f${i}`, startedAt: 'now' });
           writer.insert(batch.map((e) => ({ key: naturalKey(e), event: e })));
-          writer.commit(`sha${i}`, { read: batch.length, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, 'now');
+          writer.commit(`sha${i}`, { read: batch.length, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, 'now', false);
         });
         // 'off-quarter': a range 7 minutes off the quarter hour, which no edge sums serve: the
         // ledger must fall back to reading the events themselves, and still be exact.

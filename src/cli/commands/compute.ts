@@ -9,7 +9,9 @@ import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
 import type { RateCard, Statement } from '../../domain/types.js';
 import { billingRecordsInRange } from '../../ledger/billing.js';
-import { storeRun } from '../../ledger/runs.js';
+import { closedMonths, closeMonth, findRun, storeAdjustments, storeRun } from '../../ledger/runs.js';
+import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
+import { formatAmount } from '../../domain/money.js';
 import { batchesInRange, usageGroups } from '../../ledger/usage.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
@@ -29,13 +31,16 @@ export function registerCompute(program: Command, io: Io): void {
     .requiredOption('--month <YYYY-MM>', 'the month to allocate')
     .requiredOption('--rate-card <file>', 'the rate card YAML')
     .option('--max-gap <seconds>', 'GPU samples further apart than this count only this long', '300')
-    .action((flags: { month: string; rateCard: string; maxGap: string }, command: Command) => {
+    .option('--close', 'close the month on this run: later rows dated in it are refused unless allowed')
+    .action((flags: { month: string; rateCard: string; maxGap: string; close?: boolean }, command: Command) => {
       const maxGapMs = Number(flags.maxGap) * 1000;
       if (!Number.isFinite(maxGapMs) || maxGapMs <= 0) throw new UsageError(`--max-gap: expected a number of seconds, got "${flags.maxGap}"`);
       const month = requireMonth(flags.month);
       const { card, sha256, file } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const closed = closedMonths(ledger).find((c) => c.month === month.label);
+      if (closed && flags.close) throw new UsageError(`${month.label} is already closed, on run ${closed.runId}`);
       const range = monthRange(month, card.timezone);
       const statement = priceMonth(ledger, card, month.label, range, maxGapMs);
       const failures = reconciliationFailures(statement);
@@ -54,6 +59,10 @@ export function registerCompute(program: Command, io: Io): void {
         createdAt: io.now().toISOString(),
         lines: statement.lines,
       });
+      const closedRun = closed ? findRun(ledger, month.label, closed.runId) : null;
+      const adjustments = closedRun ? adjustmentsAgainst(closedRun.lines, statement.lines) : [];
+      if (closedRun) storeAdjustments(ledger, runId, adjustments.map((a) => ({ costCentre: a.costCentre, amount: a.amount.toFixed() })));
+      if (flags.close) closeMonth(ledger, { month: month.label, runId, startMs: range.startMs, endMs: range.endMs, closedAt: io.now().toISOString() });
       ledger.close();
 
       io.stdout(statementAsTable(
@@ -61,6 +70,8 @@ export function registerCompute(program: Command, io: Io): void {
         { colour: wantsColour(io), unallocated: card.unallocated, reconciliation: statement.reconciliation },
       ));
       io.stdout(poolCostsAsText(statement.poolCosts.map(poolCostAsJson)));
+      if (closedRun) io.stdout(adjustmentsAsText(month.label, closedRun.id, adjustments));
+      if (flags.close) io.stdout(`${month.label} closed on run ${runId}: later rows dated in it are refused unless --allow-closed\n`);
       reportWarnings(statement, io);
       if (failures.length > 0) throw new ReconciliationError(`run ${runId} does not reconcile: ${failures.join('; ')}`);
       if (statement.unpriced.length > 0 && card.unpriced === 'error') {
@@ -114,4 +125,10 @@ export function priceMonth(ledger: Ledger, card: RateCard, month: string, range:
     usage: [...usageGroups(ledger, range), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
     billing: billingRecordsInRange(ledger, range),
   });
+}
+
+function adjustmentsAsText(month: string, closedRunId: number, adjustments: readonly Adjustment[]): string {
+  if (adjustments.length === 0) return `${month} is closed on run ${closedRunId}: this recompute changes nothing\n`;
+  const rows = adjustments.map((a) => `  ${a.costCentre}: ${a.amount.isNegative() ? '' : '+'}${formatAmount(a.amount)}`);
+  return `${month} is closed on run ${closedRunId}; adjustments against it:\n${rows.join('\n')}\n`;
 }

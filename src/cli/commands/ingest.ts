@@ -3,6 +3,7 @@ import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
 import { parseTimestamp } from '../../ingest/values.js';
+import { closedMonths } from '../../ledger/runs.js';
 import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
@@ -15,6 +16,7 @@ interface IngestFlags {
   host?: string;
   at?: string;
   columns?: string;
+  allowClosed?: boolean;
   strict?: boolean;
   rejects?: string;
 }
@@ -33,6 +35,7 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--host <name>', 'gpu: the host of samples that do not name one (nvidia-smi output)')
     .option('--at <time>', 'gpu: the time of a scrape that carries no timestamps (ISO 8601)')
     .option('--columns <list>', 'gpu: the --query-gpu list of nvidia-smi output written with noheader')
+    .option('--allow-closed', 'accept rows dated in a closed month (a recompute then states adjustments)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
@@ -41,6 +44,7 @@ export function registerIngest(program: Command, io: Io): void {
       const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, true);
+      const closed = flags.allowClosed ? [] : closedMonths(ledger);
       let rejected = 0;
       try {
         for (const file of files) {
@@ -54,6 +58,8 @@ export function registerIngest(program: Command, io: Io): void {
             ...(flags.host ? { host: flags.host } : {}),
             ...(at !== undefined ? { at } : {}),
             ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
+            closed,
+            reread: flags.allowClosed ?? false,
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
             stdin: io.stdin,
