@@ -3,6 +3,7 @@ import { ChargebackError } from '../domain/errors.js';
 import { registerBatches } from './commands/batches.js';
 import { registerBilling } from './commands/billing.js';
 import { registerRuns } from './commands/runs.js';
+import { registerDiff } from './commands/diff.js';
 import { registerBudgets } from './commands/budgets.js';
 import { registerExport } from './commands/export.js';
 import { registerGpu } from './commands/gpu.js';
@@ -22,7 +23,7 @@ function buildProgram(io: Io): Command {
     .showHelpAfterError('(run "chargeback --help" for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const register of [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu]) {
+  for (const register of [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu]) {
     register(program, io);
   }
   for (const command of program.commands) command.exitOverride();

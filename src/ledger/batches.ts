@@ -136,3 +136,11 @@ export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
   }
 }
 
+
+/** How many rows each batch still has in the ledger, across events, billing records and GPU samples. */
+export function storedRowsByBatch(db: Ledger): Map<number, number> {
+  const rows = db.prepare(`SELECT batch_id AS id, COUNT(*) AS n FROM (
+      SELECT batch_id FROM usage_events UNION ALL SELECT batch_id FROM billing_records UNION ALL SELECT batch_id FROM gpu_samples
+    ) GROUP BY batch_id`).all() as { id: number; n: number }[];
+  return new Map(rows.map((r) => [r.id, r.n]));
+}

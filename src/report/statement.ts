@@ -56,3 +56,26 @@ export function statementAsJson(view: StatementView): string {
   const document = { run: view.runId, month: view.month, currency: view.currency, ...audit, total, lines };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
+
+/**
+ * The lines as FOCUS 1.3 rows with the allocation columns (SPEC §6): `AllocatedMethodId` the
+ * method, `AllocatedMethodDetails` the driver and quantity as JSON, `AllocatedTags` the cost
+ * centre, so FinOps tools can read our split.
+ */
+export function statementAsFocus(view: StatementView): string {
+  const month = view.month;
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const start = `${month}-01T00:00:00Z`;
+  const end = new Date(Date.UTC(year, m, 1)).toISOString().replace('.000Z', 'Z');
+  const header = ['BilledCost', 'EffectiveCost', 'BillingCurrency', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart',
+    'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription', 'ServiceName', 'SubAccountId', 'SubAccountName',
+    'AllocatedMethodId', 'AllocatedMethodDetails', 'AllocatedResourceId', 'AllocatedTags'];
+  const rows = view.lines.map((line) => [
+    formatAmount(line.amount), formatAmount(line.amount), safeText(view.currency), start, end, start, end, 'Usage',
+    safeText(`chargeback ${line.pool} (${line.method}) for ${line.costCentre}`), safeText(line.pool), safeText(line.costCentre),
+    safeText(line.costCentreName), safeText(line.method),
+    JSON.stringify({ driver: line.driver, quantity: line.quantity === null ? null : optionalQuantity(line.quantity), run: view.runId }),
+    safeText(line.pool), JSON.stringify({ cost_centre: line.costCentre }),
+  ]);
+  return toCsv([header, ...rows]);
+}

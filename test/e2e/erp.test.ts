@@ -62,3 +62,48 @@ describe('export erp (SPEC §7)', () => {
     ]);
   });
 });
+
+describe('what-if, FOCUS statement and batch verification', () => {
+  it('diff shows what another card would charge each centre and stores no run', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('golden/ratecard.yaml')]);
+    const card = join(dir, 'double.yaml');
+    writeFileSync(card, readFileSync(fixture('golden/ratecard.yaml'), 'utf8').replace('"1000.00"', '"2000.00"'));
+    const run = chargeback(dir, ['diff', '--month', '2026-10', '--rate-card', card]);
+    assert.equal(run.code, 0, run.stderr);
+    // chat doubles: C 1120.00 → 2240.00; CC-4100's chat line 610.91 → 1221.82 (+610.91); its embed and ops lines stay.
+    assert.match(run.stdout, /│ CC-4100 +│ +644\.28 │ +1255\.19 │ +\+610\.91 │/);
+    assert.match(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /│ 1 +│/);
+    assert.doesNotMatch(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /│ 2 +│/);
+  });
+
+  it('statement --format focus writes FOCUS rows with the allocation columns', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('golden/ratecard.yaml')]);
+    const rows = parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'focus']).stdout, { columns: true }) as Record<string, string>[];
+    assert.equal(rows.length, 11);
+    const row = rows.find((r) => r.SubAccountId === 'CC-4100' && r.ServiceName === 'embed')!;
+    assert.deepEqual([row.BilledCost, row.AllocatedMethodId, JSON.parse(row.AllocatedMethodDetails!), JSON.parse(row.AllocatedTags!)],
+      ['33.34', 'proportional', { driver: 'requests', quantity: '1', run: 1 }, { cost_centre: 'CC-4100' }]);
+    assert.equal(rows.reduce((s, r) => s.plus(r.BilledCost!), new Decimal(0)).toFixed(2), '1220.05');
+    assert.equal(rows.find((r) => r.SubAccountId === 'CC-4300')?.SubAccountName, "'=Research");
+  });
+
+  it('batches --verify finds rows that vanished from the ledger behind chargeback\'s back', async () => {
+    const { dir, ledger } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    const ok = chargeback(dir, ['batches', '--verify']);
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /batch 1 .*gateway\.csv: recorded 11 stored, 11 in the ledger: ok/);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(ledger);
+    db.prepare("DELETE FROM usage_events WHERE natural_key = 'r:r2'").run();
+    db.close();
+    const bad = chargeback(dir, ['batches', '--verify']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /recorded 11 stored, 10 in the ledger: MISMATCH/);
+    assert.equal(bad.stderr, 'chargeback: 1 batch no longer holds the rows recorded: the ledger was changed outside chargeback\n');
+  });
+});

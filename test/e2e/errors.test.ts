@@ -45,7 +45,7 @@ describe('error gallery', () => {
     ['a statement of a month never computed', ['statement', '--month', '2026-09'], 2,
       /^chargeback: no statement run for 2026-09: run "chargeback compute --month 2026-09 --rate-card FILE" first\n$/],
     ['a statement format that does not exist', ['statement', '--month', '2026-10', '--format', 'xml'], 2,
-      /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, csv, json\.\n/],
+      /^error: option '--format <format>' argument 'xml' is invalid\. Allowed choices are table, csv, json, focus\.\n/],
     ['init --example onto an existing file', ['init', '--example', 'bad-card.yaml'], 2,
       /^chargeback: bad-card\.yaml already exists: not overwriting it/],
     ['rows rejected (exit 1, good rows kept)', ['ingest', 'bad-rows.csv', '--source', 'gateway'], 1,

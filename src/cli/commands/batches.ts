@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { listBatches } from '../../ledger/batches.js';
+import { ProblemFound } from '../../domain/errors.js';
+import { listBatches, storedRowsByBatch } from '../../ledger/batches.js';
 import { COMPACT } from '../../report/showback.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
@@ -10,10 +11,23 @@ export function registerBatches(program: Command, io: Io): void {
     .command('batches')
     .description('the ingest audit trail: every batch, its file hash, rows accepted and rejected')
     .option('--format <format>', 'table or json', 'table')
-    .action((flags: { format: string }, command: Command) => {
+    .option('--verify', "recount each batch's stored rows against what it recorded; exit 1 on any difference")
+    .action((flags: { format: string; verify?: boolean }, command: Command) => {
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const batches = listBatches(ledger);
+      const stored = flags.verify ? storedRowsByBatch(ledger) : null;
       ledger.close();
+      if (stored) {
+        const wrong = batches.filter((b) => (stored.get(b.id) ?? 0) !== b.rowsAccepted);
+        for (const b of batches) {
+          const now = stored.get(b.id) ?? 0;
+          io.stdout(`batch ${b.id} ${b.fileName}: recorded ${b.rowsAccepted} stored, ${now} in the ledger${now === b.rowsAccepted ? ': ok' : ': MISMATCH'}\n`);
+        }
+        if (wrong.length > 0) {
+          throw new ProblemFound(`${wrong.length} batch${wrong.length === 1 ? '' : 'es'} no longer hold${wrong.length === 1 ? 's' : ''} the rows recorded: the ledger was changed outside chargeback`);
+        }
+        return;
+      }
       if (flags.format === 'json') {
         io.stdout(`${JSON.stringify(batches, null, 2)}\n`);
         return;

@@ -3,13 +3,13 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { findRun } from '../../ledger/runs.js';
 import { statementAsTable } from '../../report/showback.js';
-import { statementAsCsv, statementAsJson, type StatementView } from '../../report/statement.js';
+import { statementAsCsv, statementAsFocus, statementAsJson, type StatementView } from '../../report/statement.js';
 import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
 
 interface StatementFlags {
   month: string;
   costCentre?: string;
-  format: 'table' | 'csv' | 'json';
+  format: 'table' | 'csv' | 'json' | 'focus';
   output?: string;
   run?: string;
 }
@@ -18,6 +18,7 @@ const RENDERERS: Record<StatementFlags['format'], (view: StatementView, colour: 
   table: (view, colour, unallocated) => statementAsTable(view, { colour, unallocated }),
   csv: (view) => statementAsCsv(view),
   json: (view) => statementAsJson(view),
+  focus: (view) => statementAsFocus(view),
 };
 
 /** `chargeback statement --month M`: the latest run's lines (or --run ID), as table, CSV or JSON. */
@@ -27,7 +28,7 @@ export function registerStatement(program: Command, io: Io): void {
     .description("print a month's statement lines from its latest run")
     .requiredOption('--month <YYYY-MM>', 'the month')
     .option('--cost-centre <id>', 'only this cost centre')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'focus']).default('table'))
     .option('--output <file>', 'write to a file instead of standard output')
     .option('--run <id>', 'a specific run instead of the latest')
     .action((flags: StatementFlags, command: Command) => {
