@@ -4,6 +4,7 @@ import { registerBatches } from './commands/batches.js';
 import { registerBilling } from './commands/billing.js';
 import { registerRuns } from './commands/runs.js';
 import { registerDiff } from './commands/diff.js';
+import { registerExplain } from './commands/explain.js';
 import { registerBudgets } from './commands/budgets.js';
 import { registerExport } from './commands/export.js';
 import { registerGpu } from './commands/gpu.js';
@@ -23,7 +24,7 @@ function buildProgram(io: Io): Command {
     .showHelpAfterError('(run "chargeback --help" for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const register of [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu]) {
+  for (const register of [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff, registerExplain, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu]) {
     register(program, io);
   }
   for (const command of program.commands) command.exitOverride();

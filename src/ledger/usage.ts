@@ -122,3 +122,29 @@ function onQuarters(from: number, to: number): boolean {
   const day = Math.floor(from / DAY_MS);
   return from % QUARTER_MS === 0 && to % QUARTER_MS === 0 && day === Math.floor((to - 1) / DAY_MS) && isMonthEdgeDay(day);
 }
+
+/**
+ * The month's ok gateway usage per UTC day and dims, for drill-downs: whole days from the
+ * daily sums, the month's partial edge days from the quarter-hour sums (or the events). The
+ * days add up to exactly what usageGroups returns for the month.
+ */
+export function usageGroupsByDay(db: Ledger, range: MonthRange): { day: string; group: UsageGroup }[] {
+  const { firstDay, endDay, edges } = split(range);
+  const rows: (SumsRow & { day: number })[] = [];
+  const read = (sql: string, ...args: number[]) =>
+    (db.prepare(sql).safeIntegers(true).all(...args) as (SumsRow & { day: bigint })[]).forEach((r) => rows.push({ ...r, day: Number(r.day), dimId: Number(r.dimId) }));
+  read(`SELECT day, dim_id AS dimId, requests, input_tokens AS input, output_tokens AS output, cached_input_tokens AS cached
+    FROM usage_daily WHERE day >= ? AND day < ?`, firstDay, endDay);
+  for (const [from, to] of edges) {
+    if (onQuarters(from, to)) {
+      read(`SELECT quarter * ${QUARTER_MS} / ${DAY_MS} AS day, dim_id AS dimId, SUM(requests) AS requests, SUM(input_tokens) AS input,
+        SUM(output_tokens) AS output, SUM(cached_input_tokens) AS cached FROM usage_edges WHERE quarter >= ? AND quarter < ? GROUP BY dim_id`,
+      from / QUARTER_MS, to / QUARTER_MS);
+    } else {
+      read(`SELECT ts_ms / ${DAY_MS} AS day, dim_id AS dimId, COUNT(*) AS requests, SUM(input_tokens) AS input, SUM(output_tokens) AS output,
+        SUM(cached_input_tokens) AS cached FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND status = 'ok' GROUP BY dim_id`, from, to);
+    }
+  }
+  const dims = db.prepare('SELECT * FROM usage_dims WHERE id = ?');
+  return rows.map((r) => ({ day: new Date(r.day * DAY_MS).toISOString().slice(0, 10), group: toGroup(dims.get(r.dimId) as DimRow, r) }));
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../domain/errors.js';
+import { explainLine } from '../../domain/explain.js';
+import { formatAmount, formatQuantity, sum } from '../../domain/money.js';
+import { monthRange } from '../../domain/month.js';
+import { findRun } from '../../ledger/runs.js';
+import { usageGroupsByDay } from '../../ledger/usage.js';
+import { readRateCard } from '../../ratecard/load.js';
+import { poolCostsAsText } from '../../report/pool-costs.js';
+import { grouped } from '../../report/cells.js';
+import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+
+const TOP = 5;
+
+/**
+ * `chargeback explain --month M --cost-centre ID`: for each of the centre's lines in the
+ * latest run, the pool's cost and how it was derived, the centre's driver quantity and share
+ * of the pool, and the top models, users or keys and days behind that quantity.
+ */
+export function registerExplain(program: Command, io: Io): void {
+  program
+    .command('explain')
+    .description("why a cost centre's bill is what it is: pool costs, drivers, shares, models, users and days")
+    .requiredOption('--month <YYYY-MM>', 'the month')
+    .requiredOption('--cost-centre <id>', 'the cost centre')
+    .option('--rate-card <file>', "the run's rate card, if it has moved (its SHA-256 must match the run's)")
+    .action((flags: { month: string; costCentre: string; rateCard?: string }, command: Command) => {
+      const month = requireMonth(flags.month);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const run = findRun(ledger, month.label);
+      if (!run) throw new UsageError(`no statement run for ${month.label}: run "chargeback compute" first`);
+      const lines = run.lines.filter((l) => l.costCentre === flags.costCentre);
+      if (lines.length === 0) throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
+      const loaded = readRateCard(flags.rateCard ?? run.rateCardFile);
+      if (loaded.sha256 !== run.rateCardSha256) {
+        throw new UsageError(`${loaded.file} is not the rate card run ${run.id} used (SHA-256 differs): pass the card it used with --rate-card`);
+      }
+      const days = usageGroupsByDay(ledger, monthRange(month, loaded.card.timezone));
+      ledger.close();
+      const out: string[] = [`Explain ${flags.costCentre} ${lines[0]?.costCentreName ?? ''} — ${month.label}, run ${run.id}: ${grouped(formatAmount(sum(lines.map((l) => l.amount))))} ${run.currency}`];
+      for (const line of lines) {
+        const poolLines = run.lines.filter((l) => l.pool === line.pool && l.method !== 'idle');
+        const poolQuantity = sum(poolLines.map((l) => l.quantity ?? sum([])));
+        const source = run.poolCosts.filter((p) => p.pool === line.pool);
+        out.push('', `${line.pool} (${line.method}): ${grouped(formatAmount(line.amount))}`);
+        out.push(poolCostsAsText(source).split('\n').slice(1, -1).map((l) => `  cost:${l.slice(l.indexOf(':') + 1)}`).join('\n'));
+        if (line.quantity !== null) {
+          const share = poolQuantity.isZero() ? '' : ` (${line.quantity.dividedBy(poolQuantity).times(100).toDecimalPlaces(2).toFixed()}% of the pool's ${formatQuantity(poolQuantity)})`;
+          out.push(`  quantity: ${formatQuantity(line.quantity)} ${line.driver}${share}${line.unitPrice ? ` at ${formatQuantity(line.unitPrice)} per unit` : ''}`);
+        }
+        const pool = loaded.card.pools.find((p) => p.id === line.pool);
+        const breakdown = pool && line.method !== 'idle' ? explainLine(loaded.card, pool, flags.costCentre, days) : null;
+        if (!breakdown) continue;
+        const list = (entries: [string, { toFixed(): string }][]) =>
+          entries.slice(0, TOP).map(([k, v]) => `${k} ${formatQuantity(v as never)}`).join('; ') + (entries.length > TOP ? `; … ${entries.length - TOP} more` : '');
+        out.push(`  by model: ${list(breakdown.byModel)}`, `  by user or key: ${list(breakdown.byIdentity)}`, `  by day: ${list(breakdown.byDay)}`);
+      }
+      io.stdout(`${out.join('\n')}\n`);
+    });
+}

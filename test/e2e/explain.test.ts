@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Decimal } from 'decimal.js';
+import { chargeback, fixture, workspace } from './cli.js';
+
+function sumOf(list: string): string {
+  return list.split('; ').map((entry) => entry.split(' ').at(-1)!).reduce((s, q) => s.plus(q), new Decimal(0)).toFixed();
+}
+
+describe('explain', () => {
+  it("breaks each line's quantity down by model, user and day, each adding up to the statement line", () => {
+    const { dir } = workspace();
+    const card = join(dir, 'card.yaml');
+    copyFileSync(fixture('spec-example/ratecard.yaml'), card);
+    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
+    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Explain CC-4100 Search — 2026-10, run 1: 10,188\.73 USD/);
+    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--cost-centre', 'CC-4100', '--format', 'csv']).stdout.trim().split('\n').slice(1);
+    for (const section of run.stdout.split('\n\n').slice(1)) {
+      const pool = section.split(' ')[0]!;
+      const row = statement.find((r) => r.split(',')[3] === pool)!.split(',');
+      assert.match(section, new RegExp(`^${pool} \\(${row[4]}\\): [\\d,]+\\.\\d\\d`), pool);
+      const by = (label: string) => new RegExp(`  by ${label}: (.*)`).exec(section)?.[1];
+      if (!by('model')) continue; // hybrid: no single driver
+      for (const label of ['model', 'user or key', 'day']) assert.equal(sumOf(by(label)!), new Decimal(row[6]!).toFixed(), `${pool} by ${label}`);
+    }
+    assert.match(run.stdout, /llm-cluster \(proxy-price-per-token\): 1,010\.80\n {2}cost: fixed 38000 × \(1 \+ 12%\) → C 42560\.00\n {2}quantity: 950000004\.5 weighted_tokens \(61\.89% of the pool's 1535000004\.5\)/);
+  });
+
+  it("refuses a rate card that is not the run's (its SHA-256 differs)", () => {
+    const { dir } = workspace();
+    const card = join(dir, 'card.yaml');
+    copyFileSync(fixture('golden/ratecard.yaml'), card);
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
+    writeFileSync(card, `${readFileSync(card, 'utf8')}# edited later\n`);
+    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /card\.yaml is not the rate card run 1 used \(SHA-256 differs\): pass the card it used with --rate-card\n$/);
+  });
+});
