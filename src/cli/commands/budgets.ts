@@ -8,7 +8,7 @@ import { parseTimestamp } from '../../ingest/values.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { priceMonth } from './compute.js';
+import { anomaliesOf, priceMonth } from './compute.js';
 
 interface BudgetFlags {
   month: string;
@@ -41,9 +41,11 @@ export function registerBudgets(program: Command, io: Io): void {
       const range = monthRange(month, card.timezone);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const statement = priceMonth(ledger, card, month.label, range, Number(flags.maxGap) * 1000);
+      const anomalies = anomaliesOf(ledger, card, month.label, range);
       ledger.close();
       const reports = budgetReports(card.budgets, statement.lines, range, now);
       io.stdout(flags.format === 'json' ? budgetsAsJson(month.label, card.currency, reports) : budgetsAsTable(month.label, card.currency, reports));
+      for (const anomaly of anomalies) io.stderr(`warning: ${anomaly}\n`);
       const broken = reports.filter((r) => r.hard && r.status === 'exceeded');
       if (broken.length > 0) {
         throw new ProblemFound(`hard budget exceeded: ${broken.map((r) => `${r.costCentre} spent ${formatAmount(r.spend)} of ${formatAmount(r.monthly)}`).join('; ')}`);

@@ -12,7 +12,8 @@ import { billingRecordsInRange } from '../../ledger/billing.js';
 import { closedMonths, closeMonth, findRun, storeAdjustments, storeRun } from '../../ledger/runs.js';
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
 import { formatAmount } from '../../domain/money.js';
-import { batchesInRange, usageGroups } from '../../ledger/usage.js';
+import { batchesInRange, usageGroups, usageGroupsByDay } from '../../ledger/usage.js';
+import { ANOMALY, describeAnomaly, findAnomalies } from '../../domain/anomalies.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
 import { statementAsTable } from '../../report/showback.js';
@@ -43,6 +44,7 @@ export function registerCompute(program: Command, io: Io): void {
       if (closed && flags.close) throw new UsageError(`${month.label} is already closed, on run ${closed.runId}`);
       const range = monthRange(month, card.timezone);
       const statement = priceMonth(ledger, card, month.label, range, maxGapMs);
+      const anomalies = anomaliesOf(ledger, card, month.label, range);
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {
         month: month.label,
@@ -53,7 +55,7 @@ export function registerCompute(program: Command, io: Io): void {
         platform: card.platform ?? null,
         batchIds: batchesInRange(ledger, range),
         unpriced: statement.unpriced.map(unpricedRecord),
-        warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`)],
+        warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`), ...anomalies],
         poolCosts: statement.poolCosts.map(poolCostAsJson),
         reconciled: failures.length === 0,
         createdAt: io.now().toISOString(),
@@ -73,6 +75,7 @@ export function registerCompute(program: Command, io: Io): void {
       if (closedRun) io.stdout(adjustmentsAsText(month.label, closedRun.id, adjustments));
       if (flags.close) io.stdout(`${month.label} closed on run ${runId}: later rows dated in it are refused unless --allow-closed\n`);
       reportWarnings(statement, io);
+      for (const anomaly of anomalies) io.stderr(`warning: ${anomaly}\n`);
       if (failures.length > 0) throw new ReconciliationError(`run ${runId} does not reconcile: ${failures.join('; ')}`);
       if (statement.unpriced.length > 0 && card.unpriced === 'error') {
         io.stdout(unpricedSection(statement));
@@ -131,4 +134,10 @@ function adjustmentsAsText(month: string, closedRunId: number, adjustments: read
   if (adjustments.length === 0) return `${month} is closed on run ${closedRunId}: this recompute changes nothing\n`;
   const rows = adjustments.map((a) => `  ${a.costCentre}: ${a.amount.isNegative() ? '' : '+'}${formatAmount(a.amount)}`);
   return `${month} is closed on run ${closedRunId}; adjustments against it:\n${rows.join('\n')}\n`;
+}
+
+/** The month's usage anomalies as warning lines, judged against the week before each day. */
+export function anomaliesOf(ledger: Ledger, card: RateCard, month: string, range: MonthRange): string[] {
+  const withWeekBefore = { startMs: range.startMs - ANOMALY.window * 86_400_000, endMs: range.endMs };
+  return findAnomalies(card, usageGroupsByDay(ledger, withWeekBefore), month).map(describeAnomaly);
 }
