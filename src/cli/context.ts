@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '../domain/errors.js';
 import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
+import { findRun, type StoredRun } from '../ledger/runs.js';
 
 /** What a command may touch of the outside world; tests hand in their own. */
 export interface Io {
@@ -37,4 +38,18 @@ export function requireMonth(text: string | undefined): Month {
 /** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
 export function wantsColour(io: Io): boolean {
   return io.stdoutIsTTY && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
+}
+
+/**
+ * The month's latest run (or run `runText`), or a UsageError that says how to make one:
+ * every command that reads a run starts here.
+ */
+export function requireRun(ledger: Ledger, month: Month, runText?: string): StoredRun {
+  const runId = runText === undefined ? undefined : Number(runText);
+  if (runId !== undefined && !Number.isSafeInteger(runId)) throw new UsageError(`--run: expected a run id, got "${runText}"`);
+  const run = findRun(ledger, month.label, runId);
+  if (run) return run;
+  throw new UsageError(runId === undefined
+    ? `no statement run for ${month.label}: run "chargeback compute --month ${month.label} --rate-card FILE" first`
+    : `no run ${runId} for ${month.label}`);
 }

@@ -4,10 +4,9 @@ import { adjustmentsAgainst } from '../../domain/adjustments.js';
 import { UsageError } from '../../domain/errors.js';
 import { formatAmount, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
-import { findRun } from '../../ledger/runs.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
-import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { priceMonth } from './compute.js';
 
 /**
@@ -25,8 +24,7 @@ export function registerDiff(program: Command, io: Io): void {
       const month = requireMonth(flags.month);
       const { card } = readRateCard(flags.rateCard);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const run = findRun(ledger, month.label);
-      if (!run) throw new UsageError(`no statement run for ${month.label} to compare with: run "chargeback compute" first`);
+      const run = requireRun(ledger, month);
       const what = priceMonth(ledger, card, month.label, monthRange(month, card.timezone), Number(flags.maxGap) * 1000);
       ledger.close();
       const centres = [...new Set([...run.lines, ...what.lines].map((l) => l.costCentre))].sort();

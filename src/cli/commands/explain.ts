@@ -3,12 +3,11 @@ import { UsageError } from '../../domain/errors.js';
 import { explainLine } from '../../domain/explain.js';
 import { formatAmount, formatQuantity, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
-import { findRun } from '../../ledger/runs.js';
 import { usageGroupsByDay } from '../../ledger/usage.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostsAsText } from '../../report/pool-costs.js';
 import { grouped } from '../../report/cells.js';
-import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 
 const TOP = 5;
 
@@ -27,8 +26,7 @@ export function registerExplain(program: Command, io: Io): void {
     .action((flags: { month: string; costCentre: string; rateCard?: string }, command: Command) => {
       const month = requireMonth(flags.month);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const run = findRun(ledger, month.label);
-      if (!run) throw new UsageError(`no statement run for ${month.label}: run "chargeback compute" first`);
+      const run = requireRun(ledger, month);
       const lines = run.lines.filter((l) => l.costCentre === flags.costCentre);
       if (lines.length === 0) throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
       const loaded = readRateCard(flags.rateCard ?? run.rateCardFile);

@@ -2,9 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { journalOf } from '../../domain/journal.js';
-import { findRun } from '../../ledger/runs.js';
 import { journalAsCsv, journalAsJson } from '../../report/journal.js';
-import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 
 interface ExportFlags {
   month: string;
@@ -25,12 +24,9 @@ export function registerExport(program: Command, io: Io): void {
     .option('--output <file>', 'write to a file instead of standard output')
     .action((flags: ExportFlags, command: Command) => {
       const month = requireMonth(flags.month);
-      const runId = flags.run === undefined ? undefined : Number(flags.run);
-      if (runId !== undefined && !Number.isSafeInteger(runId)) throw new UsageError(`--run: expected a run id, got "${flags.run}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const run = findRun(ledger, month.label, runId);
+      const run = requireRun(ledger, month, flags.run);
       ledger.close();
-      if (!run) throw new UsageError(`no statement run for ${month.label}: run "chargeback compute --month ${month.label} --rate-card FILE" first`);
       if (!run.platform) {
         throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
       }

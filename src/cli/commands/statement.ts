@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
-import { findRun } from '../../ledger/runs.js';
 import { statementAsTable } from '../../report/showback.js';
 import { statementAsCsv, statementAsFocus, statementAsJson, type StatementView } from '../../report/statement.js';
-import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
+import { requireMonth, requireRun, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
 
 interface StatementFlags {
   month: string;
@@ -33,16 +32,9 @@ export function registerStatement(program: Command, io: Io): void {
     .option('--run <id>', 'a specific run instead of the latest')
     .action((flags: StatementFlags, command: Command) => {
       const month = requireMonth(flags.month);
-      const runId = flags.run === undefined ? undefined : Number(flags.run);
-      if (runId !== undefined && !Number.isSafeInteger(runId)) throw new UsageError(`--run: expected a run id, got "${flags.run}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const run = findRun(ledger, month.label, runId);
+      const run = requireRun(ledger, month, flags.run);
       ledger.close();
-      if (!run) {
-        throw new UsageError(runId === undefined
-          ? `no statement run for ${month.label}: run "chargeback compute --month ${month.label} --rate-card FILE" first`
-          : `no run ${runId} for ${month.label}`);
-      }
       const lines = flags.costCentre ? run.lines.filter((l) => l.costCentre === flags.costCentre) : run.lines;
       if (flags.costCentre && lines.length === 0) {
         throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
