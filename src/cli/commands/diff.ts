@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { adjustmentsAgainst } from '../../domain/adjustments.js';
-import { UsageError } from '../../domain/errors.js';
 import { formatAmount, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';

@@ -26,7 +26,7 @@ function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOption
       original = record.cells.map((c) => c.trim());
       header = original.map((c) => c.toLowerCase());
       const reads = new Set(format.reads(header));
-      return { kind: 'header', columns: record.cells, ignored: original.filter((c, i) => !reads.has(header![i]!)) };
+      return { kind: 'header', columns: record.cells, ignored: original.filter((_, i) => !reads.has(header![i]!)) };
     }
     if (record.cells.length !== header.length) {
       return { kind: 'reject', reject: { line: record.line, field: null, reason: `expected ${header.length} cells, got ${record.cells.length}`, cells: record.cells } };
