@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { Option } from 'commander';
 import { UsageError } from '../domain/errors.js';
 import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
@@ -52,4 +53,16 @@ export function requireRun(ledger: Ledger, month: Month, runText?: string): Stor
   throw new UsageError(runId === undefined
     ? `no statement run for ${month.label}: run "chargeback compute --month ${month.label} --rate-card FILE" first`
     : `no run ${runId} for ${month.label}`);
+}
+
+/** The `--max-gap` option every command that builds GPU intervals takes (SPEC §3.3). */
+export function maxGapOption(): Option {
+  return new Option('--max-gap <seconds>', 'GPU samples further apart than this count only this long').default('300');
+}
+
+/** `--max-gap` as milliseconds; a UsageError unless it is a positive number of seconds. */
+export function requireMaxGap(text: string): number {
+  const ms = Number(text) * 1000;
+  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--max-gap: expected a number of seconds, got "${text}"`);
+  return ms;
 }

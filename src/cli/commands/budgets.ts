@@ -7,7 +7,7 @@ import { monthRange } from '../../domain/month.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
-import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { anomaliesOf, priceMonth } from './compute.js';
 
 interface BudgetFlags {
@@ -30,7 +30,7 @@ export function registerBudgets(program: Command, io: Io): void {
     .requiredOption('--month <YYYY-MM>', 'the month')
     .requiredOption('--rate-card <file>', 'the rate card YAML (prices the month and holds the budgets)')
     .option('--as-of <time>', 'the moment to forecast from (default now)')
-    .option('--max-gap <seconds>', 'GPU samples further apart than this count only this long', '300')
+    .addOption(maxGapOption())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((flags: BudgetFlags, command: Command) => {
       const month = requireMonth(flags.month);
@@ -40,7 +40,7 @@ export function registerBudgets(program: Command, io: Io): void {
       if (card.budgets.length === 0) throw new UsageError(`${flags.rateCard}: the card has no budgets`);
       const range = monthRange(month, card.timezone);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const statement = priceMonth(ledger, card, month.label, range, Number(flags.maxGap) * 1000);
+      const statement = priceMonth(ledger, card, month.label, range, requireMaxGap(flags.maxGap));
       const anomalies = anomaliesOf(ledger, card, month.label, range);
       ledger.close();
       const reports = budgetReports(card.budgets, statement.lines, range, now);

@@ -18,7 +18,7 @@ import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
 import { statementAsTable } from '../../report/showback.js';
 import { outOfRange } from './ratecard.js';
-import { requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
+import { maxGapOption, requireMaxGap, requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
 
 /**
  * `chargeback compute --month M --rate-card FILE`: read the card and the month's usage,
@@ -31,11 +31,10 @@ export function registerCompute(program: Command, io: Io): void {
     .description('allocate a month with a rate card, store the statement run, print the showback table')
     .requiredOption('--month <YYYY-MM>', 'the month to allocate')
     .requiredOption('--rate-card <file>', 'the rate card YAML')
-    .option('--max-gap <seconds>', 'GPU samples further apart than this count only this long', '300')
+    .addOption(maxGapOption())
     .option('--close', 'close the month on this run: later rows dated in it are refused unless allowed')
     .action((flags: { month: string; rateCard: string; maxGap: string; close?: boolean }, command: Command) => {
-      const maxGapMs = Number(flags.maxGap) * 1000;
-      if (!Number.isFinite(maxGapMs) || maxGapMs <= 0) throw new UsageError(`--max-gap: expected a number of seconds, got "${flags.maxGap}"`);
+      const maxGapMs = requireMaxGap(flags.maxGap);
       const month = requireMonth(flags.month);
       const { card, sha256, file } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);

@@ -5,7 +5,7 @@ import { formatAmount, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
-import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { maxGapOption, requireMaxGap, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { priceMonth } from './compute.js';
 
 /**
@@ -18,13 +18,13 @@ export function registerDiff(program: Command, io: Io): void {
     .description("what a different rate card would charge each cost centre, against the month's latest run; stores nothing")
     .requiredOption('--month <YYYY-MM>', 'the month')
     .requiredOption('--rate-card <file>', 'the rate card to try')
-    .option('--max-gap <seconds>', 'GPU samples further apart than this count only this long', '300')
+    .addOption(maxGapOption())
     .action((flags: { month: string; rateCard: string; maxGap: string }, command: Command) => {
       const month = requireMonth(flags.month);
       const { card } = readRateCard(flags.rateCard);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const run = requireRun(ledger, month);
-      const what = priceMonth(ledger, card, month.label, monthRange(month, card.timezone), Number(flags.maxGap) * 1000);
+      const what = priceMonth(ledger, card, month.label, monthRange(month, card.timezone), requireMaxGap(flags.maxGap));
       ledger.close();
       const centres = [...new Set([...run.lines, ...what.lines].map((l) => l.costCentre))].sort();
       const total = (lines: typeof run.lines, id: string) => sum(lines.filter((l) => l.costCentre === id).map((l) => l.amount));

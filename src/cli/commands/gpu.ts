@@ -1,13 +1,12 @@
 import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
-import { UsageError } from '../../domain/errors.js';
 import { summariseGpus } from '../../domain/gpu.js';
 import { matchCostCentre } from '../../domain/match.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
-import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { gpuIntervalsOf } from './compute.js';
 
 interface GpuFlags {
@@ -24,13 +23,12 @@ export function registerGpu(program: Command, io: Io): void {
     .command('summary')
     .description('per host and GPU: hours observed, hours owned, busy hours and owners for the month')
     .requiredOption('--month <YYYY-MM>', 'the month')
-    .option('--max-gap <seconds>', 'samples further apart than this count only this long', '300')
+    .addOption(maxGapOption())
     .option('--rate-card <file>', "also count hours its cost centres own by host or namespace (and use its zone)")
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((flags: GpuFlags, command: Command) => {
       const month = requireMonth(flags.month);
-      const maxGapMs = Number(flags.maxGap) * 1000;
-      if (!Number.isFinite(maxGapMs) || maxGapMs <= 0) throw new UsageError(`--max-gap: expected a number of seconds, got "${flags.maxGap}"`);
+      const maxGapMs = requireMaxGap(flags.maxGap);
       const card = flags.rateCard ? readRateCard(flags.rateCard).card : null;
       const range = monthRange(month, card?.timezone ?? 'UTC');
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
