@@ -1,5 +1,5 @@
 import { ZERO } from './drivers.js';
-import { matchCostCentre } from './match.js';
+import { ownerOf } from './match.js';
 import { Decimal } from './money.js';
 import type { RateCard, UsageGroup } from './types.js';
 
@@ -23,7 +23,7 @@ export const ANOMALY = { window: 7, factor: 3, minDays: 3 } as const;
 export function findAnomalies(card: RateCard, days: readonly { day: string; group: UsageGroup }[], month: string): Anomaly[] {
   const perCentre = new Map<string, Map<string, Decimal>>();
   for (const { day, group } of days) {
-    const centre = matchCostCentre(group, card.costCentres)?.id ?? card.unallocated;
+    const centre = ownerOf(group, card).id;
     const byDay = perCentre.get(centre) ?? new Map<string, Decimal>();
     byDay.set(day, (byDay.get(day) ?? ZERO).plus(group.quantities.input_tokens).plus(group.quantities.output_tokens));
     perCentre.set(centre, byDay);

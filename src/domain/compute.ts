@@ -1,7 +1,7 @@
 import { billedCost } from './billing.js';
 import { ZERO } from './drivers.js';
 import { settleIdle } from './idle.js';
-import { describeIdentity, filterTakes, matchCostCentre } from './match.js';
+import { describeIdentity, filterTakes, matchCostCentre, ownerOf } from './match.js';
 import { METHODS, type PoolCharge } from './methods/index.js';
 import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
 import { parseMonth } from './month.js';
@@ -26,6 +26,12 @@ export interface ComputeInput {
   usage: readonly UsageGroup[];
   /** Billing records that may overlap the month; they are prorated to it in the card's zone. */
   billing?: readonly BillingRecord[];
+  /**
+   * The identities (as `describeIdentity` names them) behind usage that matched no centre and
+   * was summed before it reached here (groups with `centre`, which carry no identity); other
+   * groups speak for themselves.
+   */
+  unmatched?: readonly string[];
 }
 
 interface PoolResult {
@@ -42,7 +48,7 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, month, usage: all, billing = [] }: ComputeInput): Statement {
+export function computeMonth({ card, month, usage: all, billing = [], unmatched = [] }: ComputeInput): Statement {
   // SPEC §8.6: a GPU interval with neither a label nor a matching host is idle time, in no driver.
   const usage = all.filter((g) => g.source !== 'gpu' || g.labelled || matchCostCentre(g, card.costCentres) !== null);
   const owners = assignOwners(card, usage);
@@ -67,7 +73,7 @@ export function computeMonth({ card, month, usage: all, billing = [] }: ComputeI
     lines: lines.sort(compareLines),
     poolCosts: results.map((r) => r.source),
     unpriced: listUnpriced(usage.filter((group) => !taken.has(group)), owners),
-    unmatched: listUnmatched(usage, owners, card.unallocated),
+    unmatched: listUnmatched([...unmatched, ...unmatchedOf(usage, owners)], card.unallocated),
     warnings: results.flatMap((r) => r.warnings),
     reconciliation: {
       poolCosts: sum(results.filter((r) => r.costCents !== null).map((r) => fromCents(r.costCents ?? 0n))),
@@ -163,8 +169,8 @@ function reconcilePool({ pool, lines, costCents }: PoolResult): PoolReconciliati
 function assignOwners(card: RateCard, usage: readonly UsageGroup[]): Owners {
   return new Map(
     usage.map((group) => {
-      const centre = matchCostCentre(group, card.costCentres);
-      return [group, { centre: centre?.id ?? card.unallocated, matched: centre !== null }];
+      const { id, matched } = ownerOf(group, card);
+      return [group, { centre: id, matched }];
     }),
   );
 }
@@ -220,7 +226,23 @@ function addQuantities(a: Quantities, b: Quantities): Quantities {
   return Object.fromEntries(keys.map((k) => [k, a[k].plus(b[k])])) as unknown as Quantities;
 }
 
-function listUnmatched(usage: readonly UsageGroup[], owners: Owners, unallocated: string): string[] {
-  const identities = new Set(usage.filter((g) => owners.get(g)?.matched === false).map(describeIdentity));
-  return [...identities].sort(compareIds).map((identity) => `${identity} → ${unallocated}`);
+/** Identities of groups that carry their own and matched no centre. */
+function unmatchedOf(usage: readonly UsageGroup[], owners: Owners): string[] {
+  return usage.filter((g) => g.centre === undefined && owners.get(g)?.matched === false).map(describeIdentity);
+}
+
+/** How many unmatched identities a warning names; the rest are counted. */
+export const UNMATCHED_LISTED = 20;
+
+/**
+ * `identity → unallocated` for each unmatched identity, sorted by identity. A real log can
+ * have tens of thousands: past UNMATCHED_LISTED, one last entry counts the others, and
+ * `explain` on the unallocated centre names the largest.
+ */
+function listUnmatched(found: readonly string[], unallocated: string): string[] {
+  const identities = [...new Set(found)].sort(compareIds);
+  const named = identities.slice(0, UNMATCHED_LISTED).map((identity) => `${identity} → ${unallocated}`);
+  const rest = identities.length - named.length;
+  if (rest === 0) return named;
+  return [...named, `${rest} more identities → ${unallocated} (chargeback explain --cost-centre ${unallocated} lists the largest)`];
 }

@@ -1,7 +1,7 @@
-import type { CostCentre, Identity, UsageFilter, UsageGroup } from './types.js';
+import type { CostCentre, GroupShape, Identity, Owner, RateCard, UsageFilter } from './types.js';
 
 /** The value of a match key (`user`, `tag.env`, …) for a usage group, if it has one. */
-function identityValue(group: UsageGroup, key: string): string | undefined {
+function identityValue(group: GroupShape, key: string): string | undefined {
   if (key.startsWith('tag.')) return group.tags[key.slice(4)];
   return group.identity[key as keyof Identity];
 }
@@ -10,7 +10,7 @@ function identityValue(group: UsageGroup, key: string): string | undefined {
  * The first cost centre whose rule the group satisfies (SPEC §4.1, exact case-sensitive
  * equality, §8.5), or null when none does.
  */
-export function matchCostCentre(group: UsageGroup, centres: readonly CostCentre[]): CostCentre | null {
+export function matchCostCentre(group: GroupShape, centres: readonly CostCentre[]): CostCentre | null {
   for (const centre of centres) {
     for (const [key, values] of centre.match) {
       const value = identityValue(group, key);
@@ -20,8 +20,15 @@ export function matchCostCentre(group: UsageGroup, centres: readonly CostCentre[
   return null;
 }
 
+/** Who owns a group: the owner it was summed under, else the first matching centre, else unallocated. */
+export function ownerOf(group: GroupShape, card: RateCard): Owner {
+  if (group.centre) return group.centre;
+  const centre = matchCostCentre(group, card.costCentres);
+  return { id: centre?.id ?? card.unallocated, matched: centre !== null };
+}
+
 /** How a group names itself in warnings: its identity fields in a fixed order. */
-export function describeIdentity(group: UsageGroup): string {
+export function describeIdentity(group: Pick<GroupShape, 'identity'>): string {
   const parts = Object.entries(group.identity)
     .filter(([, value]) => value !== undefined && value !== '')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -36,7 +43,7 @@ const listTakes = (list: readonly string[] | undefined, value: string | undefine
  * Whether a pool's usage filter takes a group (SPEC §8.4): AND across keys, OR within a
  * key's list; a group lacking the field fails that key; no filter takes everything.
  */
-export function filterTakes(filter: UsageFilter | undefined, group: UsageGroup): boolean {
+export function filterTakes(filter: UsageFilter | undefined, group: GroupShape): boolean {
   if (!filter) return true;
   if (!listTakes(filter.models, group.model)) return false;
   if (!listTakes(filter.tiers, group.tier)) return false;

@@ -42,7 +42,22 @@ export interface UsageGroup {
   quantities: Quantities;
   /** GPU only: whether the samples had a namespace or pod label (unowned, they are then unallocated, not idle). */
   labelled?: boolean;
+  /**
+   * The owner, when it was resolved before the group was summed (a class of many dims rows,
+   * whose identities differ): `matched` tells a centre's rule from the unallocated fallback.
+   */
+  centre?: Owner;
 }
+
+/** A usage group without its quantities: what matching and filters read. */
+export type GroupShape = Omit<UsageGroup, 'quantities'>;
+
+/** Who a group's usage is charged to, and whether a cost centre's rule said so. */
+export interface Owner {
+  id: string;
+  matched: boolean;
+}
+
 
 /** One GPU telemetry sample (SPEC §3.3); a missing value is null. */
 export interface GpuSample {

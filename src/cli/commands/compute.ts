@@ -1,19 +1,14 @@
 import type { Command } from 'commander';
-import { computeMonth, reconciliationFailures } from '../../domain/compute.js';
+import { reconciliationFailures } from '../../domain/compute.js';
 import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
-import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../../domain/gpu.js';
-import { gpuSamplesOfMonth } from '../../ledger/gpu.js';
-import type { Ledger } from '../../ledger/open.js';
-import type { MonthRange } from '../../domain/month.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
-import type { RateCard, Statement } from '../../domain/types.js';
-import { billingRecordsInRange } from '../../ledger/billing.js';
+import type { Statement } from '../../domain/types.js';
 import { closedMonths, closeMonth, findRun, storeAdjustments, storeRun } from '../../ledger/runs.js';
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
 import { formatAmount } from '../../domain/money.js';
-import { batchesInRange, usageGroups, usageGroupsByDay } from '../../ledger/usage.js';
-import { ANOMALY, describeAnomaly, findAnomalies } from '../../domain/anomalies.js';
+import { batchesInRange } from '../../ledger/usage.js';
+import { anomaliesOf, priceMonth, readMonthUsage } from '../priced-month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
 import { statementAsTable } from '../../report/showback.js';
@@ -42,8 +37,9 @@ export function registerCompute(program: Command, io: Io): void {
       const closed = closedMonths(ledger).find((c) => c.month === month.label);
       if (closed && flags.close) throw new UsageError(`${month.label} is already closed, on run ${closed.runId}`);
       const range = monthRange(month, card.timezone);
-      const statement = priceMonth(ledger, card, month.label, range, maxGapMs);
-      const anomalies = anomaliesOf(ledger, card, month.label, range);
+      const usage = readMonthUsage(ledger, card, range);
+      const statement = priceMonth(ledger, card, month.label, usage, maxGapMs);
+      const anomalies = anomaliesOf(card, month.label, usage);
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {
         month: month.label,
@@ -114,29 +110,8 @@ function reportWarnings(statement: Statement, io: Io): void {
   }
 }
 
-/** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
-export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number): Generator<GpuInterval> {
-  for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(samples, maxGapMs);
-}
-
-/** The month priced with the card, from the ledger: the sentence shared by compute and budgets. */
-export function priceMonth(ledger: Ledger, card: RateCard, month: string, range: MonthRange, maxGapMs: number): Statement {
-  return computeMonth({
-    card,
-    month,
-    usage: [...usageGroups(ledger, range), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
-    billing: billingRecordsInRange(ledger, range),
-  });
-}
-
 function adjustmentsAsText(month: string, closedRunId: number, adjustments: readonly Adjustment[]): string {
   if (adjustments.length === 0) return `${month} is closed on run ${closedRunId}: this recompute changes nothing\n`;
   const rows = adjustments.map((a) => `  ${a.costCentre}: ${a.amount.isNegative() ? '' : '+'}${formatAmount(a.amount)}`);
   return `${month} is closed on run ${closedRunId}; adjustments against it:\n${rows.join('\n')}\n`;
-}
-
-/** The month's usage anomalies as warning lines, judged against the week before each day. */
-export function anomaliesOf(ledger: Ledger, card: RateCard, month: string, range: MonthRange): string[] {
-  const withWeekBefore = { startMs: range.startMs - ANOMALY.window * 86_400_000, endMs: range.endMs };
-  return findAnomalies(card, usageGroupsByDay(ledger, withWeekBefore), month).map(describeAnomaly);
 }

@@ -6,7 +6,7 @@ import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { priceMonth } from './compute.js';
+import { priceMonth, readMonthUsage } from '../priced-month.js';
 
 /**
  * `chargeback diff --month M --rate-card NEW`: what another card would charge each centre
@@ -24,7 +24,8 @@ export function registerDiff(program: Command, io: Io): void {
       const { card } = readRateCard(flags.rateCard);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const run = requireRun(ledger, month);
-      const what = priceMonth(ledger, card, month.label, monthRange(month, card.timezone), requireMaxGap(flags.maxGap));
+      const range = monthRange(month, card.timezone);
+      const what = priceMonth(ledger, card, month.label, readMonthUsage(ledger, card, range), requireMaxGap(flags.maxGap));
       ledger.close();
       const centres = [...new Set([...run.lines, ...what.lines].map((l) => l.costCentre))].sort();
       const total = (lines: typeof run.lines, id: string) => sum(lines.filter((l) => l.costCentre === id).map((l) => l.amount));

@@ -3,7 +3,9 @@ import { UsageError } from '../../domain/errors.js';
 import { explainLine } from '../../domain/explain.js';
 import { formatAmount, formatQuantity, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
-import { usageGroupsByDay } from '../../ledger/usage.js';
+import { classifyUsage } from '../../ledger/usage.js';
+import { usageClassifier } from '../../domain/usage-classes.js';
+import { ownerOf } from '../../domain/match.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostsAsText } from '../../report/pool-costs.js';
 import { grouped } from '../../report/cells.js';
@@ -33,7 +35,10 @@ export function registerExplain(program: Command, io: Io): void {
       if (loaded.sha256 !== run.rateCardSha256) {
         throw new UsageError(`${loaded.file} is not the rate card run ${run.id} used (SHA-256 differs): pass the card it used with --rate-card`);
       }
-      const days = usageGroupsByDay(ledger, monthRange(month, loaded.card.timezone));
+      const range = monthRange(month, loaded.card.timezone);
+      const classified = classifyUsage(ledger, range, 0, usageClassifier(loaded.card));
+      const days = classified.days;
+      const identities = classified.identities((shape) => ownerOf(shape, loaded.card).id === flags.costCentre);
       ledger.close();
       const out: string[] = [`Explain ${flags.costCentre} ${lines[0]?.costCentreName ?? ''} — ${month.label}, run ${run.id}: ${grouped(formatAmount(sum(lines.map((l) => l.amount))))} ${run.currency}`];
       for (const line of lines) {
@@ -47,7 +52,7 @@ export function registerExplain(program: Command, io: Io): void {
           out.push(`  quantity: ${formatQuantity(line.quantity)} ${line.driver}${share}${line.unitPrice ? ` at ${formatQuantity(line.unitPrice)} per unit` : ''}`);
         }
         const pool = loaded.card.pools.find((p) => p.id === line.pool);
-        const breakdown = pool && line.method !== 'idle' ? explainLine(loaded.card, pool, flags.costCentre, days) : null;
+        const breakdown = pool && line.method !== 'idle' ? explainLine(loaded.card, pool, flags.costCentre, days, identities) : null;
         if (!breakdown) continue;
         const list = (entries: [string, { toFixed(): string }][]) =>
           entries.slice(0, TOP).map(([k, v]) => `${k} ${formatQuantity(v as never)}`).join('; ') + (entries.length > TOP ? `; … ${entries.length - TOP} more` : '');

@@ -7,7 +7,7 @@ import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { gpuIntervalsOf } from './compute.js';
+import { gpuIntervalsOf } from '../priced-month.js';
 
 interface GpuFlags {
   month: string;
@@ -34,7 +34,7 @@ export function registerGpu(program: Command, io: Io): void {
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const owns = card
         ? (s: { host: string; namespace?: string }) =>
-            matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {}, quantities: {} as never }, card.costCentres)?.id ?? null
+            matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null
         : undefined;
       const rows = summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs), range, owns);
       ledger.close();

@@ -1,0 +1,94 @@
+import { filterTakes, matchCostCentre } from './match.js';
+import { compareIds } from './order.js';
+import type { GroupShape, Identity, RateCard } from './types.js';
+
+/** One stored combination of who, model, tier, environment and tags (a ledger dims row). */
+export interface UsageDims {
+  identity: Identity;
+  model: string;
+  tier?: string;
+  environment?: string;
+  tags: Readonly<Record<string, string>>;
+}
+
+/** A field of a dims row: an identity key, `model`, `tier`, `environment` or `tag.NAME`. */
+export type DimsField = keyof Identity | 'model' | 'tier' | 'environment' | `tag.${string}`;
+
+/** The class a dims row falls in: rows with equal keys are summed together. */
+export interface UsageClass {
+  key: string;
+  shape: GroupShape;
+}
+
+/**
+ * How usage is classed. `classify` sees only `fields` of a row (the others absent) and
+ * returns null when the class needs the whole row; given the whole row, it always answers.
+ */
+export interface UsageClassifier {
+  fields: readonly DimsField[];
+  classify(dims: UsageDims, whole: boolean): UsageClass | null;
+}
+
+/**
+ * Puts each dims row in the coarsest class that gives the same statement as the row itself
+ * (issue 11): its owner, resolved once here, and only the fields that pool filters and
+ * multipliers read (model, tier, environment and the tags filters name). Usage that no pool
+ * takes keeps its identity and model, which the unpriced list names; the rest drops its
+ * identity, so a month of 200,000 combinations reaches the methods as a few hundred groups.
+ */
+export function usageClassifier(card: RateCard): UsageClassifier {
+  const filterTags = [...new Set(card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]))].sort(compareIds);
+  const matchKeys = [...new Set(card.costCentres.flatMap((centre) => [...centre.match.keys()]))].filter(isDimsField);
+  const fields = [...new Set<DimsField>([...matchKeys, 'model', 'tier', 'environment', ...filterTags.map((name) => `tag.${name}` as const)])];
+  return {
+    fields,
+    classify(dims, whole) {
+      const full: GroupShape = { source: 'gateway', ...dims };
+      const matched = matchCostCentre(full, card.costCentres);
+      const centre = { id: matched?.id ?? card.unallocated, matched: matched !== null };
+      if (!card.pools.some((pool) => filterTakes(pool.usage, full))) {
+        if (!whole) return null;
+        // Dropping tier, environment and tags can only make a filter fail, never take it.
+        const shape: GroupShape = { source: 'gateway', identity: dims.identity, model: dims.model, tags: {}, centre };
+        return { key: JSON.stringify(['unpriced', centre.id, centre.matched, dims.model, identityKey(dims.identity)]), shape };
+      }
+      const tags = Object.fromEntries(filterTags.filter((name) => dims.tags[name] !== undefined).map((name) => [name, dims.tags[name]!]));
+      const shape: GroupShape = {
+        source: 'gateway',
+        identity: {},
+        model: dims.model,
+        ...(dims.tier === undefined ? {} : { tier: dims.tier }),
+        ...(dims.environment === undefined ? {} : { environment: dims.environment }),
+        tags,
+        centre,
+      };
+      return { key: JSON.stringify([centre.id, centre.matched, dims.model, dims.tier ?? null, dims.environment ?? null, tags]), shape };
+    },
+  };
+}
+
+/** Each dims row its own class, identity and all: the ledger's rows as they are. */
+export const EVERY_ROW: UsageClassifier = {
+  fields: ['api_key', 'user', 'team', 'project', 'model', 'tier', 'environment'],
+  classify(dims, whole) {
+    if (!whole) return null;
+    const key = JSON.stringify([identityKey(dims.identity), dims.model, dims.tier ?? null, dims.environment ?? null, dims.tags]);
+    return { key, shape: { source: 'gateway', ...dims } };
+  },
+};
+
+/** Whether a class holds usage that no cost centre's rule matched. */
+export function isUnmatched(shape: GroupShape): boolean {
+  return shape.centre !== undefined && !shape.centre.matched;
+}
+
+const IDENTITY_FIELDS: readonly string[] = ['api_key', 'user', 'team', 'project'];
+
+/** Match keys that gateway usage can carry (not `namespace` or `host`, which GPU samples carry). */
+function isDimsField(key: string): key is DimsField {
+  return IDENTITY_FIELDS.includes(key) || key.startsWith('tag.');
+}
+
+function identityKey(identity: Identity): string {
+  return JSON.stringify([identity.api_key ?? null, identity.user ?? null, identity.team ?? null, identity.project ?? null]);
+}
