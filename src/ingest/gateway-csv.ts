@@ -57,6 +57,8 @@ function layoutOf(header: readonly string[]): Layout {
     else if (name.startsWith('tag.') && name.length > 4) layout.tags.push({ name: cell.trim().slice(4), index: i });
     else layout.ignored.push(cell);
   });
+  // In name order, so that each row's tags come out sorted and need no sorting to be keyed.
+  layout.tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return layout;
 }
 

@@ -1,6 +1,7 @@
 import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { insertGpuSamples } from './gpu.js';
 import type { Ledger } from './open.js';
+import type { EncodedEvents } from './event-codec.js';
 import { canonicalTags, usageWriter, type KeyedEvent } from './usage-writer.js';
 
 export type { KeyedEvent } from './usage-writer.js';
@@ -48,7 +49,7 @@ export interface BatchWriter {
   readonly id: number;
   insert(events: readonly KeyedEvent[]): number;
   /** The same for events parsed on a worker thread. */
-  insertEncoded(events: { count: number; nums: Float64Array; strs: string }): number;
+  insertEncoded(events: EncodedEvents): number;
   /** Billing records with their natural keys; returns how many were new. */
   insertBilling(records: readonly { key: string; record: BillingRecord }[]): number;
   /** GPU samples, keyed by (host, gpu, time); returns how many were new. */

@@ -35,7 +35,9 @@ function migrate(db: Ledger): void {
   if (current() >= MIGRATIONS.length) return;
   db.transaction(() => {
     for (let version = current(); version < MIGRATIONS.length; version++) {
-      db.exec(MIGRATIONS[version] ?? '');
+      const step = MIGRATIONS[version]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${version + 1}`);
     }
   }).immediate();

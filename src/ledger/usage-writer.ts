@@ -1,7 +1,9 @@
 import type { UsageEvent } from '../domain/types.js';
 import type { Ledger } from './open.js';
+import { decodeEvents, hash52, type EncodedEvents, type EventRow } from './event-codec.js';
 
 export const DAY_MS = 86_400_000;
+export const QUARTER_MS = 900_000;
 
 /** An event with the natural key that makes re-ingest idempotent (SPEC §3). */
 export interface KeyedEvent {
@@ -9,33 +11,43 @@ export interface KeyedEvent {
   event: UsageEvent;
 }
 
+/** Events per INSERT statement: one call into SQLite per row cost more than the insert itself. */
+const ROWS_PER_INSERT = 32;
+const EVENT_COLUMNS = 9;
 /** Rolled-up sums held in memory before they are upserted, at most this many at a time. */
-const MAX_PENDING_SUMS = 200_000;
-export const QUARTER_MS = 900_000;
-
-interface Sums {
-  requests: number;
-  input: number;
-  output: number;
-  cached: number;
-}
+const MAX_PENDING_SUMS = 100_000;
+/** Dims keys remembered per batch: a realistic log has one new combination every few rows. */
+const MAX_REMEMBERED_DIMS = 200_000;
 
 /**
- * Sums per (bucket, dims) held in memory and upserted into `table` in bulk. Nested maps keyed
- * by small integers are cheaper than one map keyed by strings or by large numbers.
+ * Sums per (bucket, dims) held in memory and upserted into `table` in bulk, sorted, so that
+ * SQLite walks its b-tree in order. Nested maps keyed by small integers are cheaper than one
+ * map keyed by strings.
  */
 function bucketSums(db: Ledger, table: 'usage_daily' | 'usage_edges', bucketColumn: 'day' | 'quarter') {
-  const upsert = db.prepare(`INSERT INTO ${table} (${bucketColumn}, dim_id, requests, input_tokens, output_tokens,
-    cached_input_tokens) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET
-    requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens,
-    output_tokens = output_tokens + excluded.output_tokens,
+  const upsert = (rows: number) => db.prepare(`INSERT INTO ${table} (${bucketColumn}, dim_id, requests, input_tokens,
+    output_tokens, cached_input_tokens) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
+    ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET requests = requests + excluded.requests,
+    input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
     cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens`);
-  const buckets = new Map<number, Map<number, Sums>>();
+  const many = upsert(ROWS_PER_INSERT);
+  const one = upsert(1);
+  const buckets = new Map<number, Map<number, number[]>>();
   let size = 0;
   const flush = () => {
-    for (const [bucket, byDim] of buckets) {
-      for (const [dimId, s] of byDim) upsert.run(bucket, dimId, s.requests, s.input, s.output, s.cached);
+    const params: number[] = [];
+    for (const bucket of [...buckets.keys()].sort((a, b) => a - b)) {
+      const byDim = buckets.get(bucket)!;
+      for (const dimId of [...byDim.keys()].sort((a, b) => a - b)) {
+        const s = byDim.get(dimId)!;
+        params.push(bucket, dimId, s[0]!, s[1]!, s[2]!, s[3]!);
+        if (params.length === ROWS_PER_INSERT * 6) {
+          many.run(params);
+          params.length = 0;
+        }
+      }
     }
+    for (let i = 0; i < params.length; i += 6) one.run(params.slice(i, i + 6));
     buckets.clear();
     size = 0;
   };
@@ -49,13 +61,13 @@ function bucketSums(db: Ledger, table: 'usage_daily' | 'usage_edges', bucketColu
           flush();
           return this.add(bucket, dimId, input, output, cached);
         }
-        byDim.set(dimId, (s = { requests: 0, input: 0, output: 0, cached: 0 }));
+        byDim.set(dimId, (s = [0, 0, 0, 0]));
         size++;
       }
-      s.requests++;
-      s.input += input;
-      s.output += output;
-      s.cached += cached;
+      s[0]!++;
+      s[1]! += input;
+      s[2]! += output;
+      s[3]! += cached;
     },
     flush,
   };
@@ -77,88 +89,141 @@ function edgeDays(): (day: number) => boolean {
 }
 
 /**
+ * Remembers up to `max` entries in two generations: when the newer fills up it becomes the
+ * older, and an entry found in the older moves back, so entries in steady use stay.
+ */
+function twoGenerationCache<K, V>(max: number) {
+  let newer = new Map<K, V>();
+  let older = new Map<K, V>();
+  return {
+    get(key: K): V | undefined {
+      const found = newer.get(key);
+      if (found !== undefined) return found;
+      const old = older.get(key);
+      if (old !== undefined) this.set(key, old);
+      return old;
+    },
+    set(key: K, value: V): void {
+      if (newer.size >= max / 2) {
+        older = newer;
+        newer = new Map();
+      }
+      newer.set(key, value);
+    },
+  };
+}
+
+/**
+ * Finds or adds the dims row of a dims key. Rows are remembered by the key's hash (numbers
+ * hash far faster than long strings), with the key kept to rule out a collision; the table
+ * is searched through a small integer index on the hash of its columns.
+ */
+function dimsFinder(db: Ledger) {
+  const findDim = db.prepare(`SELECT id FROM usage_dims WHERE key_hash = ? AND api_key_fp = ? AND user_name = ? AND team = ?
+    AND project = ? AND model = ? AND tier = ? AND environment = ? AND tags = ?`).pluck();
+  const addDim = db.prepare(`INSERT INTO usage_dims (key_hash, api_key_fp, api_key_last4, user_name, team, project, model, tier,
+    environment, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const known = twoGenerationCache<number, { dims: string; id: number }>(MAX_REMEMBERED_DIMS);
+  return (dims: string, dimsHash: number, last4: string): number => {
+    const seen = known.get(dimsHash);
+    if (seen !== undefined && seen.dims === dims) return seen.id;
+    const parsed = JSON.parse(dims) as [...string[], Record<string, string>];
+    const columns = [...(parsed.slice(0, 7) as string[]), JSON.stringify(parsed[7])];
+    const keyHash = dimsHash52(columns);
+    const id = (findDim.get(keyHash, ...columns) as number | undefined) ??
+      Number(addDim.run(keyHash, columns[0], last4, ...columns.slice(1)).lastInsertRowid);
+    // A fresh copy: `dims` is a slice of its chunk's text, and would keep all of it alive.
+    known.set(dimsHash, { dims: JSON.stringify(parsed), id });
+    return id;
+  };
+}
+
+/**
  * Writes a batch's events inside its transaction: each event points at its dims row, and
  * each newly stored ok event is added to its day's sums (and, on the first and last day of
- * a month, to its quarter hour's), so that duplicates never count.
+ * a month, to its quarter hour's), so that duplicates never count. Events go in
+ * ROWS_PER_INSERT at a time; when a statement stores fewer than it was given, the new ones
+ * are read back by rowid (rowids only grow), so the sums still see exactly the new rows.
  */
 export function usageWriter(db: Ledger, batchId: number) {
-  const findDim = db.prepare(`SELECT id FROM usage_dims WHERE api_key_fp = ? AND user_name = ? AND team = ? AND
-    project = ? AND model = ? AND tier = ? AND environment = ? AND tags = ?`).pluck();
-  const addDim = db.prepare(`INSERT INTO usage_dims (api_key_fp, api_key_last4, user_name, team, project, model, tier,
-    environment, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const addEvent = db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms, dim_id, status,
-    input_tokens, output_tokens, cached_input_tokens, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertStatement = (rows: number) => db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms,
+    dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms) VALUES
+    ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+  const insertMany = insertStatement(ROWS_PER_INSERT);
+  const insertOne = insertStatement(1);
+  const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM usage_events').pluck();
+  const keysAfter = db.prepare('SELECT natural_key FROM usage_events WHERE id > ?').pluck();
   const addDay = db.prepare('INSERT OR IGNORE INTO batch_days (batch_id, day) VALUES (?, ?)');
   const addQuarter = db.prepare('INSERT OR IGNORE INTO batch_edges (batch_id, quarter) VALUES (?, ?)');
 
-  const dims = new Map<string, number>();
+  const dimOf = dimsFinder(db);
   const daily = bucketSums(db, 'usage_daily', 'day');
   const edges = bucketSums(db, 'usage_edges', 'quarter');
   const isEdgeDay = edgeDays();
   const days = new Set<number>();
   const quarters = new Set<number>();
-  const params: unknown[] = [batchId, '', 0, 0, '', 0, 0, 0, null];
+  const params: unknown[] = [];
+  let pending = 0;
+  let maxId = lastId.get() as number;
 
-  function dimOf(key: string, last4: string): number {
-    let id = dims.get(key);
-    if (id === undefined) {
-      const values = key.split(DIM_SEPARATOR);
-      id = (findDim.get(...values) as number | undefined) ??
-        Number(addDim.run(values[0], last4, ...values.slice(1)).lastInsertRowid);
-      dims.set(key, id);
-    }
-    return id;
-  }
-
-  /** Stores one event unless its key is already there; returns whether it was new. */
-  function store(key: string, tsMs: number, dim: string, last4: string, ok: boolean,
-    input: number, output: number, cached: number, latency: number | null): boolean {
-    const dimId = dimOf(dim, last4);
-    params[1] = key;
-    params[2] = tsMs;
-    params[3] = dimId;
-    params[4] = ok ? 'ok' : 'error';
-    params[5] = input;
-    params[6] = output;
-    params[7] = cached;
-    params[8] = latency;
-    if (addEvent.run(params).changes === 0) return false;
+  /** Adds a stored event (its parameters at `at`) to the day and edge sums. */
+  function count(at: number): void {
+    const tsMs = params[at + 2] as number;
     const day = Math.floor(tsMs / DAY_MS);
     days.add(day);
     const quarter = isEdgeDay(day) ? Math.floor(tsMs / QUARTER_MS) : -1;
     if (quarter >= 0) quarters.add(quarter);
-    if (ok) {
-      daily.add(day, dimId, input, output, cached);
-      if (quarter >= 0) edges.add(quarter, dimId, input, output, cached);
+    if (params[at + 4] !== 'ok') return;
+    const [dimId, input, output, cached] = [params[at + 3], params[at + 5], params[at + 6], params[at + 7]] as number[];
+    daily.add(day, dimId!, input!, output!, cached!);
+    if (quarter >= 0) edges.add(quarter, dimId!, input!, output!, cached!);
+  }
+
+  /** Stores the pending events; returns how many were new. */
+  function flush(): number {
+    if (pending === 0) return 0;
+    let stored = 0;
+    if (pending === ROWS_PER_INSERT) stored = insertMany.run(params).changes;
+    else for (let at = 0; at < params.length; at += EVENT_COLUMNS) stored += insertOne.run(params.slice(at, at + EVENT_COLUMNS)).changes;
+    if (stored === pending) {
+      for (let at = 0; at < params.length; at += EVENT_COLUMNS) count(at);
+    } else if (stored > 0) {
+      // The first copy of a key is the one stored (OR IGNORE): count it, and no later copy.
+      const added = new Set(keysAfter.all(maxId) as string[]);
+      for (let at = 0; at < params.length; at += EVENT_COLUMNS) if (added.delete(params[at + 1] as string)) count(at);
     }
-    return true;
+    if (stored > 0) maxId = lastId.get() as number;
+    params.length = 0;
+    pending = 0;
+    return stored;
+  }
+
+  /** Queues one event; returns how many events its queue stored (0 until the queue is full). */
+  function store(row: EventRow): number {
+    params.push(batchId, row.key, row.tsMs, dimOf(row.dims, row.dimsHash, row.last4), row.ok ? 'ok' : 'error', row.input, row.output,
+      row.cached, row.latency);
+    return ++pending === ROWS_PER_INSERT ? flush() : 0;
   }
 
   return {
     insert(events: readonly KeyedEvent[]): number {
       let inserted = 0;
       for (const { key, event: e } of events) {
-        const isNew = store(key, e.tsMs, dimKey(e), e.apiKeyLast4 ?? '', e.status === 'ok', e.inputTokens,
-          e.outputTokens, e.cachedInputTokens, e.latencyMs ?? null);
-        if (isNew) inserted++;
+        const dims = dimKey(e);
+        inserted += store({ key, dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
+          input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, latency: e.latencyMs ?? null });
       }
-      return inserted;
+      return inserted + flush();
     },
-    /** The same for events parsed on another thread (see ingest/encoded.ts). */
-    insertEncoded({ count, nums, strs }: { count: number; nums: Float64Array; strs: string }): number {
-      const texts = strs.split('\u0000');
+    /** The same for events parsed on another thread (see event-codec.ts). */
+    insertEncoded(events: EncodedEvents): number {
       let inserted = 0;
-      for (let i = 0; i < count; i++) {
-        const at = i * 7;
-        const latency = nums[at + 5]!;
-        const isNew = store(texts[i * 3]!, nums[at]!, texts[i * 3 + 1]!, texts[i * 3 + 2]!, nums[at + 1] === 1,
-          nums[at + 2]!, nums[at + 3]!, nums[at + 4]!, Number.isNaN(latency) ? null : latency);
-        if (isNew) inserted++;
-      }
-      return inserted;
+      decodeEvents(events, (row) => (inserted += store(row)));
+      return inserted + flush();
     },
     /** Writes what is still held in memory; call before the batch commits. */
     finish(): void {
+      flush();
       daily.flush();
       edges.flush();
       for (const day of days) addDay.run(batchId, day);
@@ -169,17 +234,33 @@ export function usageWriter(db: Ledger, batchId: number) {
   };
 }
 
-const DIM_SEPARATOR = '\u0001';
-
-/** The dims of an event as one string: what identifies its usage_dims row. */
+/**
+ * The dims of an event as one string: what identifies its usage_dims row. A JSON array (the
+ * tags an object in it, keys sorted), so that no value, whatever it holds, runs into the next.
+ */
 export function dimKey(e: UsageEvent): string {
-  return [e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '',
-    canonicalTags(e.tags)].join(DIM_SEPARATOR);
+  return JSON.stringify([e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '',
+    sortedTags(e.tags)]);
+}
+
+/**
+ * The hash the dims table is indexed by: hash52 of its eight columns as a JSON array. Rows
+ * with equal hashes are told apart by their columns, so a collision costs a lookup, never a row.
+ */
+export function dimsHash52(columns: readonly unknown[]): number {
+  return hash52(JSON.stringify(columns));
 }
 
 /** Tags as JSON with sorted keys, so equal tag sets group together. */
 export function canonicalTags(tags: Readonly<Record<string, string>>): string {
+  return JSON.stringify(sortedTags(tags));
+}
+
+/** The tags with their names in sorted order: the object itself when they already are. */
+function sortedTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   const names = Object.keys(tags);
-  if (names.length === 0) return '{}';
-  return JSON.stringify(Object.fromEntries(names.sort().map((name) => [name, tags[name]])));
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! >= names[i]!) return Object.fromEntries(names.sort().map((name) => [name, tags[name]!]));
+  }
+  return tags;
 }

@@ -1,0 +1,90 @@
+import type { UsageEvent } from '../domain/types.js';
+
+/**
+ * Gateway events in a form that crosses threads cheaply: numbers in one transferable
+ * Float64Array and strings (natural key, dims key, key's last four) joined in one string.
+ * Cloning the same events as objects cost more than parsing them. This module is the one
+ * home of the layout: the parsing thread encodes with it and the batch writer decodes.
+ */
+export interface EncodedEvents {
+  count: number;
+  nums: Float64Array;
+  strs: string;
+}
+
+/** One decoded event, as the batch writer stores it. */
+export interface EventRow {
+  key: string;
+  dims: string;
+  /** hash52 of `dims`: what the writer remembers dims rows by. */
+  dimsHash: number;
+  last4: string;
+  tsMs: number;
+  ok: boolean;
+  input: number;
+  output: number;
+  cached: number;
+  latency: number | null;
+}
+
+const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7 } as const;
+const NUMS_PER_EVENT = 8;
+const STRS_PER_EVENT = 3;
+// JSON escapes control characters, so no dims key holds one; natural keys and last fours
+// are the readers' text, and issue 13 covers a NUL inside them.
+const SEPARATOR = '\u0000';
+
+/** Events (with their natural keys, dims keys and file lines) encoded for another thread. */
+export function encodeEvents(events: readonly { key: string; dims: string; event: UsageEvent; line: number }[]): EncodedEvents {
+  const nums = new Float64Array(events.length * NUMS_PER_EVENT);
+  const strs: string[] = [];
+  events.forEach(({ key, dims, event: e, line }, i) => {
+    const at = i * NUMS_PER_EVENT;
+    nums[at + NUMS.ts] = e.tsMs;
+    nums[at + NUMS.ok] = e.status === 'ok' ? 1 : 0;
+    nums[at + NUMS.input] = e.inputTokens;
+    nums[at + NUMS.output] = e.outputTokens;
+    nums[at + NUMS.cached] = e.cachedInputTokens;
+    nums[at + NUMS.latency] = e.latencyMs ?? NaN;
+    nums[at + NUMS.line] = line;
+    nums[at + NUMS.dimsHash] = hash52(dims);
+    strs.push(key, dims, e.apiKeyLast4 ?? '');
+  });
+  return { count: events.length, nums, strs: strs.join(SEPARATOR) };
+}
+
+/** Calls `visit` with each encoded event in order, reusing one row object. */
+export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: EventRow) => void): void {
+  const texts = strs.split(SEPARATOR);
+  const row: EventRow = { key: '', dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, latency: null };
+  for (let i = 0; i < count; i++) {
+    const at = i * NUMS_PER_EVENT;
+    const latency = nums[at + NUMS.latency]!;
+    row.key = texts[i * STRS_PER_EVENT]!;
+    row.dims = texts[i * STRS_PER_EVENT + 1]!;
+    row.last4 = texts[i * STRS_PER_EVENT + 2]!;
+    row.dimsHash = nums[at + NUMS.dimsHash]!;
+    row.tsMs = nums[at + NUMS.ts]!;
+    row.ok = nums[at + NUMS.ok] === 1;
+    row.input = nums[at + NUMS.input]!;
+    row.output = nums[at + NUMS.output]!;
+    row.cached = nums[at + NUMS.cached]!;
+    row.latency = Number.isNaN(latency) ? null : latency;
+    visit(row);
+  }
+}
+
+/**
+ * A 52-bit hash of a string (FNV-1a in two 32-bit lanes with different offsets), exact as a
+ * double. For remembering and indexing keys whose collisions are checked, never for trust.
+ */
+export function hash52(text: string): number {
+  let low = 0x811c9dc5;
+  let high = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    low = Math.imul(low ^ c, 0x01000193);
+    high = Math.imul(high ^ c, 0x0100019d);
+  }
+  return (high >>> 12) * 0x100000000 + (low >>> 0);
+}
