@@ -40,5 +40,5 @@ export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage:
 
 /** The month's usage anomalies as warning lines, judged against the week before each day. */
 export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage): string[] {
-  return findAnomalies(card, usage.classified.days, month).map(describeAnomaly);
+  return findAnomalies(card, usage.classified.ownerDays, month).map(describeAnomaly);
 }

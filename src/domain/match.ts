@@ -20,6 +20,22 @@ export function matchCostCentre(group: GroupShape, centres: readonly CostCentre[
   return null;
 }
 
+/** One value that one centre's rule lists for one key; `rank` is the centre's place in the card. */
+export interface MatchRuleValue {
+  key: string;
+  value: string;
+  rank: number;
+}
+
+/**
+ * The centres' rules as rows: a usage's owner is the centre of the lowest rank among the
+ * rows whose key has that value in the usage, which is matchCostCentre's first match.
+ * The ledger resolves owners of many rows at once from these.
+ */
+export function matchRuleValues(centres: readonly CostCentre[]): MatchRuleValue[] {
+  return centres.flatMap((centre, rank) => [...centre.match].flatMap(([key, values]) => values.map((value) => ({ key, value, rank }))));
+}
+
 /** Who owns a group: the owner it was summed under, else the first matching centre, else unallocated. */
 export function ownerOf(group: GroupShape, card: RateCard): Owner {
   if (group.centre) return group.centre;

@@ -1,4 +1,4 @@
-import { filterTakes, matchCostCentre } from './match.js';
+import { filterTakes, matchRuleValues, type MatchRuleValue } from './match.js';
 import { compareIds } from './order.js';
 import type { GroupShape, Identity, RateCard } from './types.js';
 
@@ -21,12 +21,15 @@ export interface UsageClass {
 }
 
 /**
- * How usage is classed. `classify` sees only `fields` of a row (the others absent) and
- * returns null when the class needs the whole row; given the whole row, it always answers.
+ * How usage is classed. The owner of a row is resolved from `rules` (see matchRuleValues)
+ * and handed to `classify` as the centre's rank (null: no rule matched). `classify` sees
+ * only `fields` of a row (the others absent) and returns null when the class needs the
+ * whole row; given the whole row, it always answers.
  */
 export interface UsageClassifier {
+  rules: readonly MatchRuleValue[];
   fields: readonly DimsField[];
-  classify(dims: UsageDims, whole: boolean): UsageClass | null;
+  classify(dims: UsageDims, rank: number | null, whole: boolean): UsageClass | null;
 }
 
 /**
@@ -38,14 +41,14 @@ export interface UsageClassifier {
  */
 export function usageClassifier(card: RateCard): UsageClassifier {
   const filterTags = [...new Set(card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]))].sort(compareIds);
-  const matchKeys = [...new Set(card.costCentres.flatMap((centre) => [...centre.match.keys()]))].filter(isDimsField);
-  const fields = [...new Set<DimsField>([...matchKeys, 'model', 'tier', 'environment', ...filterTags.map((name) => `tag.${name}` as const)])];
+  const fields: DimsField[] = ['model', 'tier', 'environment', ...filterTags.map((name) => `tag.${name}` as const)];
   return {
+    rules: matchRuleValues(card.costCentres).filter((rule) => isDimsField(rule.key)),
     fields,
-    classify(dims, whole) {
+    classify(dims, rank, whole) {
       const full: GroupShape = { source: 'gateway', ...dims };
-      const matched = matchCostCentre(full, card.costCentres);
-      const centre = { id: matched?.id ?? card.unallocated, matched: matched !== null };
+      const matched = rank === null ? undefined : card.costCentres[rank];
+      const centre = { id: matched?.id ?? card.unallocated, matched: matched !== undefined };
       if (!card.pools.some((pool) => filterTakes(pool.usage, full))) {
         if (!whole) return null;
         // Dropping tier, environment and tags can only make a filter fail, never take it.
@@ -69,8 +72,9 @@ export function usageClassifier(card: RateCard): UsageClassifier {
 
 /** Each dims row its own class, identity and all: the ledger's rows as they are. */
 export const EVERY_ROW: UsageClassifier = {
+  rules: [],
   fields: ['api_key', 'user', 'team', 'project', 'model', 'tier', 'environment'],
-  classify(dims, whole) {
+  classify(dims, _rank, whole) {
     if (!whole) return null;
     const key = JSON.stringify([identityKey(dims.identity), dims.model, dims.tier ?? null, dims.environment ?? null, dims.tags]);
     return { key, shape: { source: 'gateway', ...dims } };

@@ -15,10 +15,13 @@ export interface ClassifiedUsage {
   /** Per class, its usage in the month. */
   groups: UsageGroup[];
   /**
-   * Per class and UTC day, from `daysBefore` whole UTC days before the month to its end; the
-   * month's partial edge days hold only their part inside that span.
+   * Per owner and UTC day, from `daysBefore` whole UTC days before the month to its end (the
+   * month's partial edge days hold only their part inside that span): groups with an owner
+   * and quantities, nothing else.
    */
-  days: { day: string; group: UsageGroup }[];
+  ownerDays: { day: string; group: UsageGroup }[];
+  /** Per class and UTC day, the month's usage of the classes `which` picks. */
+  days(which: (shape: GroupShape) => boolean): { day: string; group: UsageGroup }[];
   /** Per class and identity (key, user, team, project), the month's usage of the classes `which` picks. */
   identities(which: (shape: GroupShape) => boolean): { identity: Identity; group: UsageGroup }[];
   /** The distinct identities with usage in the month in the classes `which` picks. */
@@ -33,16 +36,19 @@ const COLUMNS: Record<string, string> = {
 
 /**
  * Classifies every dims row with usage in the month or the `daysBefore` UTC days before it.
- * SQLite groups the rows by the fields the classifier reads, the classifier sees each
- * combination once (and, where it asks, the whole rows of that combination), SQLite maps
- * every row to its class and sums the classes in one pass over the daily sums.
+ * SQLite resolves each row's owner from the card's rules and numbers the distinct
+ * combinations of owner and the fields the classifier reads; the classifier sees each
+ * combination once (and, where it asks, the whole rows of that combination); one pass over
+ * the daily sums then sums every combination by day, and the combinations fold into classes.
  */
 export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number, classifier: UsageClassifier): ClassifiedUsage {
   const before: MonthRange = { startMs: (Math.floor(month.startMs / DAY_MS) - daysBefore) * DAY_MS, endMs: month.startMs };
   const windows = daysBefore > 0 ? [month, before] : [month];
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS month_dims (dim_id INTEGER PRIMARY KEY, in_month INTEGER NOT NULL);
-    CREATE TEMP TABLE IF NOT EXISTS dim_class (dim_id INTEGER PRIMARY KEY, cls INTEGER NOT NULL);
-    DROP TABLE IF EXISTS temp.combo; DELETE FROM temp.month_dims; DELETE FROM temp.dim_class;`);
+    CREATE TEMP TABLE IF NOT EXISTS dim_combo (dim_id INTEGER PRIMARY KEY, combo INTEGER NOT NULL);
+    CREATE TEMP TABLE IF NOT EXISTS match_rules (key TEXT NOT NULL, value TEXT NOT NULL, rank INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS temp.match_rules_by_value ON match_rules (key, value);
+    DELETE FROM temp.month_dims; DELETE FROM temp.dim_combo; DELETE FROM temp.match_rules;`);
   windows.forEach((window, i) => {
     const rows = rowsOf(window);
     db.prepare(`INSERT OR IGNORE INTO temp.month_dims SELECT dim_id, ${i === 0 ? 1 : 0} FROM (${rows.sql})`).run(...rows.params);
@@ -50,95 +56,145 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
 
   const shapes: GroupShape[] = [];
   const classOfKey = new Map<string, number>();
-  const classOf = (found: UsageClass) => {
+  const comboClass: number[] = [];
+  const place = (combo: number, found: UsageClass) => {
     let cls = classOfKey.get(found.key);
     if (cls === undefined) classOfKey.set(found.key, (cls = shapes.push(found.shape) - 1));
-    return cls;
+    comboClass[combo] = cls;
   };
-  classifyCombinations(db, classifier, classOf);
-  classifyWholeRows(db, classifier, classOf);
+  numberCombinations(db, classifier, place);
 
-  // One pass: rows of the month are part 1, rows of the days before part 0.
+  // One pass: rows of the month are part 1, rows of the days before part 0. Rows stream as
+  // plain numbers and fold into the month's classes and the owners' days as they come.
   const parts = windows.map((window, i) => {
     const rows = rowsOf(window);
     return { sql: `SELECT *, ${i === 0 ? 1 : 0} AS part FROM (${rows.sql})`, params: rows.params };
   });
-  const sums = 'SUM(r.requests) AS requests, SUM(r.input) AS input, SUM(r.output) AS output, SUM(r.cached) AS cached';
-  const byDay = db.prepare(`SELECT c.cls AS cls, r.day AS day, r.part AS part, ${sums}
-    FROM (${parts.map((p) => p.sql).join(' UNION ALL ')}) r JOIN temp.dim_class c ON c.dim_id = r.dim_id
-    GROUP BY c.cls, r.day, r.part`).safeIntegers(true).all(...parts.flatMap((p) => p.params)) as (Sums & { cls: bigint; day: bigint; part: bigint })[];
-  const group = (cls: bigint, row: Sums): UsageGroup => ({ ...shapes[Number(cls)]!, quantities: quantitiesOf(row) });
-  const monthTotals = new Map<bigint, Sums>();
-  for (const row of byDay) if (row.part === 1n) monthTotals.set(row.cls, addSums(monthTotals.get(row.cls), row));
-  const dayTotals = new Map<string, Sums & { cls: bigint; day: bigint }>();
-  for (const row of byDay) {
-    const key = `${row.cls}:${row.day}`;
-    dayTotals.set(key, { ...addSums(dayTotals.get(key), row), cls: row.cls, day: row.day });
+  const sums = 'SUM(r.requests), SUM(r.input), SUM(r.output), SUM(r.cached)';
+  const pass = db.prepare(`SELECT c.combo, r.day, r.part, ${sums}
+    FROM (${parts.map((p) => p.sql).join(' UNION ALL ')}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
+    GROUP BY c.combo, r.day, r.part`).raw();
+  const monthTotals = new Map<number, number[]>();
+  const ownerDays = new Map<string, { shape: GroupShape; day: number; sums: number[] }>();
+  for (const [combo, day, part, ...row] of pass.iterate(...parts.flatMap((p) => p.params)) as IterableIterator<number[]>) {
+    const cls = comboClass[combo!]!;
+    if (part === 1) addExact(monthTotals.get(cls) ?? setNew(monthTotals, cls), row);
+    const owner = shapes[cls]!.centre;
+    const key = `${owner?.id}\u0000${owner?.matched}\u0000${day}`;
+    let found = ownerDays.get(key);
+    if (!found) ownerDays.set(key, (found = { shape: { source: 'gateway', identity: {}, tags: {}, ...(owner ? { centre: owner } : {}) }, day: day!, sums: [0, 0, 0, 0] }));
+    addExact(found.sums, row);
   }
 
-  const picked = (which: (shape: GroupShape) => boolean) => JSON.stringify(shapes.flatMap((shape, cls) => (which(shape) ? [cls] : [])));
+  const group = (shape: GroupShape, row: readonly (number | bigint)[]): UsageGroup => ({ ...shape, quantities: quantitiesOf(row) });
+  const picked = (which: (shape: GroupShape) => boolean) =>
+    JSON.stringify(comboClass.flatMap((cls, combo) => (which(shapes[cls]!) ? [combo] : [])));
+  const dayOf = (day: number | bigint) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
   return {
-    groups: [...monthTotals].map(([cls, row]) => group(cls, row)),
-    days: [...dayTotals.values()].map((row) => ({ day: new Date(Number(row.day) * DAY_MS).toISOString().slice(0, 10), group: group(row.cls, row) })),
+    groups: [...monthTotals].map(([cls, row]) => group(shapes[cls]!, row)),
+    ownerDays: [...ownerDays.values()].map(({ shape, day, sums: row }) => ({ day: dayOf(day), group: group(shape, row) })),
+    days(which) {
+      const rows = rowsOf(month);
+      const found = db.prepare(`SELECT c.combo, r.day, ${sums} FROM (${rows.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
+        WHERE c.combo IN (SELECT value FROM json_each(?)) GROUP BY c.combo, r.day`).raw().safeIntegers(true)
+        .all(...rows.params, picked(which)) as bigint[][];
+      return found.map(([combo, day, ...row]) => ({ day: dayOf(day!), group: group(shapes[comboClass[Number(combo)]!]!, row) }));
+    },
     identities(which) {
       const rows = rowsOf(month);
-      const found = db.prepare(`SELECT c.cls AS cls, d.api_key_fp AS fp, d.user_name AS user, d.team AS team, d.project AS project, ${sums}
-        FROM (${rows.sql}) r JOIN temp.dim_class c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
-        WHERE c.cls IN (SELECT value FROM json_each(?)) GROUP BY c.cls, d.api_key_fp, d.user_name, d.team, d.project`)
-        .safeIntegers(true).all(...rows.params, picked(which)) as (Sums & { cls: bigint; fp: string; user: string; team: string; project: string })[];
-      return found.map((row) => ({ identity: identityOf(row.fp, row.user, row.team, row.project), group: group(row.cls, row) }));
+      const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
+        FROM (${rows.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
+        WHERE c.combo IN (SELECT value FROM json_each(?)) GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
+        .raw().safeIntegers(true).all(...rows.params, picked(which)) as [bigint, string, string, string, string, ...bigint[]][];
+      return found.map(([combo, fp, user, team, project, ...row]) => ({
+        identity: identityOf(fp, user, team, project),
+        group: group(shapes[comboClass[Number(combo)]!]!, row),
+      }));
     },
     distinctIdentities(which) {
       return (db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM temp.month_dims m
-        JOIN temp.dim_class c ON c.dim_id = m.dim_id JOIN usage_dims d ON d.id = m.dim_id
-        WHERE m.in_month = 1 AND c.cls IN (SELECT value FROM json_each(?))`).raw()
+        JOIN temp.dim_combo c ON c.dim_id = m.dim_id JOIN usage_dims d ON d.id = m.dim_id
+        WHERE m.in_month = 1 AND c.combo IN (SELECT value FROM json_each(?))`).raw()
         .all(picked(which)) as [string, string, string, string][]).map((row) => identityOf(...row));
     },
   };
 }
 
-function addSums(a: Sums | undefined, b: Sums): Sums {
-  if (!a) return { requests: b.requests, input: b.input, output: b.output, cached: b.cached };
-  return { requests: a.requests + b.requests, input: a.input + b.input, output: a.output + b.output, cached: a.cached + b.cached };
+function setNew(map: Map<number, number[]>, key: number): number[] {
+  const fresh = [0, 0, 0, 0];
+  map.set(key, fresh);
+  return fresh;
 }
 
-/** Classes each combination of the fields the classifier reads; rows it must see whole wait in WHOLE_ROW. */
-function classifyCombinations(db: Ledger, classifier: UsageClassifier, classOf: (found: UsageClass) => number): void {
-  const fields = classifier.fields;
-  const exprs = fields.map(fieldSql);
-  const params = exprs.flatMap((e) => e.params);
-  const combos = db.prepare(`SELECT ${exprs.map((e) => e.sql).join(', ')} FROM temp.month_dims m JOIN usage_dims d ON d.id = m.dim_id
-    GROUP BY ${exprs.map((_, i) => i + 1).join(', ')}`).raw().all(...params) as (string | null)[][];
-  const columns = fields.map((_, i) => `f${i}`);
-  db.exec(`CREATE TEMP TABLE combo (cls INTEGER NOT NULL${columns.map((c) => `, ${c}`).join('')});
-    CREATE INDEX temp.combo_fields ON combo (${columns.join(', ')})`);
-  const addCombo = db.prepare(`INSERT INTO temp.combo VALUES (${['?', ...columns.map(() => '?')].join(', ')})`);
-  for (const values of combos) {
-    const found = classifier.classify(dimsOfFields(fields, values), false);
-    addCombo.run(found === null ? WHOLE_ROW : classOf(found), ...values);
+/**
+ * Adds `row` into `into`, exactly: a sum past 2^53 would lose units as a double, so it stops
+ * the command instead (2^53 tokens is nine quadrillion, in one class or one day).
+ */
+function addExact(into: number[], row: readonly number[]): void {
+  for (let i = 0; i < 4; i++) {
+    into[i]! += row[i]!;
+    if (!Number.isSafeInteger(into[i]) || !Number.isSafeInteger(row[i])) {
+      throw new RangeError('usage sums past 2^53 cannot be added exactly as numbers');
+    }
   }
-  db.prepare(`INSERT INTO temp.dim_class SELECT d.id, c.cls FROM temp.month_dims m JOIN usage_dims d ON d.id = m.dim_id
-    JOIN temp.combo c ON ${exprs.map((e, i) => `c.f${i} IS ${e.sql}`).join(' AND ')}`).run(...params);
 }
 
-/** The class of rows whose combination the classifier could not class without the whole row. */
-const WHOLE_ROW = -1;
+/** A rank no centre has: rows that match no rule. */
+const NO_RANK = 2 ** 31;
 
-/** Classes the rows the classifier asked to see whole, one by one. */
-function classifyWholeRows(db: Ledger, classifier: UsageClassifier, classOf: (found: UsageClass) => number): void {
-  const rows = db.prepare(`SELECT d.id, d.api_key_fp, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags
-    FROM temp.dim_class c JOIN usage_dims d ON d.id = c.dim_id WHERE c.cls = ?`).raw().all(WHOLE_ROW) as DimsRow[];
-  const update = db.prepare('UPDATE temp.dim_class SET cls = ? WHERE dim_id = ?');
+type Sql = { sql: string; params: unknown[] };
+
+/** The rank of a row's owner (NO_RANK: none) as SQL over usage_dims `d`, from temp.match_rules. */
+function ownerRankSql(db: Ledger, classifier: UsageClassifier): Sql {
+  const addRule = db.prepare('INSERT INTO temp.match_rules (key, value, rank) VALUES (?, ?, ?)');
+  for (const rule of classifier.rules) addRule.run(rule.key, rule.value, rule.rank);
+  const ranks = [...new Set(classifier.rules.map((rule) => rule.key as DimsField))].map((key) => {
+    const field = fieldSql(key);
+    return { sql: `COALESCE((SELECT MIN(rank) FROM temp.match_rules WHERE key = ? AND value = ${field.sql}), ${NO_RANK})`, params: [key, ...field.params] };
+  });
+  // min() of two or more arguments is the scalar minimum, never the aggregate.
+  return { sql: `min(${[...ranks.map((r) => r.sql), NO_RANK, NO_RANK].join(', ')})`, params: ranks.flatMap((r) => r.params) };
+}
+
+/**
+ * Numbers the distinct combinations of (owner's rank, fields) among the month's dims rows
+ * from 0 into dim_combo, and places each with the classifier, which sees one row of each;
+ * rows of combinations it must see whole get a combination each, numbered after those.
+ */
+function numberCombinations(db: Ledger, classifier: UsageClassifier, place: (combo: number, found: UsageClass) => void): void {
+  const owner = ownerRankSql(db, classifier);
+  const exprs = [owner, ...classifier.fields.map(fieldSql)];
+  const params = exprs.flatMap((e) => e.params);
+  const select = `SELECT d.id AS id, ${exprs.map((e, i) => `${e.sql} AS f${i}`).join(', ')} FROM usage_dims d`;
+  db.prepare(`INSERT INTO temp.dim_combo SELECT id, dense_rank() OVER (ORDER BY ${exprs.map((_, i) => `f${i}`).join(', ')}) - 1
+    FROM (${select} JOIN temp.month_dims m ON m.dim_id = d.id)`).run(...params);
+  const representatives = db.prepare('SELECT combo, MIN(dim_id) FROM temp.dim_combo GROUP BY combo').raw().all() as [number, number][];
+  const fieldsOf = db.prepare(`${select} WHERE d.id = ?`).raw();
+  const whole: number[] = [];
+  for (const [combo, id] of representatives) {
+    const [, rank, ...values] = fieldsOf.get(...params, id) as [number, number, ...(string | null)[]];
+    const found = classifier.classify(dimsOfFields(classifier.fields, values), rank === NO_RANK ? null : rank, false);
+    if (found === null) whole.push(combo);
+    else place(combo, found);
+  }
+  if (whole.length === 0) return;
+  const rows = db.prepare(`SELECT d.id, d.api_key_fp, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags,
+    ${owner.sql} FROM temp.dim_combo c JOIN usage_dims d ON d.id = c.dim_id WHERE c.combo IN (SELECT value FROM json_each(?))`).raw()
+    .all(...owner.params, JSON.stringify(whole)) as [...DimsRow, number][];
+  const update = db.prepare('UPDATE temp.dim_combo SET combo = ? WHERE dim_id = ?');
   const tagsOf = parsedTags();
+  let next = representatives.length;
   for (const row of rows) {
-    const found = classifier.classify(dimsOf(row, tagsOf), true);
+    const rank = row[9];
+    const found = classifier.classify(dimsOf(row.slice(0, 9) as DimsRow, tagsOf), rank === NO_RANK ? null : rank, true);
     if (found === null) throw new RangeError('a usage classifier must class a whole row');
-    update.run(classOf(found), row[0]);
+    place(next, found);
+    update.run(next++, row[0]);
   }
 }
 
 /** A dims field as an SQL expression over usage_dims `d`: NULL where the row has none. */
-function fieldSql(field: DimsField): { sql: string; params: string[] } {
+function fieldSql(field: DimsField): Sql {
   const column = COLUMNS[field];
   if (column) return { sql: `NULLIF(${column}, '')`, params: [] };
   // Tags are canonical JSON objects of strings; a name is quoted as a JSON path label.
@@ -165,20 +221,14 @@ export function usageGroups(db: Ledger, range: MonthRange): UsageGroup[] {
 
 type DimsRow = [number, string, string, string, string, string, string, string, string];
 
-interface Sums {
-  requests: bigint;
-  input: bigint;
-  output: bigint;
-  cached: bigint;
-}
-
-function quantitiesOf(sums: Sums): UsageGroup['quantities'] {
+/** Requests, input, output and cached tokens as a group's quantities. */
+function quantitiesOf([requests, input, output, cached]: readonly (number | bigint)[]): UsageGroup['quantities'] {
   return {
     ...noQuantities(),
-    requests: new Decimal(sums.requests.toString()),
-    input_tokens: new Decimal(sums.input.toString()),
-    output_tokens: new Decimal(sums.output.toString()),
-    cached_input_tokens: new Decimal(sums.cached.toString()),
+    requests: new Decimal(String(requests)),
+    input_tokens: new Decimal(String(input)),
+    output_tokens: new Decimal(String(output)),
+    cached_input_tokens: new Decimal(String(cached)),
   };
 }
 

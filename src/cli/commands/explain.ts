@@ -6,6 +6,7 @@ import { monthRange } from '../../domain/month.js';
 import { classifyUsage } from '../../ledger/usage.js';
 import { usageClassifier } from '../../domain/usage-classes.js';
 import { ownerOf } from '../../domain/match.js';
+import type { GroupShape } from '../../domain/types.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostsAsText } from '../../report/pool-costs.js';
 import { grouped } from '../../report/cells.js';
@@ -37,8 +38,9 @@ export function registerExplain(program: Command, io: Io): void {
       }
       const range = monthRange(month, loaded.card.timezone);
       const classified = classifyUsage(ledger, range, 0, usageClassifier(loaded.card));
-      const days = classified.days;
-      const identities = classified.identities((shape) => ownerOf(shape, loaded.card).id === flags.costCentre);
+      const owned = (shape: GroupShape) => ownerOf(shape, loaded.card).id === flags.costCentre;
+      const days = classified.days(owned);
+      const identities = classified.identities(owned);
       ledger.close();
       const out: string[] = [`Explain ${flags.costCentre} ${lines[0]?.costCentreName ?? ''} — ${month.label}, run ${run.id}: ${grouped(formatAmount(sum(lines.map((l) => l.amount))))} ${run.currency}`];
       for (const line of lines) {
