@@ -1,5 +1,5 @@
 import { ANOMALY, describeAnomaly, findAnomalies } from '../domain/anomalies.js';
-import { computeMonth } from '../domain/compute.js';
+import { computeMonth, unmatchedCollector, type UnmatchedIdentities } from '../domain/compute.js';
 import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import type { MonthRange } from '../domain/month.js';
@@ -34,8 +34,15 @@ export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage:
     month,
     usage: [...classified.groups, ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
     billing: billingRecordsInRange(ledger, range),
-    unmatched: classified.distinctIdentities(isUnmatched).map((identity) => describeIdentity({ identity })),
+    unmatched: unmatchedIdentities(classified),
   });
+}
+
+/** The unmatched identities of the month's summed usage, as few as the warning names. */
+function unmatchedIdentities(classified: ClassifiedUsage): UnmatchedIdentities {
+  const collector = unmatchedCollector();
+  classified.eachIdentity(isUnmatched, (identity) => collector.add(describeIdentity({ identity })));
+  return collector.result();
 }
 
 /** The month's usage anomalies as warning lines, judged against the week before each day. */

@@ -24,9 +24,46 @@ export function gpuIntervals(samples: readonly GpuSample[], maxGapMs: number): G
   return samples.map((sample, i) => ({ sample, lengthMs: i < lengths.length ? lengths[i]! : median }));
 }
 
-const MS_PER_SECOND = new Decimal(1000);
+const ONE = new Decimal(1);
 const PERCENT = new Decimal(100);
-const MIB_PER_GIB = new Decimal(1024);
+/** Intervals are whole or half milliseconds (a median of two): sums count half-milliseconds. */
+const HALF_MS_PER_SECOND = new Decimal(2000);
+const HALF_MS_PER_SECOND_PERCENT = new Decimal(200_000);
+const HALF_MS_PER_SECOND_GIB = new Decimal(2_048_000);
+
+/**
+ * Σ half-ms, Σ half-ms × util and Σ half-ms × MiB of a group's intervals, exact: whole numbers
+ * while they stay exact as doubles (nearly always: values are whole), Decimal otherwise.
+ */
+function intervalSums() {
+  const whole = [0, 0, 0];
+  const exact = [ZERO, ZERO, ZERO];
+  const add = (i: number, halfMs: number, value: Decimal | null) => {
+    if (value === null) return;
+    if (value.isInteger()) {
+      const sum = whole[i]! + halfMs * value.toNumber();
+      if (Number.isSafeInteger(sum)) {
+        whole[i] = sum;
+        return;
+      }
+    }
+    exact[i] = exact[i]!.plus(value.times(halfMs));
+  };
+  return {
+    add(lengthMs: number, util: Decimal | null, mib: Decimal | null): void {
+      const halfMs = lengthMs * 2;
+      add(0, halfMs, ONE);
+      add(1, halfMs, util);
+      add(2, halfMs, mib);
+    },
+    into(q: UsageGroup['quantities']): void {
+      const total = (i: number) => exact[i]!.plus(whole[i]!);
+      q.gpu_seconds = total(0).dividedBy(HALF_MS_PER_SECOND);
+      q.gpu_busy_seconds = total(1).dividedBy(HALF_MS_PER_SECOND_PERCENT);
+      q.gpu_mem_gib_seconds = total(2).dividedBy(HALF_MS_PER_SECOND_GIB);
+    },
+  };
+}
 
 /**
  * The month's GPU usage as groups per (host, namespace, labelled): an interval counts, whole,
@@ -34,29 +71,28 @@ const MIB_PER_GIB = new Decimal(1024);
  * (× MiB / 1024) are exact decimals; a missing value counts as 0 (SPEC §8.7).
  */
 export function gpuUsageGroups(intervals: Iterable<GpuInterval>, range: MonthRange): UsageGroup[] {
-  const groups = new Map<string, UsageGroup>();
+  const groups = new Map<string, { group: UsageGroup; sums: ReturnType<typeof intervalSums> }>();
   for (const { sample, lengthMs } of intervals) {
     if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
     const labelled = sample.namespace !== undefined || sample.pod !== undefined;
     const key = JSON.stringify([sample.host, sample.namespace ?? null, labelled]);
-    let group = groups.get(key);
-    if (!group) {
-      group = {
+    let found = groups.get(key);
+    if (!found) {
+      const group: UsageGroup = {
         source: 'gpu',
         identity: { host: sample.host, ...(sample.namespace !== undefined ? { namespace: sample.namespace } : {}) },
         tags: {},
         quantities: noQuantities(),
         labelled,
       };
-      groups.set(key, group);
+      groups.set(key, (found = { group, sums: intervalSums() }));
     }
-    const seconds = new Decimal(lengthMs).dividedBy(MS_PER_SECOND);
-    const q = group.quantities;
-    q.gpu_seconds = q.gpu_seconds.plus(seconds);
-    q.gpu_busy_seconds = q.gpu_busy_seconds.plus(seconds.times(sample.utilPct ?? ZERO).dividedBy(PERCENT));
-    q.gpu_mem_gib_seconds = q.gpu_mem_gib_seconds.plus(seconds.times(sample.memUsedMib ?? ZERO).dividedBy(MIB_PER_GIB));
+    found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib);
   }
-  return [...groups.values()];
+  return [...groups.values()].map(({ group, sums }) => {
+    sums.into(group.quantities);
+    return group;
+  });
 }
 
 /** One GPU's month: hours observed, owned (labelled, or matched by the card) and busy, and its owners. */

@@ -24,8 +24,8 @@ export interface ClassifiedUsage {
   days(which: (shape: GroupShape) => boolean): { day: string; group: UsageGroup }[];
   /** Per class and identity (key, user, team, project), the month's usage of the classes `which` picks. */
   identities(which: (shape: GroupShape) => boolean): { identity: Identity; group: UsageGroup }[];
-  /** The distinct identities with usage in the month in the classes `which` picks. */
-  distinctIdentities(which: (shape: GroupShape) => boolean): Identity[];
+  /** Calls `visit` with each distinct identity with usage in the month in the classes `which` picks. */
+  eachIdentity(which: (shape: GroupShape) => boolean, visit: (identity: Identity) => void): void;
 }
 
 /** Where each dims field lives in usage_dims ('' there stands for "none"). */
@@ -111,11 +111,11 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
         group: group(shapes[comboClass[Number(combo)]!]!, row),
       }));
     },
-    distinctIdentities(which) {
-      return (db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM temp.month_dims m
+    eachIdentity(which, visit) {
+      const rows = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM temp.month_dims m
         JOIN temp.dim_combo c ON c.dim_id = m.dim_id JOIN usage_dims d ON d.id = m.dim_id
-        WHERE m.in_month = 1 AND c.combo IN (SELECT value FROM json_each(?))`).raw()
-        .all(picked(which)) as [string, string, string, string][]).map((row) => identityOf(...row));
+        WHERE m.in_month = 1 AND c.combo IN (SELECT value FROM json_each(?))`).raw().iterate(picked(which));
+      for (const row of rows as IterableIterator<[string, string, string, string]>) visit(identityOf(...row));
     },
   };
 }

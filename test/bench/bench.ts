@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import Database from 'better-sqlite3';
 import { CARD, WHAT_IF_CARD } from './card.js';
 import { writeGatewayCsv, writeGpuScrapes, type Shape } from './generate.js';
 import { compareParsers, type ParserFigures } from './parsers.js';
@@ -89,11 +90,18 @@ async function ledgerOf(name: string, shape: Shape) {
   const duck = await duckdbGroupBy(file);
   const ingest = chargeback(ledger, ['ingest', file, '--source', 'gateway']);
   const compute = chargeback(ledger, ['compute', '--month', '2026-10', '--rate-card', cardPath]);
-  const dims = Number(timed('sqlite3', [ledger, 'SELECT COUNT(*) FROM usage_dims']).stdout.trim());
+  const dims = countDims(ledger);
   const megabytes = statSync(file).size / 1e6;
   log(`${name}: ${(shape.to - shape.from).toLocaleString('en-US')} rows, ${megabytes.toFixed(0)} MB, ${dims.toLocaleString('en-US')} dims;` +
     ` ingest ${ingest.seconds.toFixed(2)} s / ${ingest.peakRssMb.toFixed(0)} MB, compute ${compute.seconds.toFixed(2)} s / ${compute.peakRssMb.toFixed(0)} MB`);
   return { file, ledger, floor, duck, ingest, compute, dims, megabytes };
+}
+
+function countDims(ledger: string): number {
+  const db = new Database(ledger, { readonly: true });
+  const count = db.prepare('SELECT COUNT(*) FROM usage_dims').pluck().get() as number;
+  db.close();
+  return count;
 }
 
 type Measured = Awaited<ReturnType<typeof ledgerOf>>;

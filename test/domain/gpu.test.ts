@@ -44,3 +44,27 @@ describe('GPU samples to intervals (SPEC §3.3, §8.7)', () => {
     assert.deepEqual([groups[0]!.identity, groups[0]!.labelled], [{ host: 'h1', namespace: 'research' }, true]);
   });
 });
+
+describe('GPU sums: whole numbers while exact, Decimal past that', () => {
+  // Each interval's quantities by the SPEC's formula, one Decimal at a time: the reference.
+  const reference = (intervals: { lengthMs: number; util: string | null; mib: string | null }[]) => {
+    const sum = (f: (i: (typeof intervals)[number]) => Decimal) => intervals.reduce((acc, i) => acc.plus(f(i)), new Decimal(0));
+    const seconds = (i: (typeof intervals)[number]) => new Decimal(i.lengthMs).dividedBy(1000);
+    return [sum(seconds), sum((i) => seconds(i).times(i.util ?? 0).dividedBy(100)), sum((i) => seconds(i).times(i.mib ?? 0).dividedBy(1024))].map((d) => d.toFixed());
+  };
+  const cases: [string, { lengthMs: number; util: string | null; mib: string | null }[]][] = [
+    ['whole values', [{ lengthMs: 60_000, util: '95', mib: '7650' }, { lengthMs: 30_000, util: '5', mib: '1' }]],
+    ['a half-millisecond median and fractional values', [{ lengthMs: 12_345.5, util: '12.5', mib: '0.75' }, { lengthMs: 1, util: '33.3', mib: null }]],
+    ['values past 2^53 when multiplied', [{ lengthMs: 300_000, util: '100', mib: '9007199254740991' }, { lengthMs: 300_000, util: '1', mib: '3' }]],
+  ];
+  for (const [name, intervals] of cases) {
+    it(name, () => {
+      const samples = intervals.map((i, n) => ({ sample: s(n * 600, i.util === null ? null : Number(i.util), null), lengthMs: i.lengthMs }));
+      samples.forEach((x, n) => (x.sample.memUsedMib = intervals[n]!.mib === null ? null : new Decimal(intervals[n]!.mib!)));
+      samples.forEach((x, n) => (x.sample.utilPct = intervals[n]!.util === null ? null : new Decimal(intervals[n]!.util!)));
+      const [group] = gpuUsageGroups(samples, range);
+      const q = group!.quantities;
+      assert.deepEqual([q.gpu_seconds, q.gpu_busy_seconds, q.gpu_mem_gib_seconds].map((d) => d.toFixed()), reference(intervals));
+    });
+  }
+});
