@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { computeMonth, reconciliationFailures } from '../../src/domain/compute.js';
+import { computeMonth, reconciliationFailures, unmatchedCollector } from '../../src/domain/compute.js';
 import { noQuantities } from '../../src/domain/drivers.js';
 import { Decimal, sum } from '../../src/domain/money.js';
 import type { Identity, UsageGroup } from '../../src/domain/types.js';
@@ -198,5 +198,30 @@ describe('computeMonth: properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('computeMonth: the unmatched-usage warning', () => {
+  const card = parseRateCardText(CARD, 'card.yaml');
+  const unmatched = (n: number) => Array.from({ length: n }, (_, i) => group({ team: 'growth', user: `u${String(i).padStart(2, '0')}` }, 'llama', 1, 0));
+
+  it('names every unmatched identity, sorted, up to 20', () => {
+    const statement = computeMonth({ card, month: '2026-10', usage: unmatched(20).reverse() });
+    assert.equal(statement.unmatched.length, 20);
+    assert.equal(statement.unmatched[0], 'team=growth user=u00 → CC-0000');
+    assert.equal(statement.unmatched[19], 'team=growth user=u19 → CC-0000');
+  });
+
+  it('past 20, names the first 20 in order and counts the rest, also when the ledger summed them first', () => {
+    const expected = [
+      ...Array.from({ length: 20 }, (_, i) => `team=growth user=u${String(i).padStart(2, '0')} → CC-0000`),
+      '17 more identities → CC-0000 (chargeback explain --cost-centre CC-0000 lists the largest)',
+    ];
+    assert.deepEqual(computeMonth({ card, month: '2026-10', usage: unmatched(37) }).unmatched, expected);
+    // As the ledger hands them over: one summed group with an owner, the identities apart.
+    const collector = unmatchedCollector();
+    for (const g of unmatched(37).reverse()) collector.add(`team=growth user=${g.identity.user}`);
+    const summed = { ...group({}, 'llama', 37, 0), centre: { id: 'CC-0000', matched: false } };
+    assert.deepEqual(computeMonth({ card, month: '2026-10', usage: [summed], unmatched: collector.result() }).unmatched, expected);
   });
 });
