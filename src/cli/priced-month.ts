@@ -32,7 +32,7 @@ export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage:
   return computeMonth({
     card,
     month,
-    usage: [...classified.groups, ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
+    usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
     billing: billingRecordsInRange(ledger, range),
     unmatched: unmatchedIdentities(classified),
   });
@@ -47,5 +47,5 @@ function unmatchedIdentities(classified: ClassifiedUsage): UnmatchedIdentities {
 
 /** The month's usage anomalies as warning lines, judged against the week before each day. */
 export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage): string[] {
-  return findAnomalies(card, usage.classified.ownerDays, month).map(describeAnomaly);
+  return findAnomalies(card, usage.classified.ownerDays(), month).map(describeAnomaly);
 }

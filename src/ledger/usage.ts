@@ -12,18 +12,18 @@ import { DAY_MS, isMonthEdgeDay, QUARTER_MS } from './usage-writer.js';
  * stays open; classifying again replaces the classes.
  */
 export interface ClassifiedUsage {
-  /** Per class, its usage in the month. */
-  groups: UsageGroup[];
+  /** Per class, its usage in the month (one pass over the daily sums, shared with ownerDays). */
+  groups(): UsageGroup[];
   /**
    * Per owner and UTC day, from `daysBefore` whole UTC days before the month to its end (the
    * month's partial edge days hold only their part inside that span): groups with an owner
    * and quantities, nothing else.
    */
-  ownerDays: { day: string; group: UsageGroup }[];
+  ownerDays(): { day: string; group: UsageGroup }[];
   /** Per class and UTC day, the month's usage of the classes `which` picks. */
   days(which: (shape: GroupShape) => boolean): { day: string; group: UsageGroup }[];
-  /** Per class and identity (key, user, team, project), the month's usage of the classes `which` picks. */
-  identities(which: (shape: GroupShape) => boolean): { identity: Identity; group: UsageGroup }[];
+  /** Per class and identity (key, user, team, project), the month's usage of the classes `which` picks, streamed. */
+  identities(which: (shape: GroupShape) => boolean): Iterable<{ identity: Identity; group: UsageGroup }>;
   /** Calls `visit` with each distinct identity with usage in the month in the classes `which` picks. */
   eachIdentity(which: (shape: GroupShape) => boolean, visit: (identity: Identity) => void): void;
 }
@@ -46,9 +46,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   const windows = daysBefore > 0 ? [month, before] : [month];
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS month_dims (dim_id INTEGER PRIMARY KEY, in_month INTEGER NOT NULL);
     CREATE TEMP TABLE IF NOT EXISTS dim_combo (dim_id INTEGER PRIMARY KEY, combo INTEGER NOT NULL);
-    CREATE TEMP TABLE IF NOT EXISTS match_rules (key TEXT NOT NULL, value TEXT NOT NULL, rank INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS temp.match_rules_by_value ON match_rules (key, value);
-    DELETE FROM temp.month_dims; DELETE FROM temp.dim_combo; DELETE FROM temp.match_rules;`);
+    DELETE FROM temp.month_dims; DELETE FROM temp.dim_combo;`);
   windows.forEach((window, i) => {
     const rows = rowsOf(window);
     db.prepare(`INSERT OR IGNORE INTO temp.month_dims SELECT dim_id, ${i === 0 ? 1 : 0} FROM (${rows.sql})`).run(...rows.params);
@@ -64,35 +62,42 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   };
   numberCombinations(db, classifier, place);
 
-  // One pass: rows of the month are part 1, rows of the days before part 0. Rows stream as
-  // plain numbers and fold into the month's classes and the owners' days as they come.
-  const parts = windows.map((window, i) => {
-    const rows = rowsOf(window);
-    return { sql: `SELECT *, ${i === 0 ? 1 : 0} AS part FROM (${rows.sql})`, params: rows.params };
-  });
+  // One pass, when asked for: rows of the month are part 1, rows of the days before part 0.
+  // Rows stream as plain numbers and fold into the month's classes and the owners' days.
   const sums = 'SUM(r.requests), SUM(r.input), SUM(r.output), SUM(r.cached)';
-  const pass = db.prepare(`SELECT c.combo, r.day, r.part, ${sums}
-    FROM (${parts.map((p) => p.sql).join(' UNION ALL ')}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
-    GROUP BY c.combo, r.day, r.part`).raw();
-  const monthTotals = new Map<number, number[]>();
-  const ownerDays = new Map<string, { shape: GroupShape; day: number; sums: number[] }>();
-  for (const [combo, day, part, ...row] of pass.iterate(...parts.flatMap((p) => p.params)) as IterableIterator<number[]>) {
-    const cls = comboClass[combo!]!;
-    if (part === 1) addExact(monthTotals.get(cls) ?? setNew(monthTotals, cls), row);
-    const owner = shapes[cls]!.centre;
-    const key = `${owner?.id}\u0000${owner?.matched}\u0000${day}`;
-    let found = ownerDays.get(key);
-    if (!found) ownerDays.set(key, (found = { shape: { source: 'gateway', identity: {}, tags: {}, ...(owner ? { centre: owner } : {}) }, day: day!, sums: [0, 0, 0, 0] }));
-    addExact(found.sums, row);
-  }
+  let summed: { monthTotals: Map<number, number[]>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: number[] }> } | null = null;
+  const sumMonth = () => {
+    if (summed) return summed;
+    const parts = windows.map((window, i) => {
+      const rows = rowsOf(window);
+      return { sql: `SELECT *, ${i === 0 ? 1 : 0} AS part FROM (${rows.sql})`, params: rows.params };
+    });
+    const pass = db.prepare(`SELECT c.combo, r.day, r.part, ${sums}
+      FROM (${parts.map((p) => p.sql).join(' UNION ALL ')}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
+      GROUP BY c.combo, r.day, r.part`).raw();
+    summed = { monthTotals: new Map(), ownerDays: new Map() };
+    for (const [combo, day, part, ...row] of pass.iterate(...parts.flatMap((p) => p.params)) as IterableIterator<number[]>) {
+      const cls = comboClass[combo!]!;
+      if (part === 1) addExact(summed.monthTotals.get(cls) ?? setNew(summed.monthTotals, cls), row);
+      const owner = shapes[cls]!.centre;
+      const key = `${owner?.id}\u0000${owner?.matched}\u0000${day}`;
+      let found = summed.ownerDays.get(key);
+      if (!found) {
+        const shape: GroupShape = { source: 'gateway', identity: {}, tags: {}, ...(owner ? { centre: owner } : {}) };
+        summed.ownerDays.set(key, (found = { shape, day: day!, sums: [0, 0, 0, 0] }));
+      }
+      addExact(found.sums, row);
+    }
+    return summed;
+  };
 
   const group = (shape: GroupShape, row: readonly (number | bigint)[]): UsageGroup => ({ ...shape, quantities: quantitiesOf(row) });
   const picked = (which: (shape: GroupShape) => boolean) =>
     JSON.stringify(comboClass.flatMap((cls, combo) => (which(shapes[cls]!) ? [combo] : [])));
   const dayOf = (day: number | bigint) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
   return {
-    groups: [...monthTotals].map(([cls, row]) => group(shapes[cls]!, row)),
-    ownerDays: [...ownerDays.values()].map(({ shape, day, sums: row }) => ({ day: dayOf(day), group: group(shape, row) })),
+    groups: () => [...sumMonth().monthTotals].map(([cls, row]) => group(shapes[cls]!, row)),
+    ownerDays: () => [...sumMonth().ownerDays.values()].map(({ shape, day, sums: row }) => ({ day: dayOf(day), group: group(shape, row) })),
     days(which) {
       const rows = rowsOf(month);
       const found = db.prepare(`SELECT c.combo, r.day, ${sums} FROM (${rows.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
@@ -100,16 +105,15 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
         .all(...rows.params, picked(which)) as bigint[][];
       return found.map(([combo, day, ...row]) => ({ day: dayOf(day!), group: group(shapes[comboClass[Number(combo)]!]!, row) }));
     },
-    identities(which) {
+    *identities(which) {
       const rows = rowsOf(month);
       const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
         FROM (${rows.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
         WHERE c.combo IN (SELECT value FROM json_each(?)) GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
-        .raw().safeIntegers(true).all(...rows.params, picked(which)) as [bigint, string, string, string, string, ...bigint[]][];
-      return found.map(([combo, fp, user, team, project, ...row]) => ({
-        identity: identityOf(fp, user, team, project),
-        group: group(shapes[comboClass[Number(combo)]!]!, row),
-      }));
+        .raw().safeIntegers(true).iterate(...rows.params, picked(which)) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
+      for (const [combo, fp, user, team, project, ...row] of found) {
+        yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
+      }
     },
     eachIdentity(which, visit) {
       const rows = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM temp.month_dims m
@@ -144,16 +148,27 @@ const NO_RANK = 2 ** 31;
 
 type Sql = { sql: string; params: unknown[] };
 
-/** The rank of a row's owner (NO_RANK: none) as SQL over usage_dims `d`, from temp.match_rules. */
-function ownerRankSql(db: Ledger, classifier: UsageClassifier): Sql {
-  const addRule = db.prepare('INSERT INTO temp.match_rules (key, value, rank) VALUES (?, ?, ?)');
-  for (const rule of classifier.rules) addRule.run(rule.key, rule.value, rule.rank);
-  const ranks = [...new Set(classifier.rules.map((rule) => rule.key as DimsField))].map((key) => {
-    const field = fieldSql(key);
-    return { sql: `COALESCE((SELECT MIN(rank) FROM temp.match_rules WHERE key = ? AND value = ${field.sql}), ${NO_RANK})`, params: [key, ...field.params] };
+/**
+ * The rank of a row's owner (NO_RANK: none) as SQL over usage_dims `d`: the first rank, in
+ * order, with a rule value equal to the row's (a CASE over IN lists, which SQLite indexes
+ * once per statement), which is the lowest matching rank.
+ */
+function ownerRankSql(classifier: UsageClassifier): Sql {
+  const byRank = new Map<number, Map<DimsField, string[]>>();
+  for (const { key, value, rank } of classifier.rules) {
+    const keys = byRank.get(rank) ?? new Map<DimsField, string[]>();
+    keys.set(key as DimsField, [...(keys.get(key as DimsField) ?? []), value]);
+    byRank.set(rank, keys);
+  }
+  const whens = [...byRank].sort(([a], [b]) => a - b).map(([rank, keys]) => {
+    const tests = [...keys].map(([key, values]) => {
+      const field = fieldSql(key);
+      return { sql: `${field.sql} IN (${values.map(() => '?').join(', ')})`, params: [...field.params, ...values] };
+    });
+    return { sql: `WHEN ${tests.map((t) => t.sql).join(' OR ')} THEN ${rank}`, params: tests.flatMap((t) => t.params) };
   });
-  // min() of two or more arguments is the scalar minimum, never the aggregate.
-  return { sql: `min(${[...ranks.map((r) => r.sql), NO_RANK, NO_RANK].join(', ')})`, params: ranks.flatMap((r) => r.params) };
+  if (whens.length === 0) return { sql: String(NO_RANK), params: [] };
+  return { sql: `CASE ${whens.map((w) => w.sql).join(' ')} ELSE ${NO_RANK} END`, params: whens.flatMap((w) => w.params) };
 }
 
 /**
@@ -162,7 +177,7 @@ function ownerRankSql(db: Ledger, classifier: UsageClassifier): Sql {
  * rows of combinations it must see whole get a combination each, numbered after those.
  */
 function numberCombinations(db: Ledger, classifier: UsageClassifier, place: (combo: number, found: UsageClass) => void): void {
-  const owner = ownerRankSql(db, classifier);
+  const owner = ownerRankSql(classifier);
   const exprs = [owner, ...classifier.fields.map(fieldSql)];
   const params = exprs.flatMap((e) => e.params);
   const select = `SELECT d.id AS id, ${exprs.map((e, i) => `${e.sql} AS f${i}`).join(', ')} FROM usage_dims d`;
@@ -216,7 +231,7 @@ function dimsOfFields(fields: readonly DimsField[], values: readonly (string | n
 
 /** The month's ok gateway usage per dims row, identity and all (each row its own class). */
 export function usageGroups(db: Ledger, range: MonthRange): UsageGroup[] {
-  return classifyUsage(db, range, 0, EVERY_ROW).groups;
+  return classifyUsage(db, range, 0, EVERY_ROW).groups();
 }
 
 type DimsRow = [number, string, string, string, string, string, string, string, string];

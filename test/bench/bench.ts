@@ -185,7 +185,7 @@ async function main() {
   console.log('| goal (issue 11) | measured | target | met |\n|---|---|---|---|');
   for (const g of goals) console.log(`| ${g.what} | ${g.measured} | ${g.goal} | ${g.met === null ? 'not measured' : g.met ? 'yes' : 'NO'} |`);
   // Last, in this process: holding a whole file in memory must not weigh on the figures above.
-  const samples = join(ROOT, '../shared/data');
+  const samples = join(ROOT, 'fixtures/data');
   const parsers = existsSync(samples) ? compareParsers(samples, realistic.file) : [];
   if (parsers.length > 0) printParsers(parsers);
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ machine: machine(), rows, big, goals, tables, parsers }, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
 import { chargeback, ROOT, workspace } from './cli.js';
 
-const DATA = join(ROOT, '../shared/data');
+const DATA = join(ROOT, 'fixtures/data');
 const FILES = ['focus', 'cloud'].flatMap((dir) => readdirSync(join(DATA, dir)).filter((f) => f.endsWith('.csv')).map((f) => join(dir, f)));
 
 /** Independently of the product: the main cost column and the charge period of each format. */
@@ -42,7 +42,7 @@ function independent(file: string) {
   return { rows: rows.length, duplicates, byMonth };
 }
 
-describe('billing ingest on every real sample in ../shared/data/focus and cloud', () => {
+describe('billing ingest on every real sample in fixtures/data/focus and cloud', () => {
   for (const file of FILES) {
     it(`${file}: no reject, duplicates only for identical rows, and each month's total equals an independent sum`, () => {
       const { dir } = workspace();

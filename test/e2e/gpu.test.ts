@@ -7,7 +7,7 @@ import { chooseReader, fileStart } from '../../src/ingest/index.js';
 import { readAll, type ReadItem } from '../../src/ingest/reader.js';
 import { chargeback, ROOT, workspace } from './cli.js';
 
-const GPU = join(ROOT, '../shared/data/gpu');
+const GPU = join(ROOT, 'fixtures/data/gpu');
 
 async function read(file: string, options: { host?: string; tz?: string; at?: number } = {}): Promise<ReadItem[]> {
   const text = readFileSync(file, 'utf8');

@@ -18,7 +18,7 @@ function split(text: string, size = 7): CsvRecord[] {
 }
 const cellsOf = (records: CsvRecord[]) => records.map((r) => ('cells' in r ? r.cells : `error: ${r.error}`));
 
-const DATA = join(ROOT, '../shared/data');
+const DATA = join(ROOT, 'fixtures/data');
 const samples = ['focus', 'cloud', 'gateway', 'gpu'].flatMap((dir) =>
   readdirSync(join(DATA, dir)).filter((f) => f.endsWith('.csv')).map((f) => join(dir, f)),
 );

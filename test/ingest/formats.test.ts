@@ -103,7 +103,7 @@ describe('gateway formats on fixtures made from the real samples', () => {
   });
 
   it('the real LiteLLM sample parses: 10 + 20 tokens, a zone-less startTime as UTC, and no identity to bill', async () => {
-    const { format, items } = await read(readFileSync(join(ROOT, '../shared/data/gateway/litellm_spend_logs_payload.json'), 'utf8'));
+    const { format, items } = await read(readFileSync(join(ROOT, 'fixtures/data/gateway/litellm_spend_logs_payload.json'), 'utf8'));
     assert.equal(format, 'litellm');
     const [reject] = rejects(items);
     assert.deepEqual([reject?.line, reject?.field, reject?.reason], [1, 'identity', 'no identity: the record has no API key, user, team or project']);

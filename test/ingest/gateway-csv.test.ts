@@ -137,9 +137,9 @@ describe('native gateway CSV on the fixtures derived from the real Azure traces'
     const events = items.flatMap((i) => (i.kind === 'event' ? [i.event] : []));
     assert.equal(events.length, 2000);
     assert.equal(items.filter((i) => i.kind === 'reject').length, 0);
-    // Independent sum over the source traces (../shared/data when present; the CI checkout has it beside the repo).
+    // Independent sum over the source traces (fixtures/data, copied from the public samples with their SOURCES.md).
     const traceSum = (file: string, rows: number) =>
-      readFileSync(`${ROOT}/../shared/data/gateway/${file}`, 'utf8').split(/\r?\n/).slice(1, rows + 1)
+      readFileSync(`${ROOT}/fixtures/data/gateway/${file}`, 'utf8').split(/\r?\n/).slice(1, rows + 1)
         .reduce<[number, number]>((acc, line) => {
           const [, context, generated] = line.split(',');
           return [acc[0] + Number(context), acc[1] + Number(generated)];

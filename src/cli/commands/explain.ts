@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
-import { explainLine } from '../../domain/explain.js';
+import { explainLines } from '../../domain/explain.js';
 import { formatAmount, formatQuantity, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
 import { classifyUsage } from '../../ledger/usage.js';
@@ -40,7 +40,8 @@ export function registerExplain(program: Command, io: Io): void {
       const classified = classifyUsage(ledger, range, 0, usageClassifier(loaded.card));
       const owned = (shape: GroupShape) => ownerOf(shape, loaded.card).id === flags.costCentre;
       const days = classified.days(owned);
-      const identities = classified.identities(owned);
+      const pools = loaded.card.pools.filter((pool) => lines.some((line) => line.pool === pool.id && line.method !== 'idle'));
+      const breakdowns = explainLines(loaded.card, pools, flags.costCentre, days, classified.identities(owned));
       ledger.close();
       const out: string[] = [`Explain ${flags.costCentre} ${lines[0]?.costCentreName ?? ''} — ${month.label}, run ${run.id}: ${grouped(formatAmount(sum(lines.map((l) => l.amount))))} ${run.currency}`];
       for (const line of lines) {
@@ -53,8 +54,8 @@ export function registerExplain(program: Command, io: Io): void {
           const share = poolQuantity.isZero() ? '' : ` (${line.quantity.dividedBy(poolQuantity).times(100).toDecimalPlaces(2).toFixed()}% of the pool's ${formatQuantity(poolQuantity)})`;
           out.push(`  quantity: ${formatQuantity(line.quantity)} ${line.driver}${share}${line.unitPrice ? ` at ${formatQuantity(line.unitPrice)} per unit` : ''}`);
         }
-        const pool = loaded.card.pools.find((p) => p.id === line.pool);
-        const breakdown = pool && line.method !== 'idle' ? explainLine(loaded.card, pool, flags.costCentre, days, identities) : null;
+        const pool = pools.find((p) => p.id === line.pool);
+        const breakdown = pool && line.method !== 'idle' ? breakdowns.get(pool) : null;
         if (!breakdown) continue;
         const list = (entries: [string, { toFixed(): string }][]) =>
           entries.slice(0, TOP).map(([k, v]) => `${k} ${formatQuantity(v as never)}`).join('; ') + (entries.length > TOP ? `; … ${entries.length - TOP} more` : '');

@@ -20,7 +20,7 @@ const F = {
 /**
  * Google Cloud's BigQuery billing export as CSV. Billed cost is `cost`; effective cost adds
  * the (negative) amounts in `credits`, a JSON list. Labels become tags, and the project id
- * the tag `project`. No public sample exists (see ../shared/data/SOURCES.md): this reader
+ * the tag `project`. No public sample exists (see fixtures/data/SOURCES.md): this reader
  * follows the export's documented columns and is tested on a file made here.
  */
 export const gcp: BillingFormat = {
