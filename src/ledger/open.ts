@@ -29,6 +29,15 @@ export function openLedger(path: string, { create }: { create: boolean }): Ledge
   return db;
 }
 
+/**
+ * Runs `read` in one read transaction, so that every query it makes sees the ledger as of
+ * the first: a batch another process commits meanwhile counts whole or not at all. Temp
+ * tables may be written inside; the ledger itself is not.
+ */
+export function inSnapshot<T>(db: Ledger, read: () => T): T {
+  return db.transaction(read)();
+}
+
 /** Applies the migrations this ledger lacks, under the write lock so two processes never race. */
 function migrate(db: Ledger): void {
   const current = () => Number(db.pragma('user_version', { simple: true }));

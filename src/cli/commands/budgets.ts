@@ -9,6 +9,7 @@ import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { anomaliesOf, priceMonth, readMonthUsage } from '../priced-month.js';
+import { inSnapshot } from '../../ledger/open.js';
 
 interface BudgetFlags {
   month: string;
@@ -40,9 +41,11 @@ export function registerBudgets(program: Command, io: Io): void {
       if (card.budgets.length === 0) throw new UsageError(`${flags.rateCard}: the card has no budgets`);
       const range = monthRange(month, card.timezone);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const usage = readMonthUsage(ledger, card, range);
-      const statement = priceMonth(ledger, card, month.label, usage, requireMaxGap(flags.maxGap));
-      const anomalies = anomaliesOf(card, month.label, usage);
+      const maxGapMs = requireMaxGap(flags.maxGap);
+      const { statement, anomalies } = inSnapshot(ledger, () => {
+        const usage = readMonthUsage(ledger, card, range);
+        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
+      });
       ledger.close();
       const reports = budgetReports(card.budgets, statement.lines, range, now);
       io.stdout(flags.format === 'json' ? budgetsAsJson(month.label, card.currency, reports) : budgetsAsTable(month.label, card.currency, reports));

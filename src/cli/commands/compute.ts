@@ -8,6 +8,7 @@ import { closedMonths, closeMonth, findRun, storeAdjustments, storeRun } from '.
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
 import { formatAmount } from '../../domain/money.js';
 import { batchesInRange } from '../../ledger/usage.js';
+import { inSnapshot } from '../../ledger/open.js';
 import { anomaliesOf, priceMonth, readMonthUsage } from '../priced-month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
@@ -37,9 +38,10 @@ export function registerCompute(program: Command, io: Io): void {
       const closed = closedMonths(ledger).find((c) => c.month === month.label);
       if (closed && flags.close) throw new UsageError(`${month.label} is already closed, on run ${closed.runId}`);
       const range = monthRange(month, card.timezone);
-      const usage = readMonthUsage(ledger, card, range);
-      const statement = priceMonth(ledger, card, month.label, usage, maxGapMs);
-      const anomalies = anomaliesOf(card, month.label, usage);
+      const { statement, anomalies, batchIds } = inSnapshot(ledger, () => {
+        const usage = readMonthUsage(ledger, card, range);
+        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage), batchIds: batchesInRange(ledger, range) };
+      });
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {
         month: month.label,
@@ -48,7 +50,7 @@ export function registerCompute(program: Command, io: Io): void {
         currency: card.currency,
         unallocated: card.unallocated,
         platform: card.platform ?? null,
-        batchIds: batchesInRange(ledger, range),
+        batchIds,
         unpriced: statement.unpriced.map(unpricedRecord),
         warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`), ...anomalies],
         poolCosts: statement.poolCosts.map(poolCostAsJson),

@@ -7,6 +7,7 @@ import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { priceMonth, readMonthUsage } from '../priced-month.js';
+import { inSnapshot } from '../../ledger/open.js';
 
 /**
  * `chargeback diff --month M --rate-card NEW`: what another card would charge each centre
@@ -25,7 +26,8 @@ export function registerDiff(program: Command, io: Io): void {
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
       const run = requireRun(ledger, month);
       const range = monthRange(month, card.timezone);
-      const what = priceMonth(ledger, card, month.label, readMonthUsage(ledger, card, range), requireMaxGap(flags.maxGap));
+      const maxGapMs = requireMaxGap(flags.maxGap);
+      const what = inSnapshot(ledger, () => priceMonth(ledger, card, month.label, readMonthUsage(ledger, card, range), maxGapMs));
       ledger.close();
       const centres = [...new Set([...run.lines, ...what.lines].map((l) => l.costCentre))].sort();
       const total = (lines: typeof run.lines, id: string) => sum(lines.filter((l) => l.costCentre === id).map((l) => l.amount));

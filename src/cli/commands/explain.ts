@@ -4,6 +4,7 @@ import { explainLines } from '../../domain/explain.js';
 import { formatAmount, formatQuantity, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
 import { classifyUsage } from '../../ledger/usage.js';
+import { inSnapshot } from '../../ledger/open.js';
 import { usageClassifier } from '../../domain/usage-classes.js';
 import { ownerOf } from '../../domain/match.js';
 import type { GroupShape } from '../../domain/types.js';
@@ -37,11 +38,12 @@ export function registerExplain(program: Command, io: Io): void {
         throw new UsageError(`${loaded.file} is not the rate card run ${run.id} used (SHA-256 differs): pass the card it used with --rate-card`);
       }
       const range = monthRange(month, loaded.card.timezone);
-      const classified = classifyUsage(ledger, range, 0, usageClassifier(loaded.card));
       const owned = (shape: GroupShape) => ownerOf(shape, loaded.card).id === flags.costCentre;
-      const days = classified.days(owned);
       const pools = loaded.card.pools.filter((pool) => lines.some((line) => line.pool === pool.id && line.method !== 'idle'));
-      const breakdowns = explainLines(loaded.card, pools, flags.costCentre, days, classified.identities(owned));
+      const breakdowns = inSnapshot(ledger, () => {
+        const classified = classifyUsage(ledger, range, 0, usageClassifier(loaded.card));
+        return explainLines(loaded.card, pools, flags.costCentre, classified.days(owned), classified.identities(owned));
+      });
       ledger.close();
       const out: string[] = [`Explain ${flags.costCentre} ${lines[0]?.costCentreName ?? ''} — ${month.label}, run ${run.id}: ${grouped(formatAmount(sum(lines.map((l) => l.amount))))} ${run.currency}`];
       for (const line of lines) {
