@@ -87,14 +87,14 @@ export function listBatches(db: Ledger): BatchRow[] {
  * Opens a batch under the ledger's write lock (BEGIN IMMEDIATE): a second writer waits for
  * this one to finish rather than interleaving with it.
  */
-export function beginBatch(db: Ledger, meta: BatchMeta): BatchWriter {
+export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) => number): BatchWriter {
   db.exec('BEGIN IMMEDIATE');
   try {
     const { lastInsertRowid } = db
       .prepare('INSERT INTO batches (source, format, file_name, sha256, started_at) VALUES (?, ?, ?, ?, ?)')
       .run(meta.source, meta.format, meta.fileName, '', meta.startedAt);
     const id = Number(lastInsertRowid);
-    const usage = usageWriter(db, id);
+    const usage = usageWriter(db, id, keyHash);
     const addBilling = db.prepare(`INSERT OR IGNORE INTO billing_records (batch_id, natural_key, period_start_ms,
       period_end_ms, billed_cost, effective_cost, list_cost, currency, provider, service, resource_id, sku,
       charge_category, tags, line_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);

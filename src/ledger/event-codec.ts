@@ -15,6 +15,8 @@ export interface EncodedEvents {
 /** One decoded event, as the batch writer stores it. */
 export interface EventRow {
   key: string;
+  /** hash52 of `key`: what the ledger's natural-key index holds. */
+  keyHash: number;
   dims: string;
   /** hash52 of `dims`: what the writer remembers dims rows by. */
   dimsHash: number;
@@ -27,8 +29,8 @@ export interface EventRow {
   latency: number | null;
 }
 
-const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7 } as const;
-const NUMS_PER_EVENT = 8;
+const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7, keyHash: 8 } as const;
+const NUMS_PER_EVENT = 9;
 const STRS_PER_EVENT = 3;
 // JSON escapes control characters, so no dims key holds one; natural keys and last fours
 // are the readers' text, and issue 13 covers a NUL inside them.
@@ -48,6 +50,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
     nums[at + NUMS.latency] = e.latencyMs ?? NaN;
     nums[at + NUMS.line] = line;
     nums[at + NUMS.dimsHash] = hash52(dims);
+    nums[at + NUMS.keyHash] = hash52(key);
     strs.push(key, dims, e.apiKeyLast4 ?? '');
   });
   return { count: events.length, nums, strs: strs.join(SEPARATOR) };
@@ -56,7 +59,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
 /** Calls `visit` with each encoded event in order, reusing one row object. */
 export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: EventRow) => void): void {
   const texts = strs.split(SEPARATOR);
-  const row: EventRow = { key: '', dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, latency: null };
+  const row: EventRow = { key: '', keyHash: 0, dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, latency: null };
   for (let i = 0; i < count; i++) {
     const at = i * NUMS_PER_EVENT;
     const latency = nums[at + NUMS.latency]!;
@@ -64,6 +67,7 @@ export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: 
     row.dims = texts[i * STRS_PER_EVENT + 1]!;
     row.last4 = texts[i * STRS_PER_EVENT + 2]!;
     row.dimsHash = nums[at + NUMS.dimsHash]!;
+    row.keyHash = nums[at + NUMS.keyHash]!;
     row.tsMs = nums[at + NUMS.ts]!;
     row.ok = nums[at + NUMS.ok] === 1;
     row.input = nums[at + NUMS.input]!;

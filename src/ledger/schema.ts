@@ -1,4 +1,5 @@
 import type { Ledger } from './open.js';
+import { hash52 } from './event-codec.js';
 import { dimsHash52 } from './usage-writer.js';
 
 /**
@@ -199,6 +200,35 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
       DROP TABLE usage_dims;
       ALTER TABLE usage_dims_v4 RENAME TO usage_dims;
       CREATE INDEX usage_dims_by_hash ON usage_dims (key_hash);
+    `);
+  },
+  // Natural keys were unique through an index on their text: random request ids made every
+  // insert land on a random page of it, a third of ingest. They are unique through a 52-bit
+  // hash now; a key whose hash another key holds is kept without one (usage-writer.ts).
+  (db) => {
+    db.function('key_hash', { deterministic: true }, (key: unknown) => hash52(String(key)));
+    db.exec(`
+      CREATE TABLE usage_events_v5 (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL,
+        natural_key TEXT NOT NULL,
+        key_hash INTEGER UNIQUE,
+        ts_ms INTEGER NOT NULL,
+        dim_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cached_input_tokens INTEGER NOT NULL,
+        latency_ms REAL
+      );
+      INSERT INTO usage_events_v5 (id, batch_id, natural_key, key_hash, ts_ms, dim_id, status, input_tokens, output_tokens,
+        cached_input_tokens, latency_ms)
+        SELECT id, batch_id, natural_key, NULL, ts_ms, dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms
+        FROM usage_events;
+      UPDATE OR IGNORE usage_events_v5 SET key_hash = key_hash(natural_key);
+      DROP TABLE usage_events;
+      ALTER TABLE usage_events_v5 RENAME TO usage_events;
+      CREATE INDEX usage_events_without_hash ON usage_events (natural_key) WHERE key_hash IS NULL;
     `);
   },
 ];

@@ -13,7 +13,7 @@ export interface KeyedEvent {
 
 /** Events per INSERT statement: one call into SQLite per row cost more than the insert itself. */
 const ROWS_PER_INSERT = 32;
-const EVENT_COLUMNS = 9;
+const EVENT_COLUMNS = 10;
 /** Rolled-up sums held in memory before they are upserted, at most this many at a time. */
 const MAX_PENDING_SUMS = 100_000;
 /** Dims keys remembered per batch: a realistic log has one new combination every few rows. */
@@ -144,11 +144,19 @@ function dimsFinder(db: Ledger) {
  * a month, to its quarter hour's), so that duplicates never count. Events go in
  * ROWS_PER_INSERT at a time; when a statement stores fewer than it was given, the new ones
  * are read back by rowid (rowids only grow), so the sums still see exactly the new rows.
+ *
+ * Natural keys are unique through the hash of the key (`keyHash`, hash52 but in tests): a
+ * small integer index where the text index cost a third of ingest. A row the statement
+ * ignores is a duplicate only if its key is stored; a key whose hash another key holds is
+ * stored again without a hash, where a partial index finds it. Exact either way.
  */
-export function usageWriter(db: Ledger, batchId: number) {
+export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) => number = hash52) {
   const insertStatement = (rows: number) => db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms,
-    dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms) VALUES
-    ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms, key_hash) VALUES
+    ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+  const storedWithHash = db.prepare('SELECT 1 FROM usage_events WHERE key_hash = ? AND natural_key = ?').pluck();
+  const storedWithoutHash = db.prepare('SELECT 1 FROM usage_events WHERE key_hash IS NULL AND natural_key = ?').pluck();
+  const isStored = (hashOfKey: unknown, key: unknown) => storedWithHash.get(hashOfKey, key) !== undefined || storedWithoutHash.get(key) !== undefined;
   const insertMany = insertStatement(ROWS_PER_INSERT);
   const insertOne = insertStatement(1);
   const lastId = db.prepare('SELECT COALESCE(MAX(id), 0) FROM usage_events').pluck();
@@ -187,10 +195,17 @@ export function usageWriter(db: Ledger, batchId: number) {
     else for (let at = 0; at < params.length; at += EVENT_COLUMNS) stored += insertOne.run(params.slice(at, at + EVENT_COLUMNS)).changes;
     if (stored === pending) {
       for (let at = 0; at < params.length; at += EVENT_COLUMNS) count(at);
-    } else if (stored > 0) {
+    } else {
       // The first copy of a key is the one stored (OR IGNORE): count it, and no later copy.
-      const added = new Set(keysAfter.all(maxId) as string[]);
-      for (let at = 0; at < params.length; at += EVENT_COLUMNS) if (added.delete(params[at + 1] as string)) count(at);
+      const added = new Set(stored > 0 ? (keysAfter.all(maxId) as string[]) : []);
+      for (let at = 0; at < params.length; at += EVENT_COLUMNS) {
+        if (added.delete(params[at + 1] as string)) count(at);
+        else if (!isStored(params[at + 9], params[at + 1])) {
+          insertOne.run([...params.slice(at, at + EVENT_COLUMNS - 1), null]);
+          stored++;
+          count(at);
+        }
+      }
     }
     if (stored > 0) maxId = lastId.get() as number;
     params.length = 0;
@@ -201,7 +216,7 @@ export function usageWriter(db: Ledger, batchId: number) {
   /** Queues one event; returns how many events its queue stored (0 until the queue is full). */
   function store(row: EventRow): number {
     params.push(batchId, row.key, row.tsMs, dimOf(row.dims, row.dimsHash, row.last4), row.ok ? 'ok' : 'error', row.input, row.output,
-      row.cached, row.latency);
+      row.cached, row.latency, row.keyHash);
     return ++pending === ROWS_PER_INSERT ? flush() : 0;
   }
 
@@ -210,7 +225,7 @@ export function usageWriter(db: Ledger, batchId: number) {
       let inserted = 0;
       for (const { key, event: e } of events) {
         const dims = dimKey(e);
-        inserted += store({ key, dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
+        inserted += store({ key, keyHash: keyHash(key), dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
           input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, latency: e.latencyMs ?? null });
       }
       return inserted + flush();

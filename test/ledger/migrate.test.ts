@@ -27,7 +27,7 @@ function ledgerAtVersion3(path: string): void {
 }
 
 describe('ledger migrations', () => {
-  it('version 4 keeps every dims row and its id, and new events of the same dims find it by hash', () => {
+  it('versions 4 and 5 keep every dims row, its id and every event; new events of the same dims find it, old keys stay duplicates', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cb-migrate-')), 'l.db');
     ledgerAtVersion3(path);
     const db = openLedger(path, { create: false });
@@ -41,6 +41,9 @@ describe('ledger migrations', () => {
     assert.equal(writer.insert([{ key: naturalKey(event), event }]), 1);
     writer.commit('sha', { read: 1, accepted: 1, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, 'now', false);
     assert.equal(db.prepare('SELECT COUNT(*) FROM usage_dims').pluck().get(), 1, 'no second dims row for the same dims');
+    const again = beginBatch(db, { source: 'gateway', format: 'csv', fileName: 'g', startedAt: 'now' });
+    assert.equal(again.insert([{ key: 'r:old', event: { ...event, requestId: 'old' } }]), 0, 'the migrated event is still a duplicate');
+    again.rollback();
     const groups = usageGroups(db, monthRange(parseMonth('2026-10')!, 'UTC'));
     assert.deepEqual(groups.map((g) => [g.identity.user, g.tags, g.quantities.requests.toFixed(), g.quantities.input_tokens.toFixed()]),
       [['ann', { feature: 'chat' }, '2', '105']]);
