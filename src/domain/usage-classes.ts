@@ -34,10 +34,12 @@ export interface UsageClassifier {
 
 /**
  * Puts each dims row in the coarsest class that gives the same statement as the row itself
- * (issue 11): its owner, resolved once here, and only the fields that pool filters and
+ * (issue 11): its owner (which the ledger resolves from `rules`, matchRuleValues' rows of
+ * the same first-match rule as matchCostCentre) and only the fields that pool filters and
  * multipliers read (model, tier, environment and the tags filters name). Usage that no pool
  * takes keeps its identity and model, which the unpriced list names; the rest drops its
  * identity, so a month of 200,000 combinations reaches the methods as a few hundred groups.
+ * test/ledger/aggregates.test.ts holds the two paths to byte-identical statements.
  */
 export function usageClassifier(card: RateCard): UsageClassifier {
   const filterTags = [...new Set(card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]))].sort(compareIds);
