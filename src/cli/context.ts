@@ -1,6 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Option } from 'commander';
-import { UsageError } from '../domain/errors.js';
+import { FileError, UsageError } from '../domain/errors.js';
 import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
 import { findRun, type StoredRun } from '../ledger/runs.js';
@@ -26,13 +27,14 @@ export function ledgerPath(options: GlobalOptions, io: Io): string {
   return options.ledger ?? io.env.CHARGEBACK_LEDGER ?? 'chargeback.db';
 }
 
-export function useLedger(options: GlobalOptions, io: Io, create: boolean): Ledger {
-  return openLedger(ledgerPath(options, io), { create });
+/** The ledger every command but `init` works on; it must exist (only `init` makes one). */
+export function useLedger(options: GlobalOptions, io: Io): Ledger {
+  return openLedger(ledgerPath(options, io), { create: false });
 }
 
-export function requireMonth(text: string | undefined): Month {
+export function requireMonth(text: string | undefined, flag = '--month'): Month {
   const month = text === undefined ? null : parseMonth(text);
-  if (!month) throw new UsageError(`--month: expected YYYY-MM, got ${text === undefined ? 'nothing' : `"${text}"`}`);
+  if (!month) throw new UsageError(`${flag}: expected YYYY-MM, got ${text === undefined ? 'nothing' : `"${text}"`}`);
   return month;
 }
 
@@ -42,8 +44,8 @@ export function wantsColour(io: Io): boolean {
 }
 
 /**
- * The month's latest run (or run `runText`), or a UsageError that says how to make one:
- * every command that reads a run starts here.
+ * The month's books (the closed run, else the latest) or run `runText`, or a UsageError that
+ * says how to make one: every command that reads a run starts here.
  */
 export function requireRun(ledger: Ledger, month: Month, runText?: string): StoredRun {
   const runId = runText === undefined ? undefined : Number(runText);
@@ -65,4 +67,14 @@ export function requireMaxGap(text: string): number {
   const ms = Number(text) * 1000;
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`--max-gap: expected a number of seconds, got "${text}"`);
   return ms;
+}
+
+/** Writes a command's output to `--output PATH`, or to standard output without one. */
+export function writeOutput(io: Io, path: string | undefined, text: string): void {
+  if (path === undefined) return io.stdout(text);
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw FileError.from(error, path, 'write the output');
+  }
 }

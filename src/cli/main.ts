@@ -14,11 +14,12 @@ import { registerInit } from './commands/init.js';
 import { registerRateCard } from './commands/ratecard.js';
 import { registerStatement } from './commands/statement.js';
 import type { Io } from './context.js';
+import { toolVersion } from './version.js';
 
 function buildProgram(io: Io): Command {
   const program = new Command('chargeback')
     .description('Exact, auditable monthly chargeback for shared AI inference infrastructure')
-    .version('0.1.0')
+    .version(toolVersion())
     .option('--ledger <path>', 'the ledger file (default $CHARGEBACK_LEDGER or ./chargeback.db)')
     .option('--debug', 'print a stack trace with errors')
     .showHelpAfterError('(run "chargeback --help" for usage)')

@@ -3,12 +3,14 @@ import { computeMonth, unmatchedCollector, type UnmatchedIdentities } from '../d
 import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import type { MonthRange } from '../domain/month.js';
-import type { RateCard, Statement } from '../domain/types.js';
+import type { RateCard, Statement, StatementLine } from '../domain/types.js';
+import { poolCostAsJson } from '../report/pool-costs.js';
+import { statementAsCsv } from '../report/statement.js';
 import { isUnmatched, usageClassifier } from '../domain/usage-classes.js';
-import { billingRecordsInRange } from '../ledger/billing.js';
-import { gpuSamplesOfMonth } from '../ledger/gpu.js';
+import { billingBatchesInRange, billingRecordsInRange } from '../ledger/billing.js';
+import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
-import { classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
+import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
 
 /** The month's usage read once for the card: its classes, by day from the week before (for anomalies). */
 export interface MonthUsage {
@@ -48,4 +50,49 @@ function unmatchedIdentities(classified: ClassifiedUsage): UnmatchedIdentities {
 /** The month's usage anomalies as warning lines, judged against the week before each day. */
 export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage): string[] {
   return findAnomalies(card, usage.classified.ownerDays(), month).map(describeAnomaly);
+}
+
+/** Every batch the month's computation reads, by source: what a run records (SPEC §5). */
+export function batchesRead(ledger: Ledger, range: MonthRange): { usage: number[]; billing: number[]; gpu: number[]; all: number[] } {
+  const usage = batchesInRange(ledger, range);
+  const billing = billingBatchesInRange(ledger, range);
+  const gpu = gpuBatchesOfMonth(ledger, range);
+  return { usage, billing, gpu, all: [...new Set([...usage, ...billing, ...gpu])].sort((a, b) => a - b) };
+}
+
+/** What a run stores of its statement, and what `runs --verify` compares, as plain JSON-able rows. */
+export interface RunContent {
+  lines: readonly StatementLine[];
+  poolCosts: readonly Record<string, string | number | null>[];
+  unpriced: readonly Record<string, string>[];
+}
+
+export function runContentOf(statement: Statement): RunContent {
+  return {
+    lines: statement.lines,
+    poolCosts: statement.poolCosts.map(poolCostAsJson),
+    unpriced: statement.unpriced.map((u) => ({
+      source: u.source,
+      model: u.model,
+      identity: u.identity,
+      cost_centre: u.costCentre,
+      requests: u.quantities.requests.toFixed(),
+      input_tokens: u.quantities.input_tokens.toFixed(),
+      output_tokens: u.quantities.output_tokens.toFixed(),
+    })),
+  };
+}
+
+/**
+ * A run's content as the lines `runs --verify` compares: its statement CSV as published, each
+ * line's exact decimals, its pool costs and its unpriced usage.
+ */
+export function auditLinesOf(month: string, currency: string, content: RunContent): string[] {
+  const exact = (l: StatementLine) => JSON.stringify([l.costCentre, l.pool, l.method, l.quantity?.toFixed() ?? null, l.unitPrice?.toFixed() ?? null, l.amount.toFixed()]);
+  return [
+    ...statementAsCsv({ runId: 0, month, currency, lines: content.lines }).trimEnd().split('\n').map((l) => `statement: ${l}`),
+    ...content.lines.map((l) => `exact: ${exact(l)}`),
+    ...content.poolCosts.map((c) => `pool cost: ${JSON.stringify(c)}`),
+    ...content.unpriced.map((u) => `unpriced: ${JSON.stringify(u)}`),
+  ];
 }

@@ -61,3 +61,48 @@ export class CurrencyError extends ChargebackError {
     super(message, 2);
   }
 }
+
+/** What the operating system says of a path, in words a user acts on. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EMFILE: 'too many open files',
+  SQLITE_CANTOPEN: 'cannot open it (a missing folder, or no permission)',
+  SQLITE_READONLY: 'the file is read-only',
+  SQLITE_FULL: 'the disk is full',
+  SQLITE_NOTADB: 'it is not a chargeback ledger (not an SQLite database)',
+  SQLITE_CORRUPT: 'the file is damaged',
+  SQLITE_IOERR: 'an input/output error',
+  SQLITE_PERM: 'permission denied',
+};
+
+/** A file the user named cannot be read or written: the path they gave and why. Exit 2. */
+export class FileError extends ChargebackError {
+  constructor(
+    readonly path: string,
+    readonly doing: string,
+    readonly code: string,
+  ) {
+    super(`${path}: cannot ${doing}: ${problemOf(code)}`, 2);
+  }
+
+  /** The error for a failed file system call, or the error itself when it is not one. */
+  static from(error: unknown, path: string, doing: string): unknown {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    return typeof code === 'string' && /^(E[A-Z]+|SQLITE_[A-Z_]+)$/.test(code) && !/^SQLITE_(CONSTRAINT|ERROR|MISUSE|RANGE)/.test(code)
+      ? new FileError(path, doing, code)
+      : error;
+  }
+}
+
+/** SQLite's extended codes (SQLITE_IOERR_WRITE) read as their primary one. */
+function problemOf(code: string): string {
+  const primary = /^SQLITE_[A-Z]+/.exec(code)?.[0] ?? code;
+  return FILE_PROBLEMS[code] ?? FILE_PROBLEMS[primary] ?? code;
+}

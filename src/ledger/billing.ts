@@ -18,6 +18,15 @@ interface BillingRow {
   tags: string;
 }
 
+/** A record's charge period overlaps the month (or, empty, starts in it): params end, start, start. */
+const IN_RANGE = 'period_start_ms < ? AND (period_end_ms > ? OR (period_end_ms <= period_start_ms AND period_start_ms >= ?))';
+
+/** The batches whose billing records a month reads. */
+export function billingBatchesInRange(db: Ledger, range: MonthRange): number[] {
+  return db.prepare(`SELECT DISTINCT batch_id FROM billing_records WHERE ${IN_RANGE}`).pluck()
+    .all(range.endMs, range.startMs, range.startMs) as number[];
+}
+
 /** Billing records whose charge period overlaps the month (or, empty, starts in it). */
 export function billingRecordsInRange(db: Ledger, range: MonthRange): BillingRecord[] {
   const rows = db
@@ -26,7 +35,7 @@ export function billingRecordsInRange(db: Ledger, range: MonthRange): BillingRec
          effective_cost AS effectiveCost, list_cost AS listCost, currency, provider, service,
          resource_id AS resourceId, sku, charge_category AS chargeCategory, tags
        FROM billing_records
-       WHERE period_start_ms < ? AND (period_end_ms > ? OR (period_end_ms <= period_start_ms AND period_start_ms >= ?))
+       WHERE ${IN_RANGE}
        ORDER BY id`,
     )
     .all(range.endMs, range.startMs, range.startMs) as BillingRow[];

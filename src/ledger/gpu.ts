@@ -15,6 +15,14 @@ export function insertGpuSamples(db: Ledger, batchId: number, samples: readonly 
   return inserted;
 }
 
+const GPUS_OF_MONTH = 'SELECT DISTINCT host, gpu FROM gpu_samples WHERE ts_ms >= ? AND ts_ms < ?';
+
+/** The batches whose samples a month reads: every batch with a sample of a GPU seen in the month. */
+export function gpuBatchesOfMonth(db: Ledger, range: MonthRange): number[] {
+  return db.prepare(`SELECT DISTINCT batch_id FROM gpu_samples WHERE (host, gpu) IN (${GPUS_OF_MONTH})`).pluck()
+    .all(range.startMs, range.endMs) as number[];
+}
+
 /**
  * Every sample of each GPU that has a sample in the month, grouped per GPU in time order: a
  * GPU's intervals and its last sample's median depend on all of its samples (SPEC §8.7).
@@ -22,7 +30,7 @@ export function insertGpuSamples(db: Ledger, batchId: number, samples: readonly 
  * one shared Decimal per distinct text (a month repeats a few hundred values).
  */
 export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<GpuSample[]> {
-  const gpus = db.prepare('SELECT DISTINCT host, gpu FROM gpu_samples WHERE ts_ms >= ? AND ts_ms < ? ORDER BY host, gpu').raw()
+  const gpus = db.prepare(`${GPUS_OF_MONTH} ORDER BY host, gpu`).raw()
     .all(range.startMs, range.endMs) as [string, string][];
   const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container FROM gpu_samples
     WHERE host = ? AND gpu = ? ORDER BY ts_ms`).raw();

@@ -7,9 +7,15 @@ export interface RunRecord {
   month: string;
   rateCardSha256: string;
   rateCardFile: string;
+  /** The card as written: with the batches, what `runs --verify` recomputes from. */
+  rateCardText: string;
+  toolVersion: string;
+  /** The GPU gap cap the run was computed with (SPEC §8.7). */
+  maxGapMs: number;
   currency: string;
   unallocated: string;
   platform: Platform | null;
+  /** Every batch the run read: gateway, billing and GPU. */
   batchIds: readonly number[];
   /** Unpriced usage as plain JSON-able rows, kept with the run for audit. */
   unpriced: readonly Record<string, string>[];
@@ -21,10 +27,21 @@ export interface RunRecord {
   lines: readonly StatementLine[];
 }
 
-export interface StoredRun extends RunRecord {
+/** A stored run; runs stored before version 6 of the ledger lack their card text. */
+export interface StoredRun extends Omit<RunRecord, 'rateCardText' | 'toolVersion' | 'maxGapMs'> {
   id: number;
-  adjustments: { costCentre: string; amount: string }[];
+  rateCardText: string | null;
+  toolVersion: string | null;
+  maxGapMs: number | null;
+  standing: RunStanding;
 }
+
+/**
+ * Where a run stands in its month's books (SPEC §5): the run that closed the month, a later
+ * run that adjusts the books so far (the run just before it, back to the closing run), or
+ * neither.
+ */
+export type RunStanding = { kind: 'open' } | { kind: 'closes' } | { kind: 'adjusts'; booksRunId: number; closedRunId: number };
 
 const text = (value: Decimal | null): string | null => (value === null ? null : value.toFixed());
 const decimal = (value: string | null): Decimal | null => (value === null ? null : new Decimal(value));
@@ -33,10 +50,11 @@ const decimal = (value: string | null): Decimal | null => (value === null ? null
 export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
     const { lastInsertRowid } = db
-      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, currency, unallocated, platform, batch_ids,
-        unpriced, warnings, pool_costs, reconciled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(run.month, run.rateCardSha256, run.rateCardFile, run.currency, run.unallocated,
-        run.platform ? JSON.stringify(run.platform) : null, JSON.stringify(run.batchIds),
+      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, rate_card_text, tool_version, max_gap_ms, currency,
+        unallocated, platform, batch_ids, unpriced, warnings, pool_costs, reconciled, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(run.month, run.rateCardSha256, run.rateCardFile, run.rateCardText, run.toolVersion, run.maxGapMs, run.currency,
+        run.unallocated, run.platform ? JSON.stringify(run.platform) : null, JSON.stringify(run.batchIds),
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
         run.createdAt);
     const id = Number(lastInsertRowid);
@@ -55,6 +73,9 @@ interface RunRow {
   month: string;
   rateCardSha256: string;
   rateCardFile: string;
+  rateCardText: string | null;
+  toolVersion: string | null;
+  maxGapMs: number | null;
   currency: string;
   unallocated: string;
   platform: string | null;
@@ -62,18 +83,22 @@ interface RunRow {
   unpriced: string;
   warnings: string;
   poolCosts: string;
-  adjustments: string;
   reconciled: number;
   createdAt: string;
 }
 
-/** A run by id, or (without an id) the month's latest; null when there is none. */
+/**
+ * A run by id, or (without an id) the month's books: the closed run once the month is
+ * closed, else the latest run. Null when there is none.
+ */
 export function findRun(db: Ledger, month: string, runId?: number): StoredRun | null {
+  const wanted = runId ?? closedMonth(db, month)?.runId ?? null;
   const row = db
-    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, currency, unallocated, platform, adjustments,
+    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, rate_card_text AS rateCardText,
+        tool_version AS toolVersion, max_gap_ms AS maxGapMs, currency, unallocated, platform,
         batch_ids AS batchIds, unpriced, warnings, pool_costs AS poolCosts, reconciled, created_at AS createdAt
       FROM runs WHERE month = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
-    .get(month, runId ?? null, runId ?? null) as RunRow | undefined;
+    .get(month, wanted, wanted) as RunRow | undefined;
   if (!row) return null;
   const lines = db
     .prepare(`SELECT cost_centre AS costCentre, cost_centre_name AS costCentreName, pool, method, driver, quantity,
@@ -87,10 +112,33 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     unpriced: JSON.parse(row.unpriced) as Record<string, string>[],
     warnings: JSON.parse(row.warnings) as string[],
     poolCosts: JSON.parse(row.poolCosts) as Record<string, string | number | null>[],
-    adjustments: JSON.parse(row.adjustments) as { costCentre: string; amount: string }[],
     reconciled: row.reconciled === 1,
+    standing: standingOf(db, month, row.id),
     lines: lines.map((l) => ({ ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount) })),
   };
+}
+
+/** Any month's run by its id. */
+export function findRunById(db: Ledger, runId: number): StoredRun | null {
+  const month = db.prepare('SELECT month FROM runs WHERE id = ?').pluck().get(runId) as string | undefined;
+  return month === undefined ? null : findRun(db, month, runId);
+}
+
+/** How run `runId` of `month` stands in the month's books. */
+export function standingOf(db: Ledger, month: string, runId: number): RunStanding {
+  const closed = closedMonth(db, month);
+  if (!closed || runId < closed.runId) return { kind: 'open' };
+  if (runId === closed.runId) return { kind: 'closes' };
+  const booksRunId = db.prepare('SELECT MAX(id) FROM runs WHERE month = ? AND id >= ? AND id < ?').pluck()
+    .get(month, closed.runId, runId) as number;
+  return { kind: 'adjusts', booksRunId, closedRunId: closed.runId };
+}
+
+/** The month's latest run that adjusts its closed books, if any. */
+export function latestAdjustmentRun(db: Ledger, month: string): number | null {
+  const closed = closedMonth(db, month);
+  if (!closed) return null;
+  return (db.prepare('SELECT MAX(id) FROM runs WHERE month = ? AND id > ?').pluck().get(month, closed.runId) as number | null) ?? null;
 }
 
 /** A closed month: the run it was closed on and the UTC range it covered. */
@@ -108,29 +156,33 @@ export function closeMonth(db: Ledger, closed: ClosedMonth): void {
     .run(closed.month, closed.runId, closed.startMs, closed.endMs, closed.closedAt);
 }
 
+const CLOSED_COLUMNS = 'month, run_id AS runId, start_ms AS startMs, end_ms AS endMs, closed_at AS closedAt';
+
 /** Every closed month, oldest first. */
 export function closedMonths(db: Ledger): ClosedMonth[] {
-  return db.prepare(`SELECT month, run_id AS runId, start_ms AS startMs, end_ms AS endMs, closed_at AS closedAt
-    FROM closed_months ORDER BY month`).all() as ClosedMonth[];
+  return db.prepare(`SELECT ${CLOSED_COLUMNS} FROM closed_months ORDER BY month`).all() as ClosedMonth[];
 }
 
-/** Stores a recompute's adjustments against the closed run (per centre, decimal text). */
-export function storeAdjustments(db: Ledger, runId: number, adjustments: readonly { costCentre: string; amount: string }[]): void {
-  db.prepare('UPDATE runs SET adjustments = ? WHERE id = ? AND adjustments = \'[]\'').run(JSON.stringify(adjustments), runId);
+/** The month's close, if it is closed. */
+export function closedMonth(db: Ledger, month: string): ClosedMonth | null {
+  return (db.prepare(`SELECT ${CLOSED_COLUMNS} FROM closed_months WHERE month = ?`).get(month) as ClosedMonth | undefined) ?? null;
 }
 
-/** A month's runs, newest last, with their totals, for `chargeback runs`. */
-export function listRuns(db: Ledger, month: string): { id: number; createdAt: string; rateCardSha256: string; reconciled: boolean; lines: number; total: string }[] {
-  const rows = db.prepare(`SELECT r.id, r.created_at AS createdAt, r.rate_card_sha256 AS rateCardSha256, r.reconciled,
-      COUNT(l.seq) AS lines, GROUP_CONCAT(l.amount, ' ') AS amounts
-    FROM runs r LEFT JOIN run_lines l ON l.run_id = r.id WHERE r.month = ? GROUP BY r.id ORDER BY r.id`).all(month) as
-    { id: number; createdAt: string; rateCardSha256: string; reconciled: number; lines: number; amounts: string | null }[];
+/** A month's runs, oldest first, with their totals and standing, for `chargeback runs`. */
+export function listRuns(db: Ledger, month: string | null): { id: number; month: string; createdAt: string; rateCardSha256: string; toolVersion: string | null; reconciled: boolean; lines: number; total: string; standing: RunStanding }[] {
+  const rows = db.prepare(`SELECT r.id, r.month, r.created_at AS createdAt, r.rate_card_sha256 AS rateCardSha256, r.tool_version AS toolVersion,
+      r.reconciled, COUNT(l.seq) AS lines, GROUP_CONCAT(l.amount, ' ') AS amounts
+    FROM runs r LEFT JOIN run_lines l ON l.run_id = r.id WHERE ? IS NULL OR r.month = ? GROUP BY r.id ORDER BY r.month, r.id`).all(month, month) as
+    { id: number; month: string; createdAt: string; rateCardSha256: string; toolVersion: string | null; reconciled: number; lines: number; amounts: string | null }[];
   return rows.map((r) => ({
     id: r.id,
+    month: r.month,
     createdAt: r.createdAt,
     rateCardSha256: r.rateCardSha256,
+    toolVersion: r.toolVersion,
     reconciled: r.reconciled === 1,
     lines: r.lines,
     total: (r.amounts ?? '').split(' ').filter((a) => a !== '').reduce((total, a) => total.plus(a), new Decimal(0)).toFixed(2),
+    standing: standingOf(db, r.month, r.id),
   }));
 }

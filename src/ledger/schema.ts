@@ -231,4 +231,11 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
       CREATE INDEX usage_events_without_hash ON usage_events (natural_key) WHERE key_hash IS NULL;
     `);
   },
+  // A run must be recomputable from the ledger alone (SPEC §5, runs --verify): it keeps the
+  // card's text, the tool's version and the GPU gap it was computed with.
+  `
+  ALTER TABLE runs ADD COLUMN rate_card_text TEXT;
+  ALTER TABLE runs ADD COLUMN tool_version TEXT;
+  ALTER TABLE runs ADD COLUMN max_gap_ms INTEGER;
+  `,
 ];

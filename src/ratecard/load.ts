@@ -12,6 +12,8 @@ export interface LoadedRateCard {
   card: RateCard;
   sha256: string;
   file: string;
+  /** The card as written, kept with every run so that it can be recomputed. */
+  text: string;
 }
 
 /**
@@ -26,8 +28,9 @@ export function readRateCard(file: string): LoadedRateCard {
     throw new RateCardError(file, [`${file}: cannot read the rate card (${(error as NodeJS.ErrnoException).code ?? error})`]);
   }
   const name = basename(file);
-  const card = parseRateCardText(bytes.toString('utf8'), name);
-  return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file };
+  const text = bytes.toString('utf8');
+  const card = parseRateCardText(text, name);
+  return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text };
 }
 
 /** Parses rate card YAML text; `name` prefixes every message. */

@@ -83,7 +83,9 @@ pools:
     driver: requests
 `);
     const run = chargeback(dir, ['compute', '--month', '2024-09', '--rate-card', join(dir, 'card.yaml')]);
-    assert.equal(run.code, 0, run.stderr);
+    // The bill alone, no usage: the run is stored and reconciles, and compute says who must act.
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /2024-09 has no usage events .*: run 1 charges every pool's cost to CC-0000/);
     assert.ok(ec2.length > 500, `${ec2.length} EC2 rows`);
     assert.match(run.stdout, new RegExp(`Σ lines ${C.toFixed(2)} = Σ pool costs ${C.toFixed(2)} \\+ price-list charges 0\\.00: reconciled`));
     // The pool's line says where C came from: how many records matched and what they add up to.

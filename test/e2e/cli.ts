@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openLedger } from '../../src/ledger/open.js';
 
 /** The project root (tests run from dist/test/e2e). */
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -14,10 +15,12 @@ export interface Run {
   stderr: string;
 }
 
-/** A fresh working folder whose ledger no other test shares. */
-export function workspace(): { dir: string; ledger: string } {
+/** A fresh working folder with its own ledger, made as `chargeback init` makes it (unless `init` is false). */
+export function workspace({ init = true }: { init?: boolean } = {}): { dir: string; ledger: string } {
   const dir = mkdtempSync(join(tmpdir(), 'chargeback-test-'));
-  return { dir, ledger: join(dir, 'chargeback.db') };
+  const ledger = join(dir, 'chargeback.db');
+  if (init) openLedger(ledger, { create: true }).close();
+  return { dir, ledger };
 }
 
 /** Runs the built CLI as a user would: a child process, no TTY, NO_COLOR unset. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { Decimal } from 'decimal.js';
 import { chargeback, fixture, workspace } from './cli.js';
 
@@ -35,15 +36,16 @@ describe('month close (SPEC §5)', () => {
 
     const recompute = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
     assert.equal(recompute.code, 0, recompute.stderr);
-    assert.match(recompute.stdout, /2026-10 is closed on run 1; adjustments against it:\n( {2}CC-\d+: [+-]\d+\.\d\d\n)+/);
+    assert.match(recompute.stdout, /2026-10 is closed: run 2 adjusts the books so far \(run 1\); adjustments against it:\n( {2}CC-\d+: [+-]\d+\.\d\d\n)+/);
     const adjustments = [...recompute.stdout.matchAll(/^ {2}(CC-\d+): ([+-]\d+\.\d\d)$/gm)].map((m) => new Decimal(m[2]!));
     const total = (csv: string) => csv.trim().split('\n').slice(1).reduce((s, row) => s.plus(row.split(',')[8]!), new Decimal(0));
-    const recomputed = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout;
+    assert.equal(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout, closedStatement, 'the closed run stays the books');
+    const recomputed = chargeback(dir, ['statement', '--month', '2026-10', '--run', '2', '--format', 'csv']).stdout;
     // Pool costs are fixed, so the total does not move; the adjustments only shift cost between centres.
     assert.equal(adjustments.reduce((s, a) => s.plus(a), new Decimal(0)).toFixed(2), total(recomputed).minus(total(closedStatement)).toFixed(2));
     assert.ok(adjustments.length >= 2);
-    assert.equal(JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout).run, 2);
-    assert.match(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /Runs 2026-10 \(closed on run 1\)[\s\S]*│ 1 +│.*│ yes +│ yes +│/);
+    assert.equal(JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout).run, 1);
+    assert.match(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /Runs 2026-10 \(closed on run 1\)[\s\S]*│ 1 +│.*│ yes +│ closes the month +│[\s\S]*│ 2 +│.*│ yes +│ adjusts run 1 +│/);
   });
 
   it('refuses to close a month twice', () => {
@@ -53,5 +55,81 @@ describe('month close (SPEC §5)', () => {
     const again = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('golden/ratecard.yaml'), '--close']);
     assert.equal(again.code, 2);
     assert.equal(again.stderr, 'chargeback: 2026-10 is already closed, on run 1\n');
+  });
+
+  it('posts the books once: the closed journal plus the adjustment journal equal the latest run, per cost centre', () => {
+    const { dir } = workspace();
+    const card = join(dir, 'card.yaml');
+    writeFileSync(card, `${readFileSync(fixture('golden/ratecard.yaml'), 'utf8')}\nplatform:\n  cost_centre: CC-PLAT\n  gl_account: "6100"\n`);
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card, '--close']).code, 0);
+    writeFileSync(join(dir, 'late.csv'), `${HEADER}\n2026-10-20T10:00:00Z,late1,,erin,search,,llama-3-70b,5000,1000,1,ok,,prod\n`);
+    chargeback(dir, ['ingest', join(dir, 'late.csv'), '--source', 'gateway', '--allow-closed']);
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
+
+    const books = chargeback(dir, ['export', 'erp', '--month', '2026-10']);
+    assert.equal(books.code, 0, books.stderr);
+    assert.match(books.stdout, /^2026-10-31,chargeback-run-1,/m);
+    assert.doesNotMatch(books.stdout, /chargeback-run-2/);
+    const adjustment = chargeback(dir, ['export', 'erp', '--month', '2026-10', '--adjustments', '--period', '2026-12']);
+    assert.equal(adjustment.code, 0, adjustment.stderr);
+    assert.match(adjustment.stdout, /^2026-12-31,chargeback-run-2-adjusts-1,6100,CC-4100,/m);
+    assert.equal(chargeback(dir, ['export', 'erp', '--month', '2026-10', '--run', '2', '--period', '2026-12']).stdout, adjustment.stdout,
+      'an adjustment run posts only its differences, however it is chosen');
+
+    const net = (...journals: string[]) => {
+      const totals = new Map<string, Decimal>();
+      for (const row of journals.flatMap((j) => j.trim().split('\n').slice(1))) {
+        const cells = row.split(',');
+        totals.set(cells[3]!, (totals.get(cells[3]!) ?? new Decimal(0)).plus(cells[4]!).minus(cells[5]!));
+      }
+      return Object.fromEntries([...totals].filter(([, v]) => !v.isZero()).map(([k, v]) => [k, v.toFixed(2)]).sort());
+    };
+    const latest = chargeback(dir, ['statement', '--month', '2026-10', '--run', '2', '--format', 'csv']).stdout;
+    const latestByCentre = new Map<string, Decimal>();
+    for (const row of latest.trim().split('\n').slice(1)) {
+      const cells = row.split(',');
+      latestByCentre.set(cells[1]!, (latestByCentre.get(cells[1]!) ?? new Decimal(0)).plus(cells[8]!));
+    }
+    const posted = net(books.stdout, adjustment.stdout);
+    for (const [centre, amount] of latestByCentre) if (!amount.isZero()) assert.equal(posted[centre], amount.toFixed(2), centre);
+
+    const notAdjusting = chargeback(dir, ['export', 'erp', '--month', '2026-10', '--run', '1', '--adjustments']);
+    assert.equal(notAdjusting.code, 2);
+    assert.equal(notAdjusting.stderr, 'chargeback: run 1 does not adjust closed books (it closed the month): drop --adjustments\n');
+  });
+
+  it('runs --verify recomputes a run from the batches it read, whatever came later, and finds a tampered line', () => {
+    const { dir, ledger } = workspace();
+    const card = fixture('golden/ratecard.yaml');
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
+    writeFileSync(join(dir, 'late.csv'), `${HEADER}\n2026-10-20T10:00:00Z,late1,,erin,search,,llama-3-70b,5000,1000,1,ok,,prod\n`);
+    chargeback(dir, ['ingest', join(dir, 'late.csv'), '--source', 'gateway']);
+    const verified = chargeback(dir, ['runs', '--verify', '1']);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /^run 1 \(2026-10\) is byte-identical when recomputed from its 1 batches \[1\] and its rate card \(sha256 [0-9a-f]{12}\): 11 lines/);
+    const json = JSON.parse(chargeback(dir, ['runs', '--format', 'json']).stdout) as { run: number; tool_version: string }[];
+    assert.equal(json[0]!.tool_version, JSON.parse(readFileSync(fixture('../package.json'), 'utf8')).version);
+
+    const db = new Database(ledger);
+    db.prepare("UPDATE run_lines SET amount = '1.00' WHERE run_id = 1 AND seq = 2").run();
+    db.close();
+    const tampered = chargeback(dir, ['runs', '--verify', '1']);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.stderr, /^chargeback: run 1 differs when recomputed from its 1 batches and its card, at line 4: stored statement: .*,1\.00,USD, recomputed statement: /);
+    assert.equal(chargeback(dir, ['runs', '--verify', '9']).stderr, 'chargeback: no run 9\n');
+  });
+
+  it('warns of a month without usage (exit 1) and never closes one', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    const close = chargeback(dir, ['compute', '--month', '2026-07', '--rate-card', fixture('golden/ratecard.yaml'), '--close']);
+    assert.equal(close.code, 1);
+    assert.match(close.stderr, /^chargeback: 2026-07 has no usage events \(no gateway requests, no GPU samples in .*\): not closing it; ingest the month's logs first\n$/);
+    const empty = chargeback(dir, ['compute', '--month', '2026-07', '--rate-card', fixture('golden/ratecard.yaml')]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /chargeback: 2026-07 has no usage events \(no gateway requests, no GPU samples in .*\): run 1 charges every pool's cost to CC-0000; ingest the month's logs and compute again\n$/);
+    assert.doesNotMatch(chargeback(dir, ['runs', '--month', '2026-07']).stdout, /closes the month/);
   });
 });

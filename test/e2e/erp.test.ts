@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
-import { journalOf } from '../../src/domain/journal.js';
+import { journalOf, lastDayOf } from '../../src/domain/journal.js';
 import { Decimal as D } from '../../src/domain/money.js';
 import { chargeback, fixture, workspace } from './cli.js';
 
@@ -54,7 +54,7 @@ describe('export erp (SPEC §7)', () => {
 
   it('posts a negative line as a credit and the pool\'s recovery the other way', () => {
     const line = (costCentre: string, amount: string) => ({ costCentre, costCentreName: '', pool: 'credit', method: 'proportional', driver: 'requests', quantity: null, unitPrice: null, amount: new D(amount) });
-    const journal = journalOf('2024-02', 7, [line('A', '-33.34'), line('B', '-66.66')], { costCentre: 'P', glAccount: '6100' });
+    const journal = journalOf({ document: 'chargeback-run-7', month: '2024-02', postingDate: lastDayOf('2024-02') }, [line('A', '-33.34'), line('B', '-66.66')], { costCentre: 'P', glAccount: '6100' });
     assert.deepEqual(journal.map((j) => [j.postingDate, j.costCentre, j.debit.toFixed(2), j.credit.toFixed(2)]), [
       ['2024-02-29', 'A', '0.00', '33.34'],
       ['2024-02-29', 'B', '0.00', '66.66'],

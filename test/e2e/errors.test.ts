@@ -38,7 +38,7 @@ describe('error gallery', () => {
       /^chargeback: bad-card\.yaml:6: pools\[0\]\.cost\.fixed: expected a decimal string, got 12\.5 \(a YAML number: quote money\)\n$/],
     ['a rate card that does not exist', ['ratecard', 'validate', 'nope.yaml'], 2, /^chargeback: nope\.yaml: cannot read the rate card \(ENOENT\)\n$/],
     ['compute before any ledger exists', ['--ledger', 'never-made.db', 'compute', '--month', '2026-10', '--rate-card', card], 2,
-      /^chargeback: no ledger at never-made\.db: run "chargeback init" or "chargeback ingest" first, or pass --ledger\n$/],
+      /^chargeback: no ledger at never-made\.db: run chargeback init or pass --ledger\n$/],
     ['a month outside the card\'s effective range', ['compute', '--month', '2025-12', '--rate-card', card], 2,
       /^chargeback: .*ratecard\.yaml: month 2025-12 is outside the card's effective range \(2026-01 to any\)\n$/,
       () => chargeback(dir, ['init'])],

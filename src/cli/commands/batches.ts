@@ -13,7 +13,7 @@ export function registerBatches(program: Command, io: Io): void {
     .option('--format <format>', 'table or json', 'table')
     .option('--verify', "recount each batch's stored rows against what it recorded; exit 1 on any difference")
     .action((flags: { format: string; verify?: boolean }, command: Command) => {
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const batches = listBatches(ledger);
       const stored = flags.verify ? storedRowsByBatch(ledger) : null;
       ledger.close();

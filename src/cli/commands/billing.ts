@@ -20,7 +20,7 @@ export function registerBilling(program: Command, io: Io): void {
     .action((flags: { month: string; tz: string; format: 'table' | 'json' }, command: Command) => {
       const month = requireMonth(flags.month);
       if (!isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const records = billingRecordsInRange(ledger, monthRange(month, flags.tz));
       ledger.close();
       const summary = summariseBilling(records, month, flags.tz);

@@ -40,7 +40,7 @@ export function registerBudgets(program: Command, io: Io): void {
       const { card } = readRateCard(flags.rateCard);
       if (card.budgets.length === 0) throw new UsageError(`${flags.rateCard}: the card has no budgets`);
       const range = monthRange(month, card.timezone);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const maxGapMs = requireMaxGap(flags.maxGap);
       const { statement, anomalies } = inSnapshot(ledger, () => {
         const usage = readMonthUsage(ledger, card, range);

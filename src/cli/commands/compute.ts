@@ -4,12 +4,12 @@ import { ProblemFound, ReconciliationError, UsageError } from '../../domain/erro
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
 import type { Statement } from '../../domain/types.js';
-import { closedMonths, closeMonth, findRun, storeAdjustments, storeRun } from '../../ledger/runs.js';
+import { closedMonth, closeMonth, findRun, standingOf, storeRun } from '../../ledger/runs.js';
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
 import { formatAmount } from '../../domain/money.js';
-import { batchesInRange } from '../../ledger/usage.js';
 import { inSnapshot } from '../../ledger/open.js';
-import { anomaliesOf, priceMonth, readMonthUsage } from '../priced-month.js';
+import { anomaliesOf, batchesRead, priceMonth, readMonthUsage, runContentOf } from '../priced-month.js';
+import { toolVersion } from '../version.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
 import { statementAsTable } from '../../report/showback.js';
@@ -32,35 +32,42 @@ export function registerCompute(program: Command, io: Io): void {
     .action((flags: { month: string; rateCard: string; maxGap: string; close?: boolean }, command: Command) => {
       const maxGapMs = requireMaxGap(flags.maxGap);
       const month = requireMonth(flags.month);
-      const { card, sha256, file } = readRateCard(flags.rateCard);
+      const { card, sha256, file, text } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const closed = closedMonths(ledger).find((c) => c.month === month.label);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
+      const closed = closedMonth(ledger, month.label);
       if (closed && flags.close) throw new UsageError(`${month.label} is already closed, on run ${closed.runId}`);
       const range = monthRange(month, card.timezone);
-      const { statement, anomalies, batchIds } = inSnapshot(ledger, () => {
+      const { statement, anomalies, batches } = inSnapshot(ledger, () => {
+        const batches = batchesRead(ledger, range);
         const usage = readMonthUsage(ledger, card, range);
-        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage), batchIds: batchesInRange(ledger, range) };
+        return { batches, statement: priceMonth(ledger, card, month.label, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
       });
+      const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
+      if (noUsage && flags.close) {
+        ledger.close();
+        throw new ProblemFound(`${month.label} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): not closing it; ingest the month's logs first`);
+      }
       const failures = reconciliationFailures(statement);
       const runId = storeRun(ledger, {
         month: month.label,
         rateCardSha256: sha256,
         rateCardFile: file,
+        rateCardText: text,
+        toolVersion: toolVersion(),
+        maxGapMs,
         currency: card.currency,
         unallocated: card.unallocated,
         platform: card.platform ?? null,
-        batchIds,
-        unpriced: statement.unpriced.map(unpricedRecord),
+        batchIds: batches.all,
+        ...runContentOf(statement),
         warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`), ...anomalies],
-        poolCosts: statement.poolCosts.map(poolCostAsJson),
         reconciled: failures.length === 0,
         createdAt: io.now().toISOString(),
-        lines: statement.lines,
       });
-      const closedRun = closed ? findRun(ledger, month.label, closed.runId) : null;
-      const adjustments = closedRun ? adjustmentsAgainst(closedRun.lines, statement.lines) : [];
-      if (closedRun) storeAdjustments(ledger, runId, adjustments.map((a) => ({ costCentre: a.costCentre, amount: a.amount.toFixed() })));
+      const standing = standingOf(ledger, month.label, runId);
+      const books = standing.kind === 'adjusts' ? findRun(ledger, month.label, standing.booksRunId) : null;
+      const adjustments = books ? adjustmentsAgainst(books.lines, statement.lines) : [];
       if (flags.close) closeMonth(ledger, { month: month.label, runId, startMs: range.startMs, endMs: range.endMs, closedAt: io.now().toISOString() });
       ledger.close();
 
@@ -69,11 +76,15 @@ export function registerCompute(program: Command, io: Io): void {
         { colour: wantsColour(io), unallocated: card.unallocated, reconciliation: statement.reconciliation },
       ));
       io.stdout(poolCostsAsText(statement.poolCosts.map(poolCostAsJson)));
-      if (closedRun) io.stdout(adjustmentsAsText(month.label, closedRun.id, adjustments));
+      if (books) io.stdout(adjustmentsAsText(month.label, runId, books.id, adjustments));
       if (flags.close) io.stdout(`${month.label} closed on run ${runId}: later rows dated in it are refused unless --allow-closed\n`);
       reportWarnings(statement, io);
       for (const anomaly of anomalies) io.stderr(`warning: ${anomaly}\n`);
       if (failures.length > 0) throw new ReconciliationError(`run ${runId} does not reconcile: ${failures.join('; ')}`);
+      if (noUsage) {
+        throw new ProblemFound(`${month.label} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): ` +
+          `run ${runId} charges every pool's cost to ${card.unallocated}; ingest the month's logs and compute again`);
+      }
       if (statement.unpriced.length > 0 && card.unpriced === 'error') {
         io.stdout(unpricedSection(statement));
         throw new ProblemFound(
@@ -82,18 +93,6 @@ export function registerCompute(program: Command, io: Io): void {
         );
       }
     });
-}
-
-function unpricedRecord(u: Statement['unpriced'][number]): Record<string, string> {
-  return {
-    source: u.source,
-    model: u.model,
-    identity: u.identity,
-    cost_centre: u.costCentre,
-    requests: u.quantities.requests.toFixed(),
-    input_tokens: u.quantities.input_tokens.toFixed(),
-    output_tokens: u.quantities.output_tokens.toFixed(),
-  };
 }
 
 function unpricedSection(statement: Statement): string {
@@ -112,8 +111,10 @@ function reportWarnings(statement: Statement, io: Io): void {
   }
 }
 
-function adjustmentsAsText(month: string, closedRunId: number, adjustments: readonly Adjustment[]): string {
-  if (adjustments.length === 0) return `${month} is closed on run ${closedRunId}: this recompute changes nothing\n`;
+function adjustmentsAsText(month: string, runId: number, booksRunId: number, adjustments: readonly Adjustment[]): string {
+  const head = `${month} is closed: run ${runId} adjusts the books so far (run ${booksRunId})`;
+  if (adjustments.length === 0) return `${head}; it changes nothing\n`;
   const rows = adjustments.map((a) => `  ${a.costCentre}: ${a.amount.isNegative() ? '' : '+'}${formatAmount(a.amount)}`);
-  return `${month} is closed on run ${closedRunId}; adjustments against it:\n${rows.join('\n')}\n`;
+  return `${head}; adjustments against it:\n${rows.join('\n')}\n` +
+    `Post only the differences: chargeback export erp --month ${month} --adjustments [--period YYYY-MM]\n`;
 }

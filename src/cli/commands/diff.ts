@@ -23,7 +23,7 @@ export function registerDiff(program: Command, io: Io): void {
     .action((flags: { month: string; rateCard: string; maxGap: string }, command: Command) => {
       const month = requireMonth(flags.month);
       const { card } = readRateCard(flags.rateCard);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const run = requireRun(ledger, month);
       const range = monthRange(month, card.timezone);
       const maxGapMs = requireMaxGap(flags.maxGap);

@@ -29,7 +29,7 @@ export function registerExplain(program: Command, io: Io): void {
     .option('--rate-card <file>', "the run's rate card, if it has moved (its SHA-256 must match the run's)")
     .action((flags: { month: string; costCentre: string; rateCard?: string }, command: Command) => {
       const month = requireMonth(flags.month);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const run = requireRun(ledger, month);
       const lines = run.lines.filter((l) => l.costCentre === flags.costCentre);
       if (lines.length === 0) throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);

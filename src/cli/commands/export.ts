@@ -1,38 +1,71 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { adjustmentLines } from '../../domain/adjustments.js';
 import { UsageError } from '../../domain/errors.js';
-import { journalOf } from '../../domain/journal.js';
+import { journalOf, lastDayOf, type JournalDocument, type JournalEntry } from '../../domain/journal.js';
+import type { Month } from '../../domain/month.js';
+import { findRun, latestAdjustmentRun, type StoredRun } from '../../ledger/runs.js';
+import type { Ledger } from '../../ledger/open.js';
 import { journalAsCsv, journalAsJson } from '../../report/journal.js';
-import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { requireMonth, requireRun, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 
 interface ExportFlags {
   month: string;
   run?: string;
+  adjustments?: boolean;
+  period?: string;
   format: 'csv' | 'json';
   output?: string;
 }
 
-/** `chargeback export erp --month M`: the latest run (or --run) as a balanced ERP journal. */
+/**
+ * `chargeback export erp --month M`: the month's books as a balanced ERP journal, posted once.
+ * In a closed month that is the closed run; a run that adjusts it (`--adjustments`, or
+ * `--run` of such a run) posts only its differences to the books before it (SPEC §5).
+ */
 export function registerExport(program: Command, io: Io): void {
   const exporter = program.command('export').description('export a statement run for other systems');
   exporter
     .command('erp')
-    .description('a balanced journal: a debit per charged cost centre and pool, a credit per pool to the platform')
+    .description("a balanced journal of the month's books: a debit per charged cost centre and pool, a credit per pool to the platform")
     .requiredOption('--month <YYYY-MM>', 'the month')
-    .option('--run <id>', 'a specific run instead of the latest')
+    .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
+    .option('--adjustments', 'the latest run that adjusts the closed month: only its differences')
+    .option('--period <YYYY-MM>', 'post in this period (default: the month; for adjustments, the month the run was computed in)')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--output <file>', 'write to a file instead of standard output')
     .action((flags: ExportFlags, command: Command) => {
       const month = requireMonth(flags.month);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
-      const run = requireRun(ledger, month, flags.run);
+      const period = flags.period === undefined ? undefined : requireMonth(flags.period, '--period').label;
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
+      const run = flags.adjustments && flags.run === undefined ? latestAdjustment(ledger, month) : requireRun(ledger, month, flags.run);
+      const { heading, entries } = postingOf(ledger, run, period, flags.adjustments ?? false);
       ledger.close();
       if (!run.platform) {
         throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
       }
-      const journal = journalOf(run.month, run.id, run.lines, run.platform);
-      const text = flags.format === 'json' ? journalAsJson(journal, run.currency) : journalAsCsv(journal, run.currency);
-      if (flags.output) writeFileSync(flags.output, text);
-      else io.stdout(text);
+      const journal = journalOf(heading, entries, run.platform);
+      if (journal.length === 0) io.stderr(`warning: run ${run.id} changes nothing in the books: the journal has no lines\n`);
+      writeOutput(io, flags.output, flags.format === 'json' ? journalAsJson(journal, run.currency) : journalAsCsv(journal, run.currency));
     });
+}
+
+function latestAdjustment(ledger: Ledger, month: Month): StoredRun {
+  const id = latestAdjustmentRun(ledger, month.label);
+  if (id === null) throw new UsageError(`${month.label} has no run that adjusts closed books: --adjustments needs a month closed and computed again`);
+  return findRun(ledger, month.label, id)!;
+}
+
+/** What a run posts: its whole statement, or, for a run that adjusts closed books, the differences. */
+function postingOf(ledger: Ledger, run: StoredRun, period: string | undefined, wantsAdjustments: boolean): { heading: JournalDocument; entries: readonly JournalEntry[] } {
+  const { standing } = run;
+  if (standing.kind !== 'adjusts') {
+    if (wantsAdjustments) throw new UsageError(`run ${run.id} does not adjust closed books (${standing.kind === 'closes' ? 'it closed the month' : 'the month is open'}): drop --adjustments`);
+    return { heading: { document: `chargeback-run-${run.id}`, month: run.month, postingDate: lastDayOf(period ?? run.month) }, entries: run.lines };
+  }
+  const books = findRun(ledger, run.month, standing.booksRunId)!;
+  const method = `adjustment to run ${books.id}`;
+  return {
+    heading: { document: `chargeback-run-${run.id}-adjusts-${books.id}`, month: run.month, postingDate: lastDayOf(period ?? run.createdAt.slice(0, 7)) },
+    entries: adjustmentLines(books.lines, run.lines).map((a) => ({ ...a, method })),
+  };
 }

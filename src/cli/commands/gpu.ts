@@ -31,7 +31,7 @@ export function registerGpu(program: Command, io: Io): void {
       const maxGapMs = requireMaxGap(flags.maxGap);
       const card = flags.rateCard ? readRateCard(flags.rateCard).card : null;
       const range = monthRange(month, card?.timezone ?? 'UTC');
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const owns = card
         ? (s: { host: string; namespace?: string }) =>
             matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null

@@ -43,7 +43,7 @@ export function registerIngest(program: Command, io: Io): void {
       if (flags.tz !== undefined && !isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
       const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, true);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const closed = flags.allowClosed ? [] : closedMonths(ledger);
       let rejected = 0;
       try {

@@ -1,8 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { EXAMPLE_RATE_CARD } from '../../ratecard/example.js';
-import { ledgerPath, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { openLedger } from '../../ledger/open.js';
+import { ledgerPath, writeOutput, type GlobalOptions, type Io } from '../context.js';
 
 /** `chargeback init [--example [FILE]]`: create the ledger (idempotent), optionally an example card. */
 export function registerInit(program: Command, io: Io): void {
@@ -12,12 +13,12 @@ export function registerInit(program: Command, io: Io): void {
     .option('--example [file]', 'write an example rate card (default ratecard.yaml)')
     .action((options: { example?: string | boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      useLedger(globals, io, true).close();
+      openLedger(ledgerPath(globals, io), { create: true }).close();
       io.stdout(`ledger ready: ${ledgerPath(globals, io)}\n`);
       if (options.example === undefined) return;
       const file = typeof options.example === 'string' ? options.example : 'ratecard.yaml';
       if (existsSync(file)) throw new UsageError(`${file} already exists: not overwriting it (choose another file with --example FILE)`);
-      writeFileSync(file, EXAMPLE_RATE_CARD);
+      writeOutput(io, file, EXAMPLE_RATE_CARD);
       io.stdout(`example rate card written: ${file}\n`);
     });
 }

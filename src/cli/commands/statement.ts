@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { statementAsTable } from '../../report/showback.js';
 import { statementAsCsv, statementAsFocus, statementAsJson, type StatementView } from '../../report/statement.js';
-import { requireMonth, requireRun, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
+import { requireMonth, requireRun, useLedger, wantsColour, writeOutput, type GlobalOptions, type Io } from '../context.js';
 
 interface StatementFlags {
   month: string;
@@ -20,19 +19,19 @@ const RENDERERS: Record<StatementFlags['format'], (view: StatementView, colour: 
   focus: (view) => statementAsFocus(view),
 };
 
-/** `chargeback statement --month M`: the latest run's lines (or --run ID), as table, CSV or JSON. */
+/** `chargeback statement --month M`: the books' lines (the closed run, else the latest; or --run ID). */
 export function registerStatement(program: Command, io: Io): void {
   program
     .command('statement')
-    .description("print a month's statement lines from its latest run")
+    .description("print a month's statement lines: its closed run once closed, else its latest run")
     .requiredOption('--month <YYYY-MM>', 'the month')
     .option('--cost-centre <id>', 'only this cost centre')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'focus']).default('table'))
     .option('--output <file>', 'write to a file instead of standard output')
-    .option('--run <id>', 'a specific run instead of the latest')
+    .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
     .action((flags: StatementFlags, command: Command) => {
       const month = requireMonth(flags.month);
-      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io, false);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const run = requireRun(ledger, month, flags.run);
       ledger.close();
       const lines = flags.costCentre ? run.lines.filter((l) => l.costCentre === flags.costCentre) : run.lines;
@@ -42,7 +41,6 @@ export function registerStatement(program: Command, io: Io): void {
       const audit = { rateCardSha256: run.rateCardSha256, batchIds: run.batchIds, createdAt: run.createdAt, poolCosts: run.poolCosts };
       const view = { runId: run.id, month: run.month, currency: run.currency, lines, audit };
       const text = RENDERERS[flags.format](view, flags.output === undefined && wantsColour(io), run.unallocated);
-      if (flags.output) writeFileSync(flags.output, text);
-      else io.stdout(text);
+      writeOutput(io, flags.output, text);
     });
 }

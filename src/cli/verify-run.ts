@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProblemFound, UsageError } from '../domain/errors.js';
+import { monthRange, parseMonth } from '../domain/month.js';
+import { openLedger, type Ledger } from '../ledger/open.js';
+import { replicateBatches } from '../ledger/replica.js';
+import { findRunById } from '../ledger/runs.js';
+import { parseRateCardText } from '../ratecard/load.js';
+import type { Io } from './context.js';
+import { auditLinesOf, priceMonth, readMonthUsage, runContentOf } from './priced-month.js';
+import { toolVersion } from './version.js';
+
+/**
+ * `runs --verify RUN` (SPEC §5): rebuilds a ledger from exactly the batches the run read,
+ * prices its month with the card text it stored, and compares the statement, the exact
+ * decimals, the pool costs and the unpriced usage line by line. Silent on success but for
+ * one line; the first difference is a ProblemFound (exit 1). Closes `ledger`.
+ */
+export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
+  const run = findRunById(ledger, runId);
+  if (!run) throw new UsageError(`no run ${runId}`);
+  const { rateCardText: text, maxGapMs } = run;
+  if (text === null || maxGapMs === null) {
+    throw new ProblemFound(`run ${runId} was stored before runs kept their rate card text: it cannot be recomputed (compute the month again to get a verifiable run)`);
+  }
+  if (createHash('sha256').update(text, 'utf8').digest('hex') !== run.rateCardSha256) {
+    throw new ProblemFound(`run ${runId}: its stored rate card text does not have the SHA-256 it recorded (${run.rateCardSha256.slice(0, 12)}): the run was altered`);
+  }
+  const card = parseRateCardText(text, run.rateCardFile);
+  const dir = mkdtempSync(join(tmpdir(), 'chargeback-verify-'));
+  try {
+    const replica = openLedger(join(dir, 'replica.db'), { create: true });
+    replicateBatches(ledger, replica, run.batchIds);
+    ledger.close();
+    const range = monthRange(parseMonth(run.month)!, card.timezone);
+    const statement = priceMonth(replica, card, run.month, readMonthUsage(replica, card, range), maxGapMs);
+    replica.close();
+    const stored = auditLinesOf(run.month, run.currency, run);
+    const recomputed = auditLinesOf(run.month, card.currency, runContentOf(statement));
+    const at = firstDifference(stored, recomputed);
+    if (at !== null) {
+      const version = run.toolVersion === toolVersion() ? '' : ` (run ${runId} was computed by chargeback ${run.toolVersion ?? 'unknown'}, this is ${toolVersion()})`;
+      throw new ProblemFound(`run ${runId} differs when recomputed from its ${run.batchIds.length} batches and its card, at line ${at + 1}: ` +
+        `stored ${stored[at] ?? '(nothing)'}, recomputed ${recomputed[at] ?? '(nothing)'}${version}`);
+    }
+    io.stdout(`run ${runId} (${run.month}) is byte-identical when recomputed from its ${run.batchIds.length} batches ` +
+      `[${run.batchIds.join(', ')}] and its rate card (sha256 ${run.rateCardSha256.slice(0, 12)}): ${run.lines.length} lines, ` +
+      `${run.poolCosts.length} pool costs, ${run.unpriced.length} unpriced groups compared\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function firstDifference(a: readonly string[], b: readonly string[]): number | null {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
+  return null;
+}
