@@ -8,23 +8,28 @@ export interface ClosedRange {
   endMs: number;
 }
 
+/** The span of time a record covers, by which a closed month claims it. */
+const SPANS: { [K in ReadItem['kind']]?: (item: Extract<ReadItem, { kind: K }>) => [number, number] } = {
+  event: (item) => [item.event.tsMs, item.event.tsMs + 1],
+  gpu: (item) => [item.sample.tsMs, item.sample.tsMs + 1],
+  billing: ({ record }) => [record.periodStartMs, Math.max(record.periodEndMs, record.periodStartMs + 1)],
+};
+
 /**
  * Turns records dated in a closed month into rejects (SPEC §5): a closed month's statement
- * must not move under a late file unless the user says --allow-closed.
+ * must not move under a late file unless the user says --allow-closed. The reject keeps the
+ * record's cells, so the rejects file can be ingested again with --allow-closed.
  */
-export function refuseClosed(items: ReadItem[], closed: readonly ClosedRange[]): ReadItem[] {
+export function refuseClosed(items: ReadItem[], closed: readonly ClosedRange[], dateField: string): ReadItem[] {
   if (closed.length === 0) return items;
   return items.map((item) => {
-    const span = item.kind === 'event' ? [item.event.tsMs, item.event.tsMs + 1]
-      : item.kind === 'gpu' ? [item.sample.tsMs, item.sample.tsMs + 1]
-      : item.kind === 'billing' ? [item.record.periodStartMs, Math.max(item.record.periodEndMs, item.record.periodStartMs + 1)]
-      : null;
-    if (!span || !('line' in item)) return item;
-    const month = closed.find((c) => span[0]! < c.endMs && span[1]! > c.startMs);
+    if (item.kind === 'header' || item.kind === 'reject') return item;
+    const [start, end] = (SPANS[item.kind] as (i: typeof item) => [number, number])(item);
+    const month = closed.find((c) => start < c.endMs && end > c.startMs);
     if (!month) return item;
     return {
       kind: 'reject',
-      reject: { line: item.line, field: 'timestamp', reason: `dated in ${month.month}, closed by run ${month.runId}: ingest with --allow-closed to add it`, cells: [] },
+      reject: { line: item.line, field: dateField, reason: `dated in ${month.month}, closed by run ${month.runId}: ingest with --allow-closed to add it`, cells: item.cells },
     };
   });
 }

@@ -206,7 +206,7 @@ function rowItem(line: number, cells: string[], layout: Layout, keys: KeyCache):
     return { kind: 'reject', reject: { line, field: null, reason: `expected ${layout.width} cells, got ${cells.length}`, cells } };
   }
   try {
-    return { kind: 'event', line, event: toEvent(cells, layout, keys) };
+    return { kind: 'event', line, event: toEvent(cells, layout, keys), cells };
   } catch (error) {
     if (!(error instanceof RowProblem)) throw error;
     return { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells } };
@@ -218,6 +218,7 @@ export const gatewayCsv: Reader = {
   format: 'csv',
   source: 'gateway',
   shape: 'csv',
+  dateField: 'timestamp',
   detect(header) {
     const layout = layoutOf(header);
     return REQUIRED.every((f) => layout[f] >= 0);

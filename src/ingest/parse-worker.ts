@@ -16,7 +16,7 @@ const parser = reader.parser(options);
 port.on('message', (message: { type: 'chunk'; text: string } | { type: 'end' }) => {
   try {
     const items = message.type === 'chunk' ? parser.push(message.text) : parser.end();
-    const batch = encodeItems(refuseClosed(items, options.closed ?? []));
+    const batch = encodeItems(refuseClosed(items, options.closed ?? [], reader.dateField));
     port.postMessage({ type: 'batch', batch }, [batch.events.nums.buffer as ArrayBuffer]);
   } catch (error) {
     const input = error instanceof InputError

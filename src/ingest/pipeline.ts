@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InputError } from '../domain/errors.js';
-import { beginBatch, findBatchByContent, type BatchRow } from '../ledger/batches.js';
+import { beginBatch, priorAttempt, type BatchRow, type PriorAttempt } from '../ledger/batches.js';
 import type { Ledger } from '../ledger/open.js';
 import { chooseReader, fileStart } from './index.js';
 import { openInput, peekStart } from './input.js';
@@ -10,7 +10,7 @@ import { refuseClosed } from './closed.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { billingKey } from './natural-key.js';
 import type { BillingRecord, GpuSample } from '../domain/types.js';
-import { openRejectsFile, type RejectsFile } from './rejects.js';
+import { isRejectsHeader, openRejectsFile, unwrapRejects, type RejectsFile } from './rejects.js';
 
 /** How to ingest a file: the reader's options (but its name) and the batch's own. */
 export interface IngestOptions extends Omit<ReadOptions, 'name'> {
@@ -43,6 +43,8 @@ export type IngestOutcome =
       ignoredColumns: readonly string[];
       rejectsFile: string | null;
       firstReject: RejectedRow | null;
+      /** Why bytes ingested before were read again, when they were. */
+      reread: string | null;
     };
 
 /**
@@ -52,20 +54,20 @@ export type IngestOutcome =
  */
 export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
   const input = await openInput(file, options.stdin);
-  if (input.knownSha256 && !options.reread) {
-    const earlier = findBatchByContent(ledger, input.knownSha256, options.source);
-    if (earlier) {
-      input.stream.destroy();
-      return { kind: 'already', file: input.name, batch: earlier };
-    }
-  }
-  const { text, stream } = await peekStart(input.stream);
+  const { text, stream } = await readableRecords(input.stream);
   const reader = chooseReader(options.source, options.format, fileStart(text), input.name);
+  const parseOptions = parseOptionsKey(reader.format, options);
+  const earlier: PriorAttempt | null = input.knownSha256 !== null && !options.reread ? priorAttempt(ledger, input.knownSha256, options.source, parseOptions) : null;
+  if (earlier?.kind === 'already') {
+    stream.destroy();
+    return { kind: 'already', file: input.name, batch: earlier.batch };
+  }
   const rejectsPath = options.rejectsPath ?? `${file === '-' ? 'stdin' : file}.rejects.csv`;
 
   const batch = beginBatch(ledger, {
     source: options.source,
     format: reader.format,
+    parseOptions,
     fileName: input.name,
     startedAt: options.now().toISOString(),
   });
@@ -118,14 +120,15 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
       throw strictFailure(input.name, firstReject, counts.rejected, rejectsFile);
     }
     const sha256 = await input.sha256();
-    const earlier = batch.commit(
+    const sameBytes = batch.commit(
       sha256,
       { ...counts, ignoredColumns, rejectsFile },
       options.now().toISOString(),
       options.reread ?? false,
     );
-    if (earlier) return { kind: 'already', file: input.name, batch: earlier };
-    return { kind: 'stored', file: input.name, batchId: batch.id, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject };
+    if (sameBytes) return { kind: 'already', file: input.name, batch: sameBytes };
+    const reread = options.reread ? 'read again with --allow-closed' : earlier?.kind === 'retry' ? `read again: ${earlier.why}` : null;
+    return { kind: 'stored', file: input.name, batchId: batch.id, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject, reread };
   } catch (error) {
     batch.rollback();
     rejects?.discard();
@@ -145,5 +148,24 @@ function strictFailure(file: string, first: RejectedRow, rejected: number, rejec
 
 /** Parses on this thread, in the same batches the worker hands over. */
 async function* parseHere(reader: Reader, stream: Readable, options: ReadOptions): AsyncIterable<ParsedBatch> {
-  for await (const items of readAll(reader, stream, options)) yield encodeItems(refuseClosed(items, options.closed ?? []));
+  for await (const items of readAll(reader, stream, options)) yield encodeItems(refuseClosed(items, options.closed ?? [], reader.dateField));
+}
+
+/** The input's first text and its stream; a rejects file is read as the records it holds. */
+async function readableRecords(raw: Readable): Promise<{ text: string; stream: Readable }> {
+  const start = await peekStart(raw);
+  const { shape, names } = fileStart(start.text);
+  return shape === 'csv' && isRejectsHeader(names) ? peekStart(unwrapRejects(start.stream)) : start;
+}
+
+/**
+ * The options that change how bytes parse, as canonical JSON named by their flags: the same
+ * bytes read with other ones are a new attempt. The format is the one read, given or detected.
+ */
+export function parseOptionsKey(format: string, options: Pick<ReadOptions, 'tz' | 'dateOrder' | 'currency' | 'host' | 'at' | 'columns'>): string {
+  const flags: [string, unknown][] = [
+    ['format', format], ['tz', options.tz], ['date-order', options.dateOrder], ['currency', options.currency],
+    ['host', options.host], ['at', options.at === undefined ? undefined : new Date(options.at).toISOString()], ['columns', options.columns],
+  ];
+  return JSON.stringify(Object.fromEntries(flags.filter(([, v]) => v !== undefined)));
 }

@@ -10,15 +10,20 @@ export interface RejectedRow {
   cells: readonly string[];
 }
 
-/** What a reader yields: first the header it saw, then records and rejects in file order. */
+/**
+ * What a reader yields: first the header it saw, then records and rejects in file order.
+ * Every record keeps its `cells` as read (as a reject does), so that a record refused later
+ * (a closed month) still reaches the rejects file whole.
+ */
 export type ReadItem =
   | { kind: 'header'; columns: readonly string[]; ignored: readonly string[] }
-  | { kind: 'event'; line: number; event: UsageEvent }
-  | { kind: 'gpu'; line: number; sample: GpuSample }
+  | { kind: 'event'; line: number; event: UsageEvent; cells: readonly string[] }
+  | { kind: 'gpu'; line: number; sample: GpuSample; cells: readonly string[] }
   | {
       kind: 'billing';
       line: number;
       record: BillingRecord;
+      cells: readonly string[];
       /** The whole raw row, columns by name: what a record without a line id is keyed by. */
       row: string;
     }
@@ -58,6 +63,8 @@ export interface Reader {
   format: string;
   source: 'gateway' | 'billing' | 'gpu';
   shape: 'csv' | 'json' | 'text';
+  /** The field whose time dates a record: named when a closed month refuses the record. */
+  dateField: string;
   /** Whether the lower-case header names (or the first object's keys) are this format's. */
   detect(names: readonly string[]): boolean;
   parser(options: ReadOptions): IncrementalParser;

@@ -186,6 +186,7 @@ export function recordReader(spec: RecordFormat, extraKnown: readonly string[] =
     format: spec.format,
     source: 'gateway',
     shape: spec.shape,
+    dateField: spec.fields.timestamp[0] ?? 'timestamp',
     detect: (names) => spec.signature.every((name) => names.includes(name)),
     parser: (options) => (spec.shape === 'csv' ? csvParser(spec, known, options) : jsonParser(spec, known, options)),
   };
@@ -193,7 +194,7 @@ export function recordReader(spec: RecordFormat, extraKnown: readonly string[] =
 
 function event(line: number, record: RecordView, cells: readonly string[], spec: RecordFormat, zone: string): ReadItem {
   try {
-    return { kind: 'event', line, event: toEvent(record, spec.fields, zone) };
+    return { kind: 'event', line, event: toEvent(record, spec.fields, zone), cells };
   } catch (error) {
     if (!(error instanceof RowProblem)) throw error;
     return { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells } };

@@ -10,6 +10,8 @@ export { canonicalTags } from './usage-writer.js';
 export interface BatchMeta {
   source: string;
   format: string;
+  /** The options that changed how the bytes were parsed, as canonical JSON (see parseOptionsKey); none by default. */
+  parseOptions?: string;
   fileName: string;
   startedAt: string;
 }
@@ -36,6 +38,7 @@ export interface BatchRow {
   rowsDuplicate: number;
   ignoredColumns: string[];
   rejectsFile: string | null;
+  parseOptions: string;
   startedAt: string;
   finishedAt: string;
 }
@@ -61,7 +64,8 @@ export interface BatchWriter {
 
 const BATCH_COLUMNS = `id, source, format, file_name AS fileName, sha256, rows_read AS rowsRead,
   rows_accepted AS rowsAccepted, rows_rejected AS rowsRejected, rows_duplicate AS rowsDuplicate,
-  ignored_columns AS ignoredColumns, rejects_file AS rejectsFile, started_at AS startedAt, finished_at AS finishedAt`;
+  ignored_columns AS ignoredColumns, rejects_file AS rejectsFile, parse_options AS parseOptions, started_at AS startedAt,
+  finished_at AS finishedAt`;
 
 type StoredBatch = Omit<BatchRow, 'ignoredColumns'> & { ignoredColumns: string };
 
@@ -69,12 +73,30 @@ function toBatchRow(row: StoredBatch): BatchRow {
   return { ...row, ignoredColumns: JSON.parse(row.ignoredColumns) as string[] };
 }
 
-/** The committed batch that ingested these exact bytes for this source, if any. */
-export function findBatchByContent(db: Ledger, sha256: string, source: string): BatchRow | null {
-  const row = db
-    .prepare(`SELECT ${BATCH_COLUMNS} FROM batches WHERE sha256 = ? AND source = ? AND finished_at IS NOT NULL ORDER BY id LIMIT 1`)
-    .get(sha256, source) as StoredBatch | undefined;
-  return row ? toBatchRow(row) : null;
+/**
+ * What earlier batches of these exact bytes mean for reading them again: `already` when one
+ * read them with the same parsing options and stored rows (a no-op); `retry` when every
+ * earlier attempt stored nothing or parsed them otherwise (row keys still stop double
+ * counting), with the reason to print; null when the bytes are new.
+ */
+export type PriorAttempt = { kind: 'already'; batch: BatchRow } | { kind: 'retry'; batch: BatchRow; why: string };
+
+export function priorAttempt(db: Ledger, sha256: string, source: string, parseOptions: string): PriorAttempt | null {
+  const rows = (db.prepare(`SELECT ${BATCH_COLUMNS} FROM batches WHERE sha256 = ? AND source = ? AND finished_at IS NOT NULL ORDER BY id`)
+    .all(sha256, source) as StoredBatch[]).map(toBatchRow);
+  const done = rows.find((b) => b.parseOptions === parseOptions && b.rowsAccepted > 0);
+  if (done) return { kind: 'already', batch: done };
+  const last = rows[rows.length - 1];
+  if (!last) return null;
+  const why = last.parseOptions === parseOptions
+    ? `batch ${last.id} read the same bytes and stored nothing`
+    : `batch ${last.id} read the same bytes with other options (${describeOptions(last.parseOptions)})${last.rowsAccepted > 0 ? `; the ${last.rowsAccepted} rows it stored stay` : ' and stored nothing'}`;
+  return { kind: 'retry', batch: last, why };
+}
+
+function describeOptions(json: string): string {
+  const options = Object.entries(JSON.parse(json) as Record<string, unknown>);
+  return options.length === 0 ? 'none' : options.map(([k, v]) => `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
 }
 
 /** Every committed batch, oldest first. */
@@ -91,8 +113,8 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
   db.exec('BEGIN IMMEDIATE');
   try {
     const { lastInsertRowid } = db
-      .prepare('INSERT INTO batches (source, format, file_name, sha256, started_at) VALUES (?, ?, ?, ?, ?)')
-      .run(meta.source, meta.format, meta.fileName, '', meta.startedAt);
+      .prepare('INSERT INTO batches (source, format, file_name, sha256, parse_options, started_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(meta.source, meta.format, meta.fileName, '', meta.parseOptions ?? '{}', meta.startedAt);
     const id = Number(lastInsertRowid);
     const usage = usageWriter(db, id, keyHash);
     const addBilling = db.prepare(`INSERT OR IGNORE INTO billing_records (batch_id, natural_key, period_start_ms,
@@ -118,10 +140,11 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
         return inserted;
       },
       commit(sha256, counts, finishedAt, reread) {
-        const earlier = reread ? null : findBatchByContent(db, sha256, meta.source);
-        if (earlier) {
+        // Another process may have committed the same bytes meanwhile (stdin is hashed only now).
+        const earlier = reread ? null : priorAttempt(db, sha256, meta.source, meta.parseOptions ?? '{}');
+        if (earlier?.kind === 'already') {
           rollback();
-          return earlier;
+          return earlier.batch;
         }
         usage.finish();
         finish.run(sha256, counts.read, counts.accepted, counts.rejected, counts.duplicate,

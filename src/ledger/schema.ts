@@ -237,5 +237,8 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   ALTER TABLE runs ADD COLUMN rate_card_text TEXT;
   ALTER TABLE runs ADD COLUMN tool_version TEXT;
   ALTER TABLE runs ADD COLUMN max_gap_ms INTEGER;
+  -- The options that changed how a batch's bytes were parsed: the same bytes read with other
+  -- options (or after a batch that stored nothing) are a new attempt, not a no-op.
+  ALTER TABLE batches ADD COLUMN parse_options TEXT NOT NULL DEFAULT '{}';
   `,
 ];

@@ -33,7 +33,7 @@ describe('ingest guarantees (SPEC §3)', () => {
     assert.equal(chargeback(dir, ['ingest', file, '--source', 'gateway']).code, 0);
     const again = chargeback(dir, ['ingest', file, '--source', 'gateway']);
     assert.equal(again.code, 0);
-    assert.match(again.stdout, /already ingested as batch 1 \(same bytes, sha256 [0-9a-f]{12}\); nothing to do/);
+    assert.match(again.stdout, /already ingested as batch 1 \(same bytes and options, sha256 [0-9a-f]{12}\); nothing to do/);
     assert.equal(batches(dir).length, 1);
     assert.equal(stored(dir), 50);
   });

@@ -27,6 +27,7 @@ describe('native gateway CSV reader', () => {
     assert.deepEqual({ ...event, event: defined }, {
       kind: 'event',
       line: 2,
+      cells: GOOD.split(','),
       event: {
         tsMs: Date.UTC(2026, 9, 1, 10),
         requestId: 'r1',

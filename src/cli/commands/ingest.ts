@@ -96,7 +96,7 @@ function progressLine(file: string, rows: number, started: number): string {
 /** One line per file, so that a cron log tells what each run did. */
 export function summaryLine(outcome: IngestOutcome): string {
   if (outcome.kind === 'already') {
-    return `${outcome.file}: already ingested as batch ${outcome.batch.id} (same bytes, sha256 ${outcome.batch.sha256.slice(0, 12)}); nothing to do`;
+    return `${outcome.file}: already ingested as batch ${outcome.batch.id} (same bytes and options, sha256 ${outcome.batch.sha256.slice(0, 12)}); nothing to do`;
   }
   const parts = [
     `${outcome.file}: batch ${outcome.batchId} (${outcome.format}): ${outcome.read} rows read`,
@@ -105,5 +105,6 @@ export function summaryLine(outcome: IngestOutcome): string {
     `${outcome.rejected} rejected${outcome.rejectsFile ? ` (see ${outcome.rejectsFile})` : ''}`,
   ];
   const ignored = outcome.ignoredColumns.length > 0 ? `; ignored columns: ${outcome.ignoredColumns.join(', ')}` : '';
-  return parts.join(', ') + ignored;
+  const reread = outcome.reread ? ` (${outcome.reread})` : '';
+  return parts.join(', ') + ignored + reread;
 }

@@ -33,6 +33,7 @@ const F = {
  */
 export const awsCur: BillingFormat = {
   format: 'aws-cur',
+  dateField: F.start[0]!,
   detect: (names) => names.includes('lineitem/unblendedcost') || names.includes('line_item_unblended_cost'),
   reads: (names) => [...Object.values(F).flat(), 'resource_tags', ...names.filter((n) => n.startsWith('resourcetags/'))],
   toRecord(row, options) {

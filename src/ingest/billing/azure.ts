@@ -23,6 +23,7 @@ const F = {
  */
 export const azure: BillingFormat = {
   format: 'azure',
+  dateField: F.date[0]!,
   detect: (names) => names.includes('date') && names.includes('metercategory') && F.cost.some((n) => names.includes(n)),
   reads: () => [...Object.values(F).flat(), 'tags'],
   toRecord(row, options) {

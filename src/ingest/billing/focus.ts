@@ -11,6 +11,7 @@ const COLUMNS = ['chargeperiodstart', 'chargeperiodend', 'billedcost', 'effectiv
  */
 export const focus: BillingFormat = {
   format: 'focus',
+  dateField: 'chargeperiodstart',
   detect: (names) => ['billedcost', 'chargeperiodstart', 'chargeperiodend'].every((n) => names.includes(n)),
   reads: () => COLUMNS,
   toRecord(row, options) {

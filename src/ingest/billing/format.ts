@@ -12,6 +12,8 @@ export interface BillingOptions {
 /** A cloud billing export: how to recognise its header and how to read one row. */
 export interface BillingFormat {
   format: string;
+  /** The column whose date places a record in a month. */
+  dateField: string;
   detect(names: readonly string[]): boolean;
   /** Top-level column names the format reads, for the batch summary's ignored columns. */
   reads(names: readonly string[]): readonly string[];

@@ -25,6 +25,7 @@ const F = {
  */
 export const gcp: BillingFormat = {
   format: 'gcp',
+  dateField: F.start[0]!,
   detect: (names) => names.includes('usage_start_time') && names.includes('cost') && names.includes('currency'),
   reads: () => [...Object.values(F).flat(), 'credits', 'labels'],
   toRecord(row, options) {

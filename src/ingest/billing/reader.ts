@@ -10,6 +10,7 @@ export function billingReader(format: BillingFormat): Reader {
     format: format.format,
     source: 'billing',
     shape: 'csv',
+    dateField: format.dateField,
     detect: (names) => format.detect(names),
     parser: (options) => parser(format, options),
   };
@@ -35,7 +36,7 @@ function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOption
     const row = recordView(new Map(header.map((h, i) => [h, (cells[i] ?? '').trim()])), original);
     try {
       const raw = JSON.stringify(original.map((name, i) => [name, (cells[i] ?? '').trim()]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
-      return { kind: 'billing', line: record.line, record: format.toRecord(row, options), row: raw };
+      return { kind: 'billing', line: record.line, record: format.toRecord(row, options), row: raw, cells };
     } catch (error) {
       if (!(error instanceof RowProblem)) throw error;
       return { kind: 'reject', reject: { line: record.line, field: error.field, reason: error.message, cells } };

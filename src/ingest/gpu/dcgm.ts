@@ -22,7 +22,8 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
   let lineNumber = 0;
   let scrapeTime: number | null = at ?? null;
   let started = false;
-  const samples = new Map<string, { line: number; sample: GpuSample }>();
+  /** Samples being assembled, with the lines they come from (a refused sample goes to the rejects whole). */
+  const samples = new Map<string, { line: number; sample: GpuSample; lines: string[] }>();
   const items: ReadItem[] = [];
 
   const reject = (line: number, field: string | null, reason: string, text: string) =>
@@ -62,7 +63,10 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
     if (value === null && !/^nan$/i.test(m[3]!)) return reject(lineNumber, m[1]!, `expected a number, got "${m[3]}"`, line);
     const usable = value !== null && value.lessThan(BLANK) ? value : null;
     const key = `${sampleHost}\u0000${device}\u0000${tsMs}`;
-    const entry = samples.get(key) ?? { line: lineNumber, sample: { tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null } };
+    // A sample timed by its scrape carries that time as a "# ts=" line, so its lines read alone say when.
+    const entry = samples.get(key) ??
+      { line: lineNumber, sample: { tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null }, lines: m[4] === undefined ? [`# ts=${new Date(tsMs).toISOString()}`] : [] };
+    entry.lines.push(line);
     const namespace = labels.namespace ?? labels.exported_namespace;
     const pod = labels.pod ?? labels.exported_pod;
     entry.sample = {
@@ -77,9 +81,9 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
 
   /** Samples are complete once their scrape is over: hand on all but the current time's. */
   function drain(final: boolean): ReadItem[] {
-    for (const [key, { line, sample }] of samples) {
+    for (const [key, { line, sample, lines }] of samples) {
       if (!final && sample.tsMs === scrapeTime) continue;
-      items.push({ kind: 'gpu', line, sample });
+      items.push({ kind: 'gpu', line, sample, cells: [lines.join('\n')] });
       samples.delete(key);
     }
     return items.splice(0);
@@ -105,6 +109,7 @@ export const dcgm: Reader = {
   format: 'dcgm',
   source: 'gpu',
   shape: 'text',
+  dateField: 'timestamp',
   detect: () => true,
   parser: dcgmParser,
 };

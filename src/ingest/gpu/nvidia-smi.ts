@@ -65,7 +65,7 @@ function smiParser({ name, tz, host, columns: given }: ReadOptions): Incremental
     if (util === 'bad') return reject('utilization.gpu', `expected a percentage, got "${cell('util')}"`);
     const mem = parseMeasure(cell('mem'));
     if (mem === 'bad') return reject('memory.used', `expected MiB, got "${cell('mem')}"`);
-    return { kind: 'gpu', line: record.line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem } };
+    return { kind: 'gpu', line: record.line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem }, cells };
   };
   const items = (records: CsvRecord[]) => {
     const out = records.map(toItem).filter((i): i is ReadItem => i !== null);
@@ -89,6 +89,7 @@ export const nvidiaSmi: Reader = {
   format: 'nvidia-smi',
   source: 'gpu',
   shape: 'csv',
+  dateField: 'timestamp',
   detect: (names) => names.includes('timestamp') && names.some((n) => n.startsWith('utilization.gpu') || n.startsWith('memory.used')),
   parser: smiParser,
 };
