@@ -28,14 +28,18 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
   for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(samples, maxGapMs);
 }
 
-/** The month priced with the card, from the ledger: the sentence shared by compute, budgets and diff. */
-export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage: MonthUsage, maxGapMs: number): Statement {
+/**
+ * The month priced with the card, from the ledger: the sentence shared by compute, budgets and
+ * diff. Usage and GPU time come from the usage's range (budgets --as-of cuts it short); the
+ * pools' costs from `costRange`, the whole month unless told otherwise.
+ */
+export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage: MonthUsage, maxGapMs: number, costRange = usage.range): Statement {
   const { range, classified } = usage;
   return computeMonth({
     card,
     month,
     usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
-    billing: billingRecordsInRange(ledger, range),
+    billing: billingRecordsInRange(ledger, costRange),
     unmatched: unmatchedIdentities(classified),
   });
 }

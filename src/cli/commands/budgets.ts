@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { budgetReports, type BudgetReport } from '../../domain/budgets.js';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { formatAmount } from '../../domain/money.js';
-import { monthRange } from '../../domain/month.js';
+import { monthRange, type MonthRange } from '../../domain/month.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
@@ -30,24 +30,23 @@ export function registerBudgets(program: Command, io: Io): void {
     .description("month-to-date spend and month-end forecast against the card's budgets")
     .requiredOption('--month <YYYY-MM>', 'the month')
     .requiredOption('--rate-card <file>', 'the rate card YAML (prices the month and holds the budgets)')
-    .option('--as-of <time>', 'the moment to forecast from (default now)')
+    .option('--as-of <date|time>', "count usage before this instant and forecast from it (a date is its midnight in the card's zone; default now)")
     .addOption(maxGapOption())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((flags: BudgetFlags, command: Command) => {
       const month = requireMonth(flags.month);
-      const now = flags.asOf === undefined ? io.now().getTime() : parseTimestamp(flags.asOf);
-      if (now === null) throw new UsageError(`--as-of: expected a time such as 2026-10-15T00:00:00Z, got "${flags.asOf}"`);
       const { card } = readRateCard(flags.rateCard);
       if (card.budgets.length === 0) throw new UsageError(`${flags.rateCard}: the card has no budgets`);
       const range = monthRange(month, card.timezone);
+      const asOf = requireAsOf(flags.asOf, io.now().getTime(), month.label, range, card.timezone);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const maxGapMs = requireMaxGap(flags.maxGap);
       const { statement, anomalies } = inSnapshot(ledger, () => {
-        const usage = readMonthUsage(ledger, card, range);
-        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
+        const usage = readMonthUsage(ledger, card, { startMs: range.startMs, endMs: asOf });
+        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs, range), anomalies: anomaliesOf(card, month.label, usage) };
       });
       ledger.close();
-      const reports = budgetReports(card.budgets, statement.lines, range, now);
+      const reports = budgetReports(card.budgets, statement.lines, range, asOf);
       io.stdout(flags.format === 'json' ? budgetsAsJson(month.label, card.currency, reports) : budgetsAsTable(month.label, card.currency, reports));
       for (const anomaly of anomalies) io.stderr(`warning: ${anomaly}\n`);
       const broken = reports.filter((r) => r.hard && r.status === 'exceeded');
@@ -76,4 +75,20 @@ function budgetsAsJson(month: string, currency: string, reports: readonly Budget
     forecast: formatAmount(r.forecast), status: r.status, forecast_status: r.forecastStatus, hard: r.hard,
   }));
   return `${JSON.stringify({ month, currency, budgets: rows }, null, 2)}\n`;
+}
+
+/**
+ * The instant budgets are judged at: --as-of (a date is its midnight in the card's zone), or
+ * now, which for a month already over is its end. Outside the month it is a UsageError: spend
+ * "as of" a time the month does not contain has no meaning.
+ */
+function requireAsOf(text: string | undefined, now: number, month: string, range: MonthRange, zone: string): number {
+  const asOf = text === undefined ? Math.min(now, range.endMs) : parseTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00` : text, zone);
+  if (asOf === null) throw new UsageError(`--as-of: expected a date or a time such as 2026-10-15 or 2026-10-15T12:00:00Z, got "${text}"`);
+  if (asOf <= range.startMs || asOf > range.endMs) {
+    const span = `${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`;
+    throw new UsageError(`${text === undefined ? `now (${new Date(now).toISOString()})` : `--as-of ${text}`} is not within ${month} (${span}, the card's zone ${zone}): ` +
+      'budgets are judged after the month starts and by its end');
+  }
+  return asOf;
 }
