@@ -190,6 +190,7 @@ function toLine(card: RateCard, pool: Pool, charge: PoolCharge): StatementLine {
     quantity: charge.kind === 'idle' ? null : charge.quantity,
     unitPrice: charge.kind === 'idle' ? null : charge.unitPrice,
     amount: charge.amount,
+    parts: charge.parts,
   };
 }
 

@@ -29,13 +29,15 @@ export function settleIdle(
       .map((c) => ({ id: c.costCentre, weight: c.amount.abs() }));
     const shares = allocate(idle, weights);
     if (shares) {
+      const what = `share of the pool's idle ${fromCents(idle).toFixed(2)} (C less every charge), spread by the size of each charge`;
       const spread = charges.map((c) => {
         const share = c.kind === 'usage' ? shares.get(c.costCentre) : undefined;
-        return share === undefined ? c : { ...c, amount: c.amount.plus(fromCents(share)) };
+        return share === undefined ? c : { ...c, amount: c.amount.plus(fromCents(share)), parts: [...c.parts, { what, amount: fromCents(share) }] };
       });
       return { charges: spread, warnings };
     }
   }
-  const line: PoolCharge = { costCentre: unallocated, kind: 'idle', quantity: null, unitPrice: null, amount: fromCents(idle) };
+  const line: PoolCharge = { costCentre: unallocated, kind: 'idle', quantity: null, unitPrice: null, amount: fromCents(idle),
+    parts: [{ what: `the pool's idle: C ${fromCents(costCents).toFixed(2)} less its charges ${fromCents(charged).toFixed(2)}`, amount: fromCents(idle) }] };
   return { charges: [...charges, line], warnings };
 }

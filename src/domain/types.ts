@@ -1,3 +1,4 @@
+import type { AmountPart } from './parts.js';
 import type { Decimal } from './money.js';
 import type { Month } from './month.js';
 
@@ -212,6 +213,8 @@ export interface StatementLine {
   quantity: Decimal | null;
   unitPrice: Decimal | null;
   amount: Decimal;
+  /** The terms the amount is made of (explain); runs stored before version 6 have none. */
+  parts?: readonly AmountPart[];
 }
 
 /** Usage that no pool's filter takes: listed, never dropped nor priced at zero. */

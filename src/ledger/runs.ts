@@ -59,10 +59,10 @@ export function storeRun(db: Ledger, run: RunRecord): number {
         run.createdAt);
     const id = Number(lastInsertRowid);
     const insertLine = db.prepare(`INSERT INTO run_lines (run_id, seq, cost_centre, cost_centre_name, pool, method,
-      driver, quantity, unit_price, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      driver, quantity, unit_price, amount, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     run.lines.forEach((l, seq) =>
       insertLine.run(id, seq, l.costCentre, l.costCentreName, l.pool, l.method, l.driver, text(l.quantity),
-        text(l.unitPrice), l.amount.toFixed()),
+        text(l.unitPrice), l.amount.toFixed(), l.parts ? JSON.stringify(l.parts.map((p) => [p.what, p.amount.toFixed()])) : null),
     );
     return id;
   }).immediate();
@@ -102,9 +102,9 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
   if (!row) return null;
   const lines = db
     .prepare(`SELECT cost_centre AS costCentre, cost_centre_name AS costCentreName, pool, method, driver, quantity,
-        unit_price AS unitPrice, amount FROM run_lines WHERE run_id = ? ORDER BY seq`)
+        unit_price AS unitPrice, amount, parts FROM run_lines WHERE run_id = ? ORDER BY seq`)
     .all(row.id) as { costCentre: string; costCentreName: string; pool: string; method: string; driver: string;
-      quantity: string | null; unitPrice: string | null; amount: string }[];
+      quantity: string | null; unitPrice: string | null; amount: string; parts: string | null }[];
   return {
     ...row,
     platform: row.platform === null ? null : (JSON.parse(row.platform) as Platform),
@@ -114,7 +114,10 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     poolCosts: JSON.parse(row.poolCosts) as Record<string, string | number | null>[],
     reconciled: row.reconciled === 1,
     standing: standingOf(db, month, row.id),
-    lines: lines.map((l) => ({ ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount) })),
+    lines: lines.map(({ parts, ...l }) => ({
+      ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount),
+      ...(parts === null ? {} : { parts: (JSON.parse(parts) as [string, string][]).map(([what, amount]) => ({ what, amount: new Decimal(amount) })) }),
+    })),
   };
 }
 

@@ -240,5 +240,7 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   -- The options that changed how a batch's bytes were parsed: the same bytes read with other
   -- options (or after a batch that stored nothing) are a new attempt, not a no-op.
   ALTER TABLE batches ADD COLUMN parse_options TEXT NOT NULL DEFAULT '{}';
+  -- Each line's amount term by term (explain), as JSON [what, amount] pairs.
+  ALTER TABLE run_lines ADD COLUMN parts TEXT;
   `,
 ];

@@ -5,6 +5,7 @@ import { poolCostCents, reconciliationFailures } from '../../src/domain/compute.
 import { fromCents, sum } from '../../src/domain/money.js';
 import type { UsageGroup } from '../../src/domain/types.js';
 import { card, compute, events, gpu, rows } from './helpers.js';
+import { partsTotal } from '../../src/domain/parts.js';
 
 /** One pool of each method; `COST` is replaced by a random amount, idle mode by a random one. */
 const POOLS: Record<string, string> = {
@@ -70,6 +71,11 @@ describe('every method: properties over random usage', () => {
           const expected = fromCents(poolCostCents(pool!) ?? 0n);
           assert.equal(sum(statement.lines.filter((l) => l.pool === 'p').map((l) => l.amount)).toFixed(2), expected.toFixed(2));
           assert.deepEqual(reconciliationFailures(statement), []);
+          // explain's terms: what was priced or shared, rounding, idle, components add up to every line.
+          for (const line of statement.lines) {
+            assert.ok(line.parts && line.parts.length > 0, `${line.costCentre}/${line.pool} has its terms`);
+            assert.equal(partsTotal(line.parts).toDecimalPlaces(30).toFixed(), line.amount.toFixed(), `${line.costCentre}/${line.pool}/${line.method}`);
+          }
         }),
         { numRuns: 150 },
       );

@@ -9,7 +9,42 @@ function sumOf(list: string): string {
   return list.split('; ').map((entry) => entry.split(' ').at(-1)!).reduce((s, q) => s.plus(q), new Decimal(0)).toFixed();
 }
 
+/** Every "amount, term by term" block of an explain: its terms' sum and the line it must equal. */
+function termBlocks(stdout: string): { sum: Decimal; line: string }[] {
+  return [...stdout.matchAll(/  amount, term by term:\n((?: {4}[+−] .*\n)+) {4}= (-?[\d.]+)/g)].map((m) => ({
+    sum: m[1]!.trim().split('\n').reduce((s, row) => {
+      const [, sign, value] = /^\s*([+−]) ([\d.]+)/.exec(row)!;
+      return sign === '−' ? s.minus(value!) : s.plus(value!);
+    }, new Decimal(0)),
+    line: m[2]!,
+  }));
+}
+
 describe('explain', () => {
+  it('reconstructs every amount: priced or shared quantity, rounding, idle share and components add up to the line, for every method', () => {
+    const { dir } = workspace();
+    const card = join(dir, 'card.yaml');
+    // Spread idle, so that price lines carry an idle share too.
+    writeFileSync(card, readFileSync(fixture('spec-example/ratecard.yaml'), 'utf8').replaceAll('idle: unallocated', 'idle: spread'));
+    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
+    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout.trim().split('\n').slice(1).map((r) => r.split(','));
+    const methods = new Set<string>();
+    let blocks = 0;
+    for (const centre of new Set(statement.map((r) => r[1]!))) {
+      const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', centre]);
+      assert.equal(run.code, 0, run.stderr);
+      for (const { sum, line } of termBlocks(run.stdout)) {
+        assert.equal(sum.toDecimalPlaces(2).toFixed(2), line, `${centre}: terms ${sum.toFixed()} against ${line}`);
+        blocks++;
+      }
+      for (const row of statement.filter((r) => r[1] === centre)) methods.add(row[4]!);
+      if (/share of the pool's idle/.test(run.stdout)) methods.add('spread idle share');
+    }
+    assert.equal(blocks, statement.length, 'one block per statement row');
+    for (const method of ['proportional', 'proxy-price-per-token', 'tiered', 'flat-plus-overage', 'hybrid', 'spread idle share']) assert.ok(methods.has(method), method);
+  });
+
   it("breaks each line's quantity down by model, user and day, each adding up to the statement line", () => {
     const { dir } = workspace();
     const card = join(dir, 'card.yaml');

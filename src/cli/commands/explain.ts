@@ -12,6 +12,9 @@ import { readRateCard } from '../../ratecard/load.js';
 import { poolCostsAsText } from '../../report/pool-costs.js';
 import { grouped } from '../../report/cells.js';
 import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { partsTotal } from '../../domain/parts.js';
+import type { Decimal } from '../../domain/money.js';
+import type { StatementLine } from '../../domain/types.js';
 
 const TOP = 5;
 
@@ -56,6 +59,7 @@ export function registerExplain(program: Command, io: Io): void {
           const share = poolQuantity.isZero() ? '' : ` (${line.quantity.dividedBy(poolQuantity).times(100).toDecimalPlaces(2).toFixed()}% of the pool's ${formatQuantity(poolQuantity)})`;
           out.push(`  quantity: ${formatQuantity(line.quantity)} ${line.driver}${share}${line.unitPrice ? ` at ${formatQuantity(line.unitPrice)} per unit` : ''}`);
         }
+        out.push(...termsOf(line));
         const pool = pools.find((p) => p.id === line.pool);
         const breakdown = pool && line.method !== 'idle' ? breakdowns.get(pool) : null;
         if (!breakdown) continue;
@@ -65,4 +69,18 @@ export function registerExplain(program: Command, io: Io): void {
       }
       io.stdout(`${out.join('\n')}\n`);
     });
+}
+
+/** A term as explain prints it: signed, exact to ten places (more are in the ledger). */
+const term = (amount: Decimal) => {
+  const text = amount.toDecimalPlaces(10).toFixed().replace(/(\.\d\d\d*?)0+$/, '$1');
+  return `${amount.isNegative() ? '−' : '+'} ${text.replace(/^-/, '').replace(/^(\d+)$/, '$1.00')}`;
+};
+
+/** The line's amount term by term, adding up to it: what was priced or shared, rounding, idle. */
+function termsOf(line: StatementLine): string[] {
+  if (!line.parts) return ['  amount: (this run was stored before runs kept each amount\'s terms)'];
+  const total = partsTotal(line.parts);
+  const check = total.toDecimalPlaces(2).equals(line.amount) ? '' : `  (the terms add up to ${total.toFixed()}, not the line: report this)`;
+  return ['  amount, term by term:', ...line.parts.map((p) => `    ${term(p.amount)}  ${p.what}`), `    = ${formatAmount(line.amount)}${check}`];
 }

@@ -3,6 +3,7 @@ import { readMeasure, readPrice, readStringList, type Decimal } from '../fields.
 import { Decimal as D } from '../money.js';
 import { compareIds } from '../order.js';
 import { displayQuantity, priceLine } from '../price.js';
+import { roundedParts, shown } from '../parts.js';
 import { driverOf, type AllocationMethod } from './method.js';
 
 interface Params {
@@ -46,13 +47,14 @@ export const flatPlusOverage: AllocationMethod<Params> = {
       const base = quantities.get(costCentre) ?? ZERO;
       const over = D.max(ZERO, base.minus(params.included.times(divisor)));
       const perUnits = params.per.times(divisor);
-      return {
-        costCentre,
-        kind: 'usage' as const,
-        quantity: displayQuantity(base, divisor),
-        unitPrice: params.overage.dividedBy(params.per),
-        amount: priceLine(params.flat.times(perUnits).plus(over.times(params.overage)), perUnits),
-      };
+      const amount = priceLine(params.flat.times(perUnits).plus(over.times(params.overage)), perUnits);
+      const overage = over.times(params.overage).dividedBy(perUnits);
+      const parts = [
+        { what: 'flat fee', amount: params.flat },
+        ...roundedParts(`${shown(over.dividedBy(divisor))} ${driver} over the ${shown(params.included)} included × ${shown(params.overage)} per ${shown(params.per)}`,
+          overage, amount.minus(params.flat)),
+      ];
+      return { costCentre, kind: 'usage' as const, quantity: displayQuantity(base, divisor), unitPrice: params.overage.dividedBy(params.per), amount, parts };
     });
     return { charges, warnings: [] };
   },

@@ -56,30 +56,38 @@ export const hybrid: AllocationMethod<Params> = {
     const total = input.costCents ?? 0n;
     // Zero-padded indexes make "ties to the earlier component" the allocator's id order.
     const byComponent = allocate(total, components.map((c, i) => ({ id: String(i).padStart(6, '0'), weight: c.weight })));
-    const amounts = new Map<string, bigint>();
+    // Each centre's cents per component: the line is their sum, and explain lists them.
+    const amounts = new Map<string, { what: string; cents: bigint }[]>();
+    const add = (id: string, what: string, cents: bigint) => amounts.set(id, [...(amounts.get(id) ?? []), { what, cents }]);
     const warnings: string[] = [];
     components.forEach((component, i) => {
       const cents = byComponent?.get(String(i).padStart(6, '0')) ?? 0n;
+      const what = `component ${i + 1} (weight ${component.weight.toFixed()} of C, ${describeSplit(component)})`;
       const shares = allocate(cents, recipients(component, input));
       if (shares === null) {
         warnings.push(`pool ${input.pool.id}: component ${i} (${component.split}) has nobody to split over; it goes to ${input.unallocated}`);
-        amounts.set(input.unallocated, (amounts.get(input.unallocated) ?? 0n) + cents);
+        add(input.unallocated, `${what}, nobody to split over`, cents);
         return;
       }
-      for (const [id, share] of shares) amounts.set(id, (amounts.get(id) ?? 0n) + share);
+      for (const [id, share] of shares) add(id, what, share);
     });
-    const charges = [...amounts].map(([costCentre, cents]) => ({
+    const charges = [...amounts].map(([costCentre, parts]) => ({
       costCentre,
       kind: 'usage' as const,
       quantity: null,
       unitPrice: null,
-      amount: fromCents(cents),
+      amount: fromCents(parts.reduce((total, p) => total + p.cents, 0n)),
+      parts: parts.map((p) => ({ what: p.what, amount: fromCents(p.cents) })),
     }));
     return { charges, warnings };
   },
 };
 
 const ONE = new D(1);
+
+function describeSplit(component: Component): string {
+  return component.split === 'driver' ? `split by ${component.driver}` : component.split === 'even' ? 'split evenly' : 'split by fixed shares';
+}
 
 function recipients(component: Component, input: PoolInput): { id: string; weight: Decimal }[] {
   switch (component.split) {

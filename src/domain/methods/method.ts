@@ -1,5 +1,6 @@
 import type { FieldPath, Issues, Raw } from '../fields.js';
 import type { Decimal } from '../money.js';
+import type { AmountPart } from '../parts.js';
 import type { Driver, Pool } from '../types.js';
 
 /** The usage a pool serves, already aggregated per cost centre. */
@@ -33,6 +34,8 @@ export interface PoolCharge {
   quantity: Decimal | null;
   unitPrice: Decimal | null;
   amount: Decimal;
+  /** How the amount is made, term by term; they add up to it (see parts.ts). */
+  parts: AmountPart[];
 }
 
 export interface PoolOutcome {

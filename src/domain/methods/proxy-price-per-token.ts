@@ -2,6 +2,7 @@ import { driverDivisor, VOLUME_DRIVERS } from '../drivers.js';
 import { readMeasure, type Decimal } from '../fields.js';
 import { fromCents } from '../money.js';
 import { displayQuantity, priceLine } from '../price.js';
+import { roundedParts, shown } from '../parts.js';
 import { driverOf, type AllocationMethod } from './method.js';
 
 interface Params {
@@ -32,13 +33,13 @@ export const proxyPricePerToken: AllocationMethod<Params> = {
     const driver = driverOf(pool);
     const divisor = driverDivisor(driver);
     const cost = fromCents(costCents ?? 0n);
-    const charges = [...usage.quantities(driver)].map(([costCentre, base]) => ({
-      costCentre,
-      kind: 'usage' as const,
-      quantity: displayQuantity(base, divisor),
-      unitPrice: cost.dividedBy(capacity),
-      amount: priceLine(base.times(cost), capacity.times(divisor)),
-    }));
+    const unitPrice = cost.dividedBy(capacity);
+    const charges = [...usage.quantities(driver)].map(([costCentre, base]) => {
+      const quantity = displayQuantity(base, divisor);
+      const amount = priceLine(base.times(cost), capacity.times(divisor));
+      const what = `${shown(quantity)} ${driver} × ${shown(unitPrice)} per unit (C ${cost.toFixed(2)} ÷ capacity ${shown(capacity)})`;
+      return { costCentre, kind: 'usage' as const, quantity, unitPrice, amount, parts: roundedParts(what, base.times(cost).dividedBy(capacity.times(divisor)), amount) };
+    });
     return { charges, warnings: [] };
   },
 };

@@ -2,6 +2,7 @@ import { driverDivisor, VOLUME_DRIVERS, ZERO } from '../drivers.js';
 import { checkKeys, readChoice, readMeasure, readPrice, readRecord, type Decimal, type FieldPath, type Issues } from '../fields.js';
 import { Decimal as D } from '../money.js';
 import { displayQuantity, priceLine } from '../price.js';
+import { roundedParts, shown } from '../parts.js';
 import { driverOf, type AllocationMethod } from './method.js';
 
 interface Band {
@@ -41,13 +42,10 @@ export const tiered: AllocationMethod<Params> = {
     const divisor = driverDivisor(driver);
     const charges = [...usage.quantities(driver)].map(([costCentre, base]) => {
       const { exact, unitPrice } = (params.mode === 'volume' ? volume : graduated)(base, divisor, params);
-      return {
-        costCentre,
-        kind: 'usage' as const,
-        quantity: displayQuantity(base, divisor),
-        unitPrice,
-        amount: priceLine(exact, params.per.times(divisor)),
-      };
+      const quantity = displayQuantity(base, divisor);
+      const amount = priceLine(exact, params.per.times(divisor));
+      const what = `${shown(quantity)} ${driver} through the ${params.mode} tiers${unitPrice ? ` (${shown(unitPrice)} per unit on average)` : ''}`;
+      return { costCentre, kind: 'usage' as const, quantity, unitPrice, amount, parts: roundedParts(what, exact.dividedBy(params.per.times(divisor)), amount) };
     });
     return { charges, warnings: [] };
   },

@@ -2,6 +2,7 @@ import { driverDivisor, GPU_DRIVERS } from '../drivers.js';
 import { readMeasure, readPrice, type Decimal } from '../fields.js';
 import { fromCents } from '../money.js';
 import { displayQuantity, priceLine } from '../price.js';
+import { roundedParts, shown } from '../parts.js';
 import { driverOf, type AllocationMethod } from './method.js';
 
 type Params = { rate: Decimal } | { capacity: Decimal };
@@ -35,13 +36,13 @@ export const timeBased: AllocationMethod<Params> = {
     const [numerator, denominator] =
       'rate' in params ? [params.rate, divisor] : [fromCents(costCents ?? 0n), params.capacity.times(divisor)];
     const unitPrice = 'rate' in params ? params.rate : fromCents(costCents ?? 0n).dividedBy(params.capacity);
-    const charges = [...usage.quantities(driver)].map(([costCentre, base]) => ({
-      costCentre,
-      kind: 'usage' as const,
-      quantity: displayQuantity(base, divisor),
-      unitPrice,
-      amount: priceLine(base.times(numerator), denominator),
-    }));
+    const source = 'rate' in params ? 'the rate' : `C ${fromCents(costCents ?? 0n).toFixed(2)} ÷ capacity ${shown(params.capacity)}`;
+    const charges = [...usage.quantities(driver)].map(([costCentre, base]) => {
+      const quantity = displayQuantity(base, divisor);
+      const amount = priceLine(base.times(numerator), denominator);
+      const what = `${shown(quantity)} ${driver} × ${shown(unitPrice)} per unit (${source})`;
+      return { costCentre, kind: 'usage' as const, quantity, unitPrice, amount, parts: roundedParts(what, base.times(numerator).dividedBy(denominator), amount) };
+    });
     return { charges, warnings: [] };
   },
 };
