@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ChargebackError } from '../domain/errors.js';
+import { ChargebackError, FileError } from '../domain/errors.js';
 import { registerBatches } from './commands/batches.js';
 import { registerBilling } from './commands/billing.js';
 import { registerRuns } from './commands/runs.js';
@@ -41,8 +41,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  } catch (caught) {
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : 2;
+    const error = fileProblem(caught, argv, io);
     if (error instanceof ChargebackError) {
       io.stderr(`chargeback: ${error.message}\n`);
       if (debug) io.stderr(`${error.stack}\n`);
@@ -53,4 +54,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
     return 1;
   }
+}
+
+/**
+ * A file system or SQLite failure that no command turned into a FileError (a full disk
+ * mid-batch, a read-only ledger): one line naming the path, exit 2, rather than an internal error.
+ */
+function fileProblem(error: unknown, argv: readonly string[], io: Io): unknown {
+  if (error instanceof ChargebackError) return error;
+  const path = (error as { path?: unknown } | null)?.path;
+  if (typeof path === 'string') return FileError.from(error, path, 'use it');
+  const at = argv.indexOf('--ledger');
+  const given = argv.find((a) => a.startsWith('--ledger='))?.slice('--ledger='.length);
+  return FileError.from(error, given ?? (at >= 0 ? argv[at + 1] : undefined) ?? io.env.CHARGEBACK_LEDGER ?? 'chargeback.db', 'use the ledger');
 }

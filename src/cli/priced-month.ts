@@ -1,5 +1,5 @@
 import { ANOMALY, describeAnomaly, findAnomalies } from '../domain/anomalies.js';
-import { computeMonth, unmatchedCollector, type UnmatchedIdentities } from '../domain/compute.js';
+import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
 import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import type { MonthRange } from '../domain/month.js';
@@ -33,20 +33,22 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
  * diff. Usage and GPU time come from the usage's range (budgets --as-of cuts it short); the
  * pools' costs from `costRange`, the whole month unless told otherwise.
  */
-export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage: MonthUsage, maxGapMs: number, costRange = usage.range): Statement {
+export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage: MonthUsage, maxGapMs: number,
+  { costRange = usage.range, listed = UNMATCHED_LISTED }: { costRange?: MonthRange; listed?: number } = {}): Statement {
   const { range, classified } = usage;
   return computeMonth({
     card,
     month,
     usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
     billing: billingRecordsInRange(ledger, costRange),
-    unmatched: unmatchedIdentities(classified),
+    unmatched: unmatchedIdentities(classified, listed),
+    listed,
   });
 }
 
 /** The unmatched identities of the month's summed usage, as few as the warning names. */
-function unmatchedIdentities(classified: ClassifiedUsage): UnmatchedIdentities {
-  const collector = unmatchedCollector();
+function unmatchedIdentities(classified: ClassifiedUsage, listed: number): UnmatchedIdentities {
+  const collector = unmatchedCollector(listed);
   classified.eachIdentity(isUnmatched, (identity) => collector.add(describeIdentity({ identity })));
   return collector.result();
 }

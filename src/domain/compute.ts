@@ -31,6 +31,8 @@ export interface ComputeInput {
    * (groups with `centre`, which carry no identity); other groups speak for themselves.
    */
   unmatched?: UnmatchedIdentities;
+  /** How many unmatched identities the warning names (the rest are counted); UNMATCHED_LISTED unless verbose. */
+  listed?: number;
 }
 
 interface PoolResult {
@@ -47,7 +49,7 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, month, usage: all, billing = [], unmatched = NO_IDENTITIES }: ComputeInput): Statement {
+export function computeMonth({ card, month, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED }: ComputeInput): Statement {
   // SPEC §8.6: a GPU interval with neither a label nor a matching host is idle time, in no driver.
   const usage = all.filter((g) => g.source !== 'gpu' || g.labelled || matchCostCentre(g, card.costCentres) !== null);
   const owners = assignOwners(card, usage);
@@ -72,7 +74,7 @@ export function computeMonth({ card, month, usage: all, billing = [], unmatched 
     lines: lines.sort(compareLines),
     poolCosts: results.map((r) => r.source),
     unpriced: listUnpriced(usage.filter((group) => !taken.has(group)), owners),
-    unmatched: listUnmatched(unmatched, unmatchedOf(usage, owners), card.unallocated),
+    unmatched: listUnmatched(unmatched, unmatchedOf(usage, owners), card.unallocated, listed),
     warnings: results.flatMap((r) => r.warnings),
     reconciliation: {
       poolCosts: sum(results.filter((r) => r.costCents !== null).map((r) => fromCents(r.costCents ?? 0n))),
@@ -232,7 +234,7 @@ function unmatchedOf(usage: readonly UsageGroup[], owners: Owners): string[] {
 }
 
 /** How many unmatched identities a warning names; the rest are counted. */
-export const UNMATCHED_LISTED = 20;
+export const UNMATCHED_LISTED = 10;
 
 /** Unmatched identities as a warning names them: the first UNMATCHED_LISTED in order, and how many there are. */
 export interface UnmatchedIdentities {
@@ -243,20 +245,20 @@ export interface UnmatchedIdentities {
 const NO_IDENTITIES: UnmatchedIdentities = { first: [], count: 0 };
 
 /**
- * Takes distinct identities one at a time and keeps only the first UNMATCHED_LISTED in
- * order (compareIds), so that a log with a million unmatched identities costs no memory.
+ * Takes distinct identities one at a time and keeps only the first `limit` in order
+ * (compareIds), so that a log with a million unmatched identities costs no memory.
  */
-export function unmatchedCollector() {
+export function unmatchedCollector(limit = UNMATCHED_LISTED) {
   const first: string[] = [];
   let count = 0;
   return {
     add(identity: string): void {
       count++;
-      if (first.length === UNMATCHED_LISTED && compareIds(identity, first[first.length - 1]!) >= 0) return;
+      if (first.length === limit && compareIds(identity, first[first.length - 1]!) >= 0) return;
       let at = first.length;
       while (at > 0 && compareIds(identity, first[at - 1]!) < 0) at--;
       first.splice(at, 0, identity);
-      if (first.length > UNMATCHED_LISTED) first.pop();
+      if (first.length > limit) first.pop();
     },
     result: (): UnmatchedIdentities => ({ first: [...first], count }),
   };
@@ -267,13 +269,13 @@ export function unmatchedCollector() {
  * have tens of thousands: past UNMATCHED_LISTED, one last entry counts the others, and
  * `explain` on the unallocated centre names the largest. `summed` and `own` are disjoint.
  */
-function listUnmatched(summed: UnmatchedIdentities, own: readonly string[], unallocated: string): string[] {
-  const all = unmatchedCollector();
+function listUnmatched(summed: UnmatchedIdentities, own: readonly string[], unallocated: string, listed: number): string[] {
+  const all = unmatchedCollector(listed);
   for (const identity of new Set([...summed.first, ...own])) all.add(identity);
   const { first } = all.result();
   const count = summed.count + new Set(own).size;
   const named = first.map((identity) => `${identity} → ${unallocated}`);
   const rest = count - named.length;
   if (rest === 0) return named;
-  return [...named, `${rest} more identities → ${unallocated} (chargeback explain --cost-centre ${unallocated} lists the largest)`];
+  return [...named, `${rest} more identities → ${unallocated} (compute --verbose lists them all; chargeback explain --cost-centre ${unallocated} the largest)`];
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { FileError, UsageError } from '../domain/errors.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -18,6 +19,8 @@ const BUSY_TIMEOUT_MS = 10 * 60 * 1000;
 export function openLedger(path: string, { create }: { create: boolean }): Ledger {
   // Only `init` makes a ledger: a cron job run from the wrong folder must not start a second one.
   if (!create && !existsSync(path)) throw new UsageError(`no ledger at ${path}: run chargeback init or pass --ledger`);
+  // SQLite says only "unable to open" of a missing folder; the user needs to hear which.
+  if (!existsSync(dirname(resolve(path)))) throw new FileError(path, 'create the ledger', 'ENOENT');
   try {
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma('journal_mode = WAL');

@@ -205,17 +205,22 @@ describe('computeMonth: the unmatched-usage warning', () => {
   const card = parseRateCardText(CARD, 'card.yaml');
   const unmatched = (n: number) => Array.from({ length: n }, (_, i) => group({ team: 'growth', user: `u${String(i).padStart(2, '0')}` }, 'llama', 1, 0));
 
-  it('names every unmatched identity, sorted, up to 20', () => {
-    const statement = computeMonth({ card, month: '2026-10', usage: unmatched(20).reverse() });
-    assert.equal(statement.unmatched.length, 20);
+  it('names every unmatched identity, sorted, up to 10', () => {
+    const statement = computeMonth({ card, month: '2026-10', usage: unmatched(10).reverse() });
+    assert.equal(statement.unmatched.length, 10);
     assert.equal(statement.unmatched[0], 'team=growth user=u00 → CC-0000');
-    assert.equal(statement.unmatched[19], 'team=growth user=u19 → CC-0000');
+    assert.equal(statement.unmatched[9], 'team=growth user=u09 → CC-0000');
   });
 
-  it('past 20, names the first 20 in order and counts the rest, also when the ledger summed them first', () => {
+  it('names them all when told to list them all (--verbose)', () => {
+    const statement = computeMonth({ card, month: '2026-10', usage: unmatched(37), listed: Infinity });
+    assert.equal(statement.unmatched.length, 37);
+  });
+
+  it('past 10, names the first 10 in order and counts the rest, also when the ledger summed them first', () => {
     const expected = [
-      ...Array.from({ length: 20 }, (_, i) => `team=growth user=u${String(i).padStart(2, '0')} → CC-0000`),
-      '17 more identities → CC-0000 (chargeback explain --cost-centre CC-0000 lists the largest)',
+      ...Array.from({ length: 10 }, (_, i) => `team=growth user=u${String(i).padStart(2, '0')} → CC-0000`),
+      '27 more identities → CC-0000 (compute --verbose lists them all; chargeback explain --cost-centre CC-0000 the largest)',
     ];
     assert.deepEqual(computeMonth({ card, month: '2026-10', usage: unmatched(37) }).unmatched, expected);
     // As the ledger hands them over: one summed group with an owner, the identities apart.

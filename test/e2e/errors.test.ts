@@ -56,6 +56,24 @@ describe('error gallery', () => {
       () => chargeback(dir, ['ingest', 'unpriced.csv', '--source', 'gateway'])],
     ['a cost centre with no lines', ['statement', '--month', '2026-10', '--cost-centre', 'CC-9999'], 2,
       /^chargeback: cost centre CC-9999 has no lines in run \d+ for 2026-10\n$/],
+    ['ingest where no ledger was made (a cron job in the wrong folder)', ['--ledger', 'elsewhere.db', 'ingest', usage, '--source', 'gateway'], 2,
+      /^chargeback: no ledger at elsewhere\.db: run chargeback init or pass --ledger\n$/],
+    ['init in a folder that does not exist', ['--ledger', 'nodir/x.db', 'init'], 2,
+      /^chargeback: nodir\/x\.db: cannot create the ledger: no such file or folder\n$/],
+    ['--output into a folder that does not exist', ['statement', '--month', '2026-10', '--format', 'csv', '--output', 'nodir/x.csv'], 2,
+      /^chargeback: nodir\/x\.csv: cannot write the output: no such file or folder\n$/],
+    ['--rejects into a folder that does not exist (nothing stored)', ['ingest', 'bad-rows-2.csv', '--source', 'gateway', '--rejects', 'nodir/r.csv'], 2,
+      /^chargeback: nodir\/r\.csv: cannot write the rejects file: no such file or folder\n$/,
+      () => writeFileSync(join(dir, 'bad-rows-2.csv'), 'timestamp,user,model,input_tokens,output_tokens\n2026-10-01T00:00:00Z,b,m,1,1\n2026-10-01T00:00:00Z,a,m,1,x\n')],
+    ['a month with no usage (exit 1, never closed)', ['compute', '--month', '2026-08', '--rate-card', card, '--close'], 1,
+      /^chargeback: 2026-08 has no usage events \(no gateway requests, no GPU samples in UTC\): not closing it; ingest the month's logs first\n$/],
+    ['export --adjustments of a month never closed', ['export', 'erp', '--month', '2026-10', '--adjustments'], 2,
+      /^chargeback: 2026-10 has no run that adjusts closed books: --adjustments needs a month closed and computed again\n$/],
+    ['runs --verify of a run that does not exist', ['runs', '--verify', '999'], 2, /^chargeback: no run 999\n$/],
+    ['budgets --as-of before the month', ['budgets', '--month', '2026-10', '--rate-card', 'budgets.yaml', '--as-of', '2026-09-30'], 2,
+      /^chargeback: --as-of 2026-09-30 is not within 2026-10 \(.*\): budgets are judged after the month starts and by its end\n$/,
+      () => writeFileSync(join(dir, 'budgets.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { team: [search] } }\n' +
+        'pools:\n  - { id: p, cost: { fixed: "1.00" }, method: proportional, driver: requests }\nbudgets:\n  - { cost_centre: CC-1, monthly: "5.00" }\n')],
   ];
 
   for (const [name, args, code, stderr, setup] of cases) {
@@ -67,6 +85,19 @@ describe('error gallery', () => {
       assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace without --debug');
     });
   }
+
+  it('a warning that lists identities names the first 10 and counts the rest; --verbose names them all', () => {
+    const { dir: own } = workspace();
+    const rows = Array.from({ length: 25 }, (_, i) => `2026-10-02T00:00:00Z,nobody-${String(i).padStart(2, '0')},llama,1,1`);
+    writeFileSync(join(own, 'many.csv'), `timestamp,user,model,input_tokens,output_tokens\n${rows.join('\n')}\n`);
+    chargeback(own, ['ingest', join(own, 'many.csv'), '--source', 'gateway']);
+    const short = chargeback(own, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'llama-only.yaml')]);
+    const warning = short.stderr.split('\n').find((l) => l.startsWith('warning: usage matched no cost centre'))!;
+    assert.equal(warning.match(/user=nobody-\d\d → CC-0000/g)?.length, 10);
+    assert.match(warning, /; 15 more identities → CC-0000 \(compute --verbose lists them all; chargeback explain --cost-centre CC-0000 the largest\)$/);
+    const all = chargeback(own, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'llama-only.yaml'), '--verbose']);
+    assert.equal(all.stderr.split('\n').find((l) => l.startsWith('warning: usage matched'))!.match(/user=nobody-\d\d → CC-0000/g)?.length, 25);
+  });
 
   it('--debug adds the stack trace', () => {
     const run = chargeback(dir, ['--debug', 'compute', '--month', '2026-13', '--rate-card', card]);

@@ -43,7 +43,7 @@ export function registerBudgets(program: Command, io: Io): void {
       const maxGapMs = requireMaxGap(flags.maxGap);
       const { statement, anomalies } = inSnapshot(ledger, () => {
         const usage = readMonthUsage(ledger, card, { startMs: range.startMs, endMs: asOf });
-        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs, range), anomalies: anomaliesOf(card, month.label, usage) };
+        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs, { costRange: range }), anomalies: anomaliesOf(card, month.label, usage) };
       });
       ledger.close();
       const reports = budgetReports(card.budgets, statement.lines, range, asOf);

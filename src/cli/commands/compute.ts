@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { reconciliationFailures } from '../../domain/compute.js';
+import { reconciliationFailures, UNMATCHED_LISTED } from '../../domain/compute.js';
 import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
 import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, monthRange } from '../../domain/month.js';
@@ -29,7 +29,9 @@ export function registerCompute(program: Command, io: Io): void {
     .requiredOption('--rate-card <file>', 'the rate card YAML')
     .addOption(maxGapOption())
     .option('--close', 'close the month on this run: later rows dated in it are refused unless allowed')
-    .action((flags: { month: string; rateCard: string; maxGap: string; close?: boolean }, command: Command) => {
+    .option('--verbose', `list every unmatched identity and unpriced group (default: the first ${UNMATCHED_LISTED} and a count)`)
+    .action((flags: { month: string; rateCard: string; maxGap: string; close?: boolean; verbose?: boolean }, command: Command) => {
+      const listed = flags.verbose ? Infinity : UNMATCHED_LISTED;
       const maxGapMs = requireMaxGap(flags.maxGap);
       const month = requireMonth(flags.month);
       const { card, sha256, file, text } = readRateCard(flags.rateCard);
@@ -41,7 +43,7 @@ export function registerCompute(program: Command, io: Io): void {
       const { statement, anomalies, batches } = inSnapshot(ledger, () => {
         const batches = batchesRead(ledger, range);
         const usage = readMonthUsage(ledger, card, range);
-        return { batches, statement: priceMonth(ledger, card, month.label, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
+        return { batches, statement: priceMonth(ledger, card, month.label, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month.label, usage) };
       });
       const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
       if (noUsage && flags.close) {
@@ -86,7 +88,7 @@ export function registerCompute(program: Command, io: Io): void {
           `run ${runId} charges every pool's cost to ${card.unallocated}; ingest the month's logs and compute again`);
       }
       if (statement.unpriced.length > 0 && card.unpriced === 'error') {
-        io.stdout(unpricedSection(statement));
+        io.stdout(unpricedSection(statement, listed));
         throw new ProblemFound(
           `run ${runId} has unpriced usage (${statement.unpriced.length} group${statement.unpriced.length === 1 ? '' : 's'} that no pool takes): ` +
             'add a pool for it, or set "unpriced: ignore" in the card',
@@ -95,13 +97,15 @@ export function registerCompute(program: Command, io: Io): void {
     });
 }
 
-function unpricedSection(statement: Statement): string {
-  const rows = statement.unpriced.map(
+function unpricedSection(statement: Statement, listed: number): string {
+  const rest = statement.unpriced.length - Math.min(listed, statement.unpriced.length);
+  const rows = statement.unpriced.slice(0, listed).map(
     (u) =>
       `  ${u.model || '(no model)'}  ${u.identity}  requests=${formatQuantity(u.quantities.requests)} ` +
       `input_tokens=${formatQuantity(u.quantities.input_tokens)} output_tokens=${formatQuantity(u.quantities.output_tokens)}`,
   );
-  return `Unpriced usage (no pool takes it; never priced at zero):\n${rows.join('\n')}\n`;
+  const more = rest > 0 ? `\n  … ${rest} more group${rest === 1 ? '' : 's'} (compute --verbose lists them all; the run keeps them)` : '';
+  return `Unpriced usage (no pool takes it; never priced at zero):\n${rows.join('\n')}${more}\n`;
 }
 
 function reportWarnings(statement: Statement, io: Io): void {
