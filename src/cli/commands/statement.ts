@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
+import { latestAdjustmentRun } from '../../ledger/runs.js';
 import { statementAsTable } from '../../report/showback.js';
 import { statementAsCsv, statementAsFocus, statementAsJson, type StatementView } from '../../report/statement.js';
 import { requireMonth, requireRun, useLedger, wantsColour, writeOutput, type GlobalOptions, type Io } from '../context.js';
@@ -33,7 +34,10 @@ export function registerStatement(program: Command, io: Io): void {
       const month = requireMonth(flags.month);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const run = requireRun(ledger, month, flags.run);
+      const adjusted = flags.run === undefined && run.standing.kind === 'closes' ? latestAdjustmentRun(ledger, month.label) : null;
       ledger.close();
+      // The books stay the closed run; say so when later runs adjust it, so nobody misses them.
+      if (adjusted !== null) io.stderr(`note: ${month.label} is closed: this is run ${run.id}, the books; run ${adjusted} adjusts them (statement --run ${adjusted}, export erp --adjustments)\n`);
       const lines = flags.costCentre ? run.lines.filter((l) => l.costCentre === flags.costCentre) : run.lines;
       if (flags.costCentre && lines.length === 0) {
         throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
