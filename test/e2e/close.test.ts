@@ -123,6 +123,26 @@ describe('month close (SPEC §5)', () => {
     assert.equal(chargeback(dir, ['runs', '--verify', '9']).stderr, 'chargeback: no run 9\n');
   });
 
+  it('a run records its billing and GPU batches too, and --verify recomputes pools fed by them', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    for (const at of ['10:00', '10:05', '10:10']) {
+      chargeback(dir, ['ingest', fixture('data/gpu/dcgm-exporter_scrape_datadog-fixture.prom'), '--source', 'gpu', '--at', `2026-10-05T${at}:00Z`]);
+    }
+    writeFileSync(join(dir, 'bill.csv'), 'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,Tags\n' +
+      '100.00,90.00,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Usage,AWS,GPU,{}\n');
+    chargeback(dir, ['ingest', join(dir, 'bill.csv'), '--source', 'billing']);
+    writeFileSync(join(dir, 'card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { team: [search] } }\npools:\n' +
+      '  - { id: chat, cost: { fixed: "10.00" }, method: proportional, driver: requests }\n' +
+      '  - { id: gpu, cost: { billing: { service: GPU } }, method: time-based, driver: gpu_hours, capacity: "100", idle: spread }\n');
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]).code, 0);
+    const json = JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout);
+    assert.deepEqual(json.batch_ids, [1, 2, 3, 4, 5], "gateway 1, GPU 2-4, billing 5");
+    const verified = chargeback(dir, ['runs', '--verify', '1']);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /byte-identical when recomputed from its 5 batches \[1, 2, 3, 4, 5\]/);
+  });
+
   it('warns of a month without usage (exit 1) and never closes one', () => {
     const { dir } = workspace();
     chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
