@@ -33,7 +33,7 @@ export function summariseBilling(records: readonly BillingRecord[], month: Month
     const billed = proratedCost(record, 'billed_cost', month, zone);
     const effective = proratedCost(record, 'effective_cost', month, zone);
     const add = (map: Map<string, BillingSummaryRow>, group: string) => {
-      const key = `${group}\u0000${record.currency}`;
+      const key = JSON.stringify([group, record.currency]);
       const row = map.get(key) ?? { group, currency: record.currency, records: 0, billedCost: new Decimal(0), effectiveCost: new Decimal(0) };
       row.records++;
       row.billedCost = row.billedCost.plus(billed);

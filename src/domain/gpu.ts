@@ -118,7 +118,7 @@ export function summariseGpus(
   const hours = (ms: number) => new Decimal(ms).dividedBy(3_600_000);
   for (const { sample, lengthMs } of intervals) {
     if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
-    const key = `${sample.host}\u0000${sample.gpu}`;
+    const key = JSON.stringify([sample.host, sample.gpu]);
     const row = rows.get(key) ?? { host: sample.host, gpu: sample.gpu, hours: ZERO, ownedHours: ZERO, busyHours: ZERO, owners: [], ownerSet: new Set<string>() };
     const length = hours(lengthMs);
     row.hours = row.hours.plus(length);

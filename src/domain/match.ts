@@ -1,8 +1,9 @@
+import { tagOf } from './tags.js';
 import type { CostCentre, GroupShape, Identity, Owner, RateCard, UsageFilter } from './types.js';
 
 /** The value of a match key (`user`, `tag.env`, …) for a usage group, if it has one. */
 function identityValue(group: GroupShape, key: string): string | undefined {
-  if (key.startsWith('tag.')) return group.tags[key.slice(4)];
+  if (key.startsWith('tag.')) return tagOf(group.tags, key.slice(4));
   return group.identity[key as keyof Identity];
 }
 
@@ -66,7 +67,7 @@ export function filterTakes(filter: UsageFilter | undefined, group: GroupShape):
   if (!listTakes(filter.environments, group.environment)) return false;
   if (!listTakes(filter.sources, group.source)) return false;
   for (const [name, values] of filter.tags ?? []) {
-    if (!listTakes(values, group.tags[name])) return false;
+    if (!listTakes(values, tagOf(group.tags, name))) return false;
   }
   return true;
 }

@@ -1,3 +1,4 @@
+import { tagOf } from './tags.js';
 import { filterTakes, matchRuleValues, type MatchRuleValue } from './match.js';
 import { compareIds } from './order.js';
 import type { GroupShape, Identity, RateCard } from './types.js';
@@ -57,7 +58,7 @@ export function usageClassifier(card: RateCard): UsageClassifier {
         const shape: GroupShape = { source: 'gateway', identity: dims.identity, model: dims.model, tags: {}, centre };
         return { key: JSON.stringify(['unpriced', centre.id, centre.matched, dims.model, identityKey(dims.identity)]), shape };
       }
-      const tags = Object.fromEntries(filterTags.filter((name) => dims.tags[name] !== undefined).map((name) => [name, dims.tags[name]!]));
+      const tags = Object.fromEntries(filterTags.flatMap((name) => { const value = tagOf(dims.tags, name); return value === undefined ? [] : [[name, value]]; }));
       const shape: GroupShape = {
         source: 'gateway',
         identity: {},

@@ -1,3 +1,4 @@
+import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
 import { fingerprintKey, lastFour } from '../secrets.js';
@@ -115,7 +116,7 @@ function toEvent(cells: readonly string[], layout: Layout, keys: KeyCache): Usag
   if (!key && !user && !team && !project) {
     throw new RowProblem(IDENTITY.join('/'), 'no identity: the row needs an api_key, user, team or project');
   }
-  const tags: Record<string, string> = {};
+  const tags = newTags();
   for (const tag of layout.tags) {
     const value = cell(tag.index);
     if (value !== '') tags[tag.name] = value;

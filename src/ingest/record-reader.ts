@@ -1,3 +1,4 @@
+import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
 import { fingerprintKey, isFingerprint, lastFour } from '../secrets.js';
@@ -275,7 +276,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Tags from `key:value` strings (a plain string becomes a tag whose value is "true"). */
 export function tagsFromStrings(values: unknown): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags = newTags();
   if (!Array.isArray(values)) return tags;
   for (const item of values) {
     if (typeof item !== 'string' || item.trim() === '') continue;

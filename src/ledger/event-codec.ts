@@ -2,7 +2,9 @@ import type { UsageEvent } from '../domain/types.js';
 
 /**
  * Gateway events in a form that crosses threads cheaply: numbers in one transferable
- * Float64Array and strings (natural key, dims key, key's last four) joined in one string.
+ * Float64Array and strings (natural key, dims key, key's last four) concatenated in one
+ * string, each found by its length (kept with the numbers), never by a separator: a
+ * client-set value may hold any character, and must never be split (issue 13).
  * Cloning the same events as objects cost more than parsing them. This module is the one
  * home of the layout: the parsing thread encodes with it and the batch writer decodes.
  */
@@ -29,12 +31,8 @@ export interface EventRow {
   latency: number | null;
 }
 
-const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7, keyHash: 8 } as const;
-const NUMS_PER_EVENT = 9;
-const STRS_PER_EVENT = 3;
-// JSON escapes control characters, so no dims key holds one; natural keys and last fours
-// are the readers' text, and issue 13 covers a NUL inside them.
-const SEPARATOR = '\u0000';
+const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7, keyHash: 8, keyLength: 9, dimsLength: 10, last4Length: 11 } as const;
+const NUMS_PER_EVENT = 12;
 
 /** Events (with their natural keys, dims keys and file lines) encoded for another thread. */
 export function encodeEvents(events: readonly { key: string; dims: string; event: UsageEvent; line: number }[]): EncodedEvents {
@@ -51,21 +49,26 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
     nums[at + NUMS.line] = line;
     nums[at + NUMS.dimsHash] = hash52(dims);
     nums[at + NUMS.keyHash] = hash52(key);
-    strs.push(key, dims, e.apiKeyLast4 ?? '');
+    const last4 = e.apiKeyLast4 ?? '';
+    nums[at + NUMS.keyLength] = key.length;
+    nums[at + NUMS.dimsLength] = dims.length;
+    nums[at + NUMS.last4Length] = last4.length;
+    strs.push(key, dims, last4);
   });
-  return { count: events.length, nums, strs: strs.join(SEPARATOR) };
+  return { count: events.length, nums, strs: strs.join('') };
 }
 
 /** Calls `visit` with each encoded event in order, reusing one row object. */
 export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: EventRow) => void): void {
-  const texts = strs.split(SEPARATOR);
+  let offset = 0;
+  const next = (length: number) => strs.slice(offset, (offset += length));
   const row: EventRow = { key: '', keyHash: 0, dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, latency: null };
   for (let i = 0; i < count; i++) {
     const at = i * NUMS_PER_EVENT;
     const latency = nums[at + NUMS.latency]!;
-    row.key = texts[i * STRS_PER_EVENT]!;
-    row.dims = texts[i * STRS_PER_EVENT + 1]!;
-    row.last4 = texts[i * STRS_PER_EVENT + 2]!;
+    row.key = next(nums[at + NUMS.keyLength]!);
+    row.dims = next(nums[at + NUMS.dimsLength]!);
+    row.last4 = next(nums[at + NUMS.last4Length]!);
     row.dimsHash = nums[at + NUMS.dimsHash]!;
     row.keyHash = nums[at + NUMS.keyHash]!;
     row.tsMs = nums[at + NUMS.ts]!;

@@ -1,3 +1,4 @@
+import { newTags } from '../domain/tags.js';
 // How the month's dims rows become combinations: each row's owner resolved from the card's
 // rules, the fields the classifier reads, and a number per distinct (owner, fields), in SQL.
 import type { Identity } from '../domain/types.js';
@@ -85,7 +86,7 @@ function fieldSql(field: DimsField): Sql {
 
 /** A combination of field values as the dims row the classifier sees (absent: not read, or none). */
 function dimsOfFields(fields: readonly DimsField[], values: readonly (string | null)[]): UsageDims {
-  const dims: UsageDims & { identity: Record<string, string>; tags: Record<string, string> } = { identity: {}, model: '', tags: {} };
+  const dims: UsageDims & { identity: Record<string, string>; tags: Record<string, string> } = { identity: {}, model: '', tags: newTags() };
   fields.forEach((field, i) => {
     const value = values[i];
     if (value === null || value === undefined) return;

@@ -1,3 +1,4 @@
+import { newTags } from '../../domain/tags.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
 import { cells, chargeCategory, type BillingFormat } from './format.js';
 
@@ -62,7 +63,7 @@ export const awsCur: BillingFormat = {
 
 /** Legacy CUR keeps each tag in its own `resourceTags/user:Name` column. */
 function tagColumns(row: RecordView): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags = newTags();
   for (const name of row.names()) {
     if (!name.toLowerCase().startsWith('resourcetags/')) continue;
     const value = row.text(name.toLowerCase());

@@ -1,3 +1,4 @@
+import { newTags } from '../../domain/tags.js';
 import { Decimal, parseDecimal } from '../../domain/money.js';
 
 /** Cells that mean "no value" in billing exports: empty, NULL, null, None. */
@@ -67,7 +68,7 @@ export function parseTags(text: string): Record<string, string> | null {
     if (Array.isArray(value)) return Object.fromEntries(value.filter(isPair).map((p) => [String(p.key).trim(), String(p.value ?? '')]));
     return null;
   }
-  const tags: Record<string, string> = {};
+  const tags = newTags();
   for (const [key, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
     tags[key.trim()] = typeof v === 'string' ? v : JSON.stringify(v);

@@ -62,7 +62,7 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
     const value = parseDecimal(m[3]!);
     if (value === null && !/^nan$/i.test(m[3]!)) return reject(lineNumber, m[1]!, `expected a number, got "${m[3]}"`, line);
     const usable = value !== null && value.lessThan(BLANK) ? value : null;
-    const key = `${sampleHost}\u0000${device}\u0000${tsMs}`;
+    const key = JSON.stringify([sampleHost, device, tsMs]);
     // A sample timed by its scrape carries that time as a "# ts=" line, so its lines read alone say when.
     const entry = samples.get(key) ??
       { line: lineNumber, sample: { tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null }, lines: m[4] === undefined ? [`# ts=${new Date(tsMs).toISOString()}`] : [] };
