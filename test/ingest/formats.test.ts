@@ -52,7 +52,7 @@ describe('gateway formats on fixtures made from the real samples', () => {
     assert.equal(first.apiKeyFp, `sha256:${createHash('sha256').update('sk-litellm-search-7f3a').digest('hex').slice(0, 12)}`);
     assert.equal(first.tsMs, Date.UTC(2026, 9, 1, 9, 20, 46, 847));
     assert.equal(first.cachedInputTokens, 50); // metadata.usage_object.prompt_tokens_details, decoded from a JSON string
-    assert.deepEqual(first.tags, { env: 'prod', feature: 'ranking' });
+    assert.deepEqual({ ...first.tags }, { env: 'prod', feature: 'ranking' });
     assert.equal(events(items).filter((e) => e.status === 'error').length, 1);
   });
 
@@ -84,7 +84,7 @@ describe('gateway formats on fixtures made from the real samples', () => {
     }
     assert.deepEqual(totals(events(items), (e) => e.team), expected);
     const first = events(items)[0]!;
-    assert.deepEqual([first.tsMs, first.requestId, first.cachedInputTokens, first.tier, first.tags], [1790848800000, 'chatcmpl-oa0', 200, 'priority', { env: 'prod' }]);
+    assert.deepEqual([first.tsMs, first.requestId, first.cachedInputTokens, first.tier, { ...first.tags }], [1790848800000, 'chatcmpl-oa0', 200, 'priority', { env: 'prod' }]);
   });
 
   it('Doubleword http_analytics CSV: totals per user and model equal an independent sum', async () => {

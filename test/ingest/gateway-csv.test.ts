@@ -23,7 +23,7 @@ describe('native gateway CSV reader', () => {
     const [header, event] = await readAll(`${HEADER}\n${GOOD}\n`);
     assert.deepEqual(header, { kind: 'header', columns: HEADER.split(','), ignored: [] });
     assert.ok(event?.kind === 'event');
-    const defined = Object.fromEntries(Object.entries(event.event).filter(([, v]) => v !== undefined));
+    const defined = { ...Object.fromEntries(Object.entries(event.event).filter(([, v]) => v !== undefined)), tags: { ...event.event.tags } };
     assert.deepEqual({ ...event, event: defined }, {
       kind: 'event',
       line: 2,
@@ -57,7 +57,7 @@ describe('native gateway CSV reader', () => {
     assert.equal(item.event.tsMs, 1792483200500);
     assert.equal(item.event.user, 'u1');
     assert.equal(item.event.cachedInputTokens, 4);
-    assert.deepEqual(item.event.tags, { env: 'prod' });
+    assert.deepEqual({ ...item.event.tags }, { env: 'prod' });
   });
 
   // Each kind of bad row (SPEC §8.2): its line, the field at fault, and why.
