@@ -7,13 +7,14 @@ import { openInput, peekStart } from './input.js';
 import { parseInWorker } from './parallel.js';
 import { readAll, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
 import { refuseClosed } from './closed.js';
+import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { billingKey } from './natural-key.js';
 import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { isRejectsHeader, openRejectsFile, unwrapRejects, type RejectsFile } from './rejects.js';
 
 /** How to ingest a file: the reader's options (but its name) and the batch's own. */
-export interface IngestOptions extends Omit<ReadOptions, 'name'> {
+export interface IngestOptions extends Omit<ReadOptions, 'name' | 'closed'> {
   source: string;
   format?: string;
   strict: boolean;
@@ -77,7 +78,10 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   let firstReject: RejectedRow | null = null;
 
   try {
-    const { tz, dateOrder, currency, host, at, columns, closed } = options;
+    const { tz, dateOrder, currency, host, at, columns } = options;
+    // Read under the batch's write lock: a month closed before this batch commits is closed
+    // for all of its rows (a close waits for the lock; issue 13).
+    const closed = options.reread ? [] : closedMonths(ledger);
     const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns, closed };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { chargeback, workspace } from './cli.js';
+import { chargeback, startChargeback, workspace } from './cli.js';
 
 /** Issue 13: inputs written to break us, kept as tests. */
 describe('hostile input', () => {
@@ -22,5 +22,51 @@ describe('hostile input', () => {
     const csv = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout;
     assert.match(csv, /^2026-10,CC-1,,p,proportional,requests,1,,1\.00,USD$/m, run.stdout + run.stderr);
     assert.match(csv, /^2026-10,CC-0000,,q,idle,requests,,,1\.00,USD$/m, 'no event has a toString tag: an inherited name is not a tag');
+  });
+});
+
+describe('hostile conditions: a close against ingests and other closes', () => {
+  const CARD = 'version: 1\ncurrency: USD\nunallocated: CC-0000\npools:\n  - { id: p, cost: { fixed: "100.00" }, method: proportional, driver: requests }\n';
+  const october = (prefix: string, rows: number) => ['timestamp,request_id,team,model,input_tokens,output_tokens',
+    ...Array.from({ length: rows }, (_, i) => `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T12:00:00Z,${prefix}-${i},t${i % 7},m,1,1`)].join('\n') + '\n';
+
+  it('rows dated in a month are committed only while it is open: no row lands in closed books, however the two race', async () => {
+    for (let round = 0; round < 4; round++) {
+      const { dir, ledger } = workspace();
+      writeFileSync(join(dir, 'card.yaml'), CARD);
+      writeFileSync(join(dir, 'seed.csv'), october('seed', 10));
+      chargeback(dir, ['ingest', join(dir, 'seed.csv'), '--source', 'gateway']);
+      writeFileSync(join(dir, 'late.csv'), october(`late${round}`, 60_000));
+      const ingest = startChargeback(dir, ['ingest', join(dir, 'late.csv'), '--source', 'gateway']);
+      await new Promise((resolve) => setTimeout(resolve, 150 * round));
+      const close = startChargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'), '--close']);
+      const [ingested, closed] = await Promise.all([ingest.done, close.done]);
+      assert.equal(closed.code, 0, closed.stderr);
+      assert.ok(ingested.code === 0 || ingested.code === 1, ingested.stderr);
+      const db = new Database(ledger, { readonly: true });
+      const read = JSON.parse(db.prepare('SELECT batch_ids FROM runs WHERE id = 1').pluck().get() as string) as number[];
+      const outside = db.prepare(`SELECT COUNT(*) FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND batch_id NOT IN (SELECT value FROM json_each(?))`).pluck()
+        .get(Date.UTC(2026, 9, 1), Date.UTC(2026, 10, 1), JSON.stringify(read));
+      db.close();
+      assert.equal(outside, 0, `round ${round}: October rows the closed run did not read (ingest said: ${ingested.stdout})`);
+      assert.match(ingested.stdout, read.includes(2) ? /60000 stored/ : /0 stored, 0 duplicate, 60000 rejected/);
+    }
+  });
+
+  it('two closes at once: one closes, the other says "already closed" (exit 2), and no orphan run is left', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { dir, ledger } = workspace();
+      writeFileSync(join(dir, 'card.yaml'), CARD);
+      writeFileSync(join(dir, 'seed.csv'), october('seed', 20_000));
+      chargeback(dir, ['ingest', join(dir, 'seed.csv'), '--source', 'gateway']);
+      const args = ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'), '--close'];
+      const results = await Promise.all([startChargeback(dir, args).done, startChargeback(dir, args).done]);
+      const codes = results.map((r) => r.code).sort();
+      assert.deepEqual(codes, [0, 2], results.map((r) => r.stderr).join(' | '));
+      assert.match(results.find((r) => r.code === 2)!.stderr, /^chargeback: 2026-10 is already closed, on run 1\n$/);
+      const db = new Database(ledger, { readonly: true });
+      assert.equal(db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 1, 'no orphan run');
+      db.close();
+    }
   });
 });

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { reconciliationFailures, UNMATCHED_LISTED } from '../../domain/compute.js';
 import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
 import { formatQuantity } from '../../domain/money.js';
-import { monthInEffect, monthRange } from '../../domain/month.js';
-import type { Statement } from '../../domain/types.js';
-import { closedMonth, closeMonth, findRun, standingOf, storeRun } from '../../ledger/runs.js';
+import { monthInEffect, monthRange, type MonthRange } from '../../domain/month.js';
+import type { RateCard, Statement } from '../../domain/types.js';
+import { closedMonth, closeMonth, findRun, standingOf, storeRun, type StoredRun } from '../../ledger/runs.js';
+import type { Ledger } from '../../ledger/open.js';
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
 import { formatAmount } from '../../domain/money.js';
 import { inSnapshot } from '../../ledger/open.js';
@@ -37,41 +38,17 @@ export function registerCompute(program: Command, io: Io): void {
       const { card, sha256, file, text } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const closed = closedMonth(ledger, month.label);
-      if (closed && flags.close) throw new UsageError(`${month.label} is already closed, on run ${closed.runId}`);
       const range = monthRange(month, card.timezone);
-      const { statement, anomalies, batches } = inSnapshot(ledger, () => {
-        const batches = batchesRead(ledger, range);
-        const usage = readMonthUsage(ledger, card, range);
-        return { batches, statement: priceMonth(ledger, card, month.label, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month.label, usage) };
-      });
-      const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
-      if (noUsage && flags.close) {
+      const store = () => computeAndStore(ledger, { month: month.label, range, card, sha256, file, text, maxGapMs, listed, close: flags.close ?? false, now: io.now() });
+      // A close reads and writes under the write lock: no batch commits rows into the month
+      // between what the closed run read and the close, and a second close waits, then fails.
+      let outcome: Stored;
+      try {
+        outcome = flags.close ? ledger.transaction(store).immediate() : store();
+      } finally {
         ledger.close();
-        throw new ProblemFound(`${month.label} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): not closing it; ingest the month's logs first`);
       }
-      const failures = reconciliationFailures(statement);
-      const runId = storeRun(ledger, {
-        month: month.label,
-        rateCardSha256: sha256,
-        rateCardFile: file,
-        rateCardText: text,
-        toolVersion: toolVersion(),
-        maxGapMs,
-        currency: card.currency,
-        unallocated: card.unallocated,
-        platform: card.platform ?? null,
-        batchIds: batches.all,
-        ...runContentOf(statement),
-        warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`), ...anomalies],
-        reconciled: failures.length === 0,
-        createdAt: io.now().toISOString(),
-      });
-      const standing = standingOf(ledger, month.label, runId);
-      const books = standing.kind === 'adjusts' ? findRun(ledger, month.label, standing.booksRunId) : null;
-      const adjustments = books ? adjustmentsAgainst(books.lines, statement.lines) : [];
-      if (flags.close) closeMonth(ledger, { month: month.label, runId, startMs: range.startMs, endMs: range.endMs, closedAt: io.now().toISOString() });
-      ledger.close();
+      const { runId, statement, anomalies, noUsage, books, adjustments, failures } = outcome;
 
       io.stdout(statementAsTable(
         { runId, month: month.label, currency: card.currency, lines: statement.lines },
@@ -121,4 +98,65 @@ function adjustmentsAsText(month: string, runId: number, booksRunId: number, adj
   const rows = adjustments.map((a) => `  ${a.costCentre}: ${a.amount.isNegative() ? '' : '+'}${formatAmount(a.amount)}`);
   return `${head}; adjustments against it:\n${rows.join('\n')}\n` +
     `Post only the differences: chargeback export erp --month ${month} --adjustments [--period YYYY-MM]\n`;
+}
+
+interface Stored {
+  runId: number;
+  statement: Statement;
+  anomalies: string[];
+  noUsage: boolean;
+  books: StoredRun | null;
+  adjustments: Adjustment[];
+  failures: string[];
+}
+
+interface ComputeJob {
+  month: string;
+  range: MonthRange;
+  card: RateCard;
+  sha256: string;
+  file: string;
+  text: string;
+  maxGapMs: number;
+  listed: number;
+  close: boolean;
+  now: Date;
+}
+
+/** Reads the month in one snapshot, prices it, stores the run, and closes the month if asked. */
+function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
+  const { month, range, card, maxGapMs, listed, close } = job;
+  const closed = closedMonth(ledger, month);
+  if (closed && close) throw new UsageError(`${month} is already closed, on run ${closed.runId}`);
+  const { statement, anomalies, batches } = inSnapshot(ledger, () => {
+    const batches = batchesRead(ledger, range);
+    const usage = readMonthUsage(ledger, card, range);
+    return { batches, statement: priceMonth(ledger, card, month, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month, usage) };
+  });
+  const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
+  if (noUsage && close) {
+    throw new ProblemFound(`${month} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): not closing it; ingest the month's logs first`);
+  }
+  const failures = reconciliationFailures(statement);
+  const runId = storeRun(ledger, {
+    month,
+    rateCardSha256: job.sha256,
+    rateCardFile: job.file,
+    rateCardText: job.text,
+    toolVersion: toolVersion(),
+    maxGapMs,
+    currency: card.currency,
+    unallocated: card.unallocated,
+    platform: card.platform ?? null,
+    batchIds: batches.all,
+    ...runContentOf(statement),
+    warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`), ...anomalies],
+    reconciled: failures.length === 0,
+    createdAt: job.now.toISOString(),
+  });
+  const standing = standingOf(ledger, month, runId);
+  const books = standing.kind === 'adjusts' ? findRun(ledger, month, standing.booksRunId) : null;
+  const adjustments = books ? adjustmentsAgainst(books.lines, statement.lines) : [];
+  if (close) closeMonth(ledger, { month, runId, startMs: range.startMs, endMs: range.endMs, closedAt: job.now.toISOString() });
+  return { runId, statement, anomalies, noUsage, books, adjustments, failures };
 }

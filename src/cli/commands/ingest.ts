@@ -3,7 +3,6 @@ import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
 import { parseTimestamp } from '../../ingest/values.js';
-import { closedMonths } from '../../ledger/runs.js';
 import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
@@ -44,7 +43,6 @@ export function registerIngest(program: Command, io: Io): void {
       const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const closed = flags.allowClosed ? [] : closedMonths(ledger);
       let rejected = 0;
       try {
         for (const file of files) {
@@ -58,7 +56,6 @@ export function registerIngest(program: Command, io: Io): void {
             ...(flags.host ? { host: flags.host } : {}),
             ...(at !== undefined ? { at } : {}),
             ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
-            closed,
             reread: flags.allowClosed ?? false,
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
