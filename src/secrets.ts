@@ -10,6 +10,20 @@ export function isFingerprint(text: string): boolean {
   return /^sha256:[0-9a-f]{12}$/.test(text);
 }
 
+/** A key as every reader keeps it: a fingerprint stays as it is, anything else is fingerprinted. */
+export function keptKey(value: string): string {
+  return isFingerprint(value) ? value : fingerprintKey(value);
+}
+
+/** LiteLLM logs the key's SHA-256 in hex: its first 12 are our fingerprint; anything else is a key. */
+export function keptHashedKey(value: string): string {
+  return isSha256Hex(value) ? `sha256:${value.slice(0, 12).toLowerCase()}` : keptKey(value);
+}
+
+export function isSha256Hex(text: string): boolean {
+  return /^[0-9a-f]{64}$/i.test(text);
+}
+
 /** The last four characters of a key, kept so people can recognise it. */
 export function lastFour(rawKey: string): string {
   return rawKey.slice(-4);

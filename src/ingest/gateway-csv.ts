@@ -1,7 +1,7 @@
 import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
-import { fingerprintKey, lastFour } from '../secrets.js';
+import { fingerprintKey, isFingerprint, keptKey, lastFour } from '../secrets.js';
 import { csvSplitter, type CsvRecord } from './csv-records.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
 import { parseCount, parseInstant, parseLatency, parseStatus } from './values.js';
@@ -163,7 +163,8 @@ function keyCache(): KeyCache {
     let key = seen.get(rawKey);
     if (!key) {
       if (seen.size >= 100_000) seen.clear();
-      key = { fingerprint: fingerprintKey(rawKey), last4: lastFour(rawKey) };
+      // A key given as its fingerprint is kept as it is (a rejects file holds them so).
+      key = isFingerprint(rawKey) ? { fingerprint: rawKey, last4: '' } : { fingerprint: fingerprintKey(rawKey), last4: lastFour(rawKey) };
       seen.set(rawKey, key);
     }
     return key;
@@ -220,6 +221,7 @@ export const gatewayCsv: Reader = {
   source: 'gateway',
   shape: 'csv',
   dateField: 'timestamp',
+  secrets: { fields: ALIASES.api_key, keep: keptKey },
   detect(header) {
     const layout = layoutOf(header);
     return REQUIRED.every((f) => layout[f] >= 0);

@@ -11,7 +11,7 @@ import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { billingKey } from './natural-key.js';
 import type { BillingRecord, GpuSample } from '../domain/types.js';
-import { isRejectsHeader, openRejectsFile, unwrapRejects, type RejectsFile } from './rejects.js';
+import { isRejectsHeader, openRejectsFile, redactorFor, unwrapRejects, type RejectsFile } from './rejects.js';
 
 /** How to ingest a file: the reader's options (but its name) and the batch's own. */
 export interface IngestOptions extends Omit<ReadOptions, 'name' | 'closed'> {
@@ -76,6 +76,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   const counts = { read: 0, accepted: 0, duplicate: 0, rejected: 0 };
   let ignoredColumns: readonly string[] = [];
   let firstReject: RejectedRow | null = null;
+  let redact = (reject: RejectedRow): RejectedRow => reject;
 
   try {
     const { tz, dateOrder, currency, host, at, columns } = options;
@@ -103,13 +104,15 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
         if (item.kind === 'header') {
           ignoredColumns = item.ignored;
           rejects = openRejectsFile(rejectsPath, item.columns);
+          redact = redactorFor(reader, item.columns);
         } else if (item.kind === 'reject') {
           counts.read++;
           counts.rejected++;
-          firstReject ??= item.reject;
+          const reject = redact(item.reject);
+          firstReject ??= reject;
           // A reader must name its columns first; a reject with nowhere to go would be lost.
           if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
-          rejects.add(item.reject);
+          rejects.add(reject);
         }
       }
       const inserted = batch.insertEncoded(events) + batch.insertBilling(billing) + batch.insertGpu(gpu);

@@ -63,6 +63,11 @@ export interface Reader {
   format: string;
   source: 'gateway' | 'billing' | 'gpu';
   shape: 'csv' | 'json' | 'text';
+  /**
+   * Where a raw API key may sit (lower-case CSV column names, or JSON keys) and the form the
+   * reader keeps it in: a rejects file and every message hold that form, never the key.
+   */
+  secrets?: { fields: readonly string[]; keep: (value: string) => string };
   /** The field whose time dates a record: named when a closed month refuses the record. */
   dateField: string;
   /** Whether the lower-case header names (or the first object's keys) are this format's. */

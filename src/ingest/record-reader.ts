@@ -1,7 +1,7 @@
 import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
-import { fingerprintKey, isFingerprint, lastFour } from '../secrets.js';
+import { fingerprintKey, isFingerprint, isSha256Hex, keptHashedKey, keptKey, lastFour } from '../secrets.js';
 import { csvSplitter } from './csv-records.js';
 import { jsonSplitter, JsonTooLong } from './json-records.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
@@ -121,13 +121,19 @@ function count(record: RecordView, paths: readonly string[], field: string, requ
   return value;
 }
 
+/** Where a format's raw keys may sit (the last name of each path: a JSON key or a column) and how they are kept. */
+function secretsOf(fields: FieldSpec): Reader['secrets'] {
+  const paths = [...(fields.apiKey ?? []), ...(fields.apiKeyHash ?? [])];
+  return { fields: [...new Set(paths.map((p) => p.split('.').pop()!))], keep: fields.apiKeyHash ? keptHashedKey : keptKey };
+}
+
 /** The API key as we keep it: a fingerprint and, for a raw key, its last four characters. */
 function keyOf(record: RecordView, fields: FieldSpec): { fp?: string; last4?: string } {
   const hashed = fields.apiKeyHash ? record.text(...fields.apiKeyHash) : '';
-  if (/^[0-9a-f]{64}$/i.test(hashed)) return { fp: `sha256:${hashed.slice(0, 12).toLowerCase()}` };
   const raw = hashed || (fields.apiKey ? record.text(...fields.apiKey) : '');
   if (raw === '') return {};
-  if (isFingerprint(raw)) return { fp: raw };
+  // A hash or a fingerprint is not the key: it has no last four to show.
+  if (isFingerprint(raw) || (hashed && isSha256Hex(hashed))) return { fp: keptHashedKey(raw) };
   return { fp: fingerprintKey(raw), last4: lastFour(raw) };
 }
 
@@ -188,6 +194,7 @@ export function recordReader(spec: RecordFormat, extraKnown: readonly string[] =
     source: 'gateway',
     shape: spec.shape,
     dateField: spec.fields.timestamp[0] ?? 'timestamp',
+    secrets: secretsOf(spec.fields),
     detect: (names) => spec.signature.every((name) => names.includes(name)),
     parser: (options) => (spec.shape === 'csv' ? csvParser(spec, known, options) : jsonParser(spec, known, options)),
   };

@@ -1,11 +1,19 @@
 import { formatAmount, formatQuantity, type Decimal } from '../domain/money.js';
 
 /**
- * Text that a spreadsheet or ERP would run as a formula gets a leading `'` (SPEC §6). Only
- * text cells are escaped: a negative amount is a number and stays one.
+ * The one escaping rule of every CSV we write (SPEC §6, issue 13): text that a spreadsheet or
+ * ERP could run as a formula gets a leading `'`: a cell starting with `=`, `+`, `-`, `@`, tab
+ * or CR, also after leading spaces or line breaks. A cell that starts with `'` gets one too,
+ * so the escape is always undone by removing one leading `'` (unescapeText). Only text cells
+ * are escaped: a negative amount is a number and stays one.
  */
 export function safeText(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /^[\s]*[=+\-@\t\r]|^'/.test(text) ? `'${text}` : text;
+}
+
+/** Undoes safeText. */
+export function unescapeText(text: string): string {
+  return text.startsWith("'") ? text.slice(1) : text;
 }
 
 export const optionalQuantity = (value: Decimal | null): string => (value === null ? '' : formatQuantity(value));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fingerprintKey } from '../../src/secrets.js';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -68,5 +69,54 @@ describe('hostile conditions: a close against ingests and other closes', () => {
       assert.equal(db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 1, 'no orphan run');
       db.close();
     }
+  });
+});
+
+describe('no secret and no formula in any output', () => {
+  const KEY = 'sk-live-0123456789abcdefSECRET';
+  it('rejects files, messages and summaries show a raw key only as its fingerprint; cells are formula-escaped; the file is 0600 and re-ingests', () => {
+    const { dir } = workspace();
+    const header = 'timestamp,request_id,api_key,user,team,model,input_tokens,output_tokens';
+    writeFileSync(join(dir, 'keys.csv'), [header,
+      `2026-10-01T00:00:00Z,r1,${KEY},u,t,m,1,x`,                       // a bad token count
+      `2026-10-01T00:00:00Z,r2,${KEY},u,t,m,1,1,extra`,                 // a ragged row
+      `${KEY},r4,${KEY},u,t,m,1,1`,                                      // the key where the time should be
+      `2026-10-01T00:00:00Z,r5,${KEY},=HYPERLINK(""http://x""),t,m,1,x`, // a formula payload
+      ` =cmd,r6,${KEY},u,t,m,1,1`,                                        // a formula after a space
+      `2026-10-01T00:00:00Z,r7,${KEY},u,t,m,1,1`,                        // a good row
+      `2026-10-01T00:00:00Z,r3,${KEY},"u,t,m,1,1`,                      // a broken quote, last: the raw text
+    ].join('\n') + '\n');
+    writeFileSync(join(dir, 'keys.jsonl'), [
+      JSON.stringify({ id: 'j1', created: 1790000000, model: 'm', api_key: KEY, usage: { prompt_tokens: 'x', completion_tokens: 1 } }),
+      JSON.stringify({ id: 'j2', created: 1790000000, model: 'm', metadata: { api_key: KEY, team: 't' }, usage: { prompt_tokens: -1, completion_tokens: 1 } }),
+      `{"id": "j3", "api_key": "${KEY}", "model": `,
+    ].join('\n') + '\n');
+    const outputs: string[] = [];
+    const run = (args: string[]) => {
+      const r = chargeback(dir, args);
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    run(['ingest', join(dir, 'keys.csv'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    run(['ingest', join(dir, 'keys.csv'), '--source', 'gateway', '--strict', '--rejects', join(dir, 'strict.csv'), '--format', 'csv', '--tz', 'UTC']);
+    run(['ingest', join(dir, 'keys.jsonl'), '--source', 'gateway', '--rejects', join(dir, 'rj.csv')]);
+    run(['ingest', join(dir, 'keys.jsonl'), '--source', 'gateway', '--strict', '--format', 'openai-jsonl', '--tz', 'UTC']);
+    run(['batches']);
+    const rejects = readFileSync(join(dir, 'r.csv'), 'utf8');
+    for (const text of [...outputs, rejects, readFileSync(join(dir, 'rj.csv'), 'utf8')]) assert.doesNotMatch(text, /SECRET/, text);
+    assert.match(rejects, new RegExp(`,${fingerprintKey(KEY)},`));
+    assert.match(rejects, /,"'=HYPERLINK\(/);
+    assert.match(rejects, /^' =cmd,r6,/m);
+    assert.equal(statSync(join(dir, 'r.csv')).mode & 0o777, 0o600);
+
+    // Fixed (the tokens), the rejects file reads back as the rows: fingerprints match as they are.
+    writeFileSync(join(dir, 'fixed.csv'), rejects.replace(',1,x,', ',1,1,').replace('",t,m,1,x,', '",t,m,1,1,'));
+    const again = chargeback(dir, ['ingest', join(dir, 'fixed.csv'), '--source', 'gateway', '--rejects', join(dir, 'r2.csv')]);
+    assert.match(again.stdout, /2 stored/, again.stdout + again.stderr);
+    const db = new Database(join(dir, 'chargeback.db'), { readonly: true });
+    const users = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id WHERE e.natural_key IN ('r:r1', 'r:r5', 'r:r7')`).all();
+    db.close();
+    assert.deepEqual(users.map((u) => (u as { api_key_fp: string }).api_key_fp), [fingerprintKey(KEY), fingerprintKey(KEY)].slice(0, users.length));
+    assert.ok(users.some((u) => (u as { user_name: string }).user_name === '=HYPERLINK(""http://x"")'), 'the formula cell reads back exactly');
   });
 });

@@ -1,3 +1,4 @@
+import { fingerprintKey } from '../../src/secrets.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -67,7 +68,8 @@ describe('ingest guarantees (SPEC §3)', () => {
     assert.equal(run.stderr, 'chargeback: 2 rows rejected: see the rejects file named above\n');
     const rejects = readFileSync(`${file}.rejects.csv`, 'utf8').trim().split('\n');
     assert.equal(rejects[0], `${HEADER},line,reason`);
-    assert.equal(rejects[1], '2026-10-03T10:00:00Z,bad1,k,alice,,,llama,12.5,1,,ok,,,4,"field ""input_tokens"": expected a whole number, got ""12.5"""');
+    // The raw key "k" is kept as its fingerprint, as the ledger keeps it (issue 13).
+    assert.equal(rejects[1], `2026-10-03T10:00:00Z,bad1,${fingerprintKey('k')},alice,,,llama,12.5,1,,ok,,,4,"field ""input_tokens"": expected a whole number, got ""12.5"""`);
     assert.match(rejects[2] ?? '', /^2026-10-03T10:00:00,bad2,.*,8,"field ""timestamp"": expected an ISO 8601 time with an offset or Z/);
     assert.equal(stored(dir), 5);
     assert.equal(batches(dir)[0]?.rowsRejected, 2);
