@@ -95,7 +95,7 @@ export function readDecimal(value: unknown, path: FieldPath, issues: Issues): De
   }
   const parsed = typeof value === 'string' ? parseDecimal(value) : null;
   if (parsed) return parsed;
-  issues.add(path, `expected a decimal string, got ${describe(value)}`);
+  issues.add(path, `expected a decimal string (below 10^30, at most 64 characters), got ${describe(value)}`);
   return null;
 }
 

@@ -12,11 +12,23 @@ export type Decimal = BaseDecimal;
 
 const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Parses decimal text (never a float); returns null when the text is not a decimal. */
+/**
+ * The decimals we read (issue 13, documented in the README): at most 64 characters, a
+ * magnitude below 10^30 and nothing finer than 10^-40. Anything past that is no real amount
+ * or quantity, and would cost unbounded time and memory in exact arithmetic.
+ */
+export const DECIMAL_LIMITS = { chars: 64, maxExponent: 29, minExponent: -40 } as const;
+
+/** Parses decimal text (never a float); null when the text is not a decimal within DECIMAL_LIMITS. */
 export function parseDecimal(text: string): Decimal | null {
   const trimmed = text.trim();
-  if (!DECIMAL_TEXT.test(trimmed)) return null;
-  return new Decimal(trimmed);
+  if (trimmed.length > DECIMAL_LIMITS.chars || !DECIMAL_TEXT.test(trimmed)) return null;
+  const exponent = /[eE]([+-]?\d+)$/.exec(trimmed)?.[1];
+  if (exponent !== undefined && Math.abs(Number(exponent)) > 1000) return null;
+  const value = new Decimal(trimmed);
+  if (!value.isFinite()) return null;
+  if (value.isZero()) return value;
+  return value.e > DECIMAL_LIMITS.maxExponent || value.e < DECIMAL_LIMITS.minExponent ? null : value;
 }
 
 /** Rounds to cents, ties away from zero (SPEC §8.15: −0.005 → −0.01). */

@@ -139,6 +139,10 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   } catch (error) {
     batch.rollback();
     rejects?.discard();
+    // SQLite keeps daily sums in 64 bits: past that the file cannot be real usage.
+    if (error instanceof Error && error.message === 'integer overflow') {
+      throw new InputError(input.name, null, null, 'token counts whose sum for one day passes 2^63 - 1: no real log holds that many; nothing was stored');
+    }
     throw error;
   }
 }

@@ -25,11 +25,14 @@ const MAX_REMEMBERED_DIMS = 200_000;
  * map keyed by strings.
  */
 function bucketSums(db: Ledger, table: 'usage_daily' | 'usage_edges', bucketColumn: 'day' | 'quarter') {
+  // SQLite turns an integer sum past 2^63 into a float without a word: checkedSum makes it the
+  // "integer overflow" error instead (abs() of the least integer raises it), which ingest reports.
+  const checkedSum = (column: string) =>
+    `${column} = CASE WHEN excluded.${column} > 9223372036854775807 - ${column} THEN abs(-9223372036854775807 - 1) ELSE ${column} + excluded.${column} END`;
   const upsert = (rows: number) => db.prepare(`INSERT INTO ${table} (${bucketColumn}, dim_id, requests, input_tokens,
     output_tokens, cached_input_tokens) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
-    ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET requests = requests + excluded.requests,
-    input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-    cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens`);
+    ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET
+    ${['requests', 'input_tokens', 'output_tokens', 'cached_input_tokens'].map(checkedSum).join(', ')}`);
   const many = upsert(ROWS_PER_INSERT);
   const one = upsert(1);
   const buckets = new Map<number, Map<number, number[]>>();
@@ -56,6 +59,11 @@ function bucketSums(db: Ledger, table: 'usage_daily' | 'usage_edges', bucketColu
       let byDim = buckets.get(bucket);
       if (!byDim) buckets.set(bucket, (byDim = new Map()));
       let s = byDim.get(dimId);
+      // Sums held here are doubles: write them out before one would pass 2^53 (rows are below it).
+      if (s && (s[1]! + input > Number.MAX_SAFE_INTEGER || s[2]! + output > Number.MAX_SAFE_INTEGER || s[3]! + cached > Number.MAX_SAFE_INTEGER)) {
+        flush();
+        return this.add(bucket, dimId, input, output, cached);
+      }
       if (!s) {
         if (size >= MAX_PENDING_SUMS) {
           flush();

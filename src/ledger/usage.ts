@@ -60,30 +60,39 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   // One pass, when asked for, a UTC day at a time: the month's rows (window 0) fold into its
   // classes and the owners' days, the days before it (window 1) into the owners' days only.
   const sums = 'SUM(r.requests), SUM(r.input), SUM(r.output), SUM(r.cached)';
-  let summed: { monthTotals: Map<number, number[]>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: number[] }> } | null = null;
-  const sumMonth = () => {
-    if (summed) return summed;
-    summed = { monthTotals: new Map(), ownerDays: new Map() };
+  type Sums = (number | bigint)[];
+  type Summed = { monthTotals: Map<number, Sums>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: Sums }> };
+  /** The pass in doubles (fast), or in BigInt when a sum outgrows 2^53: null asks for the exact pass. */
+  const pass = (big: boolean): Summed | null => {
+    const out: Summed = { monthTotals: new Map(), ownerDays: new Map() };
+    const zero = (): Sums => (big ? [0n, 0n, 0n, 0n] : [0, 0, 0, 0]);
+    const add = big ? addBig : addExact;
     for (const [i, window] of windows.entries()) {
       for (const piece of dayPiecesOf(window)) {
-        const pass = db.prepare(`SELECT c.combo, ${sums} FROM (${piece.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
-          GROUP BY c.combo`).raw();
-        for (const [combo, ...row] of pass.iterate(...piece.params) as IterableIterator<number[]>) {
-          const cls = comboClass[combo!]!;
-          if (i === 0) addExact(summed.monthTotals.get(cls) ?? setNew(summed.monthTotals, cls), row);
+        const rows = db.prepare(`SELECT c.combo, ${sums} FROM (${piece.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
+          GROUP BY c.combo`).raw().safeIntegers(big);
+        for (const [combo, ...row] of rows.iterate(...piece.params) as IterableIterator<Sums>) {
+          const cls = comboClass[Number(combo)]!;
+          if (i === 0) {
+            let total = out.monthTotals.get(cls);
+            if (!total) out.monthTotals.set(cls, (total = zero()));
+            if (!add(total, row)) return null;
+          }
           const owner = shapes[cls]!.centre;
           const key = `${owner?.id}\u0000${owner?.matched}\u0000${piece.day}`;
-          let found = summed.ownerDays.get(key);
+          let found = out.ownerDays.get(key);
           if (!found) {
             const shape: GroupShape = { source: 'gateway', identity: {}, tags: {}, ...(owner ? { centre: owner } : {}) };
-            summed.ownerDays.set(key, (found = { shape, day: piece.day, sums: [0, 0, 0, 0] }));
+            out.ownerDays.set(key, (found = { shape, day: piece.day, sums: zero() }));
           }
-          addExact(found.sums, row);
+          if (!add(found.sums, row)) return null;
         }
       }
     }
-    return summed;
+    return out;
   };
+  let summed: Summed | null = null;
+  const sumMonth = (): Summed => (summed ??= pass(false) ?? pass(true)!);
 
   const group = (shape: GroupShape, row: readonly (number | bigint)[]): UsageGroup => ({ ...shape, quantities: quantitiesOf(row) });
   const picked = (which: (shape: GroupShape) => boolean) =>
@@ -118,23 +127,23 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   };
 }
 
-function setNew(map: Map<number, number[]>, key: number): number[] {
-  const fresh = [0, 0, 0, 0];
-  map.set(key, fresh);
-  return fresh;
+/**
+ * Adds `row` into `into` as doubles while that is exact; false once a sum (or a value read)
+ * passes 2^53, and the caller sums again in BigInt (nine quadrillion tokens in one class or
+ * day is hostile input, but it is still summed exactly).
+ */
+function addExact(into: (number | bigint)[], row: readonly (number | bigint)[]): boolean {
+  for (let i = 0; i < 4; i++) {
+    const sum = (into[i] as number) + (row[i] as number);
+    if (!Number.isSafeInteger(sum) || !Number.isSafeInteger(row[i])) return false;
+    into[i] = sum;
+  }
+  return true;
 }
 
-/**
- * Adds `row` into `into`, exactly: a sum past 2^53 would lose units as a double, so it stops
- * the command instead (2^53 tokens is nine quadrillion, in one class or one day).
- */
-function addExact(into: number[], row: readonly number[]): void {
-  for (let i = 0; i < 4; i++) {
-    into[i]! += row[i]!;
-    if (!Number.isSafeInteger(into[i]) || !Number.isSafeInteger(row[i])) {
-      throw new RangeError('usage sums past 2^53 cannot be added exactly as numbers');
-    }
-  }
+function addBig(into: (number | bigint)[], row: readonly (number | bigint)[]): boolean {
+  for (let i = 0; i < 4; i++) into[i] = (into[i] as bigint) + BigInt(row[i]!);
+  return true;
 }
 
 /** The month's ok gateway usage per dims row, identity and all (each row its own class). */

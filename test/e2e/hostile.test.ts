@@ -120,3 +120,27 @@ describe('no secret and no formula in any output', () => {
     assert.ok(users.some((u) => (u as { user_name: string }).user_name === '=HYPERLINK(""http://x"")'), 'the formula cell reads back exactly');
   });
 });
+
+describe('exact at any size the limits allow', () => {
+  const HEADER = 'timestamp,request_id,team,model,input_tokens,output_tokens';
+  it('sums past 2^53 stay exact; sums past 2^63 are refused in one line with nothing stored', () => {
+    const { dir } = workspace();
+    const max = '9007199254740991'; // 2^53 - 1, the largest count a row may hold
+    writeFileSync(join(dir, 'big.csv'), `${HEADER}\n2026-10-02T00:00:00Z,b1,big,m,${max},0\n2026-10-02T01:00:00Z,b2,big,m,${max},0\n2026-10-03T00:00:00Z,s1,small,m,1,0\n`);
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'big.csv'), '--source', 'gateway']).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { team: [big] } }\n  - { id: CC-2, match: { team: [small] } }\n' +
+      'pools:\n  - { id: p, cost: { fixed: "100.00" }, method: proportional, driver: input_tokens }\n');
+    const run = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]);
+    assert.equal(run.code, 0, run.stderr);
+    const csv = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout;
+    assert.match(csv, /^2026-10,CC-1,,p,proportional,input_tokens,18014398509481982,,100\.00,USD$/m);
+    assert.match(csv, /^2026-10,CC-2,,p,proportional,input_tokens,1,,0\.00,USD$/m);
+
+    const rows = Array.from({ length: 1100 }, (_, i) => `2026-10-04T00:00:00Z,o${i},big,m,${max},0`);
+    writeFileSync(join(dir, 'overflow.csv'), `${HEADER}\n${rows.join('\n')}\n`);
+    const refused = chargeback(dir, ['ingest', join(dir, 'overflow.csv'), '--source', 'gateway']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^chargeback: .*overflow\.csv: token counts whose sum for one day passes 2\^63 - 1: no real log holds that many; nothing was stored\n$/);
+    assert.equal(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout, csv);
+  });
+});
