@@ -86,10 +86,27 @@ export function csvSplitter(): CsvSplitter {
     }
   }
 
+  /** Inside a line past MAX_RECORD_CHARS: its text is dropped up to the next line break. */
+  let skipping = false;
+  /** A CR that ended the last chunk: a line break, whether or not an LF follows it. */
+  let pendingCr = false;
+
   return {
     push(text) {
       const out: CsvRecord[] = [];
-      let chunk = partial + text;
+      let chunk = text;
+      // CR LF, LF and a lone CR (Excel for Mac's "CSV (Macintosh)") all end a line.
+      if (pendingCr) chunk = chunk.startsWith('\n') ? chunk.slice(1) : chunk;
+      pendingCr = chunk.endsWith('\r');
+      if (chunk.includes('\r')) chunk = chunk.replace(/\r\n?/g, '\n');
+      if (pendingCr && !chunk.endsWith('\n')) chunk += '\n';
+      if (skipping) {
+        const at = chunk.indexOf('\n');
+        if (at < 0) return out;
+        skipping = false;
+        chunk = chunk.slice(at + 1);
+      }
+      chunk = partial + chunk;
       if (first && chunk.length > 0) {
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
         first = false;
@@ -100,6 +117,13 @@ export function csvSplitter(): CsvSplitter {
         from = at + 1;
       }
       partial = chunk.slice(from);
+      if (partial.length > MAX_RECORD_CHARS) {
+        // One line may not hold the rest of a file in memory: reject it, read on at the next.
+        lineNumber++;
+        out.push({ line: lineNumber, error: `a line longer than ${MAX_RECORD_CHARS} characters`, raw: `${partial.slice(0, 200)}…` });
+        partial = '';
+        skipping = true;
+      }
       return out;
     },
     end() {

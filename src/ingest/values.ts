@@ -2,6 +2,28 @@ import { zonedToUtc } from '../domain/month.js';
 
 /** Small parsers shared by the readers. Each returns null when the text is not a value. */
 
+/**
+ * The instants we read (issue 13, documented in the README): 1970 to 2199, offsets within
+ * ±14:00 as real zones are. A year 0001 or an offset +99:99 is a reject, never a guess.
+ */
+export const TIME_LIMITS = { fromMs: Date.UTC(1970, 0, 1), toMs: Date.UTC(2200, 0, 1), maxOffsetMinutes: 14 * 60 } as const;
+
+/** The instant, when it lies within TIME_LIMITS. */
+export function inTimeLimits(ms: number | null): number | null {
+  return ms !== null && Number.isFinite(ms) && ms >= TIME_LIMITS.fromMs && ms < TIME_LIMITS.toMs ? ms : null;
+}
+
+/** Minutes east of UTC of `Z`, `+hh`, `+hhmm` or `+hh:mm`; null past ±14:00 or 59 minutes. */
+export function offsetOf(zone: string): number | null {
+  if (zone === 'Z' || zone === 'z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  if (minutes > 59 || hours * 60 + minutes > TIME_LIMITS.maxOffsetMinutes) return null;
+  return sign * (hours * 60 + minutes);
+}
+
 const UNIX_SECONDS = /^(\d{1,11})(?:\.(\d+))?$/;
 
 /**
@@ -13,7 +35,7 @@ export function parseInstant(text: string): number | null {
   const fast = parseUtcIso(text);
   if (fast !== undefined) return fast;
   const unix = UNIX_SECONDS.exec(text);
-  if (unix) return Number(unix[1]) * 1000 + Number((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
+  if (unix) return inTimeLimits(Number(unix[1]) * 1000 + Number((unix[2] ?? '').padEnd(3, '0').slice(0, 3)));
   return parseIso(text, null);
 }
 
@@ -30,10 +52,12 @@ function parseIso(text: string, zone: string | null): number | null {
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const check = new Date(wall);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
-  return m[8] === undefined ? zonedToUtc(wall, zone ?? 'UTC') : wall - offsetMinutes(m[8]) * 60_000;
+  if (m[8] === undefined) return inTimeLimits(zonedToUtc(wall, zone ?? 'UTC'));
+  const offset = offsetOf(m[8]);
+  return offset === null ? null : inTimeLimits(wall - offset * 60_000);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -70,7 +94,7 @@ function parseUtcIso(text: string): number | null | undefined {
   const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
   if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0) + leap) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return inTimeLimits(Date.UTC(year, month - 1, day, hour, minute, second, ms));
 }
 
 const ISO_ANY =
@@ -92,19 +116,11 @@ export function parseTimestamp(text: string, zone = 'UTC'): number | null {
     const scale = digits.length <= 11 ? 0 : digits.length <= 14 ? 3 : digits.length <= 17 ? 6 : 9;
     const whole = BigInt(digits);
     const ms = scale >= 3 ? whole / 10n ** BigInt(scale - 3) : whole * 1000n + BigInt((unix[2] ?? '').padEnd(3, '0').slice(0, 3));
-    return Number(ms);
+    return inTimeLimits(Number(ms));
   }
   return parseIso(text, zone);
 }
 
-function offsetMinutes(zone: string): number {
-  if (zone === 'Z' || zone === 'z') return 0;
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2));
-  const minutes = Number(digits.slice(2) || '0');
-  return sign * (hours * 60 + minutes);
-}
 
 /** A whole non-negative count that a JavaScript number holds exactly. */
 export function parseCount(text: string): number | null {

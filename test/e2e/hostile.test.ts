@@ -144,3 +144,42 @@ describe('exact at any size the limits allow', () => {
     assert.equal(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout, csv);
   });
 });
+
+describe('inputs that were lost or stored wrong without a word', () => {
+  const HEADER = 'timestamp,request_id,team,model,input_tokens,output_tokens';
+  it('reads CR-only line endings (Excel for Mac) and CR LF split across reads', () => {
+    const { dir } = workspace();
+    const rows = Array.from({ length: 5000 }, (_, i) => `2026-10-02T00:00:00Z,cr${i},t,m,1,1`);
+    writeFileSync(join(dir, 'mac.csv'), `${HEADER}\r${rows.join('\r')}\r`);
+    assert.match(chargeback(dir, ['ingest', join(dir, 'mac.csv'), '--source', 'gateway']).stdout, /5000 rows read, 5000 stored, 0 duplicate, 0 rejected/);
+    writeFileSync(join(dir, 'dos.csv'), `${HEADER}\r\n${rows.map((r) => r.replace(',cr', ',crlf')).join('\r\n')}\r\n`);
+    assert.match(chargeback(dir, ['ingest', join(dir, 'dos.csv'), '--source', 'gateway']).stdout, /5000 rows read, 5000 stored, 0 duplicate, 0 rejected/);
+  });
+
+  it('a line past 1 MiB is rejected alone, and reading goes on', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'long.csv'), `${HEADER}\n2026-10-02T00:00:00Z,a,t,m,1,1\n2026-10-02T00:00:00Z,b,${'x'.repeat(3 << 20)},m,1,1\n2026-10-02T00:00:00Z,c,t,m,1,1\n`);
+    const run = chargeback(dir, ['ingest', join(dir, 'long.csv'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    assert.match(run.stdout, /3 rows read, 2 stored, 0 duplicate, 1 rejected/);
+    assert.match(readFileSync(join(dir, 'r.csv'), 'utf8'), /,3,a line longer than 1048576 characters\n$/);
+  });
+});
+
+describe('billing records that cannot be charged as written', () => {
+  it('a charge period that ends before it starts, an infinite amount and year 0001 are rejects with reasons', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'bill.csv'), 'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,Tags\n' +
+      '10.00,10.00,USD,2026-10-05T00:00:00Z,2026-10-01T00:00:00Z,Usage,AWS,GPU,{}\n' +
+      '1e9999999999999999,1,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Usage,AWS,GPU,{}\n' +
+      '1.00,1.00,USD,0001-10-01T00:00:00Z,0001-10-02T00:00:00Z,Usage,AWS,GPU,{}\n' +
+      '2.00,2.00,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Usage,AWS,GPU,{}\n');
+    const run = chargeback(dir, ['ingest', join(dir, 'bill.csv'), '--source', 'billing', '--rejects', join(dir, 'r.csv')]);
+    assert.match(run.stdout, /4 rows read, 1 stored, 0 duplicate, 3 rejected/);
+    const reasons = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.slice(l.lastIndexOf(',"') + 1));
+    assert.deepEqual(reasons, [
+      '"field ""chargeperiodstart"": the charge period ends before it starts"',
+      '"field ""billedcost"": expected a decimal amount, got ""1e9999999999999999"""',
+      '"field ""chargeperiodstart"": expected a date (ISO 8601 or M/D/YYYY), got ""0001-10-01T00:00:00Z"""',
+    ]);
+  });
+});

@@ -36,7 +36,9 @@ function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOption
     const row = recordView(new Map(header.map((h, i) => [h, (cells[i] ?? '').trim()])), original);
     try {
       const raw = JSON.stringify(original.map((name, i) => [name, (cells[i] ?? '').trim()]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
-      return { kind: 'billing', line: record.line, record: format.toRecord(row, options), row: raw, cells };
+      const billing = format.toRecord(row, options);
+      if (billing.periodEndMs < billing.periodStartMs) throw new RowProblem(format.dateField, 'the charge period ends before it starts');
+      return { kind: 'billing', line: record.line, record: billing, row: raw, cells };
     } catch (error) {
       if (!(error instanceof RowProblem)) throw error;
       return { kind: 'reject', reject: { line: record.line, field: error.field, reason: error.message, cells } };

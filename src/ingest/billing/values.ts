@@ -1,3 +1,4 @@
+import { inTimeLimits, offsetOf } from '../values.js';
 import { newTags } from '../../domain/tags.js';
 import { Decimal, parseDecimal } from '../../domain/money.js';
 
@@ -28,11 +29,8 @@ export function parseBillingDate(text: string, order: DateOrder = 'mdy'): number
     const ms = Number((iso[7] ?? '').padEnd(3, '0').slice(0, 3));
     const utc = valid(y!, mo!, d!, h!, mi!, s!, ms);
     if (utc === null) return null;
-    const zone = iso[8];
-    if (!zone || zone === 'Z') return utc;
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60_000;
+    const offset = iso[8] ? offsetOf(iso[8]) : 0;
+    return offset === null ? null : inTimeLimits(utc - offset * 60_000);
   }
   const slashed = SLASHED.exec(text);
   if (!slashed) return null;
@@ -46,7 +44,7 @@ function valid(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const back = new Date(utc);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
-  return utc;
+  return inTimeLimits(utc);
 }
 
 /**

@@ -2,7 +2,8 @@ import { InputError } from '../../domain/errors.js';
 import { Decimal, parseDecimal } from '../../domain/money.js';
 import type { GpuSample } from '../../domain/types.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from '../reader.js';
-import { parseTimestamp } from '../values.js';
+import { inTimeLimits, parseTimestamp } from '../values.js';
+import { MAX_RECORD_CHARS } from '../csv-records.js';
 
 const METRICS: Record<string, 'util' | 'mem'> = { DCGM_FI_DEV_GPU_UTIL: 'util', DCGM_FI_DEV_FB_USED: 'mem' };
 /** DCGM reports a blank value as a huge sentinel (int32 and int64 "blank" ranges). */
@@ -25,6 +26,14 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
   /** Samples being assembled, with the lines they come from (a refused sample goes to the rejects whole). */
   const samples = new Map<string, { line: number; sample: GpuSample; lines: string[] }>();
   const items: ReadItem[] = [];
+  let skipping = false;
+  /** While skipping an overlong line: the text after its end, or nothing. */
+  const dropToLineEnd = (text: string) => {
+    const at = text.indexOf('\n');
+    if (at < 0) return '';
+    skipping = false;
+    return text.slice(at + 1);
+  };
 
   const reject = (line: number, field: string | null, reason: string, text: string) =>
     void items.push({ kind: 'reject', reject: { line, field, reason, cells: [text] } });
@@ -52,7 +61,8 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
     const labels: Record<string, string> = Object.fromEntries(
       [...(m[2] ?? '').matchAll(LABEL)].map((l) => [l[1]!, l[2]!] as const).filter(([, v]) => v !== ''),
     );
-    const tsMs = m[4] !== undefined ? Number(m[4]) : scrapeTime;
+    const tsMs = m[4] !== undefined ? inTimeLimits(Number(m[4])) : scrapeTime;
+    if (m[4] !== undefined && tsMs === null) return reject(lineNumber, 'timestamp', `expected milliseconds between 1970 and 2199, got ${m[4]}`, line);
     if (tsMs === null) return reject(lineNumber, 'timestamp', 'no time: the sample has none and no "# ts=" line came before it (or pass --at)', line);
     const sampleHost = labels.Hostname ?? labels.hostname ?? host;
     if (!sampleHost) return reject(lineNumber, 'Hostname', 'no host: the sample has no Hostname label (pass --host)', line);
@@ -91,9 +101,20 @@ function dcgmParser({ name, tz, host, at }: ReadOptions): IncrementalParser {
 
   return {
     push(text) {
-      const lines = (partial + text).split('\n');
+      const lines = (skipping ? dropToLineEnd(text) : partial + text).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) take(line);
+      if (partial.length > MAX_RECORD_CHARS) {
+        // One line may not hold the rest of a file in memory: reject it, read on at the next.
+        if (!started) {
+          started = true;
+          items.push({ kind: 'header', columns: ['sample'], ignored: [] });
+        }
+        reject(lineNumber + 1, null, `a line longer than ${MAX_RECORD_CHARS} characters`, `${partial.slice(0, 200)}…`);
+        lineNumber++;
+        partial = '';
+        skipping = true;
+      }
       return drain(false);
     },
     end() {

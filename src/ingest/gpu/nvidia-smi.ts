@@ -3,7 +3,7 @@ import { parseDecimal, type Decimal } from '../../domain/money.js';
 import { zonedToUtc } from '../../domain/month.js';
 import { csvSplitter, type CsvRecord } from '../csv-records.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from '../reader.js';
-import { parseTimestamp } from '../values.js';
+import { inTimeLimits, parseTimestamp } from '../values.js';
 
 const NVIDIA_TIME = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
 
@@ -13,7 +13,7 @@ function parseSmiTime(text: string, zone: string): number | null {
   if (!m) return parseTimestamp(text, zone);
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as number[];
   const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
-  return new Date(wall).getUTCDate() === d ? zonedToUtc(wall, zone) : null;
+  return new Date(wall).getUTCDate() === d && new Date(wall).getUTCFullYear() === y ? inTimeLimits(zonedToUtc(wall, zone)) : null;
 }
 
 /** A value with its unit suffix (`95 %`, `7650 MiB`); `[N/A]` and any bracketed text is missing. */
