@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -20,31 +20,50 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Opens `file` (or stdin for `-`). Unreadable files are an InputError naming the file. */
+/**
+ * Opens `file` (or stdin for `-`). A regular file is hashed first, so that bytes ingested
+ * before are a no-op at once; anything else (stdin, a FIFO, a process substitution) can be
+ * read only once, so it is hashed while it is parsed. Unreadable files are an InputError
+ * naming the file.
+ */
 export async function openInput(file: string, stdin: Readable): Promise<Input> {
-  if (file === '-') {
-    const hash = createHash('sha256');
-    const tee = new PassThrough();
-    const done = new Promise<string>((resolve, reject) => {
-      tee.on('end', () => resolve(hash.digest('hex')));
-      tee.on('error', reject);
-    });
-    tee.on('data', (chunk: Buffer) => hash.update(chunk));
-    stdin.pipe(tee);
-    // The hash taps the stream; a second PassThrough hands the bytes on unread.
-    const out = new PassThrough();
-    tee.pipe(out);
-    return { name: 'stdin', stream: out, sha256: () => done, knownSha256: null };
+  if (file === '-') return hashedWhileRead('stdin', stdin);
+  let regular: boolean;
+  try {
+    regular = statSync(file).isFile();
+  } catch (error) {
+    throw unreadable(file, error);
   }
+  if (!regular) return hashedWhileRead(file, createReadStream(file, { highWaterMark: 1 << 18 }).on('error', () => undefined));
   let sha256: string;
   try {
     sha256 = await hashFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InputError(file, null, null, `cannot read the file (${code})`);
+    throw unreadable(file, error);
   }
   // Large reads: fewer, bigger chunks for the parsing thread.
   return { name: file, stream: createReadStream(file, { highWaterMark: 1 << 18 }), sha256: async () => sha256, knownSha256: sha256 };
+}
+
+function unreadable(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new InputError(file, null, null, `cannot read the file (${code})`);
+}
+
+/** A stream read once: its SHA-256 is known when it ends. */
+function hashedWhileRead(name: string, source: Readable): Input {
+  const hash = createHash('sha256');
+  const tee = new PassThrough();
+  const done = new Promise<string>((resolve, reject) => {
+    tee.on('end', () => resolve(hash.digest('hex')));
+    tee.on('error', reject);
+  });
+  tee.on('data', (chunk: Buffer) => hash.update(chunk));
+  source.pipe(tee);
+  // The hash taps the stream; a second PassThrough hands the bytes on unread.
+  const out = new PassThrough();
+  tee.pipe(out);
+  return { name, stream: out, sha256: () => done, knownSha256: null };
 }
 
 /** How much of a file is read to recognise it: enough for a pretty-printed first object. */

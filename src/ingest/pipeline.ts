@@ -55,7 +55,7 @@ export type IngestOutcome =
  */
 export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
   const input = await openInput(file, options.stdin);
-  const { text, stream } = await readableRecords(input.stream);
+  const { text, stream } = await readableRecords(input.stream).catch((error: unknown) => Promise.reject(inputProblem(error, input.name)));
   const reader = chooseReader(options.source, options.format, fileStart(text), input.name);
   const parseOptions = parseOptionsKey(reader.format, options);
   const earlier: PriorAttempt | null = input.knownSha256 !== null && !options.reread ? priorAttempt(ledger, input.knownSha256, options.source, parseOptions) : null;
@@ -139,11 +139,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
   } catch (error) {
     batch.rollback();
     rejects?.discard();
-    // SQLite keeps daily sums in 64 bits: past that the file cannot be real usage.
-    if (error instanceof Error && error.message === 'integer overflow') {
-      throw new InputError(input.name, null, null, 'token counts whose sum for one day passes 2^63 - 1: no real log holds that many; nothing was stored');
-    }
-    throw error;
+    throw inputProblem(error, input.name);
   }
 }
 
@@ -179,4 +175,18 @@ export function parseOptionsKey(format: string, options: Pick<ReadOptions, 'tz' 
     ['host', options.host], ['at', options.at === undefined ? undefined : new Date(options.at).toISOString()], ['columns', options.columns],
   ];
   return JSON.stringify(Object.fromEntries(flags.filter(([, v]) => v !== undefined)));
+}
+
+/** What the bytes themselves got wrong, named by the file; anything else as it is. */
+function inputProblem(error: unknown, name: string): unknown {
+  // zlib's own errors: a .gz cut short or damaged.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new InputError(name, null, null, `the gzip data is cut short or damaged (${(error as Error).message}); nothing was stored`);
+  }
+  // SQLite keeps daily sums in 64 bits: past that the file cannot be real usage.
+  if (error instanceof Error && error.message === 'integer overflow') {
+    return new InputError(name, null, null, 'token counts whose sum for one day passes 2^63 - 1: no real log holds that many; nothing was stored');
+  }
+  return error;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chargeback, fixture, workspace } from './cli.js';
@@ -70,6 +71,12 @@ describe('error gallery', () => {
     ['export --adjustments of a month never closed', ['export', 'erp', '--month', '2026-10', '--adjustments'], 2,
       /^chargeback: 2026-10 has no run that adjusts closed books: --adjustments needs a month closed and computed again\n$/],
     ['runs --verify of a run that does not exist', ['runs', '--verify', '999'], 2, /^chargeback: no run 999\n$/],
+    ['a .gz cut short', ['ingest', 'cut.csv.gz', '--source', 'gateway'], 2,
+      /^chargeback: cut\.csv\.gz: the gzip data is cut short or damaged \(unexpected end of file\); nothing was stored\n$/,
+      () => writeFileSync(join(dir, 'cut.csv.gz'), gzipSync(readFileSync(fixture('demo/gateway-2026-10.csv'))).subarray(0, 20_000))],
+    ['a .gz that is not gzip inside', ['ingest', 'bad.gz', '--source', 'gateway'], 2,
+      /^chargeback: bad\.gz: the gzip data is cut short or damaged \(.*\); nothing was stored\n$/,
+      () => writeFileSync(join(dir, 'bad.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x67, 0x61, 0x72]))],
     ['budgets --as-of before the month', ['budgets', '--month', '2026-10', '--rate-card', 'budgets.yaml', '--as-of', '2026-09-30'], 2,
       /^chargeback: --as-of 2026-09-30 is not within 2026-10 \(.*\): budgets are judged after the month starts and by its end\n$/,
       () => writeFileSync(join(dir, 'budgets.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { team: [search] } }\n' +

@@ -4,7 +4,8 @@ import { fingerprintKey } from '../../src/secrets.js';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { chargeback, startChargeback, workspace } from './cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, chargeback, fixture, startChargeback, workspace } from './cli.js';
 
 /** Issue 13: inputs written to break us, kept as tests. */
 describe('hostile input', () => {
@@ -181,5 +182,20 @@ describe('billing records that cannot be charged as written', () => {
       '"field ""billedcost"": expected a decimal amount, got ""1e9999999999999999"""',
       '"field ""chargeperiodstart"": expected a date (ISO 8601 or M/D/YYYY), got ""0001-10-01T00:00:00Z"""',
     ]);
+  });
+});
+
+describe('an input is read once', () => {
+  it('a FIFO and a process substitution ingest like a file, and the same bytes again are a no-op', () => {
+    const { dir } = workspace();
+    const script = `set -e
+      "${process.execPath}" "${BIN}" ingest <(cat "${fixture('golden/gateway.csv')}") --source gateway
+      mkfifo "${dir}/pipe"
+      cat "${fixture('golden/gateway.csv')}" > "${dir}/pipe" &
+      "${process.execPath}" "${BIN}" ingest "${dir}/pipe" --source gateway`;
+    const run = spawnSync('bash', ['-c', script], { cwd: dir, env: { ...process.env, CHARGEBACK_LEDGER: join(dir, 'chargeback.db') }, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^\/dev\/fd\/\d+: batch 1 \(csv\): 11 rows read, 11 stored/m);
+    assert.match(run.stdout, /pipe: already ingested as batch 1 \(same bytes and options/);
   });
 });
