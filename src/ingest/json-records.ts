@@ -5,7 +5,7 @@
  * parsed with JSON.parse; only the boundaries between them are found here.
  */
 export type JsonRecord =
-  | { line: number; value: unknown }
+  | { line: number; value: unknown; text: string }
   | { line: number; error: string; raw: string };
 
 export interface JsonSplitter {
@@ -34,7 +34,7 @@ export function jsonSplitter(): JsonSplitter {
 
   function parse(text: string, at: number): JsonRecord {
     try {
-      return { line: at, value: JSON.parse(text) };
+      return { line: at, value: JSON.parse(text), text };
     } catch (error) {
       return { line: at, error: `unreadable JSON: ${(error as Error).message}`, raw: text };
     }

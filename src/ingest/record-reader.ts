@@ -204,6 +204,8 @@ function event(line: number, record: RecordView, cells: readonly string[], spec:
   try {
     return { kind: 'event', line, event: toEvent(record, spec.fields, zone), cells };
   } catch (error) {
+    // A value nested past what the engine can walk (JSON.parse reads any depth; nothing else can).
+    if (error instanceof RangeError) return { kind: 'reject', reject: { line, field: null, reason: 'a value nested too deeply to read', cells } };
     if (!(error instanceof RowProblem)) throw error;
     return { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells } };
   }
@@ -242,7 +244,7 @@ function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }
   const toItems = (records: ReturnType<typeof splitter.push>): ReadItem[] => {
     const items: ReadItem[] = [];
     for (const record of records) {
-      const raw = 'error' in record ? record.raw : JSON.stringify(record.value);
+      const raw = 'error' in record ? record.raw : record.text;
       if (!started) {
         started = true;
         const keys = 'value' in record && isObject(record.value) ? Object.keys(record.value) : [];

@@ -33,16 +33,27 @@ export function readRateCard(file: string): LoadedRateCard {
   return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text };
 }
 
+/** A rate card is a page of settings: past these it is refused (issue 13, documented in the README). */
+export const RATE_CARD_LIMITS = { chars: 1 << 20, aliases: 100 } as const;
+
 /** Parses rate card YAML text; `name` prefixes every message. */
 export function parseRateCardText(text: string, name: string): RateCard {
   const lineCounter = new LineCounter();
+  if (text.length > RATE_CARD_LIMITS.chars) throw new RateCardError(name, [`${name}: a rate card of ${text.length} characters is past the limit of ${RATE_CARD_LIMITS.chars}`]);
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => `${name}:${lineCounter.linePos(e.pos[0]).line}: YAML syntax: ${firstLine(e.message)}`);
     throw new RateCardError(name, problems);
   }
   const issues = collectIssues();
-  const card = parseRateCard(doc.toJS(), issues);
+  let plain: unknown;
+  try {
+    // Aliases are expanded at most maxAliasCount times: a "billion laughs" card is refused, not expanded.
+    plain = doc.toJS({ maxAliasCount: RATE_CARD_LIMITS.aliases });
+  } catch (error) {
+    throw new RateCardError(name, [`${name}: YAML aliases expand past the limit of ${RATE_CARD_LIMITS.aliases} (${firstLine((error as Error).message)})`]);
+  }
+  const card = parseRateCard(plain, issues);
   if (card && issues.list.length === 0) return card;
   const problems = issues.list.map((issue) => {
     const line = lineOf(doc, issue.path, lineCounter);

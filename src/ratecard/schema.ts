@@ -67,6 +67,9 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const timezone = readTimezone(card.timezone, issues);
   const effectiveFrom = readOptionalMonth(card.effective_from, ['effective_from'], issues);
   const effectiveTo = readOptionalMonth(card.effective_to, ['effective_to'], issues);
+  if (effectiveFrom && effectiveTo && effectiveTo.label < effectiveFrom.label) {
+    issues.add(['effective_to'], `${effectiveTo.label} is before effective_from ${effectiveFrom.label}: the card would be in effect in no month`);
+  }
   const unallocated = readString(card.unallocated, ['unallocated'], issues);
   const platform = card.platform === undefined ? undefined : readPlatform(card.platform, issues);
   const costCentres = readList(card.cost_centres, ['cost_centres'], issues, readCostCentre);

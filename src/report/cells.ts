@@ -11,6 +11,14 @@ export function safeText(text: string): string {
   return /^[\s]*[=+\-@\t\r]|^'/.test(text) ? `'${text}` : text;
 }
 
+/**
+ * Text as a terminal may show it (issue 13): control characters (escape sequences, bells,
+ * carriage returns) in names read from files are written as \u escapes, never sent raw.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Undoes safeText. */
 export function unescapeText(text: string): string {
   return text.startsWith("'") ? text.slice(1) : text;

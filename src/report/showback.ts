@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import { formatAmount, sum, type Decimal } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
-import { grouped, optionalQuantity } from './cells.js';
+import { grouped, optionalQuantity, printable } from './cells.js';
 import type { StatementView } from './statement.js';
 
 /** No rule between rows: a statement reads as a list, totals stand out by weight. */
@@ -32,11 +32,11 @@ export function statementAsTable(view: StatementView, options: ShowbackOptions):
     const lines = view.lines.filter((l) => l.costCentre === centre);
     for (const line of lines) {
       const method = line.method === 'idle' ? chalk.yellow('idle') : line.method;
-      table.push([line.costCentre, line.costCentreName, line.pool, method, line.driver,
+      table.push([printable(line.costCentre), printable(line.costCentreName), printable(line.pool), method, line.driver,
         grouped(optionalQuantity(line.quantity)), grouped(formatAmount(line.amount))]);
     }
     const total = sum(lines.map((l) => l.amount));
-    table.push([chalk.bold(centre), '', chalk.bold('total'), '', '', '', chalk.bold(grouped(formatAmount(total)))]);
+    table.push([chalk.bold(printable(centre)), '', chalk.bold('total'), '', '', '', chalk.bold(grouped(formatAmount(total)))]);
   }
   const grand = sum(view.lines.map((l) => l.amount));
   table.push([chalk.bold('all'), '', chalk.bold('total'), '', '', '', chalk.bold(grouped(formatAmount(grand)))]);

@@ -199,3 +199,26 @@ describe('an input is read once', () => {
     assert.match(run.stdout, /pipe: already ingested as batch 1 \(same bytes and options/);
   });
 });
+
+describe('terminal-safe output', () => {
+  it('escape sequences in user, team and centre names are shown escaped, never sent raw', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'esc.csv'), 'timestamp,request_id,user,team,model,input_tokens,output_tokens\n' +
+      '2026-10-02T00:00:00Z,e1,"\u001b[2J\u001b[31mroot\u0007",search,m,1,1\n2026-10-02T00:00:00Z,e2,bob,"\u001b]0;owned\u0007",m\u001b[5m,1,1\n');
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'esc.csv'), '--source', 'gateway']).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, name: "Search\\e[1m", match: { team: [search] } }\n' +
+      'pools:\n  - { id: p, cost: { fixed: "1.00" }, method: proportional, driver: requests }\n');
+    const outputs = [
+      chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'), '--verbose']),
+      chargeback(dir, ['statement', '--month', '2026-10']),
+      chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-1']),
+      chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-0000']),
+    ];
+    for (const run of outputs) {
+      assert.doesNotMatch(run.stdout + run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f]/, run.stdout + run.stderr);
+    }
+    assert.match(outputs[0]!.stderr, /user=bob → CC-0000/);
+    assert.match(outputs[1]!.stdout, /Search\\u001b\[1m/);
+    assert.match(outputs[2]!.stdout, /user=\\u001b\[2J\\u001b\[31mroot\\u0007/);
+  });
+});

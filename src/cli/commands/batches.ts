@@ -1,3 +1,4 @@
+import { printable } from '../../report/cells.js';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { ProblemFound } from '../../domain/errors.js';
@@ -38,7 +39,7 @@ export function registerBatches(program: Command, io: Io): void {
         chars: COMPACT,
       });
       for (const b of batches) {
-        table.push([b.id, b.source, b.format, b.fileName, b.sha256.slice(0, 12), b.rowsRead, b.rowsAccepted,
+        table.push([b.id, b.source, b.format, printable(b.fileName), b.sha256.slice(0, 12), b.rowsRead, b.rowsAccepted,
           b.rowsDuplicate, b.rowsRejected, b.finishedAt]);
       }
       io.stdout(`${table.toString()}\n`);

@@ -13,6 +13,7 @@ import { anomaliesOf, batchesRead, priceMonth, readMonthUsage, runContentOf } fr
 import { toolVersion } from '../version.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
+import { printable } from '../../report/cells.js';
 import { statementAsTable } from '../../report/showback.js';
 import { outOfRange } from './ratecard.js';
 import { maxGapOption, requireMaxGap, requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
@@ -82,13 +83,13 @@ function unpricedSection(statement: Statement, listed: number): string {
       `input_tokens=${formatQuantity(u.quantities.input_tokens)} output_tokens=${formatQuantity(u.quantities.output_tokens)}`,
   );
   const more = rest > 0 ? `\n  … ${rest} more group${rest === 1 ? '' : 's'} (compute --verbose lists them all; the run keeps them)` : '';
-  return `Unpriced usage (no pool takes it; never priced at zero):\n${rows.join('\n')}${more}\n`;
+  return `Unpriced usage (no pool takes it; never priced at zero):\n${rows.map(printable).join('\n')}${more}\n`;
 }
 
 function reportWarnings(statement: Statement, io: Io): void {
-  for (const warning of statement.warnings) io.stderr(`warning: ${warning}\n`);
+  for (const warning of statement.warnings) io.stderr(`warning: ${printable(warning)}\n`);
   if (statement.unmatched.length > 0) {
-    io.stderr(`warning: usage matched no cost centre: ${statement.unmatched.join('; ')}\n`);
+    io.stderr(`warning: usage matched no cost centre: ${printable(statement.unmatched.join('; '))}\n`);
   }
 }
 

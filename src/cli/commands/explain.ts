@@ -10,7 +10,7 @@ import { ownerOf } from '../../domain/match.js';
 import type { GroupShape } from '../../domain/types.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostsAsText } from '../../report/pool-costs.js';
-import { grouped } from '../../report/cells.js';
+import { grouped, printable } from '../../report/cells.js';
 import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { partsTotal } from '../../domain/parts.js';
 import type { Decimal } from '../../domain/money.js';
@@ -67,7 +67,7 @@ export function registerExplain(program: Command, io: Io): void {
           entries.slice(0, TOP).map(([k, v]) => `${k} ${formatQuantity(v as never)}`).join('; ') + (entries.length > TOP ? `; … ${entries.length - TOP} more` : '');
         out.push(`  by model: ${list(breakdown.byModel)}`, `  by user or key: ${list(breakdown.byIdentity)}`, `  by day: ${list(breakdown.byDay)}`);
       }
-      io.stdout(`${out.join('\n')}\n`);
+      io.stdout(`${out.map(printable).join('\n')}\n`);
     });
 }
 

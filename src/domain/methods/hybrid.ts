@@ -127,6 +127,10 @@ function readShares(raw: Raw, path: FieldPath, issues: Issues, { centreIds }: Pa
       ? new D(value)
       : typeof value === 'string' ? readDecimal(value, [...path, id], issues) : null;
     if (share === null && typeof value !== 'string') issues.add([...path, id], `expected a share of 0 or more, got ${describe(value)}`);
+    if (share?.isNegative()) {
+      issues.add([...path, id], `expected a share of 0 or more, got ${share.toFixed()}`);
+      continue;
+    }
     if (share && centreIds.has(id)) out.set(id, share);
   }
   return out.size === Object.keys(shares).length ? out : null;
