@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Option } from 'commander';
 import { FileError, UsageError } from '../domain/errors.js';
 import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
+import { removeStaleTemporaries, temporaryName } from '../temporary-files.js';
 import { findRun, type StoredRun } from '../ledger/runs.js';
 
 /** What a command may touch of the outside world; tests hand in their own. */
@@ -15,6 +16,11 @@ export interface Io {
   now: () => Date;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /**
+   * Files being written under a temporary name, owned by the process's entry point: it
+   * removes them when a signal ends the process, so no half file is ever left (issue 13).
+   */
+  temporaries?: Set<string>;
 }
 
 export interface GlobalOptions {
@@ -69,12 +75,23 @@ export function requireMaxGap(text: string): number {
   return ms;
 }
 
-/** Writes a command's output to `--output PATH`, or to standard output without one. */
+/**
+ * Writes a command's output to `--output PATH`, or to standard output without one. A file is
+ * written under a temporary name and renamed into place, so a full disk or a signal never
+ * leaves half a statement where a whole one is expected.
+ */
 export function writeOutput(io: Io, path: string | undefined, text: string): void {
   if (path === undefined) return io.stdout(text);
+  removeStaleTemporaries(path);
+  const temporary = temporaryName(path);
+  io.temporaries?.add(temporary);
   try {
-    writeFileSync(path, text);
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
   } catch (error) {
+    rmSync(temporary, { force: true });
     throw FileError.from(error, path, 'write the output');
+  } finally {
+    io.temporaries?.delete(temporary);
   }
 }

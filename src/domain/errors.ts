@@ -73,6 +73,8 @@ const FILE_PROBLEMS: Record<string, string> = {
   ENOSPC: 'the disk is full',
   EDQUOT: 'the disk quota is exhausted',
   EMFILE: 'too many open files',
+  EFBIG: 'the file-size limit is reached (ulimit -f)',
+  EIO: 'an input/output error',
   SQLITE_CANTOPEN: 'cannot open it (a missing folder, or no permission)',
   SQLITE_READONLY: 'the file is read-only',
   SQLITE_FULL: 'the disk is full',

@@ -24,6 +24,8 @@ export interface IngestOptions extends Omit<ReadOptions, 'name' | 'closed'> {
    */
   reread?: boolean;
   rejectsPath?: string;
+  /** Where temporary files are registered, so a signal can remove them (see Io). */
+  temporaries?: Set<string>;
   stdin: Readable;
   now: () => Date;
   /** Called now and then with the rows read so far (for a progress line on a terminal). */
@@ -103,7 +105,7 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
         }
         if (item.kind === 'header') {
           ignoredColumns = item.ignored;
-          rejects = openRejectsFile(rejectsPath, item.columns);
+          rejects = openRejectsFile(rejectsPath, item.columns, options.temporaries);
           redact = redactorFor(reader, item.columns);
         } else if (item.kind === 'reject') {
           counts.read++;

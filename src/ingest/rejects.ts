@@ -4,6 +4,7 @@ import { parse } from 'csv-parse';
 import { FileError } from '../domain/errors.js';
 import { safeText, unescapeText } from '../report/cells.js';
 import { toCsv } from '../report/csv.js';
+import { removeStaleTemporaries, temporaryName } from '../temporary-files.js';
 import type { Reader, RejectedRow } from './reader.js';
 
 /** The columns a rejects file adds after a row's own cells. */
@@ -25,8 +26,10 @@ export interface RejectsFile {
   discard(): void;
 }
 
-export function openRejectsFile(path: string, columns: readonly string[]): RejectsFile {
-  const temporary = `${path}.partial-${process.pid}`;
+export function openRejectsFile(path: string, columns: readonly string[], temporaries?: Set<string>): RejectsFile {
+  removeStaleTemporaries(path);
+  const temporary = temporaryName(path);
+  temporaries?.add(temporary);
   let count = 0;
   // Errors name the path the user gave (or the default next to the file), never the temporary one.
   const guarded = (write: () => void) => {
@@ -46,11 +49,13 @@ export function openRejectsFile(path: string, columns: readonly string[]): Rejec
       count++;
     },
     close() {
+      temporaries?.delete(temporary);
       if (count === 0) return null;
       guarded(() => renameSync(temporary, path));
       return path;
     },
     discard() {
+      temporaries?.delete(temporary);
       rmSync(temporary, { force: true });
     },
   };

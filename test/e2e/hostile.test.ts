@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fingerprintKey } from '../../src/secrets.js';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -220,5 +220,43 @@ describe('terminal-safe output', () => {
     assert.match(outputs[0]!.stderr, /user=bob → CC-0000/);
     assert.match(outputs[1]!.stdout, /Search\\u001b\[1m/);
     assert.match(outputs[2]!.stdout, /user=\\u001b\[2J\\u001b\[31mroot\\u0007/);
+  });
+});
+
+describe('resource faults and signals leave nothing half-written', () => {
+  it('SIGTERM mid-ingest: exit 143, the batch rolled back, no temporary rejects file left; a SIGKILLed one is swept next time', async () => {
+    const { dir, ledger } = workspace();
+    const rows = Array.from({ length: 400_000 }, (_, i) => `2026-10-02T00:00:00Z,t${i},t,m,1,${i % 2 === 0 ? 'x' : '1'}`);
+    writeFileSync(join(dir, 'big.csv'), `timestamp,request_id,team,model,input_tokens,output_tokens\n${rows.join('\n')}\n`);
+    const { child, done } = startChargeback(dir, ['ingest', join(dir, 'big.csv'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    const partial = join(dir, `r.csv.partial-${child.pid}`);
+    for (let waited = 0; !existsSync(partial) && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(existsSync(partial), 'the ingest got as far as writing rejects');
+    child.kill('SIGTERM');
+    const run = await done;
+    assert.equal(run.code, 143, run.stderr);
+    assert.match(run.stderr, /chargeback: stopped by SIGTERM; nothing half-written is left\n$/);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-')), []);
+    const db = new Database(ledger, { readonly: true });
+    assert.equal(db.prepare('SELECT COUNT(*) FROM usage_events').pluck().get(), 0);
+    db.close();
+
+    writeFileSync(join(dir, 'r.csv.partial-999999999'), 'left by a SIGKILL');
+    writeFileSync(join(dir, 'small.csv'), 'timestamp,request_id,team,model,input_tokens,output_tokens\n2026-10-02T00:00:00Z,s,t,m,1,x\n');
+    chargeback(dir, ['ingest', join(dir, 'small.csv'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.partial-')), []);
+  });
+
+  it('an output that cannot be written is one line, exit 2, and leaves no file', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('golden/ratecard.yaml')]);
+    const full = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" statement --month 2026-10 > /dev/full`],
+      { cwd: dir, env: { ...process.env, CHARGEBACK_LEDGER: join(dir, 'chargeback.db') }, encoding: 'utf8' });
+    assert.equal(full.status, 2);
+    assert.equal(full.stderr, 'chargeback: standard output: cannot write it (ENOSPC)\n');
+    const folder = chargeback(dir, ['statement', '--month', '2026-10', '--output', join(dir, 'statement.csv', 'x.csv')]);
+    assert.equal(folder.code, 2);
+    assert.match(folder.stderr, /statement\.csv\/x\.csv: cannot write the output: no such file or folder\n$/);
   });
 });

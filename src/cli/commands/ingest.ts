@@ -59,6 +59,7 @@ export function registerIngest(program: Command, io: Io): void {
             reread: flags.allowClosed ?? false,
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
+            ...(io.temporaries ? { temporaries: io.temporaries } : {}),
             stdin: io.stdin,
             now: io.now,
             ...(io.stderrIsTTY ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
