@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chargeback, fixture, workspace } from './cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, chargeback, fixture, workspace } from './cli.js';
 
 /**
  * The error gallery: every error a user can meet, with the one line it prints and its exit
@@ -128,5 +129,42 @@ describe('ratecard validate --month', () => {
     const run = chargeback(dir, ['ratecard', 'validate', card, '--month', '2025-12']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^chargeback: .*ratecard\.yaml: month 2025-12 is outside the card's effective range \(2026-01 to any\)\n$/);
+  });
+});
+
+/** The error gallery's fault cases: the shell sets the fault (a full device, a file-size limit). */
+describe('error gallery: resource faults', () => {
+  const { dir } = workspace();
+  const cli = `"${process.execPath}" "${BIN}"`;
+  const shell = (script: string) => spawnSync('bash', ['-c', script], { cwd: dir, env: { ...process.env, CHARGEBACK_LEDGER: join(dir, 'chargeback.db') }, encoding: 'utf8' });
+  const faults: [name: string, script: string, code: number, stderr: RegExp][] = [
+    ['standard output on a full device', `${cli} batches > /dev/full`, 2, /^chargeback: standard output: cannot write it \(ENOSPC\)\n$/],
+    ['a file-size limit reached while the ledger grows (nothing stored)', `ulimit -f 40; ${cli} ingest "${fixture('data/focus/focus-1.0_sample_multicloud.csv')}" --source billing`, 2,
+      /^chargeback: .*chargeback\.db: cannot use the ledger: an input\/output error\n$/],
+  ];
+  for (const [name, script, code, stderr] of faults) {
+    it(`${name}: exit ${code}`, () => {
+      const run = shell(script);
+      assert.equal(run.status, code, run.stderr);
+      assert.match(run.stderr, stderr);
+    });
+  }
+  it('and the ledger holds no batch from the failed ingest', () => {
+    assert.match(shell(`${cli} batches --format json`).stdout.trim(), /^\[\]$/);
+  });
+});
+
+describe('error gallery: no raw key in any output', () => {
+  it('rows holding a raw key, rejected every way, print only its fingerprint', () => {
+    const { dir } = workspace();
+    const key = 'sk-live-gallery0123456789';
+    writeFileSync(join(dir, 'keys.csv'), `timestamp,api_key,model,input_tokens,output_tokens\n${key},${key},m,1,1\n2026-10-01T00:00:00Z,${key},m,x,1\n2026-10-01T00:00:00Z,${key},m,1\n`);
+    const outputs = [
+      chargeback(dir, ['ingest', 'keys.csv', '--source', 'gateway']),
+      chargeback(dir, ['ingest', 'keys.csv', '--source', 'gateway', '--strict', '--tz', 'UTC']),
+      chargeback(dir, ['--debug', 'ingest', 'keys.csv', '--source', 'gateway', '--strict', '--currency', 'USD']),
+      chargeback(dir, ['batches', '--format', 'json']),
+    ].flatMap((r) => [r.stdout, r.stderr]);
+    for (const text of [...outputs, readFileSync(join(dir, 'keys.csv.rejects.csv'), 'utf8')]) assert.doesNotMatch(text, /sk-live/, text);
   });
 });
