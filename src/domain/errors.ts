@@ -82,6 +82,7 @@ const FILE_PROBLEMS: Record<string, string> = {
   SQLITE_CORRUPT: 'the file is damaged',
   SQLITE_IOERR: 'an input/output error',
   SQLITE_PERM: 'permission denied',
+  NEEDS_UPGRADE: 'it is read-only and was made by an older chargeback: open it once where it can be written',
 };
 
 /** A file the user named cannot be read or written: the path they gave and why. Exit 2. */

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FileError, UsageError } from '../domain/errors.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -21,6 +22,9 @@ export function openLedger(path: string, { create }: { create: boolean }): Ledge
   if (!create && !existsSync(path)) throw new UsageError(`no ledger at ${path}: run chargeback init or pass --ledger`);
   // SQLite says only "unable to open" of a missing folder; the user needs to hear which.
   if (!existsSync(dirname(resolve(path)))) throw new FileError(path, 'create the ledger', 'ENOENT');
+  // A ledger this process may not write (a read-only file or folder) is opened for reading:
+  // statements and reports still work, and a write fails as one line (read-only).
+  if (!create && !isWritable(path)) return openForReading(path);
   try {
     const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma('journal_mode = WAL');
@@ -32,6 +36,48 @@ export function openLedger(path: string, { create }: { create: boolean }): Ledge
     return db;
   } catch (error) {
     throw FileError.from(error, path, create ? 'create the ledger' : 'open the ledger');
+  }
+}
+
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function openForReading(path: string): Ledger {
+  try {
+    const db = new Database(readableCopy(path), { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    if (Number(db.pragma('user_version', { simple: true })) < MIGRATIONS.length) {
+      db.close();
+      throw new FileError(path, 'open the ledger', 'NEEDS_UPGRADE');
+    }
+    return db;
+  } catch (error) {
+    throw FileError.from(error, path, 'open the ledger');
+  }
+}
+
+/**
+ * SQLite reads a WAL ledger only where it may create the ledger's `-shm` file: in a folder
+ * this process may not write, the ledger (and its WAL, if any) is read from a private copy,
+ * removed when the process ends. Elsewhere the ledger itself.
+ */
+function readableCopy(path: string): string {
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    return path;
+  } catch {
+    const folder = mkdtempSync(join(tmpdir(), 'chargeback-read-'));
+    const copy = join(folder, basename(path));
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+    return copy;
   }
 }
 
