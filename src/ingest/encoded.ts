@@ -1,6 +1,5 @@
-import { dimKey } from '../ledger/usage-writer.js';
+import { dimKey, naturalKey } from '../keys.js';
 import { encodeEvents, type EncodedEvents } from '../ledger/event-codec.js';
-import { naturalKey } from './natural-key.js';
 import type { ReadItem } from './reader.js';
 
 /** A parsed chunk: the header and rejects as items, the events encoded. */

@@ -9,7 +9,7 @@ import { readAll, type ReadOptions, type Reader, type RejectedRow } from './read
 import { refuseClosed } from './closed.js';
 import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
-import { billingKey } from './natural-key.js';
+import { billingKey } from '../keys.js';
 import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { isRejectsHeader, openRejectsFile, redactorFor, unwrapRejects, type RejectsFile } from './rejects.js';
 

@@ -2,10 +2,10 @@ import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { insertGpuSamples } from './gpu.js';
 import type { Ledger } from './open.js';
 import type { EncodedEvents } from './event-codec.js';
-import { canonicalTags, usageWriter, type KeyedEvent } from './usage-writer.js';
+import { canonicalTags } from '../keys.js';
+import { usageWriter, type KeyedEvent } from './usage-writer.js';
 
 export type { KeyedEvent } from './usage-writer.js';
-export { canonicalTags } from './usage-writer.js';
 
 export interface BatchMeta {
   source: string;

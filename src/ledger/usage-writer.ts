@@ -1,6 +1,7 @@
 import type { UsageEvent } from '../domain/types.js';
 import type { Ledger } from './open.js';
 import { decodeEvents, hash52, type EncodedEvents, type EventRow } from './event-codec.js';
+import { dimKey } from '../keys.js';
 
 export const DAY_MS = 86_400_000;
 export const QUARTER_MS = 900_000;
@@ -258,32 +259,9 @@ export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) 
 }
 
 /**
- * The dims of an event as one string: what identifies its usage_dims row. A JSON array (the
- * tags an object in it, keys sorted), so that no value, whatever it holds, runs into the next.
- */
-export function dimKey(e: UsageEvent): string {
-  return JSON.stringify([e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '',
-    sortedTags(e.tags)]);
-}
-
-/**
  * The hash the dims table is indexed by: hash52 of its eight columns as a JSON array. Rows
  * with equal hashes are told apart by their columns, so a collision costs a lookup, never a row.
  */
 export function dimsHash52(columns: readonly unknown[]): number {
   return hash52(JSON.stringify(columns));
-}
-
-/** Tags as JSON with sorted keys, so equal tag sets group together. */
-export function canonicalTags(tags: Readonly<Record<string, string>>): string {
-  return JSON.stringify(sortedTags(tags));
-}
-
-/** The tags with their names in sorted order: the object itself when they already are. */
-function sortedTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  const names = Object.keys(tags);
-  for (let i = 1; i < names.length; i++) {
-    if (names[i - 1]! >= names[i]!) return Object.fromEntries(names.sort().map((name) => [name, tags[name]!]));
-  }
-  return tags;
 }

@@ -11,7 +11,7 @@ import { Decimal } from '../../src/domain/money.js';
 import { monthRange, parseMonth } from '../../src/domain/month.js';
 import type { Statement, UsageEvent, UsageGroup } from '../../src/domain/types.js';
 import { anomaliesOf, priceMonth, readMonthUsage } from '../../src/cli/priced-month.js';
-import { naturalKey } from '../../src/ingest/natural-key.js';
+import { naturalKey } from '../../src/keys.js';
 import { beginBatch } from '../../src/ledger/batches.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { parseRateCardText } from '../../src/ratecard/load.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { monthRange, parseMonth } from '../../src/domain/month.js';
-import { naturalKey } from '../../src/ingest/natural-key.js';
+import { naturalKey } from '../../src/keys.js';
 import { beginBatch } from '../../src/ledger/batches.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { MIGRATIONS } from '../../src/ledger/schema.js';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { UsageEvent } from '../../src/domain/types.js';
 import { encodeItems } from '../../src/ingest/encoded.js';
-import { naturalKey } from '../../src/ingest/natural-key.js';
+import { naturalKey } from '../../src/keys.js';
 import type { ReadItem } from '../../src/ingest/reader.js';
 import { beginBatch } from '../../src/ledger/batches.js';
 import { openLedger } from '../../src/ledger/open.js';

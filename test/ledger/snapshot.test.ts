@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { monthRange, parseMonth } from '../../src/domain/month.js';
 import type { UsageEvent } from '../../src/domain/types.js';
 import { EVERY_ROW } from '../../src/domain/usage-classes.js';
-import { naturalKey } from '../../src/ingest/natural-key.js';
+import { naturalKey } from '../../src/keys.js';
 import { beginBatch } from '../../src/ledger/batches.js';
 import { inSnapshot, openLedger, type Ledger } from '../../src/ledger/open.js';
 import { classifyUsage } from '../../src/ledger/usage.js';

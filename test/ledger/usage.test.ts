@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { monthRange, parseMonth } from '../../src/domain/month.js';
 import type { UsageEvent } from '../../src/domain/types.js';
-import { naturalKey } from '../../src/ingest/natural-key.js';
+import { naturalKey } from '../../src/keys.js';
 import { beginBatch } from '../../src/ledger/batches.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { batchesInRange, usageGroups } from '../../src/ledger/usage.js';

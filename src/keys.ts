@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { BillingRecord, UsageEvent } from '../domain/types.js';
-import { canonicalTags } from '../ledger/batches.js';
+import type { BillingRecord, UsageEvent } from './domain/types.js';
+
+/*
+ * The keys rows are known by, in one pure module that the parsing thread and the ledger
+ * both import: the natural keys that make re-ingest idempotent, and the dims key that
+ * groups an event's identity and attributes (issue 14).
+ */
 
 /**
  * The key that makes re-ingest idempotent (SPEC §3, §8.3): the request id when the export
@@ -25,4 +30,27 @@ export function naturalKey(event: UsageEvent): string {
 export function billingKey(format: string, record: BillingRecord, row: string): string {
   if (record.lineId !== undefined) return `l:${format}:${record.lineId}:${record.periodStartMs}:${record.periodEndMs}`;
   return `h:${createHash('sha256').update(row).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * The dims of an event as one string: what identifies its usage_dims row. A JSON array (the
+ * tags an object in it, keys sorted), so that no value, whatever it holds, runs into the next.
+ */
+export function dimKey(e: UsageEvent): string {
+  return JSON.stringify([e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '',
+    sortedTags(e.tags)]);
+}
+
+/** Tags as JSON with sorted keys, so equal tag sets group together. */
+export function canonicalTags(tags: Readonly<Record<string, string>>): string {
+  return JSON.stringify(sortedTags(tags));
+}
+
+/** The tags with their names in sorted order: the object itself when they already are. */
+function sortedTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const names = Object.keys(tags);
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! >= names[i]!) return Object.fromEntries(names.sort().map((name) => [name, tags[name]!]));
+  }
+  return tags;
 }
