@@ -2,7 +2,7 @@ import { ANOMALY, describeAnomaly, findAnomalies } from '../domain/anomalies.js'
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
 import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
-import type { MonthRange } from '../domain/month.js';
+import type { MonthRange, Period } from '../domain/month.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
 import { poolCostAsJson } from '../report/pool-costs.js';
 import { statementAsCsv } from '../report/statement.js';
@@ -29,18 +29,18 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
 }
 
 /**
- * The month priced with the card, from the ledger: the sentence shared by compute, budgets and
- * diff. Usage and GPU time come from the usage's range (budgets --as-of cuts it short); the
- * pools' costs from `costRange`, the whole month unless told otherwise.
+ * The month priced with the card, from the ledger: the sentence shared by compute, budgets,
+ * diff and runs --verify. Usage and GPU time come from the usage's range (budgets --as-of
+ * cuts it short); the pools' costs from the whole period.
  */
-export function priceMonth(ledger: Ledger, card: RateCard, month: string, usage: MonthUsage, maxGapMs: number,
-  { costRange = usage.range, listed = UNMATCHED_LISTED }: { costRange?: MonthRange; listed?: number } = {}): Statement {
+export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage: MonthUsage, maxGapMs: number,
+  { listed = UNMATCHED_LISTED }: { listed?: number } = {}): Statement {
   const { range, classified } = usage;
   return computeMonth({
     card,
-    month,
+    period,
     usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
-    billing: billingRecordsInRange(ledger, costRange),
+    billing: billingRecordsInRange(ledger, period.range),
     unmatched: unmatchedIdentities(classified, listed),
     listed,
   });

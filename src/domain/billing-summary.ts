@@ -1,6 +1,6 @@
 import { proratedCost } from './billing.js';
 import { Decimal } from './money.js';
-import { monthRange, type Month } from './month.js';
+import type { MonthRange, Period } from './month.js';
 import { compareIds } from './order.js';
 import type { BillingRecord } from './types.js';
 
@@ -24,14 +24,14 @@ export interface BillingSummary {
  * service, by tag (`key=value`), and in total per currency: what an analyst needs to write
  * a pool's billing filter. Currencies are never added together.
  */
-export function summariseBilling(records: readonly BillingRecord[], month: Month, zone: string): BillingSummary {
+export function summariseBilling(records: readonly BillingRecord[], period: Period): BillingSummary {
   const byService = new Map<string, BillingSummaryRow>();
   const byTag = new Map<string, BillingSummaryRow>();
   const total = new Map<string, BillingSummaryRow>();
   for (const record of records) {
-    if (!touches(record, month, zone)) continue;
-    const billed = proratedCost(record, 'billed_cost', month, zone);
-    const effective = proratedCost(record, 'effective_cost', month, zone);
+    if (!touches(record, period.range)) continue;
+    const billed = proratedCost(record, 'billed_cost', period);
+    const effective = proratedCost(record, 'effective_cost', period);
     const add = (map: Map<string, BillingSummaryRow>, group: string) => {
       const key = JSON.stringify([group, record.currency]);
       const row = map.get(key) ?? { group, currency: record.currency, records: 0, billedCost: new Decimal(0), effectiveCost: new Decimal(0) };
@@ -50,8 +50,7 @@ export function summariseBilling(records: readonly BillingRecord[], month: Month
 }
 
 /** Whether any of a record's period falls in the month (an empty period: whether it starts there). */
-function touches(record: BillingRecord, month: Month, zone: string): boolean {
-  const range = monthRange(month, zone);
+function touches(record: BillingRecord, range: MonthRange): boolean {
   if (record.periodEndMs <= record.periodStartMs) return record.periodStartMs >= range.startMs && record.periodStartMs < range.endMs;
   return record.periodStartMs < range.endMs && record.periodEndMs > range.startMs;
 }

@@ -2,7 +2,7 @@ import { ZERO } from './drivers.js';
 import { CurrencyError } from './errors.js';
 import { Decimal } from './money.js';
 import { allocate } from './allocate.js';
-import { monthRange, nextMonth, type Month, type MonthRange } from './month.js';
+import { monthRange, nextMonth, type Month, type MonthRange, type Period } from './month.js';
 import type { BillingCost, BillingFilterKey, BillingRecord, CostColumn } from './types.js';
 
 const FIELD: Record<BillingFilterKey, (r: BillingRecord) => string | undefined> = {
@@ -39,9 +39,8 @@ export function billingFilterTakes(cost: BillingCost, record: BillingRecord): bo
  * up to the record exactly (issue 6) and each part is the exact fraction to within one unit
  * of that precision. An empty period counts whole in the month it starts in.
  */
-export function proratedCost(record: BillingRecord, column: CostColumn, month: Month, zone: string): Decimal {
+export function proratedCost(record: BillingRecord, column: CostColumn, { month, zone, range }: Period): Decimal {
   const amount = COLUMN[column](record);
-  const range = monthRange(month, zone);
   const length = record.periodEndMs - record.periodStartMs;
   if (length <= 0) return record.periodStartMs >= range.startMs && record.periodStartMs < range.endMs ? amount : ZERO;
   const overlap = Math.min(record.periodEndMs, range.endMs) - Math.max(record.periodStartMs, range.startMs);
@@ -83,12 +82,10 @@ export function billedCost(
   poolId: string,
   cost: BillingCost,
   records: readonly BillingRecord[],
-  month: Month,
-  zone: string,
+  period: Period,
   currency: string,
 ): BilledCost {
-  const range = monthRange(month, zone);
-  const matching = records.filter((r) => billingFilterTakes(cost, r) && !proratedOverlapIsEmpty(r, range));
+  const matching = records.filter((r) => billingFilterTakes(cost, r) && !proratedOverlapIsEmpty(r, period.range));
   const foreign = matching.filter((r) => r.currency !== currency);
   if (foreign.length > 0) {
     const currencies = [...new Set(foreign.map((r) => r.currency))].sort().join(', ');
@@ -97,7 +94,7 @@ export function billedCost(
         `but the rate card is in ${currency}: amounts in two currencies are never added`,
     );
   }
-  const amount = matching.reduce((total, r) => total.plus(proratedCost(r, cost.column, month, zone)), new Decimal(0));
+  const amount = matching.reduce((total, r) => total.plus(proratedCost(r, cost.column, period)), new Decimal(0));
   return { amount, matched: matching.length };
 }
 

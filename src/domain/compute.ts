@@ -4,7 +4,7 @@ import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre, ownerOf } from './match.js';
 import { METHODS, type PoolCharge } from './methods/index.js';
 import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
-import { parseMonth } from './month.js';
+import type { Period } from './month.js';
 import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
 import type {
@@ -22,7 +22,8 @@ import type {
 
 export interface ComputeInput {
   card: RateCard;
-  month: string;
+  /** The month, in the card's zone. */
+  period: Period;
   usage: readonly UsageGroup[];
   /** Billing records that may overlap the month; they are prorated to it in the card's zone. */
   billing?: readonly BillingRecord[];
@@ -49,7 +50,7 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, month, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED }: ComputeInput): Statement {
+export function computeMonth({ card, period, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED }: ComputeInput): Statement {
   // SPEC §8.6: a GPU interval with neither a label nor a matching host is idle time, in no driver.
   const usage = all.filter((g) => g.source !== 'gpu' || g.labelled || matchCostCentre(g, card.costCentres) !== null);
   const owners = assignOwners(card, usage);
@@ -58,7 +59,7 @@ export function computeMonth({ card, month, usage: all, billing = [], unmatched 
   const activeCentres = [...new Set([...taken].map((g) => owners.get(g)?.centre ?? card.unallocated))]
     .filter((id) => id !== card.unallocated)
     .sort(compareIds);
-  const context = { card, owners, served, activeCentres, billing, month };
+  const context = { card, owners, served, activeCentres, billing, period };
 
   const direct = card.pools.filter((pool) => !isDrivenByCharges(pool));
   const results = direct.map((pool) => chargePool(pool, context, null));
@@ -69,7 +70,7 @@ export function computeMonth({ card, month, usage: all, billing = [], unmatched 
   const lines = results.flatMap((r) => r.lines);
   const pools = results.map(reconcilePool);
   return {
-    month,
+    month: period.month.label,
     currency: card.currency,
     lines: lines.sort(compareLines),
     poolCosts: results.map((r) => r.source),
@@ -114,7 +115,7 @@ interface Context {
   served: ReadonlyMap<Pool, readonly UsageGroup[]>;
   activeCentres: readonly string[];
   billing: readonly BillingRecord[];
-  month: string;
+  period: Period;
 }
 
 function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, Decimal> | null): PoolResult {
@@ -146,11 +147,9 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   };
 }
 
-function billedPoolCost(pool: Pool, { card, billing, month }: Context): { billed: Decimal | null; matched: number; warnings: string[] } {
+function billedPoolCost(pool: Pool, { card, billing, period }: Context): { billed: Decimal | null; matched: number; warnings: string[] } {
   if (pool.cost?.kind !== 'billing') return { billed: null, matched: 0, warnings: [] };
-  const parsed = parseMonth(month);
-  if (!parsed) throw new RangeError(`not a month: ${month}`);
-  const { amount, matched } = billedCost(pool.id, pool.cost, billing, parsed, card.timezone, card.currency);
+  const { amount, matched } = billedCost(pool.id, pool.cost, billing, period, card.currency);
   const warnings = matched === 0 ? [`pool ${pool.id}: its billing filter matches no records in the month; its cost is 0.00`] : [];
   return { billed: amount, matched, warnings };
 }

@@ -42,6 +42,21 @@ export function isKnownTimeZone(zone: string): boolean {
 }
 
 /**
+ * A month as every step of a computation needs it (issue 14): its label and parts, the zone
+ * it is reckoned in, and its UTC range there. A command builds it once; nothing below parses
+ * a month label or derives its range again.
+ */
+export interface Period {
+  month: Month;
+  zone: string;
+  range: MonthRange;
+}
+
+export function periodOf(month: Month, zone = 'UTC'): Period {
+  return { month, zone, range: monthRange(month, zone) };
+}
+
+/**
  * The month as `[first day 00:00, first day of next month 00:00)` in `zone`, as UTC
  * milliseconds (SPEC §4.1).
  */

@@ -4,9 +4,9 @@ import { billedCost, proratedCost } from '../../src/domain/billing.js';
 import { computeMonth } from '../../src/domain/compute.js';
 import { CurrencyError } from '../../src/domain/errors.js';
 import { Decimal } from '../../src/domain/money.js';
-import { parseMonth } from '../../src/domain/month.js';
+import { parseMonth, periodOf } from '../../src/domain/month.js';
 import type { BillingRecord } from '../../src/domain/types.js';
-import { card } from './helpers.js';
+import { card, periodFor } from './helpers.js';
 
 const OCT = parseMonth('2026-10')!;
 const utc = (text: string) => Date.parse(text);
@@ -43,7 +43,7 @@ describe('billing-fed pool cost', () => {
   ];
   for (const [start, end, cost, expected] of cases) {
     it(`prorates ${cost} over ${start.slice(0, 16)} → ${end.slice(0, 16)} to ${expected} in October`, () => {
-      assert.equal(proratedCost(record(start, end, cost), 'effective_cost', OCT, 'UTC').toFixed(), expected);
+      assert.equal(proratedCost(record(start, end, cost), 'effective_cost', periodOf(OCT, 'UTC')).toFixed(), expected);
     });
   }
 
@@ -52,8 +52,8 @@ describe('billing-fed pool cost', () => {
     for (const zone of ['UTC', 'Asia/Kolkata', 'America/New_York']) {
       for (const cost of costs) {
         const r = record('2026-10-20T07:13:00Z', '2026-11-09T19:00:00Z', cost);
-        const oct = proratedCost(r, 'effective_cost', OCT, zone);
-        const nov = proratedCost(r, 'effective_cost', parseMonth('2026-11')!, zone);
+        const oct = proratedCost(r, 'effective_cost', periodOf(OCT, zone));
+        const nov = proratedCost(r, 'effective_cost', periodOf(parseMonth('2026-11')!, zone));
         assert.equal(oct.plus(nov).toFixed(), new Decimal(cost).toFixed(), `${cost} in ${zone}: ${oct} + ${nov}`);
       }
     }
@@ -73,14 +73,14 @@ describe('billing-fed pool cost', () => {
       record('2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', '999.00', { service: 'Amazon EC2' }),
       record('2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', '999.00', { tags: { pool: 'chat' } }),
     ];
-    const s = computeMonth({ card: c, month: '2026-10', usage: [], billing: records });
+    const s = computeMonth({ card: c, period: periodFor(c), usage: [], billing: records });
     assert.equal(s.reconciliation.poolCosts.toFixed(2), '180.00');
     assert.deepEqual(s.lines.map((l) => [l.costCentre, l.method, l.amount.toFixed(2)]), [['CC-0000', 'idle', '180.00']]);
   });
 
   it('warns and costs 0.00 when the filter matches nothing', () => {
     const c = card(`  - { id: e, cost: { billing: { service: Nothing } }, method: proportional, driver: tokens }`);
-    const s = computeMonth({ card: c, month: '2026-10', usage: [], billing: [record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '5')] });
+    const s = computeMonth({ card: c, period: periodFor(c), usage: [], billing: [record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '5')] });
     assert.ok(s.warnings.includes('pool e: its billing filter matches no records in the month; its cost is 0.00'), s.warnings.join('\n'));
     assert.equal(s.reconciliation.poolCosts.toFixed(2), '0.00');
   });
@@ -93,7 +93,7 @@ describe('billing-fed pool cost', () => {
       record('2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z', '5', { currency: 'CAD' }),
       record('2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z', '5'),
     ];
-    assert.throws(() => billedCost('e', cost, records, OCT, 'UTC', 'USD'), (error: unknown) => {
+    assert.throws(() => billedCost('e', cost, records, periodOf(OCT, 'UTC'), 'USD'), (error: unknown) => {
       assert.ok(error instanceof CurrencyError);
       assert.equal(error.message, 'pool e: 2 billing records in CAD, but the rate card is in USD: amounts in two currencies are never added');
       return true;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { computeMonth, reconciliationFailures, unmatchedCollector } from '../../src/domain/compute.js';
+import { periodFor } from './helpers.js';
 import { noQuantities } from '../../src/domain/drivers.js';
 import { Decimal, sum } from '../../src/domain/money.js';
 import type { Identity, UsageGroup } from '../../src/domain/types.js';
@@ -54,7 +55,7 @@ describe('computeMonth: proportional', () => {
     const card = parseRateCardText(CARD, 'card.yaml');
     const statement = computeMonth({
       card,
-      month: '2026-10',
+      period: periodFor(card),
       usage: [
         group({ team: 'search', user: 'alice' }, 'llama', 1000, 200),
         group({ user: 'bot@example.com' }, 'llama', 500, 100),
@@ -76,7 +77,7 @@ describe('computeMonth: proportional', () => {
     const card = parseRateCardText(CARD.replace('"1000.00"', '"0.01"').replace('"12"', '"0"'), 'card.yaml');
     const statement = computeMonth({
       card,
-      month: '2026-10',
+      period: periodFor(card),
       usage: [group({ team: 'support' }, 'llama', 5, 0), group({ team: 'search' }, 'llama', 5, 0)],
     });
     assert.deepEqual(rows(statement), [
@@ -87,7 +88,7 @@ describe('computeMonth: proportional', () => {
 
   it('puts all of C on one idle line of the unallocated centre when nobody used the pool', () => {
     const card = parseRateCardText(CARD, 'card.yaml');
-    const statement = computeMonth({ card, month: '2026-10', usage: [] });
+    const statement = computeMonth({ card, period: periodFor(card), usage: [] });
     assert.deepEqual(rows(statement), [['CC-0000', 'llm', 'idle', '', '1120.00']]);
     assert.match(statement.warnings[0] ?? '', /no usage in the month/);
   });
@@ -96,7 +97,7 @@ describe('computeMonth: proportional', () => {
     const card = parseRateCardText(CARD, 'card.yaml');
     const statement = computeMonth({
       card,
-      month: '2026-10',
+      period: periodFor(card),
       usage: [group({ api_key: fingerprintKey('sk-raw-key-1234') }, 'llama', 10, 0)],
     });
     assert.deepEqual(rows(statement), [['CC-4300', 'llm', 'proportional', '10', '1120.00']]);
@@ -107,7 +108,7 @@ describe('computeMonth: proportional', () => {
     const card = parseRateCardText(CARD, 'card.yaml');
     const statement = computeMonth({
       card,
-      month: '2026-10',
+      period: periodFor(card),
       usage: [group({ team: 'search', user: 'bot@example.com' }, 'llama', 10, 0)],
     });
     assert.equal(statement.lines[0]?.costCentre, 'CC-4100');
@@ -117,7 +118,7 @@ describe('computeMonth: proportional', () => {
     const card = parseRateCardText(CARD, 'card.yaml');
     const statement = computeMonth({
       card,
-      month: '2026-10',
+      period: periodFor(card),
       usage: [
         group({ team: 'search' }, 'llama', 10, 0),
         group({ team: 'search' }, 'gpt-4o', 7, 3, 2),
@@ -140,7 +141,7 @@ describe('computeMonth: proportional', () => {
     );
     const statement = computeMonth({
       card,
-      month: '2026-10',
+      period: periodFor(card),
       usage: [
         group({ team: 'search' }, 'mistral', 10, 0, 1, { tier: 'batch', tags: { env: 'prod' } }), // taken
         group({ team: 'support' }, 'llama', 30, 0, 1, { tier: 'batch', tags: { env: 'stage' } }), // taken
@@ -175,7 +176,7 @@ describe('computeMonth: properties', () => {
         const card = parseRateCardText(CARD.replace('"1000.00"', `"${fixed}"`), 'card.yaml');
         const statement = computeMonth({
           card,
-          month: '2026-10',
+          period: periodFor(card),
           usage: events.map((e) => group({ team: e.team }, e.model, e.input, e.output)),
         });
         const expected = new Decimal(fixed).times('1.12').toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
@@ -191,8 +192,8 @@ describe('computeMonth: properties', () => {
       fc.property(usage, (events) => {
         const card = parseRateCardText(CARD, 'card.yaml');
         const groups = events.map((e) => group({ team: e.team }, e.model, e.input, e.output));
-        const one = computeMonth({ card, month: '2026-10', usage: groups });
-        const two = computeMonth({ card, month: '2026-10', usage: [...groups].reverse() });
+        const one = computeMonth({ card, period: periodFor(card), usage: groups });
+        const two = computeMonth({ card, period: periodFor(card), usage: [...groups].reverse() });
         assert.deepEqual(rows(one), rows(two));
         assert.deepEqual(one.unpriced.map((u) => u.identity), two.unpriced.map((u) => u.identity));
       }),
@@ -206,14 +207,14 @@ describe('computeMonth: the unmatched-usage warning', () => {
   const unmatched = (n: number) => Array.from({ length: n }, (_, i) => group({ team: 'growth', user: `u${String(i).padStart(2, '0')}` }, 'llama', 1, 0));
 
   it('names every unmatched identity, sorted, up to 10', () => {
-    const statement = computeMonth({ card, month: '2026-10', usage: unmatched(10).reverse() });
+    const statement = computeMonth({ card, period: periodFor(card), usage: unmatched(10).reverse() });
     assert.equal(statement.unmatched.length, 10);
     assert.equal(statement.unmatched[0], 'team=growth user=u00 → CC-0000');
     assert.equal(statement.unmatched[9], 'team=growth user=u09 → CC-0000');
   });
 
   it('names them all when told to list them all (--verbose)', () => {
-    const statement = computeMonth({ card, month: '2026-10', usage: unmatched(37), listed: Infinity });
+    const statement = computeMonth({ card, period: periodFor(card), usage: unmatched(37), listed: Infinity });
     assert.equal(statement.unmatched.length, 37);
   });
 
@@ -222,11 +223,11 @@ describe('computeMonth: the unmatched-usage warning', () => {
       ...Array.from({ length: 10 }, (_, i) => `team=growth user=u${String(i).padStart(2, '0')} → CC-0000`),
       '27 more identities → CC-0000 (compute --verbose lists them all; chargeback explain --cost-centre CC-0000 the largest)',
     ];
-    assert.deepEqual(computeMonth({ card, month: '2026-10', usage: unmatched(37) }).unmatched, expected);
+    assert.deepEqual(computeMonth({ card, period: periodFor(card), usage: unmatched(37) }).unmatched, expected);
     // As the ledger hands them over: one summed group with an owner, the identities apart.
     const collector = unmatchedCollector();
     for (const g of unmatched(37).reverse()) collector.add(`team=growth user=${g.identity.user}`);
     const summed = { ...group({}, 'llama', 37, 0), centre: { id: 'CC-0000', matched: false } };
-    assert.deepEqual(computeMonth({ card, month: '2026-10', usage: [summed], unmatched: collector.result() }).unmatched, expected);
+    assert.deepEqual(computeMonth({ card, period: periodFor(card), usage: [summed], unmatched: collector.result() }).unmatched, expected);
   });
 });

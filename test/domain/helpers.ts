@@ -3,6 +3,8 @@ import { noQuantities } from '../../src/domain/drivers.js';
 import { Decimal } from '../../src/domain/money.js';
 import type { Identity, Quantities, Statement, UsageGroup } from '../../src/domain/types.js';
 import { parseRateCardText } from '../../src/ratecard/load.js';
+import { parseMonth, periodOf, type Period } from '../../src/domain/month.js';
+import type { RateCard } from '../../src/domain/types.js';
 
 type Amounts = Partial<Record<keyof Quantities, number | string>>;
 
@@ -43,10 +45,16 @@ ${pools}`,
 }
 
 export function compute(pools: string, usage: UsageGroup[], extra = ''): Statement {
-  return computeMonth({ card: card(pools, extra), month: '2026-10', usage });
+  const c = card(pools, extra);
+  return computeMonth({ card: c, period: periodFor(c), usage });
 }
 
 /** Lines as [centre, pool, method, quantity, amount] rows, for drawn expectations. */
 export function rows(statement: Statement): string[][] {
   return statement.lines.map((l) => [l.costCentre, l.pool, l.method, l.quantity?.toFixed() ?? '', l.amount.toFixed(2)]);
+}
+
+/** The period a test computes: a month (October 2026 unless told) in the card's zone. */
+export function periodFor(card: RateCard, label = '2026-10'): Period {
+  return periodOf(parseMonth(label)!, card.timezone);
 }

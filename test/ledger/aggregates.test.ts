@@ -8,7 +8,7 @@ import { ANOMALY, describeAnomaly, findAnomalies } from '../../src/domain/anomal
 import { computeMonth } from '../../src/domain/compute.js';
 import { noQuantities } from '../../src/domain/drivers.js';
 import { Decimal } from '../../src/domain/money.js';
-import { monthRange, parseMonth } from '../../src/domain/month.js';
+import { monthRange, parseMonth, periodOf } from '../../src/domain/month.js';
 import type { Statement, UsageEvent, UsageGroup } from '../../src/domain/types.js';
 import { anomaliesOf, priceMonth, readMonthUsage } from '../../src/cli/priced-month.js';
 import { naturalKey } from '../../src/keys.js';
@@ -130,13 +130,13 @@ describe('compute from aggregates equals compute from the raw events', () => {
           writer.commit(`sha${i}`, { read: batch.length, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, 'now', false);
         });
         const usage = readMonthUsage(db, parsed, range);
-        const fromAggregates = priceMonth(db, parsed, month.label, usage, 300_000);
+        const fromAggregates = priceMonth(db, parsed, periodOf(month, parsed.timezone), usage, 300_000);
         const anomalies = anomaliesOf(parsed, month.label, usage);
         db.close();
 
         const stored = unique(batches).filter((e) => e.status === 'ok');
         const inMonth = stored.filter((e) => e.tsMs >= range.startMs && e.tsMs < range.endMs);
-        const fromEvents = computeMonth({ card: parsed, month: month.label, usage: inMonth.map(asGroup) });
+        const fromEvents = computeMonth({ card: parsed, period: periodOf(month, parsed.timezone), usage: inMonth.map(asGroup) });
         assert.equal(asText(fromAggregates), asText(fromEvents), cardText);
         const spanStart = (Math.floor(range.startMs / 86_400_000) - ANOMALY.window) * 86_400_000;
         const days = stored.filter((e) => e.tsMs >= spanStart && e.tsMs < range.endMs)

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { summariseBilling, type BillingSummaryRow } from '../../domain/billing-summary.js';
 import { UsageError } from '../../domain/errors.js';
 import { formatAmount } from '../../domain/money.js';
-import { isKnownTimeZone, monthRange } from '../../domain/month.js';
+import { isKnownTimeZone, periodOf } from '../../domain/month.js';
 import { billingRecordsInRange } from '../../ledger/billing.js';
 import { COMPACT } from '../../report/showback.js';
 import { requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
@@ -21,9 +21,10 @@ export function registerBilling(program: Command, io: Io): void {
       const month = requireMonth(flags.month);
       if (!isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const records = billingRecordsInRange(ledger, monthRange(month, flags.tz));
+      const period = periodOf(month, flags.tz);
+      const records = billingRecordsInRange(ledger, period.range);
       ledger.close();
-      const summary = summariseBilling(records, month, flags.tz);
+      const summary = summariseBilling(records, period);
       if (flags.format === 'json') {
         const json = (rows: BillingSummaryRow[]) => rows.map((r) => ({ ...r, billedCost: r.billedCost.toFixed(), effectiveCost: r.effectiveCost.toFixed() }));
         io.stdout(`${JSON.stringify({ month: month.label, byService: json(summary.byService), byTag: json(summary.byTag), total: json(summary.total) }, null, 2)}\n`);

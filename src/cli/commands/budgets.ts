@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { budgetReports, type BudgetReport } from '../../domain/budgets.js';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { formatAmount } from '../../domain/money.js';
-import { monthRange, type MonthRange } from '../../domain/month.js';
+import { periodOf, type MonthRange } from '../../domain/month.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
@@ -37,13 +37,14 @@ export function registerBudgets(program: Command, io: Io): void {
       const month = requireMonth(flags.month);
       const { card } = readRateCard(flags.rateCard);
       if (card.budgets.length === 0) throw new UsageError(`${flags.rateCard}: the card has no budgets`);
-      const range = monthRange(month, card.timezone);
+      const period = periodOf(month, card.timezone);
+      const { range } = period;
       const asOf = requireAsOf(flags.asOf, io.now().getTime(), month.label, range, card.timezone);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const maxGapMs = requireMaxGap(flags.maxGap);
       const { statement, anomalies } = inSnapshot(ledger, () => {
         const usage = readMonthUsage(ledger, card, { startMs: range.startMs, endMs: asOf });
-        return { statement: priceMonth(ledger, card, month.label, usage, maxGapMs, { costRange: range }), anomalies: anomaliesOf(card, month.label, usage) };
+        return { statement: priceMonth(ledger, card, period, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
       });
       ledger.close();
       const reports = budgetReports(card.budgets, statement.lines, range, asOf);

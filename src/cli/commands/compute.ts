@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { reconciliationFailures, UNMATCHED_LISTED } from '../../domain/compute.js';
 import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
 import { formatQuantity } from '../../domain/money.js';
-import { monthInEffect, monthRange, type MonthRange } from '../../domain/month.js';
+import { monthInEffect, periodOf, type Period } from '../../domain/month.js';
 import type { RateCard, Statement } from '../../domain/types.js';
 import { closedMonth, closeMonth, findRun, standingOf, storeRun, type StoredRun } from '../../ledger/runs.js';
 import type { Ledger } from '../../ledger/open.js';
@@ -39,8 +39,7 @@ export function registerCompute(program: Command, io: Io): void {
       const { card, sha256, file, text } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const range = monthRange(month, card.timezone);
-      const store = () => computeAndStore(ledger, { month: month.label, range, card, sha256, file, text, maxGapMs, listed, close: flags.close ?? false, now: io.now() });
+      const store = () => computeAndStore(ledger, { period: periodOf(month, card.timezone), card, sha256, file, text, maxGapMs, listed, close: flags.close ?? false, now: io.now() });
       // A close reads and writes under the write lock: no batch commits rows into the month
       // between what the closed run read and the close, and a second close waits, then fails.
       let outcome: Stored;
@@ -112,8 +111,7 @@ interface Stored {
 }
 
 interface ComputeJob {
-  month: string;
-  range: MonthRange;
+  period: Period;
   card: RateCard;
   sha256: string;
   file: string;
@@ -126,13 +124,14 @@ interface ComputeJob {
 
 /** Reads the month in one snapshot, prices it, stores the run, and closes the month if asked. */
 function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
-  const { month, range, card, maxGapMs, listed, close } = job;
+  const { period, card, maxGapMs, listed, close } = job;
+  const { range, month: { label: month } } = period;
   const closed = closedMonth(ledger, month);
   if (closed && close) throw new UsageError(`${month} is already closed, on run ${closed.runId}`);
   const { statement, anomalies, batches } = inSnapshot(ledger, () => {
     const batches = batchesRead(ledger, range);
     const usage = readMonthUsage(ledger, card, range);
-    return { batches, statement: priceMonth(ledger, card, month, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month, usage) };
+    return { batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month, usage) };
   });
   const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
   if (noUsage && close) {
