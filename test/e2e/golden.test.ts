@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { chargeback, fixture, workspace } from './cli.js';
+import { fixture } from './cli.js';
 
 /*
  * fixtures/golden/gateway.csv, October 2026 (UTC), ok requests only:
@@ -33,77 +31,15 @@ import { chargeback, fixture, workspace } from './cli.js';
  *   2 leftover cents → 4300 (1300), 4100 (1290) → 4100 0.03, 4200 0.01, 4300 0.01, 0000 0.00 (quantity 100: a row)
  * Total 1220.05. CC-4300's name "=Research" is written '=Research (formula escape).
  */
-describe('golden: init → ingest → compute → statement', () => {
-  const { dir } = workspace();
-  const card = fixture('golden/ratecard.yaml');
-
-  it('ingests the golden file', () => {
-    assert.equal(chargeback(dir, ['init']).code, 0);
-    const ingest = chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway', '--format', 'csv']);
-    assert.equal(ingest.code, 0, ingest.stderr);
-    assert.match(ingest.stdout, /batch 1 \(csv\): 11 rows read, 11 stored, 0 duplicate, 0 rejected/);
+describe('golden: the hand-worked statement', () => {
+  it('the golden case statement-csv prints exactly the hand-worked file above', () => {
+    assert.equal(readFileSync(fixture('golden/cases/statement-csv/stdout'), 'utf8'), readFileSync(fixture('golden/statement-2026-10.csv'), 'utf8'));
   });
 
-  it('computes October, warns about the unmatched team, and reconciles', () => {
-    const compute = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
-    assert.equal(compute.code, 0, compute.stderr);
-    assert.match(compute.stderr, /usage matched no cost centre: team=growth user=dan → CC-0000/);
-    assert.match(compute.stdout, /Σ lines 1,220\.05 = Σ pool costs 1,220\.05 \+ price-list charges 0\.00: reconciled/);
-  });
-
-  it('prints the statement CSV exactly as the hand-worked golden file', () => {
-    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']);
-    assert.equal(statement.code, 0, statement.stderr);
-    assert.equal(statement.stdout, readFileSync(fixture('golden/statement-2026-10.csv'), 'utf8'));
-  });
-
-  it('writes the same lines as JSON, amounts as strings, with the total', () => {
-    const json = JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout);
-    assert.equal(json.total, '1220.05');
-    assert.equal(json.rate_card_sha256, createHash('sha256').update(readFileSync(card)).digest('hex'));
-    assert.deepEqual(json.batch_ids, [1]);
-    assert.equal(json.lines.length, 11);
-    assert.deepEqual(json.lines[3], {
-      cost_centre: 'CC-4100', cost_centre_name: 'Search', pool: 'embed', method: 'proportional',
-      driver: 'requests', quantity: '1', unit_price: null, amount: '33.34',
-    });
-  });
-
-  it('filters one cost centre and writes to --output', () => {
-    const out = join(dir, 'cc4200.csv');
-    const run = chargeback(dir, ['statement', '--month', '2026-10', '--cost-centre', 'CC-4200', '--format', 'csv', '--output', out]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, '');
-    const rows = readFileSync(out, 'utf8').trim().split('\n');
-    assert.deepEqual(rows.slice(1).map((r) => r.split(',')[8]), ['305.45', '33.33', '0.01']);
-  });
-
-  it('prints the table with per-centre totals, unallocated last', () => {
-    const table = chargeback(dir, ['statement', '--month', '2026-10']).stdout;
-    assert.match(table, /CC-4100 +│ +│ total .*│ +644\.28 │/);
-    assert.ok(table.indexOf('CC-0000') > table.indexOf('CC-4300'));
-    assert.doesNotMatch(table, /\x1b\[/, 'no colour codes off a terminal');
-  });
-
-  it('computing again stores a new run with the same lines', () => {
-    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
-    const second = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']);
-    assert.equal(JSON.parse(second.stdout).run, 2);
-    const first = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv', '--run', '1']);
-    assert.equal(first.stdout, readFileSync(fixture('golden/statement-2026-10.csv'), 'utf8'));
-  });
-});
-
-describe('the card timezone moves the month boundary', () => {
-  it('takes October in Europe/Berlin: r5 (09-30 23:59:59Z) is in, r3 (10-31 23:59:59.999Z) is out', () => {
+  it('the card timezone moves the month boundary: in Europe/Berlin r5 (09-30 23:59:59Z) is in, r3 (10-31 23:59:59.999Z) is out', () => {
     // Berlin is UTC+2 until 25 October and UTC+1 after: October there is [09-30 22:00Z, 10-31 23:00Z).
-    const { dir } = workspace();
-    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
-    const card = join(dir, 'berlin.yaml');
-    writeFileSync(card, readFileSync(fixture('golden/ratecard.yaml'), 'utf8').replace('currency: USD', 'currency: USD\ntimezone: Europe/Berlin'));
-    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
-    const csv = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout;
     // CC-4100 chat tokens: r1 1200 + r5 17776 = 18976; CC-4300 (research) loses r3, keeps only bge r11.
+    const csv = readFileSync(fixture('golden/cases/statement-berlin/stdout'), 'utf8');
     assert.match(csv, /CC-4100,Search,chat,proportional,tokens,18976,/);
     assert.doesNotMatch(csv, /CC-4300,'=Research,chat,/);
   });

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { openLedger } from '../../src/ledger/open.js';
+import { ROOT } from './cli.js';
+
+/*
+ * Golden cases as data (issue 14): each folder of fixtures/golden/cases holds
+ *   setup   optional: one command per line, each run first and expected to exit 0 or 1
+ *   args    the command under test, one argument per line
+ *   stdout, stderr, code   what it must print and return, exactly
+ * `{fixtures}` in setup and args is the fixtures folder and `{dir}` the case's own folder,
+ * where its own fresh ledger lives; the same two are put back in the outputs. Commands run
+ * in this process through main(argv, io) at a fixed clock, so outputs are stable. Adding a
+ * case is adding a folder; CHARGEBACK_UPDATE_GOLDEN=1 writes the outputs of new cases.
+ */
+const CASES = join(ROOT, 'fixtures/golden/cases');
+const FIXTURES = join(ROOT, 'fixtures');
+const NOW = new Date('2026-11-15T12:00:00.000Z');
+
+async function run(argv: readonly string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    stdin: Readable.from([]),
+    env: { CHARGEBACK_LEDGER: join(dir, 'chargeback.db') },
+    now: () => NOW,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+const filled = (text: string, dir: string) => text.replaceAll('{fixtures}', FIXTURES).replaceAll('{dir}', dir);
+const emptied = (text: string, dir: string) => text.replaceAll(dir, '{dir}').replaceAll(FIXTURES, '{fixtures}');
+/** Arguments of a command line: space-separated, or one per line when the file has several lines. */
+const argsOf = (line: string) => line.trim().split(/ +/);
+
+describe('golden cases (fixtures/golden/cases)', () => {
+  for (const name of readdirSync(CASES).sort()) {
+    const folder = join(CASES, name);
+    const read = (file: string) => (existsSync(join(folder, file)) ? readFileSync(join(folder, file), 'utf8') : null);
+    it(name, async () => {
+      const dir = mkdtempSync(join(tmpdir(), `golden-${name}-`));
+      openLedger(join(dir, 'chargeback.db'), { create: true }).close();
+      for (const line of (read('setup') ?? '').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'))) {
+        const step = await run(argsOf(filled(line, dir)), dir);
+        assert.ok(step.code === 0 || step.code === 1, `setup "${line}" exited ${step.code}: ${step.stderr}`);
+      }
+      const args = read('args')!.split('\n').filter((l) => l !== '').map((a) => filled(a, dir));
+      const result = await run(args, dir);
+      const actual = { code: `${result.code}\n`, stdout: emptied(result.stdout, dir), stderr: emptied(result.stderr, dir) };
+      if (process.env.CHARGEBACK_UPDATE_GOLDEN === '1' && read('code') === null) {
+        for (const [file, text] of Object.entries(actual)) writeFileSync(join(folder, file), text);
+      }
+      assert.equal(actual.code, read('code'), `exit code; stderr: ${result.stderr}`);
+      assert.equal(actual.stderr, read('stderr'));
+      assert.equal(actual.stdout, read('stdout'));
+    });
+  }
+});
