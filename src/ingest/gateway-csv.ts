@@ -2,7 +2,7 @@ import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
 import { fingerprintKey, isFingerprint, keptKey, lastFour } from '../secrets.js';
-import { csvSplitter, type CsvRecord } from './csv-records.js';
+import { csvRowsParser } from './csv-rows.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
 import { parseCount, parseInstant, parseLatency, parseStatus } from './values.js';
 
@@ -173,40 +173,20 @@ function keyCache(): KeyCache {
 
 /** Parses the native CSV: the header first, then events and rejects in file order. */
 function nativeCsvParser({ name }: ReadOptions): IncrementalParser {
-  const splitter = csvSplitter();
   const keys = keyCache();
   let layout: Layout | null = null;
-  const toItems = (records: CsvRecord[]): ReadItem[] => {
-    const items: ReadItem[] = [];
-    for (const record of records) {
-      if ('error' in record) {
-        items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [record.raw] } });
-        continue;
-      }
-      if (!layout) {
-        layout = layoutOf(record.cells);
-        checkLayout(layout, name);
-        items.push({ kind: 'header', columns: record.cells, ignored: layout.ignored });
-        continue;
-      }
-      items.push(rowItem(record.line, record.cells, layout, keys));
-    }
-    return items;
-  };
-  return {
-    push: (text) => toItems(splitter.push(text)),
-    end() {
-      const last = toItems(splitter.end());
-      if (!layout) throw new InputError(name, null, null, 'the file is empty: expected a header line');
-      return last;
+  return csvRowsParser({
+    name,
+    onHeader(cells) {
+      layout = layoutOf(cells);
+      checkLayout(layout, name);
+      return { kind: 'header', columns: cells, ignored: layout.ignored };
     },
-  };
+    onRow: (line, cells) => rowItem(line, cells, layout!, keys),
+  });
 }
 
 function rowItem(line: number, cells: string[], layout: Layout, keys: KeyCache): ReadItem {
-  if (cells.length !== layout.width) {
-    return { kind: 'reject', reject: { line, field: null, reason: `expected ${layout.width} cells, got ${cells.length}`, cells } };
-  }
   try {
     return { kind: 'event', line, event: toEvent(cells, layout, keys), cells };
   } catch (error) {

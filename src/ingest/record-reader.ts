@@ -2,7 +2,7 @@ import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
 import { fingerprintKey, isFingerprint, isSha256Hex, keptHashedKey, keptKey, lastFour } from '../secrets.js';
-import { csvSplitter } from './csv-records.js';
+import { csvRowsParser } from './csv-rows.js';
 import { jsonSplitter, JsonTooLong } from './json-records.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
 import { parseCount, parseLatency, parseTimestamp } from './values.js';
@@ -212,30 +212,15 @@ function event(line: number, record: RecordView, cells: readonly string[], spec:
 }
 
 function csvParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }: ReadOptions): IncrementalParser {
-  const splitter = csvSplitter();
-  let header: string[] | null = null;
-  const toItems = (records: ReturnType<typeof splitter.push>): ReadItem[] =>
-    records.map((record): ReadItem => {
-      if ('error' in record) return { kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [record.raw] } };
-      if (!header) {
-        header = record.cells.map((c) => c.trim().toLowerCase());
-        return { kind: 'header', columns: record.cells, ignored: record.cells.filter((c) => !known.has(c.trim().toLowerCase())) };
-      }
-      if (record.cells.length !== header.length) {
-        return { kind: 'reject', reject: { line: record.line, field: null, reason: `expected ${header.length} cells, got ${record.cells.length}`, cells: record.cells } };
-      }
-      const cells = record.cells;
-      const view = recordView(new Map(header.map((h, i) => [h, cells[i]])));
-      return event(record.line, view, cells, spec, tz ?? 'UTC');
-    });
-  return {
-    push: (text) => toItems(splitter.push(text)),
-    end() {
-      const last = toItems(splitter.end());
-      if (!header) throw new InputError(name, null, null, 'the file is empty: expected a header line');
-      return last;
+  let header: string[] = [];
+  return csvRowsParser({
+    name,
+    onHeader(cells) {
+      header = cells.map((c) => c.trim().toLowerCase());
+      return { kind: 'header', columns: cells, ignored: cells.filter((c) => !known.has(c.trim().toLowerCase())) };
     },
-  };
+    onRow: (line, cells) => event(line, recordView(new Map(header.map((h, i) => [h, cells[i]]))), cells, spec, tz ?? 'UTC'),
+  });
 }
 
 function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }: ReadOptions): IncrementalParser {

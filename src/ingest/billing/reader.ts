@@ -1,7 +1,6 @@
-import { InputError } from '../../domain/errors.js';
-import { csvSplitter, type CsvRecord } from '../csv-records.js';
+import { csvRowsParser } from '../csv-rows.js';
 import { recordView, RowProblem } from '../record-reader.js';
-import type { IncrementalParser, ReadItem, Reader, ReadOptions } from '../reader.js';
+import type { IncrementalParser, Reader, ReadOptions } from '../reader.js';
 import type { BillingFormat } from './format.js';
 
 /** The reader of a billing CSV export: header-driven, so any column order works. */
@@ -17,39 +16,28 @@ export function billingReader(format: BillingFormat): Reader {
 }
 
 function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOptions): IncrementalParser {
-  const splitter = csvSplitter();
   const options = { dateOrder: dateOrder ?? 'mdy', ...(currency ? { currency } : {}) } as const;
-  let header: string[] | null = null;
+  let header: string[] = [];
   let original: string[] = [];
-  const toItem = (record: CsvRecord): ReadItem => {
-    if ('error' in record) return { kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [record.raw] } };
-    if (!header) {
-      original = record.cells.map((c) => c.trim());
+  return csvRowsParser({
+    name,
+    onHeader(cells) {
+      original = cells.map((c) => c.trim());
       header = original.map((c) => c.toLowerCase());
       const reads = new Set(format.reads(header));
-      return { kind: 'header', columns: record.cells, ignored: original.filter((_, i) => !reads.has(header![i]!)) };
-    }
-    if (record.cells.length !== header.length) {
-      return { kind: 'reject', reject: { line: record.line, field: null, reason: `expected ${header.length} cells, got ${record.cells.length}`, cells: record.cells } };
-    }
-    const cells = record.cells;
-    const row = recordView(new Map(header.map((h, i) => [h, (cells[i] ?? '').trim()])), original);
-    try {
-      const raw = JSON.stringify(original.map((name, i) => [name, (cells[i] ?? '').trim()]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
-      const billing = format.toRecord(row, options);
-      if (billing.periodEndMs < billing.periodStartMs) throw new RowProblem(format.dateField, 'the charge period ends before it starts');
-      return { kind: 'billing', line: record.line, record: billing, row: raw, cells };
-    } catch (error) {
-      if (!(error instanceof RowProblem)) throw error;
-      return { kind: 'reject', reject: { line: record.line, field: error.field, reason: error.message, cells } };
-    }
-  };
-  return {
-    push: (text) => splitter.push(text).map(toItem),
-    end() {
-      const last = splitter.end().map(toItem);
-      if (!header) throw new InputError(name, null, null, 'the file is empty: expected a header line');
-      return last;
+      return { kind: 'header', columns: cells, ignored: original.filter((_, i) => !reads.has(header[i]!)) };
     },
-  };
+    onRow(line, cells) {
+      const row = recordView(new Map(header.map((h, i) => [h, (cells[i] ?? '').trim()])), original);
+      try {
+        const raw = JSON.stringify(original.map((n, i) => [n, (cells[i] ?? '').trim()]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
+        const billing = format.toRecord(row, options);
+        if (billing.periodEndMs < billing.periodStartMs) throw new RowProblem(format.dateField, 'the charge period ends before it starts');
+        return { kind: 'billing', line, record: billing, row: raw, cells };
+      } catch (error) {
+        if (!(error instanceof RowProblem)) throw error;
+        return { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells } };
+      }
+    },
+  });
 }

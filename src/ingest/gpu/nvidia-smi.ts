@@ -1,7 +1,7 @@
 import { InputError } from '../../domain/errors.js';
 import { parseDecimal, type Decimal } from '../../domain/money.js';
 import { zonedToUtc } from '../../domain/month.js';
-import { csvSplitter, type CsvRecord } from '../csv-records.js';
+import { csvRowsParser } from '../csv-rows.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from '../reader.js';
 import { inTimeLimits, parseTimestamp } from '../values.js';
 
@@ -30,15 +30,12 @@ function parseMeasure(text: string): Decimal | null | 'bad' {
  * zone given by `--tz`, the host from `--host`. The GPU is its UUID, else its index.
  */
 function smiParser({ name, tz, host, columns: given }: ReadOptions): IncrementalParser {
-  const splitter = csvSplitter();
-  let columns: Record<string, number> | null = null;
-  let width = 0;
-  let pending: ReadItem | null = null;
+  let columns: Record<string, number> = {};
   /** Reads the header (from the file, or the --columns list): where each field sits. */
-  const readHeader = (cells: string[]): ReadItem => {
+  const onHeader = (raw: string[]): ReadItem => {
+    const cells = raw.map((c) => c.trim());
     const index = (prefix: string) => cells.findIndex((c) => c.toLowerCase().split(' [')[0] === prefix);
     columns = { timestamp: index('timestamp'), uuid: index('uuid'), index: index('index'), util: index('utilization.gpu'), mem: index('memory.used') };
-    width = cells.length;
     if (columns.timestamp! < 0 || (columns.util! < 0 && columns.mem! < 0)) {
       throw new InputError(name, 1, null, 'expected an nvidia-smi --query-gpu header with timestamp and utilization.gpu or memory.used');
     }
@@ -46,17 +43,10 @@ function smiParser({ name, tz, host, columns: given }: ReadOptions): Incremental
     const used = new Set(Object.values(columns).filter((i) => i >= 0));
     return { kind: 'header', columns: cells, ignored: cells.filter((_, i) => !used.has(i)) };
   };
-  const toItem = (record: CsvRecord): ReadItem | null => {
-    if ('error' in record) return { kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [record.raw] } };
-    const cells = record.cells.map((c) => c.trim());
-    if (!columns) {
-      if (!given) return readHeader(cells);
-      // `noheader` output: the header is the --columns list, and this first record is data.
-      pending = readHeader([...given]);
-    }
-    const reject = (field: string | null, reason: string): ReadItem => ({ kind: 'reject', reject: { line: record.line, field, reason, cells } });
-    if (cells.length !== width) return reject(null, `expected ${width} cells, got ${cells.length}`);
-    const cell = (key: string) => (columns![key]! >= 0 ? cells[columns![key]!] ?? '' : '');
+  const onRow = (line: number, raw: string[]): ReadItem => {
+    const cells = raw.map((c) => c.trim());
+    const reject = (field: string | null, reason: string): ReadItem => ({ kind: 'reject', reject: { line, field, reason, cells } });
+    const cell = (key: string) => (columns[key]! >= 0 ? cells[columns[key]!] ?? '' : '');
     const tsMs = parseSmiTime(cell('timestamp'), tz ?? 'UTC');
     if (tsMs === null) return reject('timestamp', `expected a time like 2026/07/14 08:12:53.353, got "${cell('timestamp')}"`);
     const gpu = cell('uuid') || cell('index');
@@ -65,24 +55,10 @@ function smiParser({ name, tz, host, columns: given }: ReadOptions): Incremental
     if (util === 'bad') return reject('utilization.gpu', `expected a percentage, got "${cell('util')}"`);
     const mem = parseMeasure(cell('mem'));
     if (mem === 'bad') return reject('memory.used', `expected MiB, got "${cell('mem')}"`);
-    return { kind: 'gpu', line: record.line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem }, cells };
+    return { kind: 'gpu', line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem }, cells };
   };
-  const items = (records: CsvRecord[]) => {
-    const out = records.map(toItem).filter((i): i is ReadItem => i !== null);
-    if (pending) {
-      out.unshift(pending);
-      pending = null;
-    }
-    return out;
-  };
-  return {
-    push: (text) => items(splitter.push(text)),
-    end() {
-      const last = items(splitter.end());
-      if (!columns) throw new InputError(name, null, null, 'the file is empty: expected an nvidia-smi header line');
-      return last;
-    },
-  };
+  // `noheader` output: the header is the --columns list, and the first record is data.
+  return csvRowsParser({ name, expected: 'an nvidia-smi header line', ...(given ? { givenHeader: given } : {}), onHeader, onRow });
 }
 
 export const nvidiaSmi: Reader = {
