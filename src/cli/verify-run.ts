@@ -9,7 +9,7 @@ import { replicateBatches } from '../ledger/replica.js';
 import { findRunById } from '../ledger/runs.js';
 import { parseRateCardText } from '../ratecard/load.js';
 import type { Io } from './context.js';
-import { auditLinesOf, priceMonth, readMonthUsage, runContentOf } from './priced-month.js';
+import { auditLinesOf, priceMonth, readMonthUsage, runContentOf } from './month-inputs.js';
 import { toolVersion } from './version.js';
 
 /**

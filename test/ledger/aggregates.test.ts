@@ -10,7 +10,7 @@ import { noQuantities } from '../../src/domain/drivers.js';
 import { Decimal } from '../../src/domain/money.js';
 import { monthRange, parseMonth, periodOf } from '../../src/domain/month.js';
 import type { Statement, UsageEvent, UsageGroup } from '../../src/domain/types.js';
-import { anomaliesOf, priceMonth, readMonthUsage } from '../../src/cli/priced-month.js';
+import { anomaliesOf, priceMonth, readMonthUsage } from '../../src/cli/month-inputs.js';
 import { naturalKey } from '../../src/keys.js';
 import { beginBatch } from '../../src/ledger/batches.js';
 import { openLedger } from '../../src/ledger/open.js';

@@ -8,7 +8,7 @@ import { parseTimestamp } from '../../ingest/values.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { anomaliesOf, priceMonth, readMonthUsage } from '../priced-month.js';
+import { anomaliesOf, priceMonth, readMonthUsage } from '../month-inputs.js';
 import { inSnapshot } from '../../ledger/open.js';
 
 interface BudgetFlags {

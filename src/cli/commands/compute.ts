@@ -9,7 +9,7 @@ import type { Ledger } from '../../ledger/open.js';
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
 import { formatAmount } from '../../domain/money.js';
 import { inSnapshot } from '../../ledger/open.js';
-import { anomaliesOf, batchesRead, priceMonth, readMonthUsage, runContentOf } from '../priced-month.js';
+import { anomaliesOf, batchesRead, priceMonth, readMonthUsage, runContentOf } from '../month-inputs.js';
 import { toolVersion } from '../version.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';

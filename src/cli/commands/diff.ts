@@ -6,7 +6,7 @@ import { periodOf } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { priceMonth, readMonthUsage } from '../priced-month.js';
+import { priceMonth, readMonthUsage } from '../month-inputs.js';
 import { inSnapshot } from '../../ledger/open.js';
 
 /**

@@ -3,9 +3,8 @@ import { UsageError } from '../../domain/errors.js';
 import { explainLines } from '../../domain/explain.js';
 import { formatAmount, formatQuantity, sum } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
-import { classifyUsage } from '../../ledger/usage.js';
+import { readMonthUsage } from '../month-inputs.js';
 import { inSnapshot } from '../../ledger/open.js';
-import { usageClassifier } from '../../domain/usage-classes.js';
 import { ownerOf } from '../../domain/match.js';
 import type { GroupShape } from '../../domain/types.js';
 import { readRateCard } from '../../ratecard/load.js';
@@ -44,7 +43,7 @@ export function registerExplain(program: Command, io: Io): void {
       const owned = (shape: GroupShape) => ownerOf(shape, loaded.card).id === flags.costCentre;
       const pools = loaded.card.pools.filter((pool) => lines.some((line) => line.pool === pool.id && line.method !== 'idle'));
       const breakdowns = inSnapshot(ledger, () => {
-        const classified = classifyUsage(ledger, range, 0, usageClassifier(loaded.card));
+        const { classified } = readMonthUsage(ledger, loaded.card, range, 0);
         return explainLines(loaded.card, pools, flags.costCentre, classified.days(owned), classified.identities(owned));
       });
       ledger.close();

@@ -7,7 +7,7 @@ import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { COMPACT } from '../../report/showback.js';
 import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { gpuIntervalsOf } from '../priced-month.js';
+import { gpuIntervalsOf } from '../month-inputs.js';
 
 interface GpuFlags {
   month: string;

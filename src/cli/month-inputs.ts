@@ -1,3 +1,7 @@
+/*
+ * What the commands read of a month (issue 14): compute, budgets, diff, runs --verify,
+ * explain and gpu all gather their inputs here, never from one another.
+ */
 import { ANOMALY, describeAnomaly, findAnomalies } from '../domain/anomalies.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
 import { gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
@@ -18,9 +22,9 @@ export interface MonthUsage {
   classified: ClassifiedUsage;
 }
 
-/** Classifies the month's usage (and the week before it) with the card's classifier. */
-export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange): MonthUsage {
-  return { range, classified: classifyUsage(ledger, range, ANOMALY.window, usageClassifier(card)) };
+/** Classifies the month's usage (and, for the anomaly check, the week before it) with the card's classifier. */
+export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange, daysBefore: number = ANOMALY.window): MonthUsage {
+  return { range, classified: classifyUsage(ledger, range, daysBefore, usageClassifier(card)) };
 }
 
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
