@@ -5,7 +5,7 @@ import { fingerprintKey, isFingerprint, isSha256Hex, keptHashedKey, keptKey, las
 import { csvRowsParser } from './csv-rows.js';
 import { jsonSplitter, JsonTooLong } from './json-records.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
-import { parseCount, parseLatency, parseTimestamp } from './values.js';
+import { parseCount, parseInstant, parseLatency, parseTimestamp } from './values.js';
 
 /**
  * One record of any shape, read by lower-case name or dotted path (`usage.prompt_tokens`,
@@ -100,20 +100,33 @@ export interface RecordFormat {
   shape: 'csv' | 'json';
   /** Lower-case names all present in a header (or the first object's keys) of this format. */
   signature: readonly string[];
+  /** Recognises the format from the lower-case names, when a fixed signature cannot (aliases). */
+  detect?: (names: readonly string[]) => boolean;
   fields: FieldSpec;
+  /**
+   * The native format's stricter rules (SPEC §8.1, §8.2): a time must carry its offset (no
+   * --tz), a status is ok, error or an HTTP code only, `tag.NAME` columns are tags, and a
+   * header must hold the required and an identity column.
+   */
+  native?: boolean;
 }
 
-const STATUS: Record<string, 'ok' | 'error'> = { ok: 'ok', success: 'ok', succeeded: 'ok', error: 'error', failure: 'error', failed: 'error' };
+/** The fields a record has, each read from the first of its paths that holds a value. */
+type FieldName = Exclude<keyof FieldSpec, 'tags'>;
 
-/** ok/success, error/failure in any case, an HTTP code (< 400 is ok), or empty (ok). */
-function parseAnyStatus(text: string): 'ok' | 'error' | null {
+/** The one status grammar (SPEC §8.1): empty is ok, an HTTP code is ok below 400, else the format's words. */
+const STATUS_WORDS: Record<'native' | 'any', Readonly<Record<string, 'ok' | 'error'>>> = {
+  native: { ok: 'ok', error: 'error' },
+  any: { ok: 'ok', success: 'ok', succeeded: 'ok', error: 'error', failure: 'error', failed: 'error' },
+};
+
+function parseStatusWith(words: Readonly<Record<string, 'ok' | 'error'>>, text: string): 'ok' | 'error' | null {
   if (text === '') return 'ok';
   if (/^\d{3}$/.test(text)) return Number(text) < 400 ? 'ok' : 'error';
-  return STATUS[text.toLowerCase()] ?? null;
+  return words[text.toLowerCase()] ?? null;
 }
 
-function count(record: RecordView, paths: readonly string[], field: string, required: boolean): number {
-  const text = record.text(...paths);
+function count(text: string, field: string, required: boolean): number {
   if (text === '' && !required) return 0;
   if (text === '') throw new RowProblem(field, 'missing');
   const value = parseCount(text.replace(/\.0+$/, ''));
@@ -128,51 +141,82 @@ function secretsOf(fields: FieldSpec): Reader['secrets'] {
 }
 
 /** The API key as we keep it: a fingerprint and, for a raw key, its last four characters. */
-function keyOf(record: RecordView, fields: FieldSpec): { fp?: string; last4?: string } {
-  const hashed = fields.apiKeyHash ? record.text(...fields.apiKeyHash) : '';
-  const raw = hashed || (fields.apiKey ? record.text(...fields.apiKey) : '');
-  if (raw === '') return {};
-  // A hash or a fingerprint is not the key: it has no last four to show.
-  if (isFingerprint(raw) || (hashed && isSha256Hex(hashed))) return { fp: keptHashedKey(raw) };
-  return { fp: fingerprintKey(raw), last4: lastFour(raw) };
+type Key = { fp?: string; last4?: string };
+type KeyCache = (raw: string, hashed: boolean) => Key;
+
+/** Fingerprints keys once each: a log repeats a few hundred keys millions of times. */
+function keyCache(): KeyCache {
+  const seen = new Map<string, Key>();
+  return (raw, hashed) => {
+    if (raw === '') return {};
+    let key = seen.get(raw);
+    if (!key) {
+      if (seen.size >= 100_000) seen.clear();
+      // A hash or a fingerprint is not the key: it has no last four to show.
+      key = isFingerprint(raw) || (hashed && isSha256Hex(raw)) ? { fp: keptHashedKey(raw) } : { fp: fingerprintKey(raw), last4: lastFour(raw) };
+      seen.set(raw, key);
+    }
+    return key;
+  };
 }
 
-/** Maps one record to an event, or throws RowProblem naming the field. */
-export function toEvent(record: RecordView, fields: FieldSpec, zone: string): UsageEvent {
-  const stamp = record.text(...fields.timestamp);
-  if (stamp === '') throw new RowProblem(fields.timestamp[0] ?? 'timestamp', 'missing');
-  const tsMs = parseTimestamp(stamp, zone);
-  if (tsMs === null) throw new RowProblem(fields.timestamp[0] ?? 'timestamp', `expected an ISO 8601 time or a Unix time, got "${stamp}"`);
-  const model = record.text(...fields.model);
-  if (model === '') throw new RowProblem(fields.model[0] ?? 'model', 'missing');
-  const inputTokens = count(record, fields.inputTokens, fields.inputTokens[0] ?? 'input_tokens', true);
-  const outputTokens = count(record, fields.outputTokens, fields.outputTokens[0] ?? 'output_tokens', true);
-  const cachedInputTokens = count(record, fields.cachedInputTokens, fields.cachedInputTokens[0] ?? 'cached', false);
+/** What the mapper needs of one record: each field's text, its tags, and the format's rules. */
+interface RecordFields {
+  get(field: FieldName): string;
+  tags(): Record<string, string>;
+}
+
+const TIME_EXPECTED = {
+  native: 'an ISO 8601 time with an offset or Z, or Unix seconds',
+  any: 'an ISO 8601 time or a Unix time',
+};
+
+/**
+ * The one gateway mapper (issue 14): one record to an event, or a RowProblem naming the
+ * field in the format's own words (SPEC §8.2). Written for speed: it runs once per row of
+ * files with millions of rows.
+ */
+export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, keys: KeyCache): UsageEvent {
+  const { fields } = spec;
+  const name = (field: FieldName, fallback: string) => fields[field]?.[0] ?? fallback;
+  const stamp = record.get('timestamp');
+  if (stamp === '') throw new RowProblem(name('timestamp', 'timestamp'), 'missing');
+  const tsMs = spec.native ? parseInstant(stamp) : parseTimestamp(stamp, zone);
+  if (tsMs === null) throw new RowProblem(name('timestamp', 'timestamp'), `expected ${TIME_EXPECTED[spec.native ? 'native' : 'any']}, got "${stamp}"`);
+  const model = record.get('model');
+  if (model === '') throw new RowProblem(name('model', 'model'), 'missing');
+  const inputTokens = count(record.get('inputTokens'), name('inputTokens', 'input_tokens'), true);
+  const outputTokens = count(record.get('outputTokens'), name('outputTokens', 'output_tokens'), true);
+  const cachedInputTokens = count(record.get('cachedInputTokens'), name('cachedInputTokens', 'cached_input_tokens'), false);
   if (cachedInputTokens > inputTokens) {
-    throw new RowProblem(fields.cachedInputTokens[0] ?? 'cached', `${cachedInputTokens} is more than the input tokens ${inputTokens}`);
+    throw new RowProblem(name('cachedInputTokens', 'cached_input_tokens'), `${cachedInputTokens} is more than the input tokens ${inputTokens}`);
   }
-  const statusText = record.text(...fields.status);
-  const status = parseAnyStatus(statusText);
-  if (status === null) throw new RowProblem(fields.status[0] ?? 'status', `expected ok, success, error, failure or an HTTP code, got "${statusText}"`);
-  const key = keyOf(record, fields);
-  const optional = (paths: readonly string[]) => record.text(...paths) || undefined;
+  const statusText = record.get('status');
+  const status = parseStatusWith(STATUS_WORDS[spec.native ? 'native' : 'any'], statusText);
+  if (status === null) {
+    throw new RowProblem(name('status', 'status'), `expected ${spec.native ? 'ok, error' : 'ok, success, error, failure'} or an HTTP code, got "${statusText}"`);
+  }
+  const hashed = record.get('apiKeyHash');
+  const key = keys(hashed || record.get('apiKey'), hashed !== '');
+  const optional = (field: FieldName) => record.get(field) || undefined;
   const event: UsageEvent = {
     tsMs,
-    requestId: optional(fields.requestId),
+    requestId: optional('requestId'),
     apiKeyFp: key.fp,
     apiKeyLast4: key.last4,
-    user: optional(fields.user),
-    team: optional(fields.team),
-    project: optional(fields.project),
+    user: optional('user'),
+    team: optional('team'),
+    project: optional('project'),
     model,
     inputTokens,
     outputTokens,
     cachedInputTokens,
-    latencyMs: parseLatency(record.text(...fields.latencyMs)) ?? undefined,
+    // Latency is informational: a value that is not a number is left out rather than rejected.
+    latencyMs: parseLatency(record.get('latencyMs')) ?? undefined,
     status,
-    tier: optional(fields.tier),
-    environment: optional(fields.environment),
-    tags: fields.tags?.(record) ?? {},
+    tier: optional('tier'),
+    environment: optional('environment'),
+    tags: record.tags(),
   };
   if (!event.apiKeyFp && !event.user && !event.team && !event.project) {
     throw new RowProblem('identity', 'no identity: the record has no API key, user, team or project');
@@ -195,14 +239,14 @@ export function recordReader(spec: RecordFormat, extraKnown: readonly string[] =
     shape: spec.shape,
     dateField: spec.fields.timestamp[0] ?? 'timestamp',
     secrets: secretsOf(spec.fields),
-    detect: (names) => spec.signature.every((name) => names.includes(name)),
+    detect: spec.detect ?? ((names) => spec.signature.every((name) => names.includes(name))),
     parser: (options) => (spec.shape === 'csv' ? csvParser(spec, known, options) : jsonParser(spec, known, options)),
   };
 }
 
-function event(line: number, record: RecordView, cells: readonly string[], spec: RecordFormat, zone: string): ReadItem {
+function event(line: number, record: RecordFields, cells: readonly string[], spec: RecordFormat, zone: string, keys: KeyCache): ReadItem {
   try {
-    return { kind: 'event', line, event: toEvent(record, spec.fields, zone), cells };
+    return { kind: 'event', line, event: toEvent(record, spec, zone, keys), cells };
   } catch (error) {
     // A value nested past what the engine can walk (JSON.parse reads any depth; nothing else can).
     if (error instanceof RangeError) return { kind: 'reject', reject: { line, field: null, reason: 'a value nested too deeply to read', cells } };
@@ -211,19 +255,80 @@ function event(line: number, record: RecordView, cells: readonly string[], spec:
   }
 }
 
+/**
+ * A CSV format's fields compiled to column indexes from its header, so that a row is read
+ * by index, never by name: the native gateway CSV stays as fast as its hand-written reader was.
+ */
+function compiledColumns(spec: RecordFormat, header: readonly string[]) {
+  const names = header.map((c) => c.trim().toLowerCase());
+  const entries = Object.entries(spec.fields).filter(([, v]) => Array.isArray(v)) as [FieldName, string[]][];
+  const columns = Object.fromEntries(entries.map(([field, paths]) => [field, paths.map((p) => names.indexOf(p)).filter((i) => i >= 0)])) as Record<FieldName, number[]>;
+  // A path into JSON held in a cell (LiteLLM's `metadata.…`) is read through a record view.
+  const nested = new Set(entries.filter(([, paths]) => paths.some((p) => p.includes('.'))).map(([field]) => field));
+  const tags = spec.native
+    ? names.flatMap((n, i) => (n.startsWith('tag.') && n.length > 4 ? [{ name: header[i]!.trim().slice(4), index: i }] : []))
+      // In name order, so that each row's tags come out sorted and need no sorting to be keyed.
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    : [];
+  return { names, columns, nested, tags };
+}
+
 function csvParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }: ReadOptions): IncrementalParser {
-  let header: string[] = [];
+  const keys = keyCache();
+  let compiled: ReturnType<typeof compiledColumns> | null = null;
+  let cells: readonly string[] = [];
+  let view: RecordView | null = null;
+  const viewOfRow = () => (view ??= recordView(new Map(compiled!.names.map((h, i) => [h, cells[i]]))));
+  const get = (field: FieldName): string => {
+    if (compiled!.nested.has(field)) return viewOfRow().text(...(spec.fields[field] ?? []));
+    for (const i of compiled!.columns[field] ?? []) {
+      const text = (cells[i] ?? '').trim();
+      if (text !== '') return text;
+    }
+    return '';
+  };
+  const record: RecordFields = {
+    get,
+    tags() {
+      const tags = newTags();
+      for (const tag of compiled!.tags) {
+        const value = (cells[tag.index] ?? '').trim();
+        if (value !== '') tags[tag.name] = value;
+      }
+      return spec.fields.tags && !spec.native ? spec.fields.tags(viewOfRow()) : tags;
+    },
+  };
   return csvRowsParser({
     name,
-    onHeader(cells) {
-      header = cells.map((c) => c.trim().toLowerCase());
-      return { kind: 'header', columns: cells, ignored: cells.filter((c) => !known.has(c.trim().toLowerCase())) };
+    onHeader(header) {
+      compiled = compiledColumns(spec, header);
+      if (spec.native) checkNativeHeader(spec, compiled, name);
+      const isKnown = (c: string) => known.has(c.trim().toLowerCase()) || (spec.native === true && /^tag\../i.test(c.trim()) && c.trim().length > 4);
+      return { kind: 'header', columns: header, ignored: header.filter((c) => !isKnown(c)) };
     },
-    onRow: (line, cells) => event(line, recordView(new Map(header.map((h, i) => [h, cells[i]]))), cells, spec, tz ?? 'UTC'),
+    onRow(line, row) {
+      cells = row;
+      view = null;
+      return event(line, record, row, spec, tz ?? 'UTC', keys);
+    },
   });
 }
 
+/** The native header must name the required columns and at least one identity column (SPEC §3.1). */
+function checkNativeHeader(spec: RecordFormat, compiled: ReturnType<typeof compiledColumns>, name: string): void {
+  const required: FieldName[] = ['timestamp', 'model', 'inputTokens', 'outputTokens'];
+  const missing = required.filter((f) => (compiled.columns[f] ?? []).length === 0).map((f) => spec.fields[f]?.[0] ?? f);
+  if (missing.length > 0) {
+    throw new InputError(name, 1, missing[0] ?? null, `missing required column (the header lacks ${missing.join(', ')})`);
+  }
+  const identity: FieldName[] = ['apiKey', 'user', 'team', 'project'];
+  if (identity.every((f) => (compiled.columns[f] ?? []).length === 0)) {
+    throw new InputError(name, 1, null, `the header has no identity column: expected at least one of ${identity.map((f) => spec.fields[f]?.[0]).join(', ')}`);
+  }
+}
+
 function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }: ReadOptions): IncrementalParser {
+  const keys = keyCache();
   const splitter = jsonSplitter();
   let started = false;
   const toItems = (records: ReturnType<typeof splitter.push>): ReadItem[] => {
@@ -241,7 +346,9 @@ function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }
         items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: 'expected a JSON object', cells: [raw] } });
       } else {
         const top = new Map(Object.entries(record.value).map(([k, v]) => [k.toLowerCase(), v]));
-        items.push(event(record.line, recordView(top), [raw], spec, tz ?? 'UTC'));
+        const view = recordView(top);
+        const fields: RecordFields = { get: (field) => view.text(...(spec.fields[field] ?? [])), tags: () => spec.fields.tags?.(view) ?? newTags() };
+        items.push(event(record.line, fields, [raw], spec, tz ?? 'UTC', keys));
       }
     }
     return items;

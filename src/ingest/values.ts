@@ -129,15 +129,6 @@ export function parseCount(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-/** SPEC §8.1: ok/error in any case, an HTTP code (< 400 is ok), or empty (ok). */
-export function parseStatus(text: string): 'ok' | 'error' | null {
-  const lower = text.toLowerCase();
-  if (lower === '' || lower === 'ok') return 'ok';
-  if (lower === 'error') return 'error';
-  if (/^\d{3}$/.test(lower)) return Number(lower) < 400 ? 'ok' : 'error';
-  return null;
-}
-
 /** A non-negative number of milliseconds, or null. */
 export function parseLatency(text: string): number | null {
   if (!/^\d+(\.\d+)?$/.test(text)) return null;
