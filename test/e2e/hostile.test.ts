@@ -260,3 +260,17 @@ describe('resource faults and signals leave nothing half-written', () => {
     assert.match(folder.stderr, /statement\.csv\/x\.csv: cannot write the output: no such file or folder\n$/);
   });
 });
+
+describe('a reader that goes away', () => {
+  it('`| head -1` on a long output ends it quietly: no stack trace, no internal error', () => {
+    const { dir } = workspace();
+    const rows = Array.from({ length: 4000 }, (_, i) => `2026-10-02T00:00:00Z,p${i},t,model-${i},1,1`);
+    writeFileSync(join(dir, 'many.csv'), `timestamp,request_id,team,model,input_tokens,output_tokens\n${rows.join('\n')}\n`);
+    chargeback(dir, ['ingest', join(dir, 'many.csv'), '--source', 'gateway']);
+    writeFileSync(join(dir, 'card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\npools:\n  - { id: p, cost: { fixed: "1.00" }, usage: { models: [llama] }, method: proportional, driver: requests }\n');
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" compute --month 2026-10 --rate-card card.yaml --verbose | head -1`],
+      { cwd: dir, env: { ...process.env, CHARGEBACK_LEDGER: join(dir, 'chargeback.db') }, encoding: 'utf8' });
+    assert.equal(run.stdout, 'Showback 2026-10 (run 1)\n');
+    assert.doesNotMatch(run.stderr, /internal error|\n\s+at /);
+  });
+});
