@@ -44,7 +44,7 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     card,
     period,
     usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs), range)],
-    billing: billingRecordsInRange(ledger, period.range),
+    billing: billingRecordsInRange(ledger, period),
     unmatched: unmatchedIdentities(classified, listed),
     listed,
   });
@@ -63,10 +63,10 @@ export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage): s
 }
 
 /** Every batch the month's computation reads, by source: what a run records (SPEC §5). */
-export function batchesRead(ledger: Ledger, range: MonthRange): { usage: number[]; billing: number[]; gpu: number[]; all: number[] } {
-  const usage = batchesInRange(ledger, range);
-  const billing = billingBatchesInRange(ledger, range);
-  const gpu = gpuBatchesOfMonth(ledger, range);
+export function batchesRead(ledger: Ledger, period: Period): { usage: number[]; billing: number[]; gpu: number[]; all: number[] } {
+  const usage = batchesInRange(ledger, period.range);
+  const billing = billingBatchesInRange(ledger, period);
+  const gpu = gpuBatchesOfMonth(ledger, period.range);
   return { usage, billing, gpu, all: [...new Set([...usage, ...billing, ...gpu])].sort((a, b) => a - b) };
 }
 

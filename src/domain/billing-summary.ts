@@ -1,6 +1,6 @@
-import { proratedCost } from './billing.js';
+import { countsInMonth, monthCost, proratedCost } from './billing.js';
 import { Decimal } from './money.js';
-import type { MonthRange, Period } from './month.js';
+import type { Period } from './month.js';
 import { compareIds } from './order.js';
 import type { BillingRecord } from './types.js';
 
@@ -29,8 +29,9 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
   const byTag = new Map<string, BillingSummaryRow>();
   const total = new Map<string, BillingSummaryRow>();
   for (const record of records) {
-    if (!touches(record, period.range)) continue;
-    const billed = proratedCost(record, 'billed_cost', period);
+    if (!countsInMonth(record, 'billed_cost', period) && !countsInMonth(record, 'effective_cost', period)) continue;
+    // Billed cost on the invoice's clock, effective cost amortised over the charge period (issue 15).
+    const billed = monthCost(record, 'billed_cost', period);
     const effective = proratedCost(record, 'effective_cost', period);
     const add = (map: Map<string, BillingSummaryRow>, group: string) => {
       const key = JSON.stringify([group, record.currency]);
@@ -50,7 +51,3 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
 }
 
 /** Whether any of a record's period falls in the month (an empty period: whether it starts there). */
-function touches(record: BillingRecord, range: MonthRange): boolean {
-  if (record.periodEndMs <= record.periodStartMs) return record.periodStartMs >= range.startMs && record.periodStartMs < range.endMs;
-  return record.periodStartMs < range.endMs && record.periodEndMs > range.startMs;
-}

@@ -1,4 +1,5 @@
 import { ZERO } from './drivers.js';
+import { tagOf } from './tags.js';
 import { CurrencyError } from './errors.js';
 import { Decimal } from './money.js';
 import { allocate } from './allocate.js';
@@ -26,10 +27,33 @@ export function billingFilterTakes(cost: BillingCost, record: BillingRecord): bo
     if (value === undefined || !values.includes(value)) return false;
   }
   for (const [name, values] of cost.filter.tags) {
-    const value = record.tags[name];
+    const value = tagOf(record.tags, name);
     if (value === undefined || !values.includes(value)) return false;
   }
   return true;
+}
+
+/** The UTC calendar month a record is invoiced in, when its export says. */
+function invoiceMonthOf(record: BillingRecord): string | null {
+  return record.billingPeriodStartMs === undefined ? null : new Date(record.billingPeriodStartMs).toISOString().slice(0, 7);
+}
+
+/**
+ * Two clocks for money (issue 15): billed cost follows the invoice, so a record that names
+ * its billing period counts whole in its invoice month (a 12-month prepayment is billed in
+ * the month it is invoiced); effective and list cost, and billed cost of a record without a
+ * billing period, are prorated over the charge period (amortised to usage).
+ */
+export function monthCost(record: BillingRecord, column: CostColumn, period: Period): Decimal {
+  const invoiced = column === 'billed_cost' ? invoiceMonthOf(record) : null;
+  if (invoiced !== null) return invoiced === period.month.label ? record.billedCost : ZERO;
+  return proratedCost(record, column, period);
+}
+
+/** Whether a record adds to the month on this column's clock. */
+export function countsInMonth(record: BillingRecord, column: CostColumn, period: Period): boolean {
+  const invoiced = column === 'billed_cost' ? invoiceMonthOf(record) : null;
+  return invoiced !== null ? invoiced === period.month.label : !proratedOverlapIsEmpty(record, period.range);
 }
 
 /**
@@ -85,7 +109,7 @@ export function billedCost(
   period: Period,
   currency: string,
 ): BilledCost {
-  const matching = records.filter((r) => billingFilterTakes(cost, r) && !proratedOverlapIsEmpty(r, period.range));
+  const matching = records.filter((r) => billingFilterTakes(cost, r) && countsInMonth(r, cost.column, period));
   const foreign = matching.filter((r) => r.currency !== currency);
   if (foreign.length > 0) {
     const currencies = [...new Set(foreign.map((r) => r.currency))].sort().join(', ');
@@ -94,7 +118,7 @@ export function billedCost(
         `but the rate card is in ${currency}: amounts in two currencies are never added`,
     );
   }
-  const amount = matching.reduce((total, r) => total.plus(proratedCost(r, cost.column, period)), new Decimal(0));
+  const amount = matching.reduce((total, r) => total.plus(monthCost(r, cost.column, period)), new Decimal(0));
   return { amount, matched: matching.length };
 }
 

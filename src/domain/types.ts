@@ -156,6 +156,13 @@ export interface BillingRecord {
   tags: Readonly<Record<string, string>>;
   /** The provider's own id of the line, when the export has one (it keys re-ingest). */
   lineId?: string;
+  /**
+   * The invoice's billing period, when the export names it (FOCUS BillingPeriodStart, CUR
+   * bill/BillingPeriodStartDate, Azure BillingPeriodStartDate, GCP invoice.month): billed
+   * cost follows it, so a month reconciles to its invoice.
+   */
+  billingPeriodStartMs?: number;
+  billingPeriodEndMs?: number;
 }
 
 export interface Pool {

@@ -119,7 +119,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
     const usage = usageWriter(db, id, keyHash);
     const addBilling = db.prepare(`INSERT OR IGNORE INTO billing_records (batch_id, natural_key, period_start_ms,
       period_end_ms, billed_cost, effective_cost, list_cost, currency, provider, service, resource_id, sku,
-      charge_category, tags, line_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      charge_category, tags, line_id, billing_period_start_ms, billing_period_end_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
       rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, finished_at = ? WHERE id = ?`);
     const rollback = () => {
@@ -135,7 +135,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
         for (const { key, record: r } of records) {
           inserted += addBilling.run(id, key, r.periodStartMs, r.periodEndMs, r.billedCost.toFixed(), r.effectiveCost.toFixed(),
             r.listCost?.toFixed() ?? null, r.currency, r.provider, r.service, r.resourceId ?? null, r.sku ?? null,
-            r.chargeCategory, canonicalTags(r.tags), r.lineId ?? null).changes;
+            r.chargeCategory, canonicalTags(r.tags), r.lineId ?? null, r.billingPeriodStartMs ?? null, r.billingPeriodEndMs ?? null).changes;
         }
         return inserted;
       },

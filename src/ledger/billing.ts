@@ -1,5 +1,5 @@
 import { Decimal } from '../domain/money.js';
-import type { MonthRange } from '../domain/month.js';
+import { monthRange, type Period } from '../domain/month.js';
 import type { BillingRecord } from '../domain/types.js';
 import type { Ledger } from './open.js';
 
@@ -16,29 +16,41 @@ interface BillingRow {
   sku: string | null;
   chargeCategory: string;
   tags: string;
+  billingPeriodStartMs: number | null;
+  billingPeriodEndMs: number | null;
 }
 
-/** A record's charge period overlaps the month (or, empty, starts in it): params end, start, start. */
-const IN_RANGE = 'period_start_ms < ? AND (period_end_ms > ? OR (period_end_ms <= period_start_ms AND period_start_ms >= ?))';
+/**
+ * A record the month may count: its charge period overlaps the month (or, empty, starts in
+ * it), or its invoice falls in the month's UTC calendar month (billed cost follows the
+ * invoice). Params: end, start, start, invoice start, invoice end.
+ */
+const IN_PERIOD = `(period_start_ms < ? AND (period_end_ms > ? OR (period_end_ms <= period_start_ms AND period_start_ms >= ?)))
+  OR (billing_period_start_ms >= ? AND billing_period_start_ms < ?)`;
+
+function periodParams({ month, range }: Period): number[] {
+  const invoice = monthRange(month, 'UTC');
+  return [range.endMs, range.startMs, range.startMs, invoice.startMs, invoice.endMs];
+}
 
 /** The batches whose billing records a month reads. */
-export function billingBatchesInRange(db: Ledger, range: MonthRange): number[] {
-  return db.prepare(`SELECT DISTINCT batch_id FROM billing_records WHERE ${IN_RANGE}`).pluck()
-    .all(range.endMs, range.startMs, range.startMs) as number[];
+export function billingBatchesInRange(db: Ledger, period: Period): number[] {
+  return db.prepare(`SELECT DISTINCT batch_id FROM billing_records WHERE ${IN_PERIOD}`).pluck().all(...periodParams(period)) as number[];
 }
 
-/** Billing records whose charge period overlaps the month (or, empty, starts in it). */
-export function billingRecordsInRange(db: Ledger, range: MonthRange): BillingRecord[] {
+/** Billing records the month may count (see IN_PERIOD). */
+export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord[] {
   const rows = db
     .prepare(
       `SELECT period_start_ms AS periodStartMs, period_end_ms AS periodEndMs, billed_cost AS billedCost,
          effective_cost AS effectiveCost, list_cost AS listCost, currency, provider, service,
-         resource_id AS resourceId, sku, charge_category AS chargeCategory, tags
+         resource_id AS resourceId, sku, charge_category AS chargeCategory, tags,
+         billing_period_start_ms AS billingPeriodStartMs, billing_period_end_ms AS billingPeriodEndMs
        FROM billing_records
-       WHERE ${IN_RANGE}
+       WHERE ${IN_PERIOD}
        ORDER BY id`,
     )
-    .all(range.endMs, range.startMs, range.startMs) as BillingRow[];
+    .all(...periodParams(period)) as BillingRow[];
   return rows.map((r) => ({
     periodStartMs: r.periodStartMs,
     periodEndMs: r.periodEndMs,
@@ -52,5 +64,7 @@ export function billingRecordsInRange(db: Ledger, range: MonthRange): BillingRec
     ...(r.sku === null ? {} : { sku: r.sku }),
     chargeCategory: r.chargeCategory,
     tags: JSON.parse(r.tags) as Record<string, string>,
+    ...(r.billingPeriodStartMs === null ? {} : { billingPeriodStartMs: r.billingPeriodStartMs }),
+    ...(r.billingPeriodEndMs === null ? {} : { billingPeriodEndMs: r.billingPeriodEndMs }),
   }));
 }

@@ -242,5 +242,8 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   ALTER TABLE batches ADD COLUMN parse_options TEXT NOT NULL DEFAULT '{}';
   -- Each line's amount term by term (explain), as JSON [what, amount] pairs.
   ALTER TABLE run_lines ADD COLUMN parts TEXT;
+  -- The invoice's billing period of a record, when its export names it: billed cost follows it.
+  ALTER TABLE billing_records ADD COLUMN billing_period_start_ms INTEGER;
+  ALTER TABLE billing_records ADD COLUMN billing_period_end_ms INTEGER;
   `,
 ];

@@ -9,7 +9,7 @@ import { chargeback, ROOT, workspace } from './cli.js';
 const DATA = join(ROOT, 'fixtures/data');
 const FILES = ['focus', 'cloud'].flatMap((dir) => readdirSync(join(DATA, dir)).filter((f) => f.endsWith('.csv')).map((f) => join(dir, f)));
 
-/** Independently of the product: the main cost column and the charge period of each format. */
+/** Independently of the product: the main cost column, and the billing period (else the charge period) of each format. */
 function independent(file: string) {
   const rows = parse(readFileSync(join(DATA, file), 'utf8'), { bom: true, columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const col = (row: Record<string, string>, ...names: string[]) => names.map((n) => row[n]).find((v) => v !== undefined) ?? '';
@@ -36,7 +36,9 @@ function independent(file: string) {
     const start = date(col(row, 'ChargePeriodStart', 'lineItem/UsageStartDate', 'Date'));
     const end = row.Date ? start + 86_400_000 : date(col(row, 'ChargePeriodEnd', 'lineItem/UsageEndDate'));
     assert.equal(new Date(start).getUTCMonth(), new Date(end - 1).getUTCMonth(), `${file}: a row spans months; this check assumes none does`);
-    const month = new Date(start).toISOString().slice(0, 7);
+    // Billed cost follows the invoice (issue 15): the billing period's month when the row names one.
+    const billing = col(row, 'BillingPeriodStart', 'bill/BillingPeriodStartDate', 'BillingPeriodStartDate');
+    const month = new Date(billing ? date(billing) : start).toISOString().slice(0, 7);
     byMonth.set(month, (byMonth.get(month) ?? new Decimal(0)).plus(/^null$/i.test(cost) || cost === '' ? 0 : cost));
   }
   return { rows: rows.length, duplicates, byMonth };
@@ -128,5 +130,34 @@ pools:
     assert.match(table.stdout, /Microsoft \/ /);
     assert.match(table.stdout, /│ total +│ +11 │/);
     assert.match(table.stdout, /CostCenter=/);
+  });
+});
+
+describe('two clocks for money (issue 15)', () => {
+  // FOCUS 1.x columns, as the spec's SaaS prepayment example writes them: one 1,200 USD purchase
+  // invoiced in January 2024 whose charge period is the whole year (366 days).
+  const HEADER = 'BilledCost,EffectiveCost,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,Tags';
+  const ROW = '1200.00,1200.00,USD,2024-01-01T00:00:00Z,2024-02-01T00:00:00Z,2024-01-01T00:00:00Z,2025-01-01T00:00:00Z,Purchase,Acme,SaaS,{}';
+  const card = (column: string) => `version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { team: [t] } }\npools:\n  - { id: saas, cost: { billing: { service: SaaS }, column: ${column} }, method: proportional, driver: requests }\n`;
+
+  it('billed cost counts whole in its invoice month; effective cost is amortised over the charge period', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'prepay.csv'), `${HEADER}\n${ROW}\n`);
+    writeFileSync(join(dir, 'usage.csv'), 'timestamp,request_id,team,model,input_tokens,output_tokens\n2024-01-10T00:00:00Z,a,t,m,1,1\n2024-02-10T00:00:00Z,b,t,m,1,1\n');
+    chargeback(dir, ['ingest', join(dir, 'prepay.csv'), '--source', 'billing']);
+    chargeback(dir, ['ingest', join(dir, 'usage.csv'), '--source', 'gateway']);
+    writeFileSync(join(dir, 'billed.yaml'), card('billed_cost'));
+    writeFileSync(join(dir, 'effective.yaml'), card('effective_cost'));
+    const cost = (month: string, file: string) => {
+      const run = chargeback(dir, ['compute', '--month', month, '--rate-card', join(dir, file)]);
+      return /→ C ([\d.]+)/.exec(run.stdout)?.[1];
+    };
+    assert.equal(cost('2024-01', 'billed.yaml'), '1200.00', 'the invoice month carries the whole purchase');
+    assert.equal(cost('2024-02', 'billed.yaml'), '0.00', 'nothing is billed in February');
+    // 1,200 × 31/366 = 101.639… (largest remainder over the year's months, at cent precision)
+    assert.equal(cost('2024-01', 'effective.yaml'), '101.64');
+    assert.equal(cost('2024-02', 'effective.yaml'), '95.08'); // 1,200 × 29/366 = 95.081…
+    const summary = JSON.parse(chargeback(dir, ['billing', 'summary', '--month', '2024-01', '--format', 'json']).stdout);
+    assert.deepEqual([summary.total[0].billedCost, summary.total[0].effectiveCost], ['1200', '101.64']);
   });
 });

@@ -22,7 +22,7 @@ export function registerBilling(program: Command, io: Io): void {
       if (!isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const period = periodOf(month, flags.tz);
-      const records = billingRecordsInRange(ledger, period.range);
+      const records = billingRecordsInRange(ledger, period);
       ledger.close();
       const summary = summariseBilling(records, period);
       if (flags.format === 'json') {

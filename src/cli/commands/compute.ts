@@ -129,7 +129,7 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
   const closed = closedMonth(ledger, month);
   if (closed && close) throw new UsageError(`${month} is already closed, on run ${closed.runId}`);
   const { statement, anomalies, batches } = inSnapshot(ledger, () => {
-    const batches = batchesRead(ledger, range);
+    const batches = batchesRead(ledger, period);
     const usage = readMonthUsage(ledger, card, range);
     return { batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month, usage) };
   });

@@ -1,6 +1,6 @@
 import { newTags } from '../../domain/tags.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
-import { cells, chargeCategory, type BillingFormat } from './format.js';
+import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 
 /** CUR line item types → SPEC §3.2 categories. */
 const CATEGORIES = {
@@ -24,6 +24,8 @@ const F = {
   resource: ['lineitem/resourceid', 'line_item_resource_id'],
   sku: ['product/sku', 'product_sku', 'line_item_usage_type'],
   type: ['lineitem/lineitemtype', 'line_item_line_item_type'],
+  billingStart: ['bill/billingperiodstartdate', 'bill_billing_period_start_date'],
+  billingEnd: ['bill/billingperiodenddate', 'bill_billing_period_end_date'],
 };
 
 /**
@@ -57,6 +59,7 @@ export const awsCur: BillingFormat = {
       chargeCategory: CATEGORIES[type.toLowerCase() as keyof typeof CATEGORIES] ?? chargeCategory({ adjustment: 'adjustment' }, 'adjustment', F.type[0]!),
       tags: { ...tagColumns(row), ...withoutUserPrefix(c.tags('resource_tags')) },
       ...(lineId ? { lineId } : {}),
+      ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
     };
   },
 };

@@ -1,4 +1,4 @@
-import { cells, chargeCategory, type BillingFormat } from './format.js';
+import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 
 const CATEGORIES = {
   usage: 'usage', purchase: 'purchase', refund: 'credit', adjustment: 'adjustment', tax: 'tax',
@@ -13,6 +13,8 @@ const F = {
   resource: ['resourceid', 'instanceid'],
   sku: ['meterid'],
   type: ['chargetype'],
+  billingStart: ['billingperiodstartdate'],
+  billingEnd: ['billingperiodenddate'],
 };
 
 /**
@@ -43,6 +45,7 @@ export const azure: BillingFormat = {
       ...(c.text(...F.sku) ? { sku: c.text(...F.sku) } : {}),
       chargeCategory: chargeCategory(CATEGORIES, c.text(...F.type) || 'usage', 'chargetype'),
       tags: c.tags('tags'),
+      ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
     };
   },
 };

@@ -1,7 +1,7 @@
-import { cells, chargeCategory, type BillingFormat } from './format.js';
+import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 
 const CATEGORIES = { usage: 'usage', purchase: 'purchase', tax: 'tax', credit: 'credit', adjustment: 'adjustment' } as const;
-const COLUMNS = ['chargeperiodstart', 'chargeperiodend', 'billedcost', 'effectivecost', 'listcost', 'billingcurrency',
+const COLUMNS = ['billingperiodstart', 'billingperiodend', 'chargeperiodstart', 'chargeperiodend', 'billedcost', 'effectivecost', 'listcost', 'billingcurrency',
   'providername', 'serviceprovidername', 'hostprovidername', 'servicename', 'resourceid', 'skuid', 'chargecategory', 'tags', 'id'];
 
 /**
@@ -32,6 +32,7 @@ export const focus: BillingFormat = {
       chargeCategory: chargeCategory(CATEGORIES, c.text('chargecategory') || 'usage', 'chargecategory'),
       tags: c.tags('tags'),
       ...(lineId ? { lineId } : {}),
+      ...billingPeriod(c.optionalDate(['billingperiodstart']), c.optionalDate(['billingperiodend'])),
     };
   },
 };

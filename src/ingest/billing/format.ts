@@ -47,6 +47,10 @@ export function cells(row: RecordView, options: BillingOptions) {
       if (value === null) throw new RowProblem(names[0] ?? 'date', `expected a date (ISO 8601 or ${options.dateOrder === 'mdy' ? 'M/D/YYYY' : 'D/M/YYYY'}), got "${raw}"`);
       return value;
     },
+    /** A date that may be absent (the billing period): undefined when the cell is empty. */
+    optionalDate(names: readonly string[]): number | undefined {
+      return text(...names) === '' ? undefined : this.date(names);
+    },
     currency(names: readonly string[], present: boolean): string {
       const raw = text(...names);
       if (raw !== '') return raw.toUpperCase();
@@ -70,3 +74,8 @@ export function chargeCategory(table: Readonly<Record<string, (typeof CHARGE_CAT
 }
 
 export const optional = (value: string) => (value === '' ? {} : { value });
+
+/** The billing period's fields of a record, when its export names one. */
+export function billingPeriod(startMs: number | undefined, endMs: number | undefined): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
+  return { ...(startMs === undefined ? {} : { billingPeriodStartMs: startMs }), ...(endMs === undefined ? {} : { billingPeriodEndMs: endMs }) };
+}
