@@ -72,6 +72,26 @@ describe('GCP billing export (no public sample: a file made here from the docume
     assert.deepEqual([records[0]!.provider, records[0]!.service, records[0]!.chargeCategory, records[1]!.chargeCategory], ['Google Cloud', 'Compute Engine', 'usage', 'tax']);
   });
 
+  it('reads the export as pandas writes it (Python literals): every row stored, credits netted; other cell syntax is a reject', async () => {
+    const text = [
+      'billing_account_id,service.description,sku.id,usage_start_time,usage_end_time,project.id,labels,cost,currency,credits,cost_type',
+      `0A-1,Compute Engine,SKU-1,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,proj-a,"[{'key': 'team', 'value': 'search'}, {'key': 'note', 'value': 'it\\'s'}]",1.00,USD,"[{'name': 'CUD', 'amount': -0.01, 'type': None}, {'name': 'FREE', 'amount': -0.2}]",regular`,
+      "0A-1,Compute Engine,SKU-1,2024-09-01T01:00:00Z,2024-09-01T02:00:00Z,proj-a,[],2.00,USD,\"[{'name': 'CUD', 'amt': -0.01}]\",regular",
+      '0A-1,Compute Engine,SKU-1,2024-09-01T02:00:00Z,2024-09-01T03:00:00Z,proj-a,[],3.00,usd,credits!,regular',
+      '0A-1,Compute Engine,SKU-1,2024-09-01T03:00:00Z,2024-09-01T04:00:00Z,proj-a,[],4.00,MC,[],regular',
+    ].join('\n');
+    const found = (await items(text)).items;
+    const records = found.flatMap((i) => (i.kind === 'billing' ? [i.record] : []));
+    assert.deepEqual(records.map((r) => [r.billedCost.toFixed(), r.effectiveCost.toFixed()]), [['1', '0.79']]);
+    assert.deepEqual({ ...records[0]!.tags }, { team: 'search', note: "it's", project: 'proj-a' });
+    const reasons = found.flatMap((i) => (i.kind === 'reject' ? [[i.reject.line, i.reject.field, i.reject.reason]] : []));
+    assert.deepEqual(reasons, [
+      [3, 'credits', 'expected an amount in each of the 1 credits, read 0'],
+      [4, 'credits', 'expected a list of credits (JSON or a Python literal), got "credits!"'],
+      [5, 'currency', '"MC" is not an ISO 4217 currency code: pass --currency to say which currency the file is in'],
+    ]);
+  });
+
   it('rejects an unknown charge category, naming the field and the known ones', async () => {
     const text = 'BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,Tags\n1.00,USD,2024-09-01,2024-09-02,Rebate,{}\n';
     const reject = (await items(text)).items.find((i) => i.kind === 'reject');

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
+import { isIsoCurrency } from '../../ingest/billing/format.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
@@ -39,6 +40,9 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
       if (flags.rejects && files.length > 1) throw new UsageError('--rejects names one file: use it with one input file');
+      if (flags.currency !== undefined && !isIsoCurrency(flags.currency.toUpperCase())) {
+        throw new UsageError(`--currency: expected an ISO 4217 code such as "USD", got "${flags.currency}"`);
+      }
       if (flags.tz !== undefined && !isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
       const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);

@@ -53,7 +53,10 @@ export function cells(row: RecordView, options: BillingOptions) {
     },
     currency(names: readonly string[], present: boolean): string {
       const raw = text(...names);
-      if (raw !== '') return raw.toUpperCase();
+      if (raw !== '' && isIsoCurrency(raw.toUpperCase())) return raw.toUpperCase();
+      // Not ISO 4217 (Azure EA writes "MC"): --currency names what it is, else the row is refused.
+      if (raw !== '' && options.currency) return options.currency;
+      if (raw !== '') throw new RowProblem(names[0] ?? 'currency', `"${raw}" is not an ISO 4217 currency code: pass --currency to say which currency the file is in`);
       if (!present && options.currency) return options.currency;
       throw new RowProblem(names[0] ?? 'currency', present ? 'missing' : 'the file has no currency column: pass --currency');
     },
@@ -78,4 +81,11 @@ export const optional = (value: string) => (value === '' ? {} : { value });
 /** The billing period's fields of a record, when its export names one. */
 export function billingPeriod(startMs: number | undefined, endMs: number | undefined): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
   return { ...(startMs === undefined ? {} : { billingPeriodStartMs: startMs }), ...(endMs === undefined ? {} : { billingPeriodEndMs: endMs }) };
+}
+
+/** ISO 4217 codes, as the runtime knows them (Intl): never a hand-kept list. */
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isIsoCurrency(code: string): boolean {
+  return ISO_CURRENCIES.has(code);
 }

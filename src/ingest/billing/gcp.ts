@@ -1,7 +1,7 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem } from '../record-reader.js';
 import { cells, chargeCategory, type BillingFormat } from './format.js';
-import { parseMoney } from './values.js';
+import { parseMoney, pythonLiteralAsJson } from './values.js';
 
 const CATEGORIES = { regular: 'usage', tax: 'tax', adjustment: 'adjustment', rounding_error: 'adjustment' } as const;
 
@@ -49,15 +49,34 @@ export const gcp: BillingFormat = {
   },
 };
 
-/** Σ of the credits' amounts, read from the JSON text itself: JSON.parse would make them floats. */
-function credits(text: string): Decimal {
-  if (text === '' || text === '[]') return new Decimal(0);
-  if (!text.trim().startsWith('[')) throw new RowProblem('credits', 'expected a JSON list of credits');
+/**
+ * Σ of the credits' amounts, read from the text itself (JSON.parse would make them floats), as
+ * JSON or as the Python literal pandas writes. Every credit must show its amount: a list whose
+ * amounts cannot all be read is a reject, never a silent zero (issue 15).
+ */
+function credits(raw: string): Decimal {
+  if (raw === '' || raw === '[]') return new Decimal(0);
+  const text = !raw.trim().startsWith('[') ? null : isJson(raw) ? raw : pythonLiteralAsJson(raw.trim());
+  if (text === null) throw new RowProblem('credits', `expected a list of credits (JSON or a Python literal), got "${raw.slice(0, 60)}"`);
+  const named = [...text.matchAll(/"amount"\s*:/g)].length;
+  const entries = [...text.matchAll(/\{/g)].length;
   let total = new Decimal(0);
+  let read = 0;
   for (const match of text.matchAll(/"amount"\s*:\s*"?(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)"?/g)) {
     const amount = parseMoney(match[1] ?? '');
     if (amount === null) throw new RowProblem('credits', `expected a decimal amount, got "${match[1]}"`);
     total = total.plus(amount);
+    read++;
   }
+  if (read !== named || read !== entries) throw new RowProblem('credits', `expected an amount in each of the ${entries} credits, read ${read}`);
   return total;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

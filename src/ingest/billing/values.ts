@@ -59,7 +59,14 @@ export function parseTags(text: string): Record<string, string> | null {
   try {
     value = JSON.parse(body.startsWith('{') || body.startsWith('[') ? body : `{${body}}`);
   } catch {
-    return null;
+    // pandas writes nested columns as Python literals: read those too, reject anything else.
+    const json = body.startsWith('{') || body.startsWith('[') ? pythonLiteralAsJson(body) : null;
+    try {
+      value = json === null ? null : JSON.parse(json);
+    } catch {
+      value = null;
+    }
+    if (value === null) return null;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     // GCP labels: [{ "key": …, "value": … }]
@@ -79,3 +86,43 @@ function isPair(item: unknown): item is { key: unknown; value: unknown } {
 }
 
 export { Decimal };
+
+/**
+ * A Python literal of lists, dicts, strings, numbers, None, True and False (what pandas
+ * writes for a nested BigQuery column: `[{'key': 'env', 'value': 'prod'}]`) as JSON text,
+ * numbers kept as written; null when the text is not such a literal. JSON text comes back as
+ * it is.
+ */
+export function pythonLiteralAsJson(text: string): string | null {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      let value = '';
+      let j = i + 1;
+      for (; j < text.length && text[j] !== c; j++) {
+        if (text[j] === '\\' && j + 1 < text.length) {
+          j++;
+          const hex = text[j] === 'x' ? 2 : text[j] === 'u' ? 4 : 0;
+          if (hex > 0 && /^[0-9a-fA-F]+$/.test(text.slice(j + 1, j + 1 + hex)) && text.slice(j + 1, j + 1 + hex).length === hex) {
+            value += String.fromCharCode(parseInt(text.slice(j + 1, j + 1 + hex), 16));
+            j += hex;
+          } else value += ({ n: '\n', t: '\t', r: '\r' } as Record<string, string>)[text[j]!] ?? text[j];
+        } else value += text[j];
+      }
+      if (j >= text.length) return null;
+      out += JSON.stringify(value);
+      i = j;
+      continue;
+    }
+    const word = /^(None|True|False)\b/.exec(text.slice(i, i + 5));
+    if (word) {
+      out += word[1] === 'None' ? 'null' : word[1] === 'True' ? 'true' : 'false';
+      i += word[1]!.length - 1;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c)) return null;
+    out += c;
+  }
+  return out;
+}
