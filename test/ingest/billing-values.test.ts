@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../e2e/cli.js';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -98,5 +101,28 @@ describe('GCP billing export (no public sample: a file made here from the docume
     assert.ok(reject?.kind === 'reject');
     assert.deepEqual([reject.reject.line, reject.reject.field], [2, 'chargecategory']);
     assert.match(reject.reject.reason, /unknown charge category "Rebate" \(known: usage, purchase, tax, credit, adjustment\)/);
+  });
+});
+
+describe('tags and dimensions users allocate by (issue 15)', () => {
+  it('CUR in the Athena/Parquet layout: resource_tags_user_* and cost_category_* columns are tags', async () => {
+    const text = [
+      'identity_line_item_id,line_item_usage_start_date,line_item_usage_end_date,line_item_unblended_cost,line_item_currency_code,line_item_line_item_type,product_product_name,resource_tags_user_team,resource_tags_user_cost_center,cost_category_environment',
+      'abc,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,1.25,USD,Usage,Amazon Bedrock,search,CC-4100,prod',
+    ].join('\n');
+    const { format, items: found } = await items(text);
+    assert.equal(format, 'aws-cur');
+    const record = found.find((i) => i.kind === 'billing');
+    assert.ok(record?.kind === 'billing');
+    assert.deepEqual({ ...record.record.tags }, { team: 'search', cost_center: 'CC-4100', 'cost_category/environment': 'prod' });
+    assert.deepEqual(found[0]?.kind === 'header' ? found[0].ignored : null, []);
+  });
+
+  it('Azure: subscription, resource group and meter subcategory are tags, on the real EA sample', async () => {
+    const { items: found } = await items(readFileSync(join(ROOT, 'fixtures/data/cloud/azure-ea_usage-details_sample_anonymous.csv'), 'utf8'));
+    const first = found.find((i) => i.kind === 'billing');
+    assert.ok(first?.kind === 'billing');
+    const tags = first.record.tags;
+    assert.ok(tags.subscription && tags.resource_group !== undefined && tags.meter_subcategory !== undefined, JSON.stringify(tags));
   });
 });

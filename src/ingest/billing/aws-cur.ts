@@ -38,7 +38,7 @@ export const awsCur: BillingFormat = {
   format: 'aws-cur',
   dateField: F.start[0]!,
   detect: (names) => names.includes('lineitem/unblendedcost') || names.includes('line_item_unblended_cost'),
-  reads: (names) => [...Object.values(F).flat(), 'resource_tags', ...names.filter((n) => n.startsWith('resourcetags/'))],
+  reads: (names) => [...Object.values(F).flat(), 'resource_tags', 'cost_category', ...names.filter((n) => TAG_COLUMNS.some((c) => n.startsWith(c.prefix)))],
   toRecord(row, options) {
     const c = cells(row, options);
     const billed = c.money(F.unblended, true)!;
@@ -57,22 +57,41 @@ export const awsCur: BillingFormat = {
       ...(c.text(...F.resource) ? { resourceId: c.text(...F.resource) } : {}),
       ...(c.text(...F.sku) ? { sku: c.text(...F.sku) } : {}),
       chargeCategory: CATEGORIES[type.toLowerCase() as keyof typeof CATEGORIES] ?? chargeCategory({ adjustment: 'adjustment' }, 'adjustment', F.type[0]!),
-      tags: { ...tagColumns(row), ...withoutUserPrefix(c.tags('resource_tags')) },
+      tags: { ...tagColumns(row), ...withoutUserPrefix(c.tags('resource_tags')), ...costCategories(c.tags('cost_category')) },
       ...(lineId ? { lineId } : {}),
       ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
     };
   },
 };
 
-/** Legacy CUR keeps each tag in its own `resourceTags/user:Name` column. */
+/**
+ * Tags kept one per column (issue 15), named as the README documents: legacy
+ * `resourceTags/user:Name` and the Athena/Parquet layout's `resource_tags_user_name` are the
+ * tag `Name` (`name`); legacy `costCategory/Name` and `cost_category_name` are the tag
+ * `cost_category/Name` (`cost_category/name`).
+ */
+const TAG_COLUMNS: readonly { prefix: string; tag: (rest: string) => string }[] = [
+  { prefix: 'resourcetags/', tag: (rest) => rest.replace(/^user:/, '') },
+  { prefix: 'resource_tags_user_', tag: (rest) => rest },
+  { prefix: 'costcategory/', tag: (rest) => `cost_category/${rest}` },
+  { prefix: 'cost_category_', tag: (rest) => `cost_category/${rest}` },
+];
+
 function tagColumns(row: RecordView): Record<string, string> {
   const tags = newTags();
   for (const name of row.names()) {
-    if (!name.toLowerCase().startsWith('resourcetags/')) continue;
-    const value = row.text(name.toLowerCase());
-    if (value !== '') tags[name.slice('resourceTags/'.length).replace(/^user:/, '')] = value;
+    const lower = name.toLowerCase();
+    const column = TAG_COLUMNS.find((c) => lower.startsWith(c.prefix) && lower.length > c.prefix.length);
+    if (!column) continue;
+    const value = row.text(lower);
+    if (value !== '') tags[column.tag(name.slice(column.prefix.length))] = value;
   }
   return tags;
+}
+
+/** CUR 2.0's `cost_category` map: each category as the tag `cost_category/Name`. */
+function costCategories(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [`cost_category/${k}`, v]));
 }
 
 function withoutUserPrefix(tags: Record<string, string>): Record<string, string> {

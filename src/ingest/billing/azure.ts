@@ -13,6 +13,9 @@ const F = {
   resource: ['resourceid', 'instanceid'],
   sku: ['meterid'],
   type: ['chargetype'],
+  subscription: ['subscriptionname', 'subscriptionid'],
+  resourceGroup: ['resourcegroup', 'resourcegroupname'],
+  meterSubcategory: ['metersubcategory'],
   billingStart: ['billingperiodstartdate'],
   billingEnd: ['billingperiodenddate'],
 };
@@ -44,8 +47,17 @@ export const azure: BillingFormat = {
       ...(c.text(...F.resource) ? { resourceId: c.text(...F.resource) } : {}),
       ...(c.text(...F.sku) ? { sku: c.text(...F.sku) } : {}),
       chargeCategory: chargeCategory(CATEGORIES, c.text(...F.type) || 'usage', 'chargetype'),
-      tags: c.tags('tags'),
+      // What Azure users allocate by, as tags with documented names (issue 15).
+      tags: { ...dimensions(c.text(...F.subscription), c.text(...F.resourceGroup), c.text(...F.meterSubcategory)), ...c.tags('tags') },
       ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
     };
   },
 };
+
+function dimensions(subscription: string, resourceGroup: string, meterSubcategory: string): Record<string, string> {
+  return {
+    ...(subscription ? { subscription } : {}),
+    ...(resourceGroup ? { resource_group: resourceGroup } : {}),
+    ...(meterSubcategory ? { meter_subcategory: meterSubcategory } : {}),
+  };
+}
