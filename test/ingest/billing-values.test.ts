@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../e2e/cli.js';
@@ -125,4 +126,53 @@ describe('tags and dimensions users allocate by (issue 15)', () => {
     const tags = first.record.tags;
     assert.ok(tags.subscription && tags.resource_group !== undefined && tags.meter_subcategory !== undefined, JSON.stringify(tags));
   });
+});
+
+describe('AWS amortised cost (issue 15)', () => {
+  // One month of a CUR with commitments, in its own columns. Worked by hand from AWS's rules:
+  //   type                      unblended  amortised (effective)
+  //   Usage                        10.00    10.00
+  //   SavingsPlanCoveredUsage       5.00     3.20  (SavingsPlanEffectiveCost)
+  //   SavingsPlanNegation          -5.00     0
+  //   SavingsPlanRecurringFee     100.00     3.20  (TotalCommitmentToDate 100.00 - UsedCommitment 96.80)
+  //   SavingsPlanUpfrontFee       200.00     0
+  //   DiscountedUsage               0.00     1.50  (reservation EffectiveCost)
+  //   RIFee                        30.00     3.00  (unused amortised upfront 2.00 + unused recurring 1.00)
+  //   Fee (RI upfront, has an ARN) 500.00     0
+  //   Fee (no reservation)          4.00     4.00
+  //   Tax                           1.00     1.00
+  //   Σ                           845.00    25.90
+  const rows: [string, string, string, string, string, string, string, string, string][] = [
+    // type, unblended, sp effective, sp commitment, sp used, ri effective, ri unused upfront, ri unused recurring, ri arn
+    ['Usage', '10.00', '', '', '', '', '', '', ''],
+    ['SavingsPlanCoveredUsage', '5.00', '3.20', '', '', '', '', '', ''],
+    ['SavingsPlanNegation', '-5.00', '', '', '', '', '', '', ''],
+    ['SavingsPlanRecurringFee', '100.00', '', '100.00', '96.80', '', '', '', ''],
+    ['SavingsPlanUpfrontFee', '200.00', '', '', '', '', '', '', ''],
+    ['DiscountedUsage', '0.00', '', '', '', '1.50', '', '', 'arn:aws:ec2:ri/1'],
+    ['RIFee', '30.00', '', '', '', '', '2.00', '1.00', 'arn:aws:ec2:ri/1'],
+    ['Fee', '500.00', '', '', '', '', '', '', 'arn:aws:ec2:ri/1'],
+    ['Fee', '4.00', '', '', '', '', '', '', ''],
+    ['Tax', '1.00', '', '', '', '', '', '', ''],
+  ];
+  const layouts: [string, string[]][] = [
+    ['legacy', ['identity/LineItemId', 'lineItem/UsageStartDate', 'lineItem/UsageEndDate', 'lineItem/CurrencyCode', 'lineItem/LineItemType', 'lineItem/UnblendedCost',
+      'savingsPlan/SavingsPlanEffectiveCost', 'savingsPlan/TotalCommitmentToDate', 'savingsPlan/UsedCommitment', 'reservation/EffectiveCost',
+      'reservation/UnusedAmortizedUpfrontFeeForBillingPeriod', 'reservation/UnusedRecurringFee', 'reservation/ReservationARN']],
+    ['CUR 2.0', ['identity_line_item_id', 'line_item_usage_start_date', 'line_item_usage_end_date', 'line_item_currency_code', 'line_item_line_item_type', 'line_item_unblended_cost',
+      'savings_plan_savings_plan_effective_cost', 'savings_plan_total_commitment_to_date', 'savings_plan_used_commitment', 'reservation_effective_cost',
+      'reservation_unused_amortized_upfront_fee_for_billing_period', 'reservation_unused_recurring_fee', 'reservation_reservation_a_r_n']],
+  ];
+  for (const [layout, header] of layouts) {
+    it(`${layout}: effective cost is AWS's amortised cost, billed cost the unblended cost`, async () => {
+      const text = [header.join(','), ...rows.map(([type, ...rest], i) => [`id-${i}`, '2024-09-01T00:00:00Z', '2024-10-01T00:00:00Z', 'USD', type, ...rest].join(','))].join('\n');
+      const found = (await items(text)).items;
+      const records = found.flatMap((i) => (i.kind === 'billing' ? [i.record] : []));
+      assert.equal(records.length, rows.length, JSON.stringify(found.filter((i) => i.kind === 'reject')));
+      const sum = (pick: (r: (typeof records)[number]) => { plus(x: unknown): unknown; toFixed(n: number): string }) =>
+        records.reduce((total, r) => total.plus(pick(r) as never), new Decimal(0)).toFixed(2);
+      assert.equal(sum((r) => r.effectiveCost), '25.90');
+      assert.equal(sum((r) => r.billedCost), '845.00');
+    });
+  }
 });

@@ -1,3 +1,4 @@
+import { Decimal } from '../../domain/money.js';
 import { newTags } from '../../domain/tags.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
 import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
@@ -24,6 +25,13 @@ const F = {
   resource: ['lineitem/resourceid', 'line_item_resource_id'],
   sku: ['product/sku', 'product_sku', 'line_item_usage_type'],
   type: ['lineitem/lineitemtype', 'line_item_line_item_type'],
+  spEffective: ['savingsplan/savingsplaneffectivecost', 'savings_plan_savings_plan_effective_cost'],
+  spCommitment: ['savingsplan/totalcommitmenttodate', 'savings_plan_total_commitment_to_date'],
+  spUsed: ['savingsplan/usedcommitment', 'savings_plan_used_commitment'],
+  riEffective: ['reservation/effectivecost', 'reservation_effective_cost'],
+  riUnusedUpfront: ['reservation/unusedamortizedupfrontfeeforbillingperiod', 'reservation_unused_amortized_upfront_fee_for_billing_period'],
+  riUnusedRecurring: ['reservation/unusedrecurringfee', 'reservation_unused_recurring_fee'],
+  riArn: ['reservation/reservationarn', 'reservation_reservation_a_r_n'],
   billingStart: ['bill/billingperiodstartdate', 'bill_billing_period_start_date'],
   billingEnd: ['bill/billingperiodenddate', 'bill_billing_period_end_date'],
 };
@@ -49,7 +57,7 @@ export const awsCur: BillingFormat = {
       periodStartMs: c.date(F.start),
       periodEndMs: c.date(F.end),
       billedCost: billed,
-      effectiveCost: c.money(F.net, false) ?? billed,
+      effectiveCost: amortised(type, c, c.money(F.net, false) ?? billed),
       listCost: c.money(F.list, false),
       currency: c.currency(F.currency, true),
       provider: 'AWS',
@@ -96,4 +104,32 @@ function costCategories(map: Record<string, string>): Record<string, string> {
 
 function withoutUserPrefix(tags: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.replace(/^user[:_]/, ''), v]));
+}
+
+/**
+ * Effective cost as AWS amortises it (issue 15; AWS's own rules, as Cost Explorer's
+ * "amortized cost" and the Well-Architected CUR queries apply them): covered usage costs what
+ * the Savings Plan or reservation made it cost; a recurring fee costs only its unused part;
+ * upfront fees and negation rows cost nothing here (they are spread into the covered usage),
+ * so nothing is counted twice. Every other line costs its (net) unblended cost.
+ */
+function amortised(type: string, c: ReturnType<typeof cells>, unblended: Decimal): Decimal {
+  const money = (names: readonly string[]) => c.money(names, true)!;
+  switch (type.toLowerCase()) {
+    case 'savingsplancoveredusage':
+      return money(F.spEffective);
+    case 'savingsplanrecurringfee':
+      return money(F.spCommitment).minus(money(F.spUsed));
+    case 'savingsplannegation':
+    case 'savingsplanupfrontfee':
+      return new Decimal(0);
+    case 'discountedusage':
+      return money(F.riEffective);
+    case 'rifee':
+      return money(F.riUnusedUpfront).plus(money(F.riUnusedRecurring));
+    case 'fee':
+      return c.text(...F.riArn) === '' ? unblended : new Decimal(0);
+    default:
+      return unblended;
+  }
 }
