@@ -1,5 +1,6 @@
 import { InputError, UsageError } from '../domain/errors.js';
 import { csvSplitter } from './csv-records.js';
+import { englishName } from './header-names.js';
 import { doubleword } from './doubleword.js';
 import { gatewayCsv } from './gateway-csv.js';
 import { jsonSplitter } from './json-records.js';
@@ -50,7 +51,7 @@ export function fileStart(text: string): FileStart {
   if (/^(#|[A-Za-z_:][A-Za-z0-9_:]*(\{|\s+[-0-9.eE+NnaI]+\s*$))/m.test(trimmed.split('\n')[0] ?? '')) return { shape: 'text', names: [] };
   const splitter = csvSplitter();
   const first = [...splitter.push(text.split('\n')[0] ?? ''), ...splitter.end()][0];
-  return { shape: 'csv', names: first && 'cells' in first ? first.cells.map((c) => c.trim()) : [] };
+  return { shape: 'csv', names: first && 'cells' in first ? first.cells.map(englishName) : [] };
 }
 
 /** The reader for `--format` (in the file's shape), or the first whose detection matches. */
@@ -71,9 +72,12 @@ export function chooseReader(source: string, format: string | undefined, start: 
   const reader = candidates.find((r) => r.shape === start.shape && r.detect(lower));
   if (!reader) {
     const seen = start.shape === 'json' ? 'keys of the first object' : 'columns';
+    // A header in another language without the English names cannot be read: say so.
+    const localised = start.names.some((n) => /[^\x00-\x7f]/.test(n))
+      ? ' (the header looks localised: export it with English column names, or with the English name in parentheses)' : '';
     throw new InputError(name, 1, null,
       `cannot tell the format from the ${start.shape === 'json' ? 'first object' : start.shape === 'text' ? 'first line' : 'header'} (${seen}: ${start.names.join(', ') || 'none'}); ` +
-      `known ${source} formats: ${formats.join(', ')}; pass --format`);
+      `known ${source} formats: ${formats.join(', ')}; pass --format${localised}`);
   }
   return reader;
 }

@@ -176,3 +176,26 @@ describe('AWS amortised cost (issue 15)', () => {
     });
   }
 });
+
+describe('Azure variants (issue 15)', () => {
+  it('the legacy pay-as-you-go schema (UsageDateTime, PreTaxCost, InstanceId) is detected and read', async () => {
+    const text = 'SubscriptionGuid,ResourceGroup,ResourceLocation,UsageDateTime,MeterCategory,MeterSubcategory,MeterId,MeterName,MeterRegion,UsageQuantity,ResourceRate,PreTaxCost,ConsumedService,ResourceType,InstanceId,Tags,OfferId,AdditionalInfo,ServiceInfo1,ServiceInfo2,Currency\n' +
+      '11111111-2222-3333-4444-555555555555,rg-ml,westeurope,2024-09-03,Virtual Machines,NCasT4_v3 Series,abc,NC4as T4 v3,EU West,24,0.526,12.624,Microsoft.Compute,Microsoft.Compute/virtualMachines,/subscriptions/x/resourceGroups/rg-ml/providers/Microsoft.Compute/virtualMachines/gpu1,"{""team"": ""search""}",MS-AZR-0003P,,,,EUR\n';
+    const { format, items: found } = await items(text);
+    assert.equal(format, 'azure');
+    const record = found.find((i) => i.kind === 'billing');
+    assert.ok(record?.kind === 'billing', JSON.stringify(found));
+    assert.deepEqual([record.record.billedCost.toFixed(), record.record.currency, record.record.resourceId, record.record.periodStartMs],
+      ['12.624', 'EUR', '/subscriptions/x/resourceGroups/rg-ml/providers/Microsoft.Compute/virtualMachines/gpu1', Date.UTC(2024, 8, 3)]);
+    assert.deepEqual({ ...record.record.tags }, { subscription: '11111111-2222-3333-4444-555555555555', resource_group: 'rg-ml', meter_subcategory: 'NCasT4_v3 Series', team: 'search' });
+  });
+
+  it('a localised header that keeps the English names in parentheses is read; any other says it looks localised', async () => {
+    const german = 'Datum (Date),Messkategorie (MeterCategory),Kosten (CostInBillingCurrency),Währung (BillingCurrency)\n9/3/2024,Virtual Machines,1.50,EUR\n';
+    const { format, items: found } = await items(german);
+    assert.equal(format, 'azure');
+    assert.ok(found.some((i) => i.kind === 'billing' && i.record.billedCost.toFixed() === '1.5'));
+    await assert.rejects(items('Datum,Messkategorie,Kosten,Währung\n9/3/2024,VM,1.50,EUR\n'),
+      /cannot tell the format from the header \(columns: Datum, Messkategorie, Kosten, Währung\).*pass --format \(the header looks localised: export it with English column names, or with the English name in parentheses\)/);
+  });
+});

@@ -13,7 +13,7 @@ const F = {
   resource: ['resourceid', 'instanceid'],
   sku: ['meterid'],
   type: ['chargetype'],
-  subscription: ['subscriptionname', 'subscriptionid'],
+  subscription: ['subscriptionname', 'subscriptionid', 'subscriptionguid'],
   resourceGroup: ['resourcegroup', 'resourcegroupname'],
   meterSubcategory: ['metersubcategory'],
   billingStart: ['billingperiodstartdate'],
@@ -29,7 +29,8 @@ const F = {
 export const azure: BillingFormat = {
   format: 'azure',
   dateField: F.date[0]!,
-  detect: (names) => names.includes('date') && names.includes('metercategory') && F.cost.some((n) => names.includes(n)),
+  // EA and MCA write `Date`; the legacy pay-as-you-go schema `UsageDateTime`, `PreTaxCost` and `InstanceId`.
+  detect: (names) => F.date.some((n) => names.includes(n)) && names.includes('metercategory') && F.cost.some((n) => names.includes(n)),
   reads: () => [...Object.values(F).flat(), 'tags'],
   toRecord(row, options) {
     const c = cells(row, options);

@@ -1,4 +1,5 @@
 import { csvRowsParser } from '../csv-rows.js';
+import { englishName } from '../header-names.js';
 import { recordView, RowProblem } from '../record-reader.js';
 import type { IncrementalParser, Reader, ReadOptions } from '../reader.js';
 import type { BillingFormat } from './format.js';
@@ -22,7 +23,7 @@ function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOption
   return csvRowsParser({
     name,
     onHeader(cells) {
-      original = cells.map((c) => c.trim());
+      original = cells.map(englishName);
       header = original.map((c) => c.toLowerCase());
       const reads = new Set(format.reads(header));
       return { kind: 'header', columns: cells, ignored: original.filter((_, i) => !reads.has(header[i]!)) };
