@@ -128,7 +128,7 @@ pools:
     const table = chargeback(dir, ['billing', 'summary', '--month', '2023-09']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /Microsoft \/ /);
-    assert.match(table.stdout, /│ total +│ +11 │/);
+    assert.match(table.stdout, /│ total \(billed: the invoice total\) +│ +11 │/);
     assert.match(table.stdout, /CostCenter=/);
   });
 });

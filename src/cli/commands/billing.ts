@@ -30,7 +30,7 @@ export function registerBilling(program: Command, io: Io): void {
         io.stdout(`${JSON.stringify({ month: month.label, byService: json(summary.byService), byTag: json(summary.byTag), total: json(summary.total) }, null, 2)}\n`);
         return;
       }
-      io.stdout(`Billing ${month.label} (${flags.tz}), prorated to the month\n`);
+      io.stdout(`Billing ${month.label} (${flags.tz}): billed cost by invoice (the billing period it names, else prorated), effective cost amortised over the charge period\n`);
       io.stdout(`${table('provider / service', [...summary.byService, ...summary.total])}\n`);
       if (summary.byTag.length > 0) io.stdout(`${table('tag', summary.byTag)}\n`);
     });
@@ -43,6 +43,7 @@ function table(title: string, rows: readonly BillingSummaryRow[]): string {
     style: { head: [], border: [] },
     chars: COMPACT,
   });
-  for (const r of rows) t.push([r.group, r.records, formatAmount(r.billedCost), formatAmount(r.effectiveCost), r.currency]);
+  // The total's billed cost is what the month's invoices add up to: say so where it stands.
+  for (const r of rows) t.push([r.group === 'total' ? 'total (billed: the invoice total)' : r.group, r.records, formatAmount(r.billedCost), formatAmount(r.effectiveCost), r.currency]);
   return t.toString();
 }
