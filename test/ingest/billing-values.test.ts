@@ -76,6 +76,13 @@ describe('GCP billing export (no public sample: a file made here from the docume
     assert.deepEqual([records[0]!.provider, records[0]!.service, records[0]!.chargeCategory, records[1]!.chargeCategory], ['Google Cloud', 'Compute Engine', 'usage', 'tax']);
   });
 
+  it('takes invoice.month (YYYYMM) as the billing period that billed cost follows', async () => {
+    const text = 'usage_start_time,usage_end_time,cost,currency,invoice.month\n2024-08-31T23:00:00Z,2024-09-01T00:00:00Z,1.00,USD,202409\n';
+    const record = (await items(text)).items.find((i) => i.kind === 'billing');
+    assert.ok(record?.kind === 'billing');
+    assert.deepEqual([record.record.billingPeriodStartMs, record.record.billingPeriodEndMs], [Date.UTC(2024, 8, 1), Date.UTC(2024, 9, 1)]);
+  });
+
   it('reads the export as pandas writes it (Python literals): every row stored, credits netted; other cell syntax is a reject', async () => {
     const text = [
       'billing_account_id,service.description,sku.id,usage_start_time,usage_end_time,project.id,labels,cost,currency,credits,cost_type',

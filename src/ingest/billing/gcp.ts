@@ -1,6 +1,6 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem } from '../record-reader.js';
-import { cells, chargeCategory, type BillingFormat } from './format.js';
+import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 import { parseMoney, pythonLiteralAsJson } from './values.js';
 
 const CATEGORIES = { regular: 'usage', tax: 'tax', adjustment: 'adjustment', rounding_error: 'adjustment' } as const;
@@ -15,6 +15,7 @@ const F = {
   resource: ['resource.global_name', 'resource_global_name', 'resource.name', 'resource_name'],
   project: ['project.id', 'project_id'],
   type: ['cost_type'],
+  invoiceMonth: ['invoice.month', 'invoice_month'],
 };
 
 /**
@@ -45,6 +46,7 @@ export const gcp: BillingFormat = {
       ...(c.text(...F.sku) ? { sku: c.text(...F.sku) } : {}),
       chargeCategory: chargeCategory(CATEGORIES, c.text(...F.type) || 'regular', 'cost_type'),
       tags: { ...c.tags('labels'), ...(project ? { project } : {}) },
+      ...invoicePeriod(c.text(...F.invoiceMonth)),
     };
   },
 };
@@ -79,4 +81,13 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `invoice.month` (`YYYYMM`) as the billing period: the invoice's calendar month in UTC. */
+function invoicePeriod(text: string): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
+  if (text === '') return {};
+  const m = /^(\d{4})(\d{2})$/.exec(text);
+  const month = m ? Number(m[2]) : 0;
+  if (!m || month < 1 || month > 12) throw new RowProblem(F.invoiceMonth[0]!, `expected YYYYMM, got "${text}"`);
+  return billingPeriod(Date.UTC(Number(m[1]), month - 1, 1), Date.UTC(Number(m[1]), month, 1));
 }
