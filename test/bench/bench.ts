@@ -85,6 +85,7 @@ async function ledgerOf(name: string, shape: Shape) {
   const file = join(work, `${name}.csv`);
   await writeGatewayCsv(file, shape);
   const ledger = join(work, `${name}.db`);
+  chargeback(ledger, ['init']);
   chargeback(ledger, ['ingest', gpuPath, '--source', 'gpu']);
   const floor = sqliteImport(file);
   const duck = await duckdbGroupBy(file);
