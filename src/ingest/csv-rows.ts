@@ -1,19 +1,15 @@
 import { InputError } from '../domain/errors.js';
 import { csvSplitter, type CsvRecord } from './csv-records.js';
-import type { IncrementalParser, ReadItem } from './reader.js';
+import type { IncrementalParser, ReadItem, RowReading } from './reader.js';
 
 /** What a CSV reader adds to the shared skeleton: how to read its header and one row. */
-export interface CsvRows {
+export interface CsvRows extends RowReading {
   /** The file's name, for the empty-file error. */
   name: string;
   /** The header when the file has none (nvidia-smi's `noheader` with --columns): the first record is then data. */
   givenHeader?: readonly string[];
   /** What an empty file lacks, for its error ("a header line"). */
   expected?: string;
-  /** The header item; throws InputError for a header the format cannot read. */
-  onHeader(cells: string[]): ReadItem;
-  /** One row, already of the header's width: an event, a sample, a billing record or a reject. */
-  onRow(line: number, cells: string[]): ReadItem;
 }
 
 /**

@@ -29,7 +29,8 @@ export const SOURCES = ['gateway', 'billing', 'gpu'] as const;
 
 /** What the start of a file says about it: JSON or CSV, and the names it uses. */
 export interface FileStart {
-  shape: 'csv' | 'json' | 'text';
+  /** Parquet is read by the readers of rows (Reader.rows), by its columns' names. */
+  shape: 'csv' | 'json' | 'text' | 'parquet';
   names: string[];
 }
 
@@ -54,6 +55,11 @@ export function fileStart(text: string): FileStart {
   return { shape: 'csv', names: first && 'cells' in first ? first.cells.map(englishName) : [] };
 }
 
+/** Whether a reader reads files of this shape: its own, and Parquet when it reads rows. */
+function readsShape(reader: Reader, shape: FileStart['shape']): boolean {
+  return shape === 'parquet' ? reader.rows !== undefined : reader.shape === shape;
+}
+
 /** The reader for `--format` (in the file's shape), or the first whose detection matches. */
 export function chooseReader(source: string, format: string | undefined, start: FileStart, name: string): Reader {
   const candidates = READERS.filter((r) => r.source === source);
@@ -64,19 +70,23 @@ export function chooseReader(source: string, format: string | undefined, start: 
   if (format !== undefined) {
     const named = candidates.filter((r) => r.format === format);
     if (named.length === 0) throw new UsageError(`unknown --format "${format}" for source ${source}: expected one of ${formats.join(', ')}`);
-    const reader = named.find((r) => r.shape === start.shape);
+    const reader = named.find((r) => readsShape(r, start.shape));
     if (!reader) throw new InputError(name, 1, null, `--format ${format} reads ${named[0]?.shape}, but the file looks like ${start.shape}`);
     return reader;
   }
+  if (start.shape === 'parquet' && !candidates.some((r) => r.rows)) {
+    throw new InputError(name, null, null, `a Parquet file, and no ${source} format is read from Parquet (Parquet is read for billing exports)`);
+  }
   const lower = start.names.map((n) => n.toLowerCase());
-  const reader = candidates.find((r) => r.shape === start.shape && r.detect(lower));
+  const reader = candidates.find((r) => readsShape(r, start.shape) && r.detect(lower));
   if (!reader) {
     const seen = start.shape === 'json' ? 'keys of the first object' : 'columns';
+    const where = { json: 'first object', text: 'first line', csv: 'header', parquet: 'Parquet schema' }[start.shape];
     // A header in another language without the English names cannot be read: say so.
     const localised = start.names.some((n) => /[^\x00-\x7f]/.test(n))
       ? ' (the header looks localised: export it with English column names, or with the English name in parentheses)' : '';
     throw new InputError(name, 1, null,
-      `cannot tell the format from the ${start.shape === 'json' ? 'first object' : start.shape === 'text' ? 'first line' : 'header'} (${seen}: ${start.names.join(', ') || 'none'}); ` +
+      `cannot tell the format from the ${where} (${seen}: ${start.names.join(', ') || 'none'}); ` +
       `known ${source} formats: ${formats.join(', ')}; pass --format${localised}`);
   }
   return reader;

@@ -1,11 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { InputError } from '../domain/errors.js';
 import { beginBatch, priorAttempt, type BatchRow, type PriorAttempt } from '../ledger/batches.js';
 import type { Ledger } from '../ledger/open.js';
-import { chooseReader, fileStart } from './index.js';
-import { openInput, peekStart } from './input.js';
+import { chooseReader, fileStart, type FileStart } from './index.js';
+import { englishName } from './header-names.js';
+import { openParquet, type ParquetRows } from './parquet.js';
+import { openInput, peekStart, type Input } from './input.js';
 import { parseInWorker } from './parallel.js';
-import { readAll, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
+import { readAll, type ReadItem, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
 import { refuseClosed } from './closed.js';
 import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
@@ -57,14 +64,20 @@ export type IngestOutcome =
  */
 export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
   const input = await openInput(file, options.stdin);
-  const { text, stream } = await readableRecords(input.stream).catch((error: unknown) => Promise.reject(inputProblem(error, input.name)));
-  const reader = chooseReader(options.source, options.format, fileStart(text), input.name);
+  const records = await readableRecords(input, file, options.temporaries).catch((error: unknown) => Promise.reject(inputProblem(error, input.name)));
+  try {
+    return await ingestRecords(ledger, file, input, records, options);
+  } finally {
+    records.close();
+  }
+}
+
+async function ingestRecords(ledger: Ledger, file: string, input: Input, records: Records, options: IngestOptions): Promise<IngestOutcome> {
+  const { stream, parquet } = records;
+  const reader = chooseReader(options.source, options.format, records.start, input.name);
   const parseOptions = parseOptionsKey(reader.format, options);
   const earlier: PriorAttempt | null = input.knownSha256 !== null && !options.reread ? priorAttempt(ledger, input.knownSha256, options.source, parseOptions) : null;
-  if (earlier?.kind === 'already') {
-    stream.destroy();
-    return { kind: 'already', file: input.name, batch: earlier.batch };
-  }
+  if (earlier?.kind === 'already') return { kind: 'already', file: input.name, batch: earlier.batch };
   const rejectsPath = options.rejectsPath ?? `${file === '-' ? 'stdin' : file}.rejects.csv`;
 
   const batch = beginBatch(ledger, {
@@ -88,7 +101,8 @@ export async function ingestFile(ledger: Ledger, file: string, options: IngestOp
     const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns, closed };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.
-    const batches = reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);
+    const batches = parquet ? parseParquet(reader, parquet, readOptions)
+      : reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);
     for await (const { others, events } of batches) {
       const billing: { key: string; record: BillingRecord }[] = [];
       const gpu: GpuSample[] = [];
@@ -160,11 +174,66 @@ async function* parseHere(reader: Reader, stream: Readable, options: ReadOptions
   for await (const items of readAll(reader, stream, options)) yield encodeItems(refuseClosed(items, options.closed ?? [], reader.dateField));
 }
 
-/** The input's first text and its stream; a rejects file is read as the records it holds. */
-async function readableRecords(raw: Readable): Promise<{ text: string; stream: Readable }> {
-  const start = await peekStart(raw);
+/** Parses a Parquet file's rows on this thread, in slices, with the reader's row reading. */
+async function* parseParquet(reader: Reader, file: ParquetRows, options: ReadOptions): AsyncIterable<ParsedBatch> {
+  const rows = reader.rows?.(options);
+  if (!rows) throw new Error(`${reader.format} reader was chosen for Parquet but reads no rows`);
+  const refuse = (items: ReadItem[]) => encodeItems(refuseClosed(items, options.closed ?? [], reader.dateField));
+  yield refuse([rows.onHeader(file.names)]);
+  for await (const slice of file.slices()) yield refuse(slice.rows.map((cells, i) => rows.onRow(slice.first + i, cells)));
+}
+
+/** An input ready to read: how it starts, and its text stream or its Parquet rows. */
+interface Records {
+  start: FileStart;
+  stream: Readable;
+  parquet: ParquetRows | null;
+  /** Ends the input's reading and removes what was spooled for it. */
+  close(): void;
+}
+
+/**
+ * The input's start and its records; a rejects file is read as the records it holds. Parquet
+ * is read by position: a file by its path, anything else (stdin, a pipe) spooled to a
+ * temporary file first.
+ */
+async function readableRecords(input: Input, file: string, temporaries?: Set<string>): Promise<Records> {
+  const start = await peekStart(input.stream);
+  if (start.parquet) {
+    const spooled = input.knownSha256 === null ? await spool(start.stream, temporaries) : null;
+    if (spooled === null) start.stream.destroy();
+    const remove = () => {
+      if (spooled === null) return;
+      rmSync(spooled, { force: true });
+      temporaries?.delete(spooled);
+    };
+    try {
+      const parquet = await openParquet(spooled ?? file, input.name);
+      return { start: { shape: 'parquet', names: parquet.names.map(englishName) }, stream: start.stream, parquet, close: remove };
+    } catch (error) {
+      remove();
+      throw error;
+    }
+  }
+  const close = () => start.stream.destroy();
   const { shape, names } = fileStart(start.text);
-  return shape === 'csv' && isRejectsHeader(names) ? peekStart(unwrapRejects(start.stream)) : start;
+  if (shape !== 'csv' || !isRejectsHeader(names)) return { start: { shape, names }, stream: start.stream, parquet: null, close };
+  const rejects = await peekStart(unwrapRejects(start.stream));
+  return { start: fileStart(rejects.text), stream: rejects.stream, parquet: null, close: () => rejects.stream.destroy() };
+}
+
+/** Writes a stream to a temporary file, registered so that a signal removes it too. */
+async function spool(stream: Readable, temporaries?: Set<string>): Promise<string> {
+  const path = join(tmpdir(), `chargeback-${process.pid}-${randomUUID()}.parquet`);
+  temporaries?.add(path);
+  try {
+    await pipeline(stream, createWriteStream(path));
+  } catch (error) {
+    rmSync(path, { force: true });
+    temporaries?.delete(path);
+    throw error;
+  }
+  return path;
 }
 
 /**

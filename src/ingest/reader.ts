@@ -73,6 +73,19 @@ export interface Reader {
   /** Whether the lower-case header names (or the first object's keys) are this format's. */
   detect(names: readonly string[]): boolean;
   parser(options: ReadOptions): IncrementalParser;
+  /**
+   * For readers of rows of named cells (the billing exports): how to read a header and one
+   * row, whatever the rows come from. Such a reader also reads Parquet (issue 15).
+   */
+  rows?(options: ReadOptions): RowReading;
+}
+
+/** How a reader of rows reads its header and one row of the header's width. */
+export interface RowReading {
+  /** The header item; throws InputError for a header the format cannot read. */
+  onHeader(cells: string[]): ReadItem;
+  /** One row: an event, a sample, a billing record or a reject. */
+  onRow(line: number, cells: string[]): ReadItem;
 }
 
 /** Streams a whole input through a reader, in batches of items (one per chunk read). */

@@ -1,4 +1,4 @@
-// npm run bench [-- --rows N] [--big N] [--json FILE]: issue 11's speed and memory goals, measured in
+// npm run bench [-- --rows N] [--big N] [--billing-rows N] [--json FILE]: issue 11's speed and memory goals, measured in
 // one run on generated gateway logs of the realistic shape (and the old simple one, for contrast),
 // beside the sqlite3 shell's .import and DuckDB's one-shot GROUP BY of the same files. Figures,
 // not assertions: a goal not met is printed as NO.
@@ -181,6 +181,8 @@ async function main() {
     goal(`${name} on the ${big.toLocaleString('en-US')}-event ledger`, `${f2(run.seconds)} s, ${mb(run.peakRssMb)} MB`, '≤ 2 s', run.seconds <= 2);
   }
 
+  await billingExports();
+
   console.log(`\nchargeback bench — ${machine()}\n`);
   for (const table of tables) console.log(`${table}\n`);
   console.log('| goal (issue 11) | measured | target | met |\n|---|---|---|---|');
@@ -190,6 +192,38 @@ async function main() {
   const parsers = existsSync(samples) ? compareParsers(samples, realistic.file) : [];
   if (parsers.length > 0) printParsers(parsers);
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify({ machine: machine(), rows, big, goals, tables, parsers }, null, 2)}\n`);
+}
+
+/**
+ * A billing export of `--billing-rows` distinct FOCUS rows (the real 1.0 sample, repeated with
+ * fresh ids), as CSV and as Parquet the way exporters write it (typed, snappy, 100k-row
+ * groups): chargeback's ingest of each beside DuckDB summing the same Parquet file.
+ */
+async function billingExports() {
+  const sample = join(ROOT, 'fixtures/data/focus/focus-1.0_sample_multicloud.csv');
+  const count = Number(option('--billing-rows', '200000'));
+  const copies = Math.ceil(count / 1000);
+  const base = join(work, 'focus');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run(`CREATE TABLE f AS SELECT src.* REPLACE (src.Id + i * 1000000 AS Id)
+    FROM read_csv('${sample}', header = true) src, range(${copies}) t(i) LIMIT ${count}`);
+  await connection.run(`COPY f TO '${base}.csv' (HEADER)`);
+  await connection.run(`COPY f TO '${base}.parquet' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 100000)`);
+  const start = process.hrtime.bigint();
+  await connection.runAndReadAll(`SELECT SUM(BilledCost) FROM read_parquet('${base}.parquet')`);
+  const duck = Number(process.hrtime.bigint() - start) / 1e9;
+  connection.closeSync();
+  const lines = ['| FOCUS export, ' + count.toLocaleString('en-US') + ' rows | MB | chargeback ingest s | peak RSS MB | DuckDB SUM s |', '|---|---:|---:|---:|---:|'];
+  for (const ext of ['csv', 'parquet']) {
+    const ledger = join(work, `billing-${ext}.db`);
+    chargeback(ledger, ['init']);
+    const run = chargeback(ledger, ['ingest', `${base}.${ext}`, '--source', 'billing']);
+    lines.push(`| ${ext} | ${(statSync(`${base}.${ext}`).size / 1e6).toFixed(1)} | ${f2(run.seconds)} | ${mb(run.peakRssMb)} | ${ext === 'parquet' ? duck.toFixed(3) : ''} |`);
+    log(`billing ${ext}: ${f2(run.seconds)} s, ${mb(run.peakRssMb)} MB`);
+    rmSync(ledger);
+  }
+  tables.push(lines.join('\n'));
 }
 
 function printParsers(parsers: ParserFigures[]) {

@@ -21,7 +21,7 @@ const F = {
   net: ['lineitem/netunblendedcost', 'line_item_net_unblended_cost'],
   list: ['pricing/publicondemandcost', 'pricing_public_on_demand_cost'],
   currency: ['lineitem/currencycode', 'line_item_currency_code'],
-  service: ['product/productname', 'product_product_name', 'lineitem/productcode', 'line_item_product_code'],
+  service: ['product/productname', 'product_product_name', 'product.product_name', 'lineitem/productcode', 'line_item_product_code'],
   resource: ['lineitem/resourceid', 'line_item_resource_id'],
   sku: ['product/sku', 'product_sku', 'line_item_usage_type'],
   type: ['lineitem/lineitemtype', 'line_item_line_item_type'],
@@ -40,13 +40,13 @@ const F = {
  * AWS Cost and Usage Reports, legacy and 2.0. Billed cost is the unblended cost; effective
  * cost the net unblended cost when the report has it, else the unblended cost. Tags come
  * from `resourceTags/user:*` columns (legacy) or the `resource_tags` map (2.0), without the
- * `user:` prefix.
+ * `user:` prefix. CUR 2.0 keeps the product name in its `product` map.
  */
 export const awsCur: BillingFormat = {
   format: 'aws-cur',
   dateField: F.start[0]!,
   detect: (names) => names.includes('lineitem/unblendedcost') || names.includes('line_item_unblended_cost'),
-  reads: (names) => [...Object.values(F).flat(), 'resource_tags', 'cost_category', ...names.filter((n) => TAG_COLUMNS.some((c) => n.startsWith(c.prefix)))],
+  reads: (names) => [...Object.values(F).flat(), 'product', 'resource_tags', 'cost_category', ...names.filter((n) => TAG_COLUMNS.some((c) => n.startsWith(c.prefix)))],
   toRecord(row, options) {
     const c = cells(row, options);
     const billed = c.money(F.unblended, true)!;

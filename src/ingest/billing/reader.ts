@@ -1,10 +1,13 @@
 import { csvRowsParser } from '../csv-rows.js';
 import { englishName } from '../header-names.js';
 import { recordView, RowProblem } from '../record-reader.js';
-import type { IncrementalParser, Reader, ReadOptions } from '../reader.js';
+import type { Reader, ReadOptions, RowReading } from '../reader.js';
 import type { BillingFormat } from './format.js';
 
-/** The reader of a billing CSV export: header-driven, so any column order works. */
+/**
+ * The reader of a billing export: header-driven, so any column order works, and read from
+ * rows of named cells, so a CSV file and a Parquet file of the same export read alike.
+ */
 export function billingReader(format: BillingFormat): Reader {
   return {
     format: format.format,
@@ -12,16 +15,16 @@ export function billingReader(format: BillingFormat): Reader {
     shape: 'csv',
     dateField: format.dateField,
     detect: (names) => format.detect(names),
-    parser: (options) => parser(format, options),
+    parser: (options) => csvRowsParser({ name: options.name, ...billingRows(format, options) }),
+    rows: (options) => billingRows(format, options),
   };
 }
 
-function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOptions): IncrementalParser {
+function billingRows(format: BillingFormat, { dateOrder, currency }: ReadOptions): RowReading {
   const options = { dateOrder: dateOrder ?? 'mdy', ...(currency ? { currency } : {}) } as const;
   let header: string[] = [];
   let original: string[] = [];
-  return csvRowsParser({
-    name,
+  return {
     onHeader(cells) {
       original = cells.map(englishName);
       header = original.map((c) => c.toLowerCase());
@@ -40,5 +43,5 @@ function parser(format: BillingFormat, { name, dateOrder, currency }: ReadOption
         return { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells } };
       }
     },
-  });
+  };
 }
