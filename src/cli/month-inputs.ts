@@ -15,6 +15,7 @@ import { billingBatchesInRange, billingRecordsInRange } from '../ledger/billing.
 import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
+import type { PoolCostJson } from '../report/pool-costs.js';
 
 /** The month's usage read once for the card: its classes, by day from the week before (for anomalies). */
 export interface MonthUsage {
@@ -73,7 +74,7 @@ export function batchesRead(ledger: Ledger, period: Period): { usage: number[]; 
 /** What a run stores of its statement, and what `runs --verify` compares, as plain JSON-able rows. */
 export interface RunContent {
   lines: readonly StatementLine[];
-  poolCosts: readonly Record<string, string | number | null>[];
+  poolCosts: readonly PoolCostJson[];
   unpriced: readonly Record<string, string>[];
 }
 

@@ -4,7 +4,7 @@ import { CurrencyError } from './errors.js';
 import { Decimal } from './money.js';
 import { allocate } from './allocate.js';
 import { monthRange, nextMonth, type Month, type MonthRange, type Period } from './month.js';
-import type { BillingCost, BillingFilterKey, BillingRecord, CostColumn } from './types.js';
+import type { BillingCost, BillingFilterKey, BillingRecord, Conversion, CostColumn, ExchangeRate } from './types.js';
 
 const FIELD: Record<BillingFilterKey, (r: BillingRecord) => string | undefined> = {
   provider: (r) => r.provider,
@@ -94,13 +94,17 @@ function monthsOf(record: BillingRecord, zone: string): { label: string; overlap
 
 /** What a billing-fed pool's records add up to in the month, and how many matched. */
 export interface BilledCost {
+  /** In the card's currency: its own records' sum plus every conversion's `converted`. */
   amount: Decimal;
   matched: number;
+  conversions: Conversion[];
 }
 
 /**
- * Sums a billing-fed pool cost over the month. Throws CurrencyError when a matching record
- * is in another currency than the card's: amounts in two currencies are never added.
+ * Sums a billing-fed pool cost over the month. Records in another currency are summed in
+ * their own currency, exactly, and that sum is converted once at the card's rate (issue 15),
+ * unrounded: the pool's cost is rounded to the cent once, later, as any other. A currency
+ * the card has no rate for throws CurrencyError: amounts in two currencies are never added.
  */
 export function billedCost(
   poolId: string,
@@ -108,18 +112,30 @@ export function billedCost(
   records: readonly BillingRecord[],
   period: Period,
   currency: string,
+  rates: readonly ExchangeRate[] = [],
 ): BilledCost {
   const matching = records.filter((r) => billingFilterTakes(cost, r) && countsInMonth(r, cost.column, period));
-  const foreign = matching.filter((r) => r.currency !== currency);
-  if (foreign.length > 0) {
-    const currencies = [...new Set(foreign.map((r) => r.currency))].sort().join(', ');
+  const byCurrency = new Map<string, { count: number; amount: Decimal }>();
+  for (const r of matching) {
+    const entry = byCurrency.get(r.currency) ?? { count: 0, amount: new Decimal(0) };
+    byCurrency.set(r.currency, { count: entry.count + 1, amount: entry.amount.plus(monthCost(r, cost.column, period)) });
+  }
+  const foreign = [...byCurrency].filter(([code]) => code !== currency).sort(([a], [b]) => (a < b ? -1 : 1));
+  const unrated = foreign.filter(([code]) => !rates.some((r) => r.currency === code));
+  if (unrated.length > 0) {
+    const count = unrated.reduce((n, [, e]) => n + e.count, 0);
     throw new CurrencyError(
-      `pool ${poolId}: ${foreign.length} billing record${foreign.length === 1 ? '' : 's'} in ${currencies}, ` +
-        `but the rate card is in ${currency}: amounts in two currencies are never added`,
+      `pool ${poolId}: ${count} billing record${count === 1 ? '' : 's'} in ${unrated.map(([c]) => c).join(', ')}, ` +
+        `but the rate card is in ${currency}: amounts in two currencies are never added ` +
+        `(give the card exchange_rates for ${unrated.map(([c]) => c).join(', ')} to convert them)`,
     );
   }
-  const amount = matching.reduce((total, r) => total.plus(monthCost(r, cost.column, period)), new Decimal(0));
-  return { amount, matched: matching.length };
+  const conversions = foreign.map(([code, { amount }]) => {
+    const rate = rates.find((r) => r.currency === code)!;
+    return { ...rate, amount, converted: amount.times(rate.rate) };
+  });
+  const own = byCurrency.get(currency)?.amount ?? new Decimal(0);
+  return { amount: conversions.reduce((total, c) => total.plus(c.converted), own), matched: matching.length, conversions };
 }
 
 function proratedOverlapIsEmpty(record: BillingRecord, range: MonthRange): boolean {

@@ -9,6 +9,7 @@ import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
 import type {
   BillingRecord,
+  Conversion,
   Pool,
   PoolCostSource,
   PoolReconciliation,
@@ -122,13 +123,13 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   const { card, owners, served, activeCentres } = context;
   const method = METHODS[pool.method];
   if (!method) throw new RangeError(`pool ${pool.id}: unknown method ${pool.method}`);
-  const { billed, matched, warnings: costWarnings } = billedPoolCost(pool, context);
+  const { billed, matched, conversions, warnings: costWarnings } = billedPoolCost(pool, context);
   const costCents = poolCostCents(pool, billed);
   const source: PoolCostSource = {
     pool: pool.id,
     kind: pool.cost?.kind ?? 'none',
     base: pool.cost === undefined ? null : pool.cost.kind === 'fixed' ? pool.cost.amount : (billed ?? ZERO),
-    ...(pool.cost?.kind === 'billing' ? { matched, column: pool.cost.column } : {}),
+    ...(pool.cost?.kind === 'billing' ? { matched, column: pool.cost.column, ...(conversions.length > 0 ? { conversions } : {}) } : {}),
     overheadPct: pool.overheadPct,
     cost: costCents === null ? null : fromCents(costCents),
   };
@@ -147,11 +148,11 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   };
 }
 
-function billedPoolCost(pool: Pool, { card, billing, period }: Context): { billed: Decimal | null; matched: number; warnings: string[] } {
-  if (pool.cost?.kind !== 'billing') return { billed: null, matched: 0, warnings: [] };
-  const { amount, matched } = billedCost(pool.id, pool.cost, billing, period, card.currency);
+function billedPoolCost(pool: Pool, { card, billing, period }: Context): { billed: Decimal | null; matched: number; conversions: Conversion[]; warnings: string[] } {
+  if (pool.cost?.kind !== 'billing') return { billed: null, matched: 0, conversions: [], warnings: [] };
+  const { amount, matched, conversions } = billedCost(pool.id, pool.cost, billing, period, card.currency, card.exchangeRates);
   const warnings = matched === 0 ? [`pool ${pool.id}: its billing filter matches no records in the month; its cost is 0.00`] : [];
-  return { billed: amount, matched, warnings };
+  return { billed: amount, matched, conversions, warnings };
 }
 
 /** SPEC §8.14: each centre's total of the first-phase pools; unallocated and totals ≤ 0 excluded. */

@@ -69,3 +69,10 @@ export function sum(values: Iterable<Decimal>): Decimal {
   for (const value of values) total = total.plus(value);
   return total;
 }
+
+/** ISO 4217 codes, as the runtime knows them (Intl): never a hand-kept list. */
+const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isIsoCurrency(code: string): boolean {
+  return ISO_CURRENCIES.has(code);
+}

@@ -195,6 +195,24 @@ export interface RateCard {
   pools: readonly Pool[];
   unpriced: 'error' | 'ignore';
   budgets: readonly Budget[];
+  /** Rates into the card's currency, for billing records in another (issue 15). */
+  exchangeRates?: readonly ExchangeRate[];
+}
+
+/** One unit of `currency` is `rate` units of the card's currency, as of `date`, per `source`. */
+export interface ExchangeRate {
+  currency: string;
+  rate: Decimal;
+  /** YYYY-MM-DD: the day the rate is quoted for. */
+  date: string;
+  /** Where the rate comes from ("ECB euro reference rate"), for the audit trail. */
+  source: string;
+}
+
+/** A pool's records in one foreign currency: their sum, and that sum at the card's rate. */
+export interface Conversion extends ExchangeRate {
+  amount: Decimal;
+  converted: Decimal;
 }
 
 /** A cost centre's monthly budget (SPEC §4): an alert at alert_pct, `hard` makes cron fail. */
@@ -248,6 +266,8 @@ export interface PoolCostSource {
   base: Decimal | null;
   matched?: number;
   column?: string;
+  /** Records in other currencies, converted at the card's rates (their sums are in `base`). */
+  conversions?: readonly Conversion[];
   overheadPct: Decimal;
   cost: Decimal | null;
 }

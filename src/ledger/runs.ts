@@ -1,6 +1,7 @@
 import { Decimal } from '../domain/money.js';
 import type { Platform, StatementLine } from '../domain/types.js';
 import type { Ledger } from './open.js';
+import type { PoolCostJson } from '../report/pool-costs.js';
 
 /** A stored statement run (SPEC §5). Amounts are stored as decimal text, never floats. */
 export interface RunRecord {
@@ -21,7 +22,7 @@ export interface RunRecord {
   unpriced: readonly Record<string, string>[];
   warnings: readonly string[];
   /** Each pool's cost and where it came from, as plain JSON (decimals as strings). */
-  poolCosts: readonly Record<string, string | number | null>[];
+  poolCosts: readonly PoolCostJson[];
   reconciled: boolean;
   createdAt: string;
   lines: readonly StatementLine[];
@@ -111,7 +112,7 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     batchIds: JSON.parse(row.batchIds) as number[],
     unpriced: JSON.parse(row.unpriced) as Record<string, string>[],
     warnings: JSON.parse(row.warnings) as string[],
-    poolCosts: JSON.parse(row.poolCosts) as Record<string, string | number | null>[],
+    poolCosts: JSON.parse(row.poolCosts) as PoolCostJson[],
     reconciled: row.reconciled === 1,
     standing: standingOf(db, month, row.id),
     lines: lines.map(({ parts, ...l }) => ({

@@ -14,7 +14,7 @@ import {
   type Raw,
 } from '../domain/fields.js';
 import { METHODS, type AllocationMethod } from '../domain/methods/index.js';
-import { Decimal } from '../domain/money.js';
+import { Decimal, isIsoCurrency } from '../domain/money.js';
 import { isKnownTimeZone, parseMonth, type Month } from '../domain/month.js';
 import {
   BILLING_FILTER_KEYS,
@@ -28,6 +28,7 @@ import {
   type Platform,
   type TokenWeights,
   type Driver,
+  type ExchangeRate,
   type Pool,
   type PoolCost,
   type RateCard,
@@ -48,6 +49,7 @@ const CARD_KEYS = [
   'pools',
   'budgets',
   'unpriced',
+  'exchange_rates',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
 const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers'];
@@ -80,6 +82,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const unpriced =
     card.unpriced === undefined ? 'error' : readChoice(card.unpriced, ['error', 'ignore'] as const, ['unpriced'], issues);
   const budgets = card.budgets === undefined ? [] : readList(card.budgets, ['budgets'], issues, (raw, path, found) => readBudget(raw, path, found, centreIds));
+  const exchangeRates = card.exchange_rates === undefined ? [] : readExchangeRates(card.exchange_rates, currency, issues);
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
   return {
@@ -94,7 +97,40 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     pools: pools.map((p) => p.value),
     unpriced,
     budgets: budgets.map((b) => b.value),
+    ...(exchangeRates.length > 0 ? { exchangeRates } : {}),
   };
+}
+
+/**
+ * `exchange_rates: { EUR: { rate: "1.0832", date: 2024-09-30, source: "ECB" } }`: one unit of
+ * each listed currency is `rate` units of the card's currency. The date and the source are
+ * required: a converted amount must say which rate, of which day, from where.
+ */
+function readExchangeRates(value: unknown, cardCurrency: string | null, issues: Issues): ExchangeRate[] {
+  const rates = readRecord(value, ['exchange_rates'], issues);
+  if (!rates) return [];
+  const out: ExchangeRate[] = [];
+  for (const [currency, raw] of Object.entries(rates)) {
+    const path: FieldPath = ['exchange_rates', currency];
+    if (!isIsoCurrency(currency)) issues.add(path, `expected an ISO 4217 currency code such as "EUR", got "${currency}"`);
+    else if (currency === cardCurrency) issues.add(path, `is the card's own currency: it needs no rate`);
+    const entry = readRecord(raw, path, issues);
+    if (!entry) continue;
+    checkKeys(entry, ['rate', 'date', 'source'], path, issues);
+    const rate = readDecimal(entry.rate, [...path, 'rate'], issues);
+    if (rate && !rate.greaterThan(0)) issues.add([...path, 'rate'], `expected a rate above 0, got "${entry.rate as string}"`);
+    const date = readString(entry.date, [...path, 'date'], issues);
+    if (date !== null && !isCalendarDate(date)) issues.add([...path, 'date'], `expected a date YYYY-MM-DD, got ${describe(entry.date)}`);
+    const source = readString(entry.source, [...path, 'source'], issues);
+    if (rate && rate.greaterThan(0) && date && isCalendarDate(date) && source) out.push({ currency, rate, date, source });
+  }
+  return out;
+}
+
+function isCalendarDate(text: string): boolean {
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
+  // Date.parse rolls 02-30 over to 03-01: the day must come back as written.
+  return Number.isFinite(time) && new Date(time).toISOString().startsWith(text);
 }
 
 function readCurrency(value: unknown, issues: Issues): string | null {

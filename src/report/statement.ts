@@ -1,3 +1,4 @@
+import type { PoolCostJson } from './pool-costs.js';
 import { formatAmount, sum } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
 import { optionalQuantity, safeText } from './cells.js';
@@ -10,7 +11,7 @@ export interface StatementView {
   currency: string;
   lines: readonly StatementLine[];
   /** What the run read, for audit: the rate card's SHA-256 and the ingest batches. */
-  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string; poolCosts: readonly Record<string, unknown>[] };
+  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string; poolCosts: readonly PoolCostJson[] };
 }
 
 export const STATEMENT_COLUMNS = [

@@ -6,7 +6,8 @@ import { CurrencyError } from '../../src/domain/errors.js';
 import { Decimal } from '../../src/domain/money.js';
 import { parseMonth, periodOf } from '../../src/domain/month.js';
 import type { BillingRecord } from '../../src/domain/types.js';
-import { card, periodFor } from './helpers.js';
+import fc from 'fast-check';
+import { card, events, periodFor } from './helpers.js';
 
 const OCT = parseMonth('2026-10')!;
 const utc = (text: string) => Date.parse(text);
@@ -95,8 +96,56 @@ describe('billing-fed pool cost', () => {
     ];
     assert.throws(() => billedCost('e', cost, records, periodOf(OCT, 'UTC'), 'USD'), (error: unknown) => {
       assert.ok(error instanceof CurrencyError);
-      assert.equal(error.message, 'pool e: 2 billing records in CAD, but the rate card is in USD: amounts in two currencies are never added');
+      assert.equal(error.message, 'pool e: 2 billing records in CAD, but the rate card is in USD: amounts in two currencies are never added (give the card exchange_rates for CAD to convert them)');
       return true;
     });
+  });
+
+  const RATES = `exchange_rates:
+  EUR: { rate: "1.0832", date: 2026-10-30, source: "ECB euro reference rate" }
+  JPY: { rate: "0.0066", date: 2026-10-30, source: "ECB via EUR" }`;
+
+  it('converts each foreign currency\'s exact sum once at the card\'s rate, and rounds the pool once', () => {
+    // USD 5.00 + EUR (10.00 + 2.505) × 1.0832 = 5 + 12.505 × 1.0832 = 5 + 13.545416 = 18.545416
+    //   + JPY 1234 × 0.0066 = 8.1444 → 26.689816 → C 26.69 (per record rounding would give 5 + 10.83 + 2.71 + 8.14 = 26.68)
+    const c = card(`  - { id: e, cost: { billing: { provider: AWS } }, method: proportional, driver: tokens }`, RATES);
+    const records = [
+      record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '5.00'),
+      record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '10.00', { currency: 'EUR' }),
+      record('2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z', '2.505', { currency: 'EUR' }),
+      record('2026-10-02T00:00:00Z', '2026-10-03T00:00:00Z', '1234', { currency: 'JPY' }),
+    ];
+    const s = computeMonth({ card: c, period: periodFor(c), usage: [], billing: records });
+    assert.equal(s.reconciliation.poolCosts.toFixed(2), '26.69');
+    const source = s.poolCosts[0]!;
+    assert.equal(source.base?.toFixed(), '26.689816');
+    assert.deepEqual(source.conversions?.map((v) => [v.currency, v.amount.toFixed(), v.rate.toFixed(), v.date, v.source, v.converted.toFixed()]), [
+      ['EUR', '12.505', '1.0832', '2026-10-30', 'ECB euro reference rate', '13.545416'],
+      ['JPY', '1234', '0.0066', '2026-10-30', 'ECB via EUR', '8.1444'],
+    ]);
+  });
+
+  it('a currency without a rate still stops the run, naming only the unrated one', () => {
+    const c = card(`  - { id: e, cost: { billing: { provider: AWS } }, method: proportional, driver: tokens }`, RATES);
+    const records = [record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '1', { currency: 'EUR' }), record('2026-10-01T00:00:00Z', '2026-10-02T00:00:00Z', '1', { currency: 'GBP' })];
+    assert.throws(() => computeMonth({ card: c, period: periodFor(c), usage: [], billing: records }), /pool e: 1 billing record in GBP, but the rate card is in USD.*exchange_rates for GBP/);
+  });
+
+  it('property: C is the sum in the card\'s currency plus each foreign sum × its rate, rounded once; lines add up to C; order does not matter', () => {
+    const amount = fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n }).chain((units) => fc.integer({ min: 0, max: 6 }).map((places) => new Decimal(units.toString()).dividedBy(new Decimal(10).pow(places))));
+    const rate = fc.bigInt({ min: 1n, max: 10n ** 8n }).chain((units) => fc.integer({ min: 0, max: 8 }).map((places) => new Decimal(units.toString()).dividedBy(new Decimal(10).pow(places))));
+    const item = fc.record({ currency: fc.constantFrom('USD', 'EUR', 'JPY'), amount, team: fc.constantFrom('a', 'b') });
+    fc.assert(fc.property(fc.array(item, { minLength: 1, maxLength: 12 }), rate, rate, fc.boolean(), (items, eur, jpy, reverse) => {
+      const c = card(`  - { id: e, cost: { billing: { provider: AWS } }, method: proportional, driver: tokens }`, `exchange_rates:
+  EUR: { rate: "${eur.toFixed()}", date: 2026-10-30, source: test }
+  JPY: { rate: "${jpy.toFixed()}", date: 2026-10-30, source: test }`);
+      const records = items.map((i) => record('2026-10-05T00:00:00Z', '2026-10-06T00:00:00Z', i.amount.toFixed(), { currency: i.currency }));
+      const usage = [events('a', 'm', { input_tokens: 3 }), events('b', 'm', { input_tokens: 5 })];
+      const s = computeMonth({ card: c, period: periodFor(c), usage, billing: reverse ? [...records].reverse() : records });
+      const of = (code: string) => items.filter((i) => i.currency === code).reduce((t, i) => t.plus(i.amount), new Decimal(0));
+      const expected = of('USD').plus(of('EUR').times(eur)).plus(of('JPY').times(jpy)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+      assert.equal(s.reconciliation.poolCosts.toFixed(2), expected.toFixed(2));
+      assert.equal(s.lines.reduce((t, l) => t.plus(l.amount), new Decimal(0)).toFixed(2), expected.toFixed(2));
+    }), { numRuns: 300 });
   });
 });

@@ -119,7 +119,7 @@ pools:
     writeFileSync(join(dir, 'card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\npools:\n  - { id: az, cost: { billing: { provider: Microsoft } }, method: proportional, driver: requests }\n');
     const run = chargeback(dir, ['compute', '--month', '2023-09', '--rate-card', join(dir, 'card.yaml')]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^chargeback: pool az: \d+ billing records in CAD, but the rate card is in USD: amounts in two currencies are never added\n$/);
+    assert.match(run.stderr, /^chargeback: pool az: \d+ billing records in CAD, but the rate card is in USD: amounts in two currencies are never added \(give the card exchange_rates for CAD to convert them\)\n$/);
   });
 
   it('billing summary shows cost by provider and service, and by tag', () => {

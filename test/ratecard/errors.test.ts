@@ -106,6 +106,23 @@ describe('rate card: error gallery', () => {
       GOOD.replace('    method: proportional', '    overhead_pct: 12\n    method: proportional'),
       ['card.yaml:12: pools[0].overhead_pct: expected a decimal string, got 12 (a YAML number: quote money)'],
     ],
+    [
+      'exchange rates: a code that is not ISO 4217, the card\'s own currency, a float rate, a rolled-over date, no source',
+      GOOD.replace('currency: USD', `currency: USD
+exchange_rates:
+  MC: { rate: "1", date: 2024-09-30, source: EA }
+  USD: { rate: "1", date: 2024-09-30, source: self }
+  EUR: { rate: 1.08, date: 2024-02-30 }
+  GBP: { rate: "0", date: "2024-09-30", source: BoE }`),
+      [
+        'card.yaml:4: exchange_rates.MC: expected an ISO 4217 currency code such as "EUR", got "MC"',
+        'card.yaml:5: exchange_rates.USD: is the card\'s own currency: it needs no rate',
+        'card.yaml:6: exchange_rates.EUR.rate: expected a decimal string, got 1.08 (a YAML number: quote money)',
+        'card.yaml:6: exchange_rates.EUR.date: expected a date YYYY-MM-DD, got "2024-02-30"',
+        'card.yaml:6: exchange_rates.EUR.source: expected a non-empty string, got nothing',
+        'card.yaml:7: exchange_rates.GBP.rate: expected a rate above 0, got "0"',
+      ],
+    ],
   ];
   for (const [name, text, expected] of gallery) {
     it(name, () => {

@@ -8,7 +8,7 @@ import { inSnapshot } from '../../ledger/open.js';
 import { ownerOf } from '../../domain/match.js';
 import type { GroupShape } from '../../domain/types.js';
 import { readRateCard } from '../../ratecard/load.js';
-import { poolCostsAsText } from '../../report/pool-costs.js';
+import { poolCostLines } from '../../report/pool-costs.js';
 import { grouped, printable } from '../../report/cells.js';
 import { requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { partsTotal } from '../../domain/parts.js';
@@ -53,7 +53,7 @@ export function registerExplain(program: Command, io: Io): void {
         const poolQuantity = sum(poolLines.map((l) => l.quantity ?? sum([])));
         const source = run.poolCosts.filter((p) => p.pool === line.pool);
         out.push('', `${line.pool} (${line.method}): ${grouped(formatAmount(line.amount))}`);
-        out.push(poolCostsAsText(source).split('\n').slice(1, -1).map((l) => `  cost:${l.slice(l.indexOf(':') + 1)}`).join('\n'));
+        out.push(...source.flatMap((s) => poolCostLines(s).map((l, i) => (i === 0 ? `  cost: ${l}` : `    ${l}`))));
         if (line.quantity !== null) {
           const share = poolQuantity.isZero() ? '' : ` (${line.quantity.dividedBy(poolQuantity).times(100).toDecimalPlaces(2).toFixed()}% of the pool's ${formatQuantity(poolQuantity)})`;
           out.push(`  quantity: ${formatQuantity(line.quantity)} ${line.driver}${share}${line.unitPrice ? ` at ${formatQuantity(line.unitPrice)} per unit` : ''}`);

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
-import { isIsoCurrency } from '../../ingest/billing/format.js';
+import { isIsoCurrency } from '../../domain/money.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';

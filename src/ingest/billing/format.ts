@@ -1,4 +1,5 @@
 import type { BillingRecord } from '../../domain/types.js';
+import { isIsoCurrency } from '../../domain/money.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
 import { isMissing, parseBillingDate, parseMoney, parseTags, type DateOrder, type Decimal } from './values.js';
 
@@ -81,11 +82,4 @@ export const optional = (value: string) => (value === '' ? {} : { value });
 /** The billing period's fields of a record, when its export names one. */
 export function billingPeriod(startMs: number | undefined, endMs: number | undefined): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
   return { ...(startMs === undefined ? {} : { billingPeriodStartMs: startMs }), ...(endMs === undefined ? {} : { billingPeriodEndMs: endMs }) };
-}
-
-/** ISO 4217 codes, as the runtime knows them (Intl): never a hand-kept list. */
-const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-
-export function isIsoCurrency(code: string): boolean {
-  return ISO_CURRENCIES.has(code);
 }
