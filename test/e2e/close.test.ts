@@ -127,7 +127,7 @@ describe('month close (SPEC §5)', () => {
     const { dir } = workspace();
     chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
     for (const at of ['10:00', '10:05', '10:10']) {
-      chargeback(dir, ['ingest', fixture('data/gpu/dcgm-exporter_scrape_datadog-fixture.prom'), '--source', 'gpu', '--at', `2026-10-05T${at}:00Z`]);
+      chargeback(dir, ['ingest', fixture('data/gpu/dcgm-exporter_scrape_datadog-fixture.prom'), '--source', 'gpu', '--at', `2026-10-05T${at}:00Z`, '--rejects', join(dir, 'gpu.rejects.csv')]);
     }
     writeFileSync(join(dir, 'bill.csv'), 'BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ServiceName,Tags\n' +
       '100.00,90.00,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Usage,AWS,GPU,{}\n');
