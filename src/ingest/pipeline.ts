@@ -94,11 +94,11 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
   let redact = (reject: RejectedRow): RejectedRow => reject;
 
   try {
-    const { tz, dateOrder, currency, host, at, columns } = options;
+    const { tz, dateOrder, currency, host, at, columns, defaults } = options;
     // Read under the batch's write lock: a month closed before this batch commits is closed
     // for all of its rows (a close waits for the lock; issue 13).
     const closed = options.reread ? [] : closedMonths(ledger);
-    const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns, closed };
+    const readOptions: ReadOptions = { name: input.name, tz, dateOrder, currency, host, at, columns, defaults, closed };
     // Gateway logs are parsed on a worker thread while this one writes to SQLite; billing
     // exports are small and read here.
     const batches = parquet ? parseParquet(reader, parquet, readOptions)
@@ -240,10 +240,12 @@ async function spool(stream: Readable, temporaries?: Set<string>): Promise<strin
  * The options that change how bytes parse, as canonical JSON named by their flags: the same
  * bytes read with other ones are a new attempt. The format is the one read, given or detected.
  */
-export function parseOptionsKey(format: string, options: Pick<ReadOptions, 'tz' | 'dateOrder' | 'currency' | 'host' | 'at' | 'columns'>): string {
+export function parseOptionsKey(format: string, options: Pick<ReadOptions, 'tz' | 'dateOrder' | 'currency' | 'host' | 'at' | 'columns' | 'defaults'>): string {
+  const set = options.defaults ? Object.entries(options.defaults).map(([k, v]) => `${k}=${v}`).sort() : undefined;
   const flags: [string, unknown][] = [
     ['format', format], ['tz', options.tz], ['date-order', options.dateOrder], ['currency', options.currency],
     ['host', options.host], ['at', options.at === undefined ? undefined : new Date(options.at).toISOString()], ['columns', options.columns],
+    ['set', set],
   ];
   return JSON.stringify(Object.fromEntries(flags.filter(([, v]) => v !== undefined)));
 }

@@ -44,6 +44,11 @@ export interface ReadOptions {
   at?: number;
   /** GPU: the column names of nvidia-smi output written with `noheader` (the --query-gpu list). */
   columns?: readonly string[];
+  /**
+   * Gateway: the identity of records that carry none (`--set team=search`): `user`, `team`,
+   * `project` or `tag.NAME`, each used where a record has no value of its own.
+   */
+  defaults?: Readonly<Record<string, string>>;
   /** Closed months whose records are refused (SPEC §5). */
   closed?: readonly { month: string; runId: number; startMs: number; endMs: number }[];
 }

@@ -176,7 +176,7 @@ const TIME_EXPECTED = {
  * field in the format's own words (SPEC §8.2). Written for speed: it runs once per row of
  * files with millions of rows.
  */
-export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, keys: KeyCache): UsageEvent {
+export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, keys: KeyCache, defaults: Defaults = NO_DEFAULTS): UsageEvent {
   const { fields } = spec;
   const name = (field: FieldName, fallback: string) => fields[field]?.[0] ?? fallback;
   const stamp = record.get('timestamp');
@@ -204,9 +204,9 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
     requestId: optional('requestId'),
     apiKeyFp: key.fp,
     apiKeyLast4: key.last4,
-    user: optional('user'),
-    team: optional('team'),
-    project: optional('project'),
+    user: optional('user') ?? defaults.user,
+    team: optional('team') ?? defaults.team,
+    project: optional('project') ?? defaults.project,
     model,
     inputTokens,
     outputTokens,
@@ -216,12 +216,34 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
     status,
     tier: optional('tier'),
     environment: optional('environment'),
-    tags: record.tags(),
+    tags: defaults.tags ? { ...defaults.tags, ...record.tags() } : record.tags(),
   };
   if (!event.apiKeyFp && !event.user && !event.team && !event.project) {
     throw new RowProblem('identity', 'no identity: the record has no API key, user, team or project');
   }
   return event;
+}
+
+/** `--set` compiled once per file: identity fields, and tags by name. */
+interface Defaults {
+  user?: string;
+  team?: string;
+  project?: string;
+  tags?: Record<string, string>;
+}
+
+const NO_DEFAULTS: Defaults = {};
+
+function compileDefaults(set: Readonly<Record<string, string>> | undefined): Defaults {
+  if (!set) return NO_DEFAULTS;
+  const tags = newTags();
+  for (const [name, value] of Object.entries(set)) if (name.startsWith('tag.')) tags[name.slice(4)] = value;
+  return {
+    ...(set.user ? { user: set.user } : {}),
+    ...(set.team ? { team: set.team } : {}),
+    ...(set.project ? { project: set.project } : {}),
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
+  };
 }
 
 /** The top-level names a format reads, for the "ignored columns" of the batch summary. */
@@ -244,9 +266,9 @@ export function recordReader(spec: RecordFormat, extraKnown: readonly string[] =
   };
 }
 
-function event(line: number, record: RecordFields, cells: readonly string[], spec: RecordFormat, zone: string, keys: KeyCache): ReadItem {
+function event(line: number, record: RecordFields, cells: readonly string[], spec: RecordFormat, zone: string, keys: KeyCache, defaults: Defaults): ReadItem {
   try {
-    return { kind: 'event', line, event: toEvent(record, spec, zone, keys), cells };
+    return { kind: 'event', line, event: toEvent(record, spec, zone, keys, defaults), cells };
   } catch (error) {
     // A value nested past what the engine can walk (JSON.parse reads any depth; nothing else can).
     if (error instanceof RangeError) return { kind: 'reject', reject: { line, field: null, reason: 'a value nested too deeply to read', cells } };
@@ -273,8 +295,9 @@ function compiledColumns(spec: RecordFormat, header: readonly string[]) {
   return { names, columns, nested, tags };
 }
 
-function csvParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }: ReadOptions): IncrementalParser {
+function csvParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz, defaults: set }: ReadOptions): IncrementalParser {
   const keys = keyCache();
+  const defaults = compileDefaults(set);
   let compiled: ReturnType<typeof compiledColumns> | null = null;
   let cells: readonly string[] = [];
   let view: RecordView | null = null;
@@ -309,7 +332,7 @@ function csvParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }:
     onRow(line, row) {
       cells = row;
       view = null;
-      return event(line, record, row, spec, tz ?? 'UTC', keys);
+      return event(line, record, row, spec, tz ?? 'UTC', keys, defaults);
     },
   });
 }
@@ -327,8 +350,9 @@ function checkNativeHeader(spec: RecordFormat, compiled: ReturnType<typeof compi
   }
 }
 
-function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }: ReadOptions): IncrementalParser {
+function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz, defaults: set }: ReadOptions): IncrementalParser {
   const keys = keyCache();
+  const defaults = compileDefaults(set);
   const splitter = jsonSplitter();
   let started = false;
   const toItems = (records: ReturnType<typeof splitter.push>): ReadItem[] => {
@@ -348,7 +372,7 @@ function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz }
         const top = new Map(Object.entries(record.value).map(([k, v]) => [k.toLowerCase(), v]));
         const view = recordView(top);
         const fields: RecordFields = { get: (field) => view.text(...(spec.fields[field] ?? [])), tags: () => spec.fields.tags?.(view) ?? newTags() };
-        items.push(event(record.line, fields, [raw], spec, tz ?? 'UTC', keys));
+        items.push(event(record.line, fields, [raw], spec, tz ?? 'UTC', keys, defaults));
       }
     }
     return items;

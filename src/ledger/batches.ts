@@ -94,9 +94,11 @@ export function priorAttempt(db: Ledger, sha256: string, source: string, parseOp
   return { kind: 'retry', batch: last, why };
 }
 
-function describeOptions(json: string): string {
-  const options = Object.entries(JSON.parse(json) as Record<string, unknown>);
-  return options.length === 0 ? 'none' : options.map(([k, v]) => `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+/** A batch's parse options as the flags that gave them (`--set` once per value); `omit` leaves some out. */
+export function describeOptions(json: string, omit: readonly string[] = []): string {
+  const options = Object.entries(JSON.parse(json) as Record<string, unknown>).filter(([k]) => !omit.includes(k));
+  const flag = ([k, v]: [string, unknown]) => (k === 'set' && Array.isArray(v) ? v.map((s) => `--set ${String(s)}`).join(' ') : `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`);
+  return options.length === 0 ? 'none' : options.map(flag).join(' ');
 }
 
 /** Every committed batch, oldest first. */

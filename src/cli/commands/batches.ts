@@ -2,7 +2,7 @@ import { printable } from '../../report/cells.js';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { ProblemFound } from '../../domain/errors.js';
-import { listBatches, storedRowsByBatch } from '../../ledger/batches.js';
+import { describeOptions, listBatches, storedRowsByBatch } from '../../ledger/batches.js';
 import { COMPACT } from '../../report/showback.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
@@ -34,12 +34,13 @@ export function registerBatches(program: Command, io: Io): void {
         return;
       }
       const table = new Table({
-        head: ['batch', 'source', 'format', 'file', 'sha256', 'read', 'stored', 'duplicate', 'rejected', 'finished'],
+        head: ['batch', 'source', 'format', 'options', 'file', 'sha256', 'read', 'stored', 'duplicate', 'rejected', 'finished'],
         style: { head: [], border: [] },
         chars: COMPACT,
       });
       for (const b of batches) {
-        table.push([b.id, b.source, b.format, printable(b.fileName), b.sha256.slice(0, 12), b.rowsRead, b.rowsAccepted,
+        const options = describeOptions(b.parseOptions, ['format']);
+        table.push([b.id, b.source, b.format, options === 'none' ? '' : printable(options), printable(b.fileName), b.sha256.slice(0, 12), b.rowsRead, b.rowsAccepted,
           b.rowsDuplicate, b.rowsRejected, b.finishedAt]);
       }
       io.stdout(`${table.toString()}\n`);

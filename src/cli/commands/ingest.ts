@@ -19,6 +19,7 @@ interface IngestFlags {
   allowClosed?: boolean;
   strict?: boolean;
   rejects?: string;
+  set: string[];
 }
 
 /** `chargeback ingest FILE... --source S [--format F]`: each file is one idempotent batch. */
@@ -35,6 +36,7 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--host <name>', 'gpu: the host of samples that do not name one (nvidia-smi output)')
     .option('--at <time>', 'gpu: the time of a scrape that carries no timestamps (ISO 8601)')
     .option('--columns <list>', 'gpu: the --query-gpu list of nvidia-smi output written with noheader')
+    .option('--set <name=value>', 'gateway: the identity of records that carry none: user=, team=, project= or tag.NAME= (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--allow-closed', 'accept rows dated in a closed month (a recompute then states adjustments)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
@@ -46,6 +48,7 @@ export function registerIngest(program: Command, io: Io): void {
       if (flags.tz !== undefined && !isKnownTimeZone(flags.tz)) throw new UsageError(`--tz: expected an IANA time zone such as "Europe/Berlin", got "${flags.tz}"`);
       const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
+      const defaults = identityDefaults(flags.set, flags.source);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       let rejected = 0;
       try {
@@ -60,6 +63,7 @@ export function registerIngest(program: Command, io: Io): void {
             ...(flags.host ? { host: flags.host } : {}),
             ...(at !== undefined ? { at } : {}),
             ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
+            ...(defaults ? { defaults } : {}),
             reread: flags.allowClosed ?? false,
             strict: flags.strict ?? false,
             ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
@@ -77,6 +81,24 @@ export function registerIngest(program: Command, io: Io): void {
       }
       if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file named above`);
     });
+}
+
+/** `--set name=value` flags as the identity defaults of a gateway file; a usage error otherwise. */
+function identityDefaults(set: readonly string[], source: string): Record<string, string> | undefined {
+  if (set.length === 0) return undefined;
+  if (source !== 'gateway') throw new UsageError(`--set gives gateway records an identity: it does not apply to --source ${source}`);
+  const defaults: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const item of set) {
+    const at = item.indexOf('=');
+    const [name, value] = at < 0 ? [item, ''] : [item.slice(0, at).trim(), item.slice(at + 1).trim()];
+    if (!['user', 'team', 'project'].includes(name) && !/^tag\..+/.test(name)) {
+      throw new UsageError(`--set ${item}: expected user=, team=, project= or tag.NAME= followed by a value`);
+    }
+    if (value === '') throw new UsageError(`--set ${item}: the value is empty`);
+    if (name in defaults) throw new UsageError(`--set ${name} is given twice`);
+    defaults[name] = value;
+  }
+  return defaults;
 }
 
 /** Redraws at most four times a second, whatever the row rate. */
