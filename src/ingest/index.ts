@@ -27,6 +27,9 @@ export const READERS: readonly Reader[] = [
 
 export const SOURCES = ['gateway', 'billing', 'gpu'] as const;
 
+/** What each source's files are, as a message names them. */
+const SOURCE_NOUNS: Readonly<Record<Reader['source'], string>> = { gateway: 'a gateway log', billing: 'a billing export', gpu: 'GPU telemetry' };
+
 /** What the start of a file says about it: JSON or CSV, and the names it uses. */
 export interface FileStart {
   /** Parquet is read by the readers of rows (Reader.rows), by its columns' names. */
@@ -74,12 +77,15 @@ export function chooseReader(source: string, format: string | undefined, start: 
     if (!reader) throw new InputError(name, 1, null, `--format ${format} reads ${named[0]?.shape}, but the file looks like ${start.shape}`);
     return reader;
   }
-  if (start.shape === 'parquet' && !candidates.some((r) => r.rows)) {
-    throw new InputError(name, null, null, `a Parquet file, and no ${source} format is read from Parquet (Parquet is read for billing exports)`);
-  }
   const lower = start.names.map((n) => n.toLowerCase());
   const reader = candidates.find((r) => readsShape(r, start.shape) && r.detect(lower));
   if (!reader) {
+    // Right file, wrong source: say which source reads it rather than list its columns.
+    const elsewhere = READERS.find((r) => r.source !== source && readsShape(r, start.shape) && r.detect(lower));
+    if (elsewhere) throw new InputError(name, 1, null, `this looks like ${SOURCE_NOUNS[elsewhere.source]} (${elsewhere.format}): use --source ${elsewhere.source}`);
+    if (start.shape === 'parquet' && !candidates.some((r) => r.rows)) {
+      throw new InputError(name, null, null, `a Parquet file, and no ${source} format is read from Parquet (Parquet is read for billing exports)`);
+    }
     const seen = start.shape === 'json' ? 'keys of the first object' : 'columns';
     const where = { json: 'first object', text: 'first line', csv: 'header', parquet: 'Parquet schema' }[start.shape];
     // A header in another language without the English names cannot be read: say so.
