@@ -6,6 +6,8 @@ import { gatewayCsv } from './gateway-csv.js';
 import { jsonSplitter } from './json-records.js';
 import { litellmCsv, litellmJson } from './litellm.js';
 import { openaiJsonl } from './openai-jsonl.js';
+import { openaiBatch } from './openai-batch.js';
+import { litellmPayload } from './litellm-payload.js';
 import { awsCur } from './billing/aws-cur.js';
 import { azure } from './billing/azure.js';
 import { focus } from './billing/focus.js';
@@ -20,7 +22,7 @@ import type { Reader } from './reader.js';
  * order, so the more specific formats come before the native CSV, whose aliases are broad.
  */
 export const READERS: readonly Reader[] = [
-  litellmCsv, litellmJson, doubleword, openaiJsonl, gatewayCsv,
+  litellmCsv, litellmJson, litellmPayload, openaiBatch, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp].map(billingReader),
   nvidiaSmi, dcgm,
 ];
