@@ -17,6 +17,8 @@ export function naturalKey(event: UsageEvent): string {
     event.tsMs, event.apiKeyFp ?? null, event.user ?? null, event.team ?? null, event.project ?? null, event.model,
     event.inputTokens, event.outputTokens, event.cachedInputTokens, event.latencyMs ?? null, event.status,
     event.tier ?? null, event.environment ?? null, canonicalTags(event.tags),
+    // Only a bucket stands for other than one request: every key made before stays as it was.
+    ...(event.requests !== undefined && event.requests !== 1 ? [event.requests] : []),
   ];
   return `h:${createHash('sha256').update(JSON.stringify(row)).digest('hex').slice(0, 32)}`;
 }

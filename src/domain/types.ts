@@ -301,6 +301,8 @@ export interface UsageEvent {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  /** Requests this record stands for: 1 for a request log, the API's own count for a usage bucket (issue 16). */
+  requests?: number;
   latencyMs?: number;
   status: 'ok' | 'error';
   tier?: string;

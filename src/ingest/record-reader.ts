@@ -91,6 +91,8 @@ export interface FieldSpec {
   status: readonly string[];
   tier: readonly string[];
   environment: readonly string[];
+  /** How many requests a record stands for (a usage bucket's own count); 1 when absent. */
+  requests?: readonly string[];
   tags?: (record: RecordView) => Record<string, string>;
 }
 
@@ -109,6 +111,15 @@ export interface RecordFormat {
    * header must hold the required and an identity column.
    */
   native?: boolean;
+  /** Output tokens may be absent (embeddings report none): 0 then. */
+  outputOptional?: boolean;
+  /**
+   * A JSON record that holds many (a usage API's page of buckets of results): the records to
+   * map, each a flat object, or the reason the whole record cannot be read.
+   */
+  expand?: (value: Record<string, unknown>) => Record<string, unknown>[] | string;
+  /** What to say when the model is missing, where the format can tell how to get it. */
+  modelHint?: string;
 }
 
 /** The fields a record has, each read from the first of its paths that holds a value. */
@@ -184,13 +195,15 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
   const tsMs = spec.native ? parseInstant(stamp) : parseTimestamp(stamp, zone);
   if (tsMs === null) throw new RowProblem(name('timestamp', 'timestamp'), `expected ${TIME_EXPECTED[spec.native ? 'native' : 'any']}, got "${stamp}"`);
   const model = record.get('model');
-  if (model === '') throw new RowProblem(name('model', 'model'), 'missing');
+  if (model === '') throw new RowProblem(name('model', 'model'), spec.modelHint ? `missing (${spec.modelHint})` : 'missing');
   const inputTokens = count(record.get('inputTokens'), name('inputTokens', 'input_tokens'), true);
-  const outputTokens = count(record.get('outputTokens'), name('outputTokens', 'output_tokens'), true);
+  const outputTokens = count(record.get('outputTokens'), name('outputTokens', 'output_tokens'), spec.outputOptional !== true);
   const cachedInputTokens = count(record.get('cachedInputTokens'), name('cachedInputTokens', 'cached_input_tokens'), false);
   if (cachedInputTokens > inputTokens) {
     throw new RowProblem(name('cachedInputTokens', 'cached_input_tokens'), `${cachedInputTokens} is more than the input tokens ${inputTokens}`);
   }
+  const requestsText = record.get('requests');
+  const requests = requestsText === '' ? 1 : count(requestsText, name('requests', 'requests'), true);
   const statusText = record.get('status');
   const status = parseStatusWith(STATUS_WORDS[spec.native ? 'native' : 'any'], statusText);
   if (status === null) {
@@ -211,6 +224,7 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
     inputTokens,
     outputTokens,
     cachedInputTokens,
+    ...(requests === 1 ? {} : { requests }),
     // Latency is informational: a value that is not a number is left out rather than rejected.
     latencyMs: parseLatency(record.get('latencyMs')) ?? undefined,
     status,
@@ -369,10 +383,18 @@ function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz, 
       } else if (!isObject(record.value)) {
         items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: 'expected a JSON object', cells: [raw] } });
       } else {
-        const top = new Map(Object.entries(record.value).map(([k, v]) => [k.toLowerCase(), v]));
-        const view = recordView(top);
-        const fields: RecordFields = { get: (field) => view.text(...(spec.fields[field] ?? [])), tags: () => spec.fields.tags?.(view) ?? newTags() };
-        items.push(event(record.line, fields, [raw], spec, tz ?? 'UTC', keys, defaults));
+        const parts = spec.expand ? spec.expand(record.value) : [record.value];
+        if (typeof parts === 'string') {
+          items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: parts, cells: [raw] } });
+          continue;
+        }
+        for (const part of parts) {
+          const top = new Map(Object.entries(part).map(([k, v]) => [k.toLowerCase(), v]));
+          const view = recordView(top);
+          const fields: RecordFields = { get: (field) => view.text(...(spec.fields[field] ?? [])), tags: () => spec.fields.tags?.(view) ?? newTags() };
+          // A record of many keeps each part's own text, so that a reject holds only the part at fault.
+          items.push(event(record.line, fields, [spec.expand ? JSON.stringify(part) : raw], spec, tz ?? 'UTC', keys, defaults));
+        }
       }
     }
     return items;

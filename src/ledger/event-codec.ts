@@ -28,11 +28,13 @@ export interface EventRow {
   input: number;
   output: number;
   cached: number;
+  /** Requests the event stands for (1 but for bucketed usage). */
+  requests: number;
   latency: number | null;
 }
 
-const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7, keyHash: 8, keyLength: 9, dimsLength: 10, last4Length: 11 } as const;
-const NUMS_PER_EVENT = 12;
+const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7, keyHash: 8, keyLength: 9, dimsLength: 10, last4Length: 11, requests: 12 } as const;
+const NUMS_PER_EVENT = 13;
 
 /** Events (with their natural keys, dims keys and file lines) encoded for another thread. */
 export function encodeEvents(events: readonly { key: string; dims: string; event: UsageEvent; line: number }[]): EncodedEvents {
@@ -46,6 +48,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
     nums[at + NUMS.output] = e.outputTokens;
     nums[at + NUMS.cached] = e.cachedInputTokens;
     nums[at + NUMS.latency] = e.latencyMs ?? NaN;
+    nums[at + NUMS.requests] = e.requests ?? 1;
     nums[at + NUMS.line] = line;
     nums[at + NUMS.dimsHash] = hash52(dims);
     nums[at + NUMS.keyHash] = hash52(key);
@@ -62,7 +65,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
 export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: EventRow) => void): void {
   let offset = 0;
   const next = (length: number) => strs.slice(offset, (offset += length));
-  const row: EventRow = { key: '', keyHash: 0, dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, latency: null };
+  const row: EventRow = { key: '', keyHash: 0, dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, requests: 1, latency: null };
   for (let i = 0; i < count; i++) {
     const at = i * NUMS_PER_EVENT;
     const latency = nums[at + NUMS.latency]!;
@@ -76,6 +79,7 @@ export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: 
     row.input = nums[at + NUMS.input]!;
     row.output = nums[at + NUMS.output]!;
     row.cached = nums[at + NUMS.cached]!;
+    row.requests = nums[at + NUMS.requests]!;
     row.latency = Number.isNaN(latency) ? null : latency;
     visit(row);
   }

@@ -5,7 +5,7 @@ import type { Ledger } from './open.js';
 /** Events handed to the replica's writer at a time: bounded memory on a ledger of any size. */
 const EVENTS_PER_CHUNK = 10_000;
 
-type EventRow = [string, number, string, number, number, number, number | null, string, string, string, string, string, string, string, string, string];
+type EventRow = [string, number, string, number, number, number, number | null, number, string, string, string, string, string, string, string, string, string];
 
 /**
  * Fills the empty ledger `target` with exactly the rows the batches `batchIds` of `source`
@@ -25,7 +25,7 @@ export function replicateBatches(source: Ledger, target: Ledger, batchIds: reado
     })();
     // Paged by event id: this connection cannot write while a read of it is still open.
     const page = target.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.input_tokens, e.output_tokens, e.cached_input_tokens,
-        e.latency_ms, d.api_key_fp, d.api_key_last4, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags
+        e.latency_ms, e.requests, d.api_key_fp, d.api_key_last4, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags
       FROM source.usage_events e JOIN source.usage_dims d ON d.id = e.dim_id
       WHERE e.${inBatches} AND e.id > ? ORDER BY e.id LIMIT ${EVENTS_PER_CHUNK}`).raw();
     const batch = beginBatch(target, { source: 'gateway', format: 'replica', fileName: source.name, startedAt: new Date(0).toISOString() });
@@ -42,12 +42,12 @@ export function replicateBatches(source: Ledger, target: Ledger, batchIds: reado
 }
 
 /** A stored event as a reader made it: '' in a dims column is "none" (see the schema). */
-function eventOf([key, tsMs, status, input, output, cached, latency, fp, last4, user, team, project, model, tier, environment, tags]: EventRow): { key: string; event: UsageEvent } {
+function eventOf([key, tsMs, status, input, output, cached, latency, requests, fp, last4, user, team, project, model, tier, environment, tags]: EventRow): { key: string; event: UsageEvent } {
   const optional = (name: keyof UsageEvent, value: string) => (value === '' ? {} : { [name]: value });
   return {
     key,
     event: {
-      tsMs, model, inputTokens: input, outputTokens: output, cachedInputTokens: cached, status: status === 'ok' ? 'ok' : 'error',
+      tsMs, model, inputTokens: input, outputTokens: output, cachedInputTokens: cached, requests, status: status === 'ok' ? 'ok' : 'error',
       tags: JSON.parse(tags) as Record<string, string>,
       ...(latency === null ? {} : { latencyMs: latency }),
       ...optional('apiKeyFp', fp), ...optional('apiKeyLast4', last4), ...optional('user', user), ...optional('team', team),

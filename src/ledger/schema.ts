@@ -246,4 +246,9 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   ALTER TABLE billing_records ADD COLUMN billing_period_start_ms INTEGER;
   ALTER TABLE billing_records ADD COLUMN billing_period_end_ms INTEGER;
   `,
+  // Bucketed usage (a provider's usage API: tokens and requests per day and key) stands for
+  // many requests at once: the requests driver counts the API's own number (issue 16).
+  `
+  ALTER TABLE usage_events ADD COLUMN requests INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

@@ -14,7 +14,7 @@ export interface KeyedEvent {
 
 /** Events per INSERT statement: one call into SQLite per row cost more than the insert itself. */
 const ROWS_PER_INSERT = 32;
-const EVENT_COLUMNS = 10;
+const EVENT_COLUMNS = 11;
 /** Rolled-up sums held in memory before they are upserted, at most this many at a time. */
 const MAX_PENDING_SUMS = 100_000;
 /** Dims keys remembered per batch: a realistic log has one new combination every few rows. */
@@ -56,24 +56,24 @@ function bucketSums(db: Ledger, table: 'usage_daily' | 'usage_edges', bucketColu
     size = 0;
   };
   return {
-    add(bucket: number, dimId: number, input: number, output: number, cached: number): void {
+    add(bucket: number, dimId: number, requests: number, input: number, output: number, cached: number): void {
       let byDim = buckets.get(bucket);
       if (!byDim) buckets.set(bucket, (byDim = new Map()));
       let s = byDim.get(dimId);
       // Sums held here are doubles: write them out before one would pass 2^53 (rows are below it).
       if (s && (s[1]! + input > Number.MAX_SAFE_INTEGER || s[2]! + output > Number.MAX_SAFE_INTEGER || s[3]! + cached > Number.MAX_SAFE_INTEGER)) {
         flush();
-        return this.add(bucket, dimId, input, output, cached);
+        return this.add(bucket, dimId, requests, input, output, cached);
       }
       if (!s) {
         if (size >= MAX_PENDING_SUMS) {
           flush();
-          return this.add(bucket, dimId, input, output, cached);
+          return this.add(bucket, dimId, requests, input, output, cached);
         }
         byDim.set(dimId, (s = [0, 0, 0, 0]));
         size++;
       }
-      s[0]!++;
+      s[0]! += requests;
       s[1]! += input;
       s[2]! += output;
       s[3]! += cached;
@@ -161,8 +161,8 @@ function dimsFinder(db: Ledger) {
  */
 export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) => number = hash52) {
   const insertStatement = (rows: number) => db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms,
-    dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms, key_hash) VALUES
-    ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms, requests, key_hash) VALUES
+    ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
   const storedWithHash = db.prepare('SELECT 1 FROM usage_events WHERE key_hash = ? AND natural_key = ?').pluck();
   const storedWithoutHash = db.prepare('SELECT 1 FROM usage_events WHERE key_hash IS NULL AND natural_key = ?').pluck();
   const isStored = (hashOfKey: unknown, key: unknown) => storedWithHash.get(hashOfKey, key) !== undefined || storedWithoutHash.get(key) !== undefined;
@@ -191,9 +191,9 @@ export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) 
     const quarter = isEdgeDay(day) ? Math.floor(tsMs / QUARTER_MS) : -1;
     if (quarter >= 0) quarters.add(quarter);
     if (params[at + 4] !== 'ok') return;
-    const [dimId, input, output, cached] = [params[at + 3], params[at + 5], params[at + 6], params[at + 7]] as number[];
-    daily.add(day, dimId!, input!, output!, cached!);
-    if (quarter >= 0) edges.add(quarter, dimId!, input!, output!, cached!);
+    const [dimId, input, output, cached, requests] = [params[at + 3], params[at + 5], params[at + 6], params[at + 7], params[at + 9]] as number[];
+    daily.add(day, dimId!, requests!, input!, output!, cached!);
+    if (quarter >= 0) edges.add(quarter, dimId!, requests!, input!, output!, cached!);
   }
 
   /** Stores the pending events; returns how many were new. */
@@ -209,7 +209,7 @@ export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) 
       const added = new Set(stored > 0 ? (keysAfter.all(maxId) as string[]) : []);
       for (let at = 0; at < params.length; at += EVENT_COLUMNS) {
         if (added.delete(params[at + 1] as string)) count(at);
-        else if (!isStored(params[at + 9], params[at + 1])) {
+        else if (!isStored(params[at + 10], params[at + 1])) {
           insertOne.run([...params.slice(at, at + EVENT_COLUMNS - 1), null]);
           stored++;
           count(at);
@@ -225,7 +225,7 @@ export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) 
   /** Queues one event; returns how many events its queue stored (0 until the queue is full). */
   function store(row: EventRow): number {
     params.push(batchId, row.key, row.tsMs, dimOf(row.dims, row.dimsHash, row.last4), row.ok ? 'ok' : 'error', row.input, row.output,
-      row.cached, row.latency, row.keyHash);
+      row.cached, row.latency, row.requests, row.keyHash);
     return ++pending === ROWS_PER_INSERT ? flush() : 0;
   }
 
@@ -235,7 +235,7 @@ export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) 
       for (const { key, event: e } of events) {
         const dims = dimKey(e);
         inserted += store({ key, keyHash: keyHash(key), dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
-          input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, latency: e.latencyMs ?? null });
+          input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, requests: e.requests ?? 1, latency: e.latencyMs ?? null });
       }
       return inserted + flush();
     },

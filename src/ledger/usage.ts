@@ -206,7 +206,7 @@ function edgeRows([from, to]: [number, number]): { sql: string; params: number[]
     return { sql: `SELECT dim_id, quarter / ${DAY_MS / QUARTER_MS} AS day, requests, input_tokens AS input, output_tokens AS output,
       cached_input_tokens AS cached FROM usage_edges WHERE quarter >= ? AND quarter < ?`, params: [from / QUARTER_MS, to / QUARTER_MS] };
   }
-  return { sql: `SELECT dim_id, ts_ms / ${DAY_MS} AS day, 1 AS requests, input_tokens AS input, output_tokens AS output,
+  return { sql: `SELECT dim_id, ts_ms / ${DAY_MS} AS day, requests, input_tokens AS input, output_tokens AS output,
     cached_input_tokens AS cached FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND status = 'ok'`, params: [from, to] };
 }
 
