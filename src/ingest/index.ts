@@ -8,6 +8,7 @@ import { litellmCsv, litellmJson } from './litellm.js';
 import { openaiJsonl } from './openai-jsonl.js';
 import { openaiBatch } from './openai-batch.js';
 import { openaiUsage } from './openai-usage.js';
+import { anthropicUsage } from './anthropic-usage.js';
 import { litellmPayload } from './litellm-payload.js';
 import { awsCur } from './billing/aws-cur.js';
 import { azure } from './billing/azure.js';
@@ -23,7 +24,7 @@ import type { Reader } from './reader.js';
  * order, so the more specific formats come before the native CSV, whose aliases are broad.
  */
 export const READERS: readonly Reader[] = [
-  litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, doubleword, openaiJsonl, gatewayCsv,
+  litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp].map(billingReader),
   nvidiaSmi, dcgm,
 ];

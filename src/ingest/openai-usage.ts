@@ -1,4 +1,5 @@
 import { recordReader, type FieldSpec, type RecordView } from './record-reader.js';
+import { bucketResults } from './usage-buckets.js';
 
 /**
  * The OpenAI organization Usage API (`GET /v1/organization/usage/completions`, `…/embeddings`):
@@ -36,22 +37,8 @@ const fields: FieldSpec = {
 
 const GROUP_BY = ['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'] as const;
 
-/** A page's results as flat records (bucket times and key included); a flat record as it is. */
-function results(value: Record<string, unknown>): Record<string, unknown>[] | string {
-  if (value.start_time !== undefined && value.results === undefined) return [value];
-  const buckets = value.object === 'bucket' ? [value] : value.data;
-  if (!Array.isArray(buckets)) return 'expected a Usage API page: {"object": "page", "data": [buckets]}';
-  const out: Record<string, unknown>[] = [];
-  for (const bucket of buckets as Record<string, unknown>[]) {
-    if (!Array.isArray(bucket?.results)) return 'a bucket without "results"';
-    for (const result of bucket.results as Record<string, unknown>[]) {
-      const at = { start_time: bucket.start_time, end_time: bucket.end_time };
-      const key = JSON.stringify([result.object ?? '', bucket.start_time, bucket.end_time, ...GROUP_BY.map((g) => result[g] ?? null)]);
-      out.push({ ...at, ...result, bucket_key: key });
-    }
-  }
-  return out;
-}
+const results = (value: Record<string, unknown>) =>
+  bucketResults(value, { start: 'start_time', end: 'end_time', groupBy: GROUP_BY, flat: (v) => v.start_time !== undefined && v.results === undefined });
 
 export const openaiUsage = recordReader(
   {

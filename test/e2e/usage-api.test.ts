@@ -64,9 +64,49 @@ pools:
     assert.match(run.stdout, /4 rows read, 1 stored, 0 duplicate, 3 rejected/);
     const rejects = parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { line: string; reason: string }[];
     assert.deepEqual(rejects.map((r) => [r.line, r.reason]), [
-      ['2', 'expected a Usage API page: {"object": "page", "data": [buckets]}'],
+      ['2', 'expected a usage report page: {"data": [buckets], …}'],
       ['3', 'a bucket without "results"'],
       ['4', 'field "input_tokens": expected a whole number, got "many"'],
     ]);
+  });
+});
+
+describe('Anthropic Admin API usage report (issue 16)', () => {
+  const SAMPLE_A = fixture('data/gateway/anthropic_admin-api_usage-report-messages_example.json');
+  type Result = { uncached_input_tokens: number; cache_read_input_tokens: number; output_tokens: number; cache_creation: { ephemeral_1h_input_tokens: number; ephemeral_5m_input_tokens: number }; workspace_id: string };
+
+  it('the example page: input is uncached + cache reads + cache writes, cached input the reads, 0 requests (the report counts none)', () => {
+    const { dir } = workspace();
+    const run = chargeback(dir, ['ingest', SAMPLE_A, '--source', 'gateway']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(anthropic-usage\): 1 rows read, 1 stored/);
+    const page = JSON.parse(readFileSync(SAMPLE_A, 'utf8')) as { data: { results: Result[] }[] };
+    const r = page.data[0]!.results[0]!;
+    const input = r.uncached_input_tokens + r.cache_read_input_tokens + r.cache_creation.ephemeral_1h_input_tokens + r.cache_creation.ephemeral_5m_input_tokens;
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-1, match: { project: [${r.workspace_id}] } }
+pools:
+  - { id: in, cost: { fixed: "${input}.00" }, method: proportional, driver: input_tokens }
+  - { id: cached, cost: { fixed: "${r.cache_read_input_tokens}.00" }, method: proportional, driver: cached_input_tokens }
+  - { id: out, cost: { fixed: "${r.output_tokens}.00" }, method: proportional, driver: output_tokens }
+`);
+    assert.equal(chargeback(dir, ['compute', '--month', '2025-08', '--rate-card', join(dir, 'card.yaml')]).code, 0);
+    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2025-08', '--format', 'json']).stdout) as { lines: { pool: string; quantity: string; cost_centre: string }[] }).lines;
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.pool, l.quantity]), [['CC-1', 'cached', String(r.cache_read_input_tokens)], ['CC-1', 'in', String(input)], ['CC-1', 'out', String(r.output_tokens)]]);
+  });
+
+  it('malformed twins: tokens as text, no model: one-line rejects naming the field', () => {
+    const { dir } = workspace();
+    const page = JSON.parse(readFileSync(SAMPLE_A, 'utf8')) as { data: { results: Record<string, unknown>[] }[] };
+    const result = page.data[0]!.results[0]!;
+    page.data[0]!.results = [result, { ...result, uncached_input_tokens: 'lots' }, { ...result, model: null }];
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(page));
+    const run = chargeback(dir, ['ingest', join(dir, 'a.json'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    assert.match(run.stdout, /3 rows read, 1 stored, 0 duplicate, 2 rejected/);
+    const rejects = parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { reason: string }[];
+    assert.deepEqual(rejects.map((r) => r.reason), ['field "input_tokens": expected a whole number, got "lots"', 'field "model": missing (pull the usage report with group_by[]=model)']);
   });
 });
