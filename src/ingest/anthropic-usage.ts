@@ -1,5 +1,5 @@
-import { recordReader, type FieldSpec, type RecordView } from './record-reader.js';
-import { bucketResults, countSum } from './usage-buckets.js';
+import { recordReader, type FieldSpec } from './record-reader.js';
+import { bucketResults, countSum, tagsOf } from './usage-buckets.js';
 
 /**
  * The Anthropic Admin API usage report (`GET /v1/organizations/usage_report/messages`), pages
@@ -23,12 +23,7 @@ const fields: FieldSpec = {
   tier: ['service_tier'],
   environment: [],
   requests: ['requests'],
-  tags: (record: RecordView) => {
-    const tags: Record<string, string> = Object.create(null) as Record<string, string>;
-    const key = record.text('api_key_id');
-    if (key !== '') tags.anthropic_api_key_id = key;
-    return tags;
-  },
+  tags: tagsOf({ api_key_id: 'anthropic_api_key_id' }),
 };
 
 const GROUP_BY = ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed', 'account_id', 'service_account_id'];

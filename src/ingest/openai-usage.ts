@@ -1,5 +1,5 @@
-import { recordReader, type FieldSpec, type RecordView } from './record-reader.js';
-import { bucketResults } from './usage-buckets.js';
+import { recordReader, type FieldSpec } from './record-reader.js';
+import { bucketResults, tagsOf } from './usage-buckets.js';
 
 /**
  * The OpenAI organization Usage API (`GET /v1/organization/usage/completions`, `…/embeddings`):
@@ -25,14 +25,7 @@ const fields: FieldSpec = {
   tier: ['service_tier'],
   environment: [],
   requests: ['num_model_requests'],
-  tags: (record: RecordView) => {
-    const tags: Record<string, string> = Object.create(null) as Record<string, string>;
-    const key = record.text('api_key_id');
-    if (key !== '') tags.openai_api_key_id = key;
-    const batch = record.text('batch');
-    if (batch !== '') tags.batch = batch;
-    return tags;
-  },
+  tags: tagsOf({ api_key_id: 'openai_api_key_id', batch: 'batch' }),
 };
 
 const GROUP_BY = ['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'] as const;

@@ -1,3 +1,5 @@
+import type { RecordView } from './record-reader.js';
+
 /**
  * The shape the provider usage APIs share: a page `{data: [buckets], has_more, next_page}`
  * whose buckets hold `results` summed over a time window and group-by values. Each result
@@ -33,4 +35,16 @@ export function countSum(values: readonly unknown[]): unknown {
     total += value;
   }
   return total;
+}
+
+/** Tags from a result's group-by fields, each under its tag name, when the field has a value. */
+export function tagsOf(names: Readonly<Record<string, string>>): (record: RecordView) => Record<string, string> {
+  return (record) => {
+    const tags: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [field, tag] of Object.entries(names)) {
+      const value = record.text(field);
+      if (value !== '') tags[tag] = value;
+    }
+    return tags;
+  };
 }
