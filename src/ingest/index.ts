@@ -15,7 +15,6 @@ import { azure } from './billing/azure.js';
 import { focus } from './billing/focus.js';
 import { gcp } from './billing/gcp.js';
 import { billingReader } from './billing/reader.js';
-import { billingJsonReader } from './billing/json-reader.js';
 import { anthropicCosts, openaiCosts } from './billing/cost-apis.js';
 import { dcgm } from './gpu/dcgm.js';
 import { nvidiaSmi } from './gpu/nvidia-smi.js';
@@ -27,7 +26,7 @@ import type { Reader } from './reader.js';
  */
 export const READERS: readonly Reader[] = [
   litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, doubleword, openaiJsonl, gatewayCsv,
-  ...[focus, awsCur, azure, gcp].map(billingReader), ...[openaiCosts, anthropicCosts].map(billingJsonReader),
+  ...[focus, awsCur, azure, gcp, openaiCosts, anthropicCosts].map(billingReader),
   nvidiaSmi, dcgm,
 ];
 

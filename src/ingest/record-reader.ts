@@ -3,7 +3,7 @@ import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
 import { fingerprintKey, isFingerprint, isSha256Hex, keptHashedKey, keptKey, lastFour } from '../secrets.js';
 import { csvRowsParser } from './csv-rows.js';
-import { jsonSplitter, JsonTooLong } from './json-records.js';
+import { jsonRowsParser } from './json-rows.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from './reader.js';
 import { parseCount, parseInstant, parseLatency, parseTimestamp } from './values.js';
 
@@ -367,59 +367,18 @@ function checkNativeHeader(spec: RecordFormat, compiled: ReturnType<typeof compi
 function jsonParser(spec: RecordFormat, known: ReadonlySet<string>, { name, tz, defaults: set }: ReadOptions): IncrementalParser {
   const keys = keyCache();
   const defaults = compileDefaults(set);
-  const splitter = jsonSplitter();
-  let started = false;
-  const toItems = (records: ReturnType<typeof splitter.push>): ReadItem[] => {
-    const items: ReadItem[] = [];
-    for (const record of records) {
-      const raw = 'error' in record ? record.raw : record.text;
-      if (!started) {
-        started = true;
-        const keys = 'value' in record && isObject(record.value) ? Object.keys(record.value) : [];
-        items.push({ kind: 'header', columns: ['record'], ignored: keys.filter((k) => !known.has(k.toLowerCase())) });
-      }
-      if ('error' in record) {
-        items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: record.error, cells: [raw] } });
-      } else if (!isObject(record.value)) {
-        items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: 'expected a JSON object', cells: [raw] } });
-      } else {
-        const parts = spec.expand ? spec.expand(record.value) : [record.value];
-        if (typeof parts === 'string') {
-          items.push({ kind: 'reject', reject: { line: record.line, field: null, reason: parts, cells: [raw] } });
-          continue;
-        }
-        for (const part of parts) {
-          const top = new Map(Object.entries(part).map(([k, v]) => [k.toLowerCase(), v]));
-          const view = recordView(top);
-          const fields: RecordFields = { get: (field) => view.text(...(spec.fields[field] ?? [])), tags: () => spec.fields.tags?.(view) ?? newTags() };
-          // A record of many keeps each part's own text, so that a reject holds only the part at fault.
-          items.push(event(record.line, fields, [spec.expand ? JSON.stringify(part) : raw], spec, tz ?? 'UTC', keys, defaults));
-        }
-      }
-    }
-    return items;
-  };
-  const guard = <T>(read: () => T): T => {
-    try {
-      return read();
-    } catch (error) {
-      if (error instanceof JsonTooLong) throw new InputError(name, error.line, null, error.message);
-      throw error;
-    }
-  };
-  return {
-    push: (text) => guard(() => toItems(splitter.push(text))),
-    end() {
-      const last = guard(() => toItems(splitter.end()));
-      if (!started) throw new InputError(name, null, null, 'the file is empty: expected JSON objects');
-      return last;
+  return jsonRowsParser({
+    name,
+    onHeader: (names) => ({ kind: 'header', columns: ['record'], ignored: names.filter((k) => !known.has(k.toLowerCase())) }),
+    ...(spec.expand ? { expand: spec.expand } : {}),
+    onRecord(line, record, text) {
+      const view = recordView(new Map(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v])));
+      const fields: RecordFields = { get: (field) => view.text(...(spec.fields[field] ?? [])), tags: () => spec.fields.tags?.(view) ?? newTags() };
+      return event(line, fields, [text], spec, tz ?? 'UTC', keys, defaults);
     },
-  };
+  });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Tags from `key:value` strings (a plain string becomes a tag whose value is "true"). */
 export function tagsFromStrings(values: unknown): Record<string, string> {

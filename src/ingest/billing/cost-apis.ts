@@ -2,7 +2,7 @@ import { Decimal } from '../../domain/money.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
 import { bucketResults } from '../usage-buckets.js';
 import { cells, type BillingOptions } from './format.js';
-import type { JsonBillingFormat } from './json-reader.js';
+import type { JsonBillingFormat } from './reader.js';
 
 /** Unix seconds as UTC milliseconds, or a RowProblem naming the field. */
 function unixSeconds(row: RecordView, field: string): number {
