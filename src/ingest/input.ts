@@ -27,8 +27,8 @@ async function hashFile(path: string): Promise<string> {
  * read only once, so it is hashed while it is parsed. Unreadable files are an InputError
  * naming the file.
  */
-export async function openInput(file: string, stdin: Readable): Promise<Input> {
-  if (file === '-') return hashedWhileRead('stdin', stdin);
+export async function openInput(file: string, stdin: Readable, stdinName = 'stdin'): Promise<Input> {
+  if (file === '-') return hashedWhileRead(stdinName, stdin);
   let regular: boolean;
   try {
     regular = statSync(file).isFile();

@@ -23,11 +23,21 @@ const fields: FieldSpec = {
   status: ['status'],
   tier: [],
   environment: [],
-  tags: (record: RecordView) => ({ ...tagsFromStrings(record.value('metadata.tags')), ...tagsFromStrings(record.value('request_tags')) }),
+  tags: (record: RecordView) => ({ ...tagsFromStrings(record.value('metadata.tags')), ...tagsFromStrings(record.value('request_tags')), ...names(record) }),
 };
 
+/**
+ * The names LiteLLM's team and user tables give (a pull from its database joins them in):
+ * the tags `team_alias` and `user_email`, so a card can match a team by the name people use.
+ */
+function names(record: RecordView): Record<string, string> {
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const name of ['team_alias', 'user_email']) if (record.text(name) !== '') tags[name] = record.text(name);
+  return tags;
+}
+
 const signature = ['request_id', 'starttime', 'prompt_tokens', 'completion_tokens'];
-const alsoRead = ['metadata', 'request_tags', 'spend'];
+const alsoRead = ['metadata', 'request_tags', 'spend', 'team_alias', 'user_email'];
 
 export const litellmCsv = recordReader({ format: 'litellm', shape: 'csv', signature, fields }, alsoRead);
 export const litellmJson = recordReader({ format: 'litellm', shape: 'json', signature, fields }, alsoRead);

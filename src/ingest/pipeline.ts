@@ -34,6 +34,8 @@ export interface IngestOptions extends Omit<ReadOptions, 'name' | 'closed'> {
   /** Where temporary files are registered, so a signal can remove them (see Io). */
   temporaries?: Set<string>;
   stdin: Readable;
+  /** What `-` is called in messages and batches (a database pull names its source). */
+  stdinName?: string;
   now: () => Date;
   /** Called now and then with the rows read so far (for a progress line on a terminal). */
   onProgress?: (rowsRead: number) => void;
@@ -63,7 +65,7 @@ export type IngestOutcome =
  * written to the rejects file with line and reason. With `strict`, any reject rolls back.
  */
 export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
-  const input = await openInput(file, options.stdin);
+  const input = await openInput(file, options.stdin, options.stdinName);
   const records = await readableRecords(input, file, options.temporaries).catch((error: unknown) => Promise.reject(inputProblem(error, input.name)));
   try {
     return await ingestRecords(ledger, file, input, records, options);

@@ -251,4 +251,13 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   `
   ALTER TABLE usage_events ADD COLUMN requests INTEGER NOT NULL DEFAULT 1;
   `,
+  // Where each pull from a database (LiteLLM's spend log) stopped, so the next reads on from there.
+  `
+  CREATE TABLE pulls (
+    source TEXT PRIMARY KEY,
+    cursor TEXT NOT NULL,
+    batch_id INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

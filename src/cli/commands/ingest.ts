@@ -4,7 +4,9 @@ import { isKnownTimeZone } from '../../domain/month.js';
 import { READERS, SOURCES } from '../../ingest/index.js';
 import { isIsoCurrency } from '../../domain/money.js';
 import { parseTimestamp } from '../../ingest/values.js';
-import { ingestFile, type IngestOutcome } from '../../ingest/pipeline.js';
+import { ingestFile } from '../../ingest/pipeline.js';
+import { sourceName } from '../../ingest/litellm-db.js';
+import { pullLiteLLM, type PullOutcome } from '../pull-litellm.js';
 import { useLedger, type GlobalOptions, type Io } from '../context.js';
 
 interface IngestFlags {
@@ -20,6 +22,7 @@ interface IngestFlags {
   strict?: boolean;
   rejects?: string;
   set: string[];
+  from?: string;
 }
 
 /** `chargeback ingest FILE... --source S [--format F]`: each file is one idempotent batch. */
@@ -27,7 +30,7 @@ export function registerIngest(program: Command, io: Io): void {
   program
     .command('ingest')
     .description('stream export files (or - for stdin) into the ledger, one batch per file')
-    .argument('<files...>', 'files to ingest; - reads standard input')
+    .argument('[files...]', 'files to ingest; - reads standard input')
     .requiredOption('--source <source>', `what the files hold: ${SOURCES.join(', ')}`)
     .option('--format <format>', `the file format: ${[...new Set(READERS.map((r) => r.format))].join(', ')} (default: detected)`)
     .option('--tz <zone>', 'IANA zone of timestamps written without one (default UTC; the native csv format refuses them)')
@@ -37,10 +40,14 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--at <time>', 'gpu: the time of a scrape that carries no timestamps (ISO 8601)')
     .option('--columns <list>', 'gpu: the --query-gpu list of nvidia-smi output written with noheader')
     .option('--set <name=value>', 'gateway: the identity of records that carry none: user=, team=, project= or tag.NAME= (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option('--from <url>', "gateway: pull LiteLLM's spend log from its PostgreSQL (postgresql://…), on from the last pull")
     .option('--allow-closed', 'accept rows dated in a closed month (a recompute then states adjustments)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
+      if (flags.from !== undefined && files.length > 0) throw new UsageError('--from reads a database: give no files with it');
+      if (flags.from === undefined && files.length === 0) throw new UsageError('missing files to ingest (or --from postgresql://… to pull LiteLLM\'s spend log)');
+      if (flags.from !== undefined && flags.source !== 'gateway') throw new UsageError(`--from pulls gateway usage: it does not apply to --source ${flags.source}`);
       if (flags.rejects && files.length > 1) throw new UsageError('--rejects names one file: use it with one input file');
       if (flags.currency !== undefined && !isIsoCurrency(flags.currency.toUpperCase())) {
         throw new UsageError(`--currency: expected an ISO 4217 code such as "USD", got "${flags.currency}"`);
@@ -50,28 +57,30 @@ export function registerIngest(program: Command, io: Io): void {
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
       const defaults = identityDefaults(flags.set, flags.source);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
+      const options = (file: string, started = Date.now()) => ({
+        source: flags.source,
+        ...(flags.format ? { format: flags.format } : {}),
+        ...(flags.tz ? { tz: flags.tz } : {}),
+        ...(flags.dateOrder ? { dateOrder: flags.dateOrder } : {}),
+        ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
+        ...(flags.host ? { host: flags.host } : {}),
+        ...(at !== undefined ? { at } : {}),
+        ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
+        ...(defaults ? { defaults } : {}),
+        reread: flags.allowClosed ?? false,
+        strict: flags.strict ?? false,
+        ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
+        ...(io.temporaries ? { temporaries: io.temporaries } : {}),
+        now: io.now,
+        ...(io.stderrIsTTY ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
+      });
       let rejected = 0;
       try {
-        for (const file of files) {
-          const started = Date.now();
-          const outcome = await ingestFile(ledger, file, {
-            source: flags.source,
-            ...(flags.format ? { format: flags.format } : {}),
-            ...(flags.tz ? { tz: flags.tz } : {}),
-            ...(flags.dateOrder ? { dateOrder: flags.dateOrder } : {}),
-            ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
-            ...(flags.host ? { host: flags.host } : {}),
-            ...(at !== undefined ? { at } : {}),
-            ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
-            ...(defaults ? { defaults } : {}),
-            reread: flags.allowClosed ?? false,
-            strict: flags.strict ?? false,
-            ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
-            ...(io.temporaries ? { temporaries: io.temporaries } : {}),
-            stdin: io.stdin,
-            now: io.now,
-            ...(io.stderrIsTTY ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
-          });
+        const outcomes = flags.from !== undefined
+          ? [() => pullLiteLLM(ledger, flags.from!, options(sourceName(flags.from!)))]
+          : files.map((file) => () => ingestFile(ledger, file, { ...options(file), stdin: io.stdin }));
+        for (const next of outcomes) {
+          const outcome = await next();
           if (io.stderrIsTTY) io.stderr('\r\x1b[K');
           io.stdout(`${summaryLine(outcome)}\n`);
           if (outcome.kind === 'stored') rejected += outcome.rejected;
@@ -118,7 +127,10 @@ function progressLine(file: string, rows: number, started: number): string {
 }
 
 /** One line per file, so that a cron log tells what each run did. */
-export function summaryLine(outcome: IngestOutcome): string {
+export function summaryLine(outcome: PullOutcome): string {
+  if (outcome.kind === 'nothing-new') {
+    return `${outcome.source}: nothing new${outcome.since ? ` since ${outcome.since.startTime} (request ${outcome.since.requestId})` : ': the spend log is empty'}`;
+  }
   if (outcome.kind === 'already') {
     return `${outcome.file}: already ingested as batch ${outcome.batch.id} (same bytes and options, sha256 ${outcome.batch.sha256.slice(0, 12)}); nothing to do`;
   }

@@ -1,0 +1,97 @@
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { InputError } from '../domain/errors.js';
+
+/**
+ * LiteLLM's own PostgreSQL (issue 16): the spend log every LiteLLM proxy keeps, read as the
+ * JSON lines of a `LiteLLM_SpendLogs` export, so the litellm reader maps them like any file.
+ * This is input, not our ledger: the only SQL outside src/ledger/ is this read of someone
+ * else's database.
+ *
+ * Rows are read in (startTime, request_id) order from where the last pull stopped, less an
+ * hour: LiteLLM writes spend logs from a queue, so a row can land after a later one was
+ * read. Rows read twice are duplicates by their request id; nothing is counted twice.
+ */
+export interface SpendLogCursor {
+  /** LiteLLM's `startTime` as PostgreSQL prints it (UTC, no zone). */
+  startTime: string;
+  requestId: string;
+}
+
+/** Rows read again before the cursor: a spend log row can be written up to this late. */
+export const OVERLAP = '1 hour';
+const PAGE_ROWS = 5000;
+
+/** The columns a bill needs (never the prompts and responses), with the team's and user's names. */
+const SELECT = `SELECT s.request_id, s.call_type, s.api_key, s.spend, s.total_tokens, s.prompt_tokens, s.completion_tokens,
+  s."startTime", s."endTime", s.model, s.model_group, s.custom_llm_provider, s."user", s.metadata, s.cache_hit,
+  s.request_tags, s.team_id, s.organization_id, s.end_user, s.status,
+  t.team_alias, u.user_email, u.user_alias
+  FROM "LiteLLM_SpendLogs" s
+  LEFT JOIN "LiteLLM_TeamTable" t ON t.team_id = s.team_id
+  LEFT JOIN "LiteLLM_UserTable" u ON u.user_id = s."user"
+  WHERE (s."startTime", s.request_id) > ($1::timestamp, $2)
+  ORDER BY s."startTime", s.request_id LIMIT ${PAGE_ROWS}`;
+
+/** The database as messages and the ledger name it: the URL without its password or options. */
+export function sourceName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return 'postgresql://(unparseable URL)';
+  }
+}
+
+export interface SpendLogPull {
+  name: string;
+  /** Whether there is any row to read past the cursor (less the overlap). */
+  empty: boolean;
+  /** The rows as JSON lines, read page by page. */
+  stream: Readable;
+  /** The last row read, once the stream has ended. */
+  last(): SpendLogCursor | null;
+}
+
+/** Opens the spend log past `since` (less the overlap), or from its start. */
+export async function pullSpendLogs(url: string, since: SpendLogCursor | null): Promise<SpendLogPull> {
+  const name = sourceName(url);
+  const fail = (error: unknown) => new InputError(name, null, null, `cannot read LiteLLM's spend log (${(error as Error).message})`);
+  // Times as PostgreSQL prints them: a Date would move them into this machine's zone.
+  const client = new pg.Client({ connectionString: url, types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 1114 || oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) } });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw fail(error);
+  }
+  let after: [string, string] = since ? [await overlapStart(client, since.startTime).catch((e: unknown) => Promise.reject(fail(e))), ''] : ['-infinity', ''];
+  let page: Record<string, unknown>[];
+  try {
+    page = (await client.query(SELECT, after)).rows as Record<string, unknown>[];
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw fail(error);
+  }
+  let last: SpendLogCursor | null = null;
+  const lines = async function* () {
+    try {
+      while (page.length > 0) {
+        const end = page[page.length - 1]!;
+        last = { startTime: String(end.startTime), requestId: String(end.request_id) };
+        yield `${page.map((row) => JSON.stringify(row)).join('\n')}\n`;
+        if (page.length < PAGE_ROWS) break;
+        after = [last.startTime, last.requestId];
+        page = (await client.query(SELECT, after).catch((e: unknown) => Promise.reject(fail(e)))).rows as Record<string, unknown>[];
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  if (page.length === 0) await client.end().catch(() => undefined);
+  return { name, empty: page.length === 0, stream: Readable.from(lines(), { objectMode: false }), last: () => last };
+}
+
+async function overlapStart(client: pg.Client, startTime: string): Promise<string> {
+  const result = await client.query(`SELECT ($1::timestamp - interval '${OVERLAP}')::text AS at`, [startTime]);
+  return String((result.rows[0] as { at: string }).at);
+}
