@@ -288,6 +288,16 @@ export interface Statement {
   };
 }
 
+/** One sample of a cumulative counter (a serving engine's token counter): usage is its increase. */
+export interface CounterSample {
+  /** The metric and its labels, canonical: one series. */
+  series: string;
+  metric: string;
+  labels: Readonly<Record<string, string>>;
+  tsMs: number;
+  value: number;
+}
+
 /** A normalised gateway request (SPEC §3.1), as every gateway reader produces it. */
 export interface UsageEvent {
   tsMs: number;

@@ -12,6 +12,7 @@ export interface ClosedRange {
 const SPANS: { [K in ReadItem['kind']]?: (item: Extract<ReadItem, { kind: K }>) => [number, number] } = {
   event: (item) => [item.event.tsMs, item.event.tsMs + 1],
   gpu: (item) => [item.sample.tsMs, item.sample.tsMs + 1],
+  counter: (item) => [item.sample.tsMs, item.sample.tsMs + 1],
   billing: ({ record }) => [record.periodStartMs, Math.max(record.periodEndMs, record.periodStartMs + 1)],
 };
 

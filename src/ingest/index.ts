@@ -17,6 +17,7 @@ import { gcp } from './billing/gcp.js';
 import { billingReader } from './billing/reader.js';
 import { anthropicCosts, openaiCosts } from './billing/cost-apis.js';
 import { dcgm } from './gpu/dcgm.js';
+import { vllmMetrics } from './vllm.js';
 import { nvidiaSmi } from './gpu/nvidia-smi.js';
 import type { Reader } from './reader.js';
 
@@ -27,6 +28,7 @@ import type { Reader } from './reader.js';
 export const READERS: readonly Reader[] = [
   litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp, openaiCosts, anthropicCosts].map(billingReader),
+  vllmMetrics,
   nvidiaSmi, dcgm,
 ];
 
@@ -56,8 +58,12 @@ export function fileStart(text: string): FileStart {
       return { shape: 'json', names: [] };
     }
   }
-  // Prometheus text: comments, or a metric name followed by labels or a value.
-  if (/^(#|[A-Za-z_:][A-Za-z0-9_:]*(\{|\s+[-0-9.eE+NnaI]+\s*$))/m.test(trimmed.split('\n')[0] ?? '')) return { shape: 'text', names: [] };
+  // Prometheus text: comments, or a metric name followed by labels or a value. Its "names"
+  // are the metrics the start of the file holds, which tell a DCGM scrape from vLLM's.
+  if (/^(#|[A-Za-z_:][A-Za-z0-9_:]*(\{|\s+[-0-9.eE+NnaI]+\s*$))/m.test(trimmed.split('\n')[0] ?? '')) {
+    const metrics = new Set([...trimmed.matchAll(/^([A-Za-z_:][A-Za-z0-9_:]*)[{\s]/gm)].map((m) => m[1]!));
+    return { shape: 'text', names: [...metrics] };
+  }
   const splitter = csvSplitter();
   const first = [...splitter.push(text.split('\n')[0] ?? ''), ...splitter.end()][0];
   return { shape: 'csv', names: first && 'cells' in first ? first.cells.map(englishName) : [] };

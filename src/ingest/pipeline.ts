@@ -17,7 +17,9 @@ import { refuseClosed } from './closed.js';
 import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { billingKey } from '../keys.js';
-import type { BillingRecord, GpuSample } from '../domain/types.js';
+import type { BillingRecord, CounterSample, GpuSample } from '../domain/types.js';
+import { counterLog } from '../ledger/counters.js';
+import { counterUsage } from './vllm.js';
 import { isRejectsHeader, openRejectsFile, redactorFor, unwrapRejects, type RejectsFile } from './rejects.js';
 
 /** How to ingest a file: the reader's options (but its name) and the batch's own. */
@@ -105,10 +107,31 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
     // exports are small and read here.
     const batches = parquet ? parseParquet(reader, parquet, readOptions)
       : reader.source === 'gateway' ? parseInWorker(reader, stream, readOptions) : parseHere(reader, stream, readOptions);
+    const counter = counterLog(ledger, batch.id);
+    const increases: { sample: CounterSample; increase: number }[] = [];
+    const addReject = (item: RejectedRow) => {
+      counts.rejected++;
+      const reject = redact(item);
+      firstReject ??= reject;
+      // A reader must name its columns first; a reject with nowhere to go would be lost.
+      if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
+      rejects.add(reject);
+    };
     for await (const { others, events } of batches) {
       const billing: { key: string; record: BillingRecord }[] = [];
       const gpu: GpuSample[] = [];
       for (const item of others) {
+        if (item.kind === 'counter') {
+          counts.read++;
+          const outcome = counter(item.sample);
+          if (outcome.kind === 'reject') addReject({ line: item.line, field: 'timestamp', reason: outcome.reason, cells: item.cells });
+          else if (outcome.kind === 'duplicate') counts.duplicate++;
+          else {
+            counts.accepted++;
+            if (outcome.increase !== null) increases.push({ sample: item.sample, increase: outcome.increase });
+          }
+          continue;
+        }
         if (item.kind === 'gpu') {
           counts.read++;
           gpu.push(item.sample);
@@ -125,12 +148,7 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
           redact = redactorFor(reader, item.columns);
         } else if (item.kind === 'reject') {
           counts.read++;
-          counts.rejected++;
-          const reject = redact(item.reject);
-          firstReject ??= reject;
-          // A reader must name its columns first; a reject with nowhere to go would be lost.
-          if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
-          rejects.add(reject);
+          addReject(item.reject);
         }
       }
       const inserted = batch.insertEncoded(events) + batch.insertBilling(billing) + batch.insertGpu(gpu);
@@ -139,6 +157,8 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
       counts.duplicate += events.count + billing.length + gpu.length - inserted;
       options.onProgress?.(counts.read);
     }
+    // Usage of counters: their increases, once every sample is stored (a scrape's lines may span chunks).
+    if (increases.length > 0) batch.insert(counterUsage(increases, options.defaults));
     const rejectsFile = rejects?.close() ?? null;
     if (options.strict && firstReject) {
       batch.rollback();

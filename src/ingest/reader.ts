@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BillingRecord, GpuSample, UsageEvent } from '../domain/types.js';
+import type { BillingRecord, CounterSample, GpuSample, UsageEvent } from '../domain/types.js';
 
 /** A row a reader could not turn into a record: its line, the field at fault and why. */
 export interface RejectedRow {
@@ -27,7 +27,9 @@ export type ReadItem =
       /** The whole raw row, columns by name: what a record without a line id is keyed by. */
       row: string;
     }
+  | { kind: 'counter'; line: number; sample: CounterSample; cells: readonly string[] }
   | { kind: 'reject'; reject: RejectedRow };
+
 
 export interface ReadOptions {
   /** How the file is named in messages. */

@@ -163,10 +163,15 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
 }
 
 
-/** How many rows each batch still has in the ledger, across events, billing records and GPU samples. */
+/**
+ * How many rows each batch still has in the ledger, across events, billing records, GPU and
+ * counter samples. Usage derived from counter samples (keys `c:…`) is not a row read: its
+ * samples are.
+ */
 export function storedRowsByBatch(db: Ledger): Map<number, number> {
   const rows = db.prepare(`SELECT batch_id AS id, COUNT(*) AS n FROM (
-      SELECT batch_id FROM usage_events UNION ALL SELECT batch_id FROM billing_records UNION ALL SELECT batch_id FROM gpu_samples
+      SELECT batch_id FROM usage_events WHERE natural_key NOT LIKE 'c:%' UNION ALL SELECT batch_id FROM billing_records
+      UNION ALL SELECT batch_id FROM gpu_samples UNION ALL SELECT batch_id FROM counter_samples
     ) GROUP BY batch_id`).all() as { id: number; n: number }[];
   return new Map(rows.map((r) => [r.id, r.n]));
 }

@@ -260,4 +260,15 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // Samples of cumulative counters (vLLM's token counters), per series: usage is the increase
+  // from one sample to the next, so the last one of each series must be kept.
+  `
+  CREATE TABLE counter_samples (
+    series TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,
+    value REAL NOT NULL,
+    batch_id INTEGER NOT NULL,
+    PRIMARY KEY (series, ts_ms)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -66,6 +66,7 @@ export const dcgm: Reader = {
   source: 'gpu',
   shape: 'text',
   dateField: 'timestamp',
-  detect: () => true,
+  // A scrape names DCGM metrics; a file of only "# ts=" lines and comments names none.
+  detect: (names) => names.length === 0 || names.some((n) => n.startsWith('dcgm_')),
   parser: dcgmParser,
 };
