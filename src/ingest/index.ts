@@ -10,6 +10,7 @@ import { openaiBatch } from './openai-batch.js';
 import { openaiUsage } from './openai-usage.js';
 import { anthropicUsage } from './anthropic-usage.js';
 import { bedrockInvocations } from './bedrock.js';
+import { openrouterCsv } from './openrouter.js';
 import { litellmPayload } from './litellm-payload.js';
 import { awsCur } from './billing/aws-cur.js';
 import { azure } from './billing/azure.js';
@@ -27,7 +28,7 @@ import type { Reader } from './reader.js';
  * order, so the more specific formats come before the native CSV, whose aliases are broad.
  */
 export const READERS: readonly Reader[] = [
-  litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, bedrockInvocations, doubleword, openaiJsonl, gatewayCsv,
+  litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, bedrockInvocations, openrouterCsv, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp, openaiCosts, anthropicCosts].map(billingReader),
   vllmMetrics,
   nvidiaSmi, dcgm,

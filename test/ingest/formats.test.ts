@@ -119,7 +119,7 @@ describe('gateway formats: detection, time zones, gzip, malformed twins', () => 
     for (const [file, format] of cases) assert.equal(chooseReader('gateway', undefined, fileStart(readFileSync(file, 'utf8').slice(0, 65536)), file).format, format, file);
     assert.throws(() => chooseReader('gateway', undefined, fileStart('{"timestamp": 0, "input_length": 6758}\n'), 'mooncake.jsonl'),
       /mooncake\.jsonl:1: cannot tell the format from the first object \(keys of the first object: timestamp, input_length\)/);
-    assert.deepEqual(READERS.filter((r) => r.source === 'gateway').map((r) => r.format), ['litellm', 'litellm', 'litellm-payload', 'openai-batch', 'openai-usage', 'anthropic-usage', 'bedrock', 'doubleword', 'openai-jsonl', 'csv', 'vllm']);
+    assert.deepEqual(READERS.filter((r) => r.source === 'gateway').map((r) => r.format), ['litellm', 'litellm', 'litellm-payload', 'openai-batch', 'openai-usage', 'anthropic-usage', 'bedrock', 'openrouter', 'doubleword', 'openai-jsonl', 'csv', 'vllm']);
   });
 
   it('reads zone-less times in --tz, and Unix seconds, milliseconds and microseconds', async () => {
