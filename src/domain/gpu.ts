@@ -50,11 +50,17 @@ function intervalSums() {
     exact[i] = exact[i]!.plus(value.times(halfMs));
   };
   return {
-    add(lengthMs: number, util: Decimal | null, mib: Decimal | null): void {
+    /** One interval; a MIG slice's seconds and busy seconds count at its `share` of the GPU, its memory whole. */
+    add(lengthMs: number, util: Decimal | null, mib: Decimal | null, share?: Decimal): void {
       const halfMs = lengthMs * 2;
-      add(0, halfMs, ONE);
-      add(1, halfMs, util);
       add(2, halfMs, mib);
+      if (share === undefined) {
+        add(0, halfMs, ONE);
+        add(1, halfMs, util);
+        return;
+      }
+      exact[0] = exact[0]!.plus(share.times(halfMs));
+      if (util !== null) exact[1] = exact[1]!.plus(share.times(util).times(halfMs));
     },
     into(q: UsageGroup['quantities']): void {
       const total = (i: number) => exact[i]!.plus(whole[i]!);
@@ -87,7 +93,7 @@ export function gpuUsageGroups(intervals: Iterable<GpuInterval>, range: MonthRan
       };
       groups.set(key, (found = { group, sums: intervalSums() }));
     }
-    found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib);
+    found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib, sample.share);
   }
   return [...groups.values()].map(({ group, sums }) => {
     sums.into(group.quantities);
@@ -120,7 +126,8 @@ export function summariseGpus(
     if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
     const key = JSON.stringify([sample.host, sample.gpu]);
     const row = rows.get(key) ?? { host: sample.host, gpu: sample.gpu, hours: ZERO, ownedHours: ZERO, busyHours: ZERO, owners: [], ownerSet: new Set<string>() };
-    const length = hours(lengthMs);
+    // A MIG slice's hours are its share of the GPU's: the slices of one GPU add up to at most its hours.
+    const length = sample.share === undefined ? hours(lengthMs) : hours(lengthMs).times(sample.share);
     row.hours = row.hours.plus(length);
     row.busyHours = row.busyHours.plus(length.times(sample.utilPct ?? ZERO).dividedBy(PERCENT));
     const owner = owns(sample) ?? sample.namespace ?? sample.pod ?? null;

@@ -67,6 +67,11 @@ export interface GpuSample {
   gpu: string;
   utilPct: Decimal | null;
   memUsedMib: Decimal | null;
+  /**
+   * The share of the physical GPU this device is: a MIG slice's compute slices over the GPU's
+   * (1g.10gb of an A100: 1/7). Absent for a whole GPU.
+   */
+  share?: Decimal;
   namespace?: string;
   pod?: string;
   container?: string;

@@ -19,6 +19,7 @@ import { gcp } from './billing/gcp.js';
 import { billingReader } from './billing/reader.js';
 import { anthropicCosts, openaiCosts } from './billing/cost-apis.js';
 import { dcgm } from './gpu/dcgm.js';
+import { nvidiaGpuExporter } from './gpu/nvidia-gpu-exporter.js';
 import { vllmMetrics } from './vllm.js';
 import { nvidiaSmi } from './gpu/nvidia-smi.js';
 import type { Reader } from './reader.js';
@@ -31,7 +32,7 @@ export const READERS: readonly Reader[] = [
   litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, bedrockInvocations, openrouterCsv, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp, openaiCosts, anthropicCosts].map(billingReader),
   vllmMetrics,
-  nvidiaSmi, dcgm,
+  nvidiaSmi, dcgm, nvidiaGpuExporter,
 ];
 
 export const SOURCES = ['gateway', 'billing', 'gpu'] as const;

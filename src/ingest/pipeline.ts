@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError } from '../domain/errors.js';
+import { InputError, ProblemFound } from '../domain/errors.js';
 import { beginBatch, priorAttempt, type BatchRow, type PriorAttempt } from '../ledger/batches.js';
 import type { Ledger } from '../ledger/open.js';
 import { chooseReader, fileStart, type FileStart } from './index.js';
@@ -159,6 +159,12 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
     }
     // Usage of counters: their increases, once every sample is stored (a scrape's lines may span chunks).
     if (increases.length > 0) batch.insert(counterUsage(increases, options.defaults));
+    // GPU telemetry that yields no sample at all is a wrong file or a wrong exporter, never a quiet success.
+    if (reader.source === 'gpu' && counts.read === 0) {
+      batch.rollback();
+      rejects?.discard();
+      throw new ProblemFound(`${input.name}: no GPU samples: the file holds none of the metrics the ${reader.format} format reads; nothing was stored`);
+    }
     const rejectsFile = rejects?.close() ?? null;
     if (options.strict && firstReject) {
       batch.rollback();

@@ -24,8 +24,8 @@ export interface PromText {
   at?: number | undefined;
   /** What an empty file lacks, for its error ("dcgm-exporter samples"). */
   expected: string;
-  /** Whether the reader reads this metric: other lines are skipped. */
-  reads(metric: string): boolean;
+  /** Whether the reader reads this metric (with these labels): other lines are skipped. */
+  reads(metric: string, labels: Readonly<Record<string, string>>): boolean;
   /** One sample the reader reads: a reject, or null when the reader keeps it to assemble. */
   onSample(line: number, sample: PromSample, text: string): ReadItem | null;
   /** What the reader has assembled and can hand on; `final` at the end of the input. */
@@ -75,14 +75,14 @@ export function promTextParser(spec: PromText): IncrementalParser {
     if (line.startsWith('#')) return;
     const m = SAMPLE.exec(line);
     if (!m) return reject(lineNumber, null, 'not a Prometheus sample line', line);
-    if (!spec.reads(m[1]!)) return;
+    const labels: Record<string, string> = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(LABEL)].map((l) => [l[1]!, l[2]!] as const).filter(([, v]) => v !== ''),
+    );
+    if (!spec.reads(m[1]!, labels)) return;
     const own = m[4] !== undefined ? inTimeLimits(Number(m[4])) : null;
     if (m[4] !== undefined && own === null) return reject(lineNumber, 'timestamp', `expected milliseconds between 1970 and 2199, got ${m[4]}`, line);
     const tsMs = own ?? scrapeTime;
     if (tsMs === null) return reject(lineNumber, 'timestamp', 'no time: the sample has none and no "# ts=" line came before it (or pass --at)', line);
-    const labels: Record<string, string> = Object.fromEntries(
-      [...(m[2] ?? '').matchAll(LABEL)].map((l) => [l[1]!, l[2]!] as const).filter(([, v]) => v !== ''),
-    );
     const item = spec.onSample(lineNumber, { metric: m[1]!, labels, value: m[3]!, tsMs, ownTime: own !== null }, line);
     if (item) items.push(item);
   }

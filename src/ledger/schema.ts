@@ -271,4 +271,8 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
     PRIMARY KEY (series, ts_ms)
   ) WITHOUT ROWID;
   `,
+  // A MIG slice's share of its physical GPU (issue 17): its GPU-hours count at that share.
+  `
+  ALTER TABLE gpu_samples ADD COLUMN share TEXT;
+  `,
 ];

@@ -1,0 +1,94 @@
+import { Decimal, parseDecimal } from '../../domain/money.js';
+import type { GpuSample } from '../../domain/types.js';
+import { promTextParser, type PromSample } from '../prom-text.js';
+import { sampleText } from '../prom-text.js';
+import type { ReadItem, Reader, ReadOptions } from '../reader.js';
+
+/** What a metric gives a sample: busy time (ranked: the best source present wins) or memory, each scaled. */
+export type GpuMetric = { kind: 'busy'; rank: number; scale: Decimal } | { kind: 'mem'; scale: Decimal };
+
+/** An exporter of GPU metrics in Prometheus text: its metrics, and where its labels say host, GPU and share. */
+export interface GpuExporter {
+  format: string;
+  expected: string;
+  metrics: Readonly<Record<string, GpuMetric>>;
+  /** Whether the metric names at the start of a file are this exporter's. */
+  detect(names: readonly string[]): boolean;
+  host(labels: Readonly<Record<string, string>>): string | undefined;
+  /** The device: a GPU, or a MIG slice of one. */
+  gpu(labels: Readonly<Record<string, string>>): string | undefined;
+  gpuLabel: string;
+  /** A value at or above which the exporter means "no value" (DCGM's blank sentinels). */
+  blank?: Decimal;
+  share?(labels: Readonly<Record<string, string>>): Decimal | undefined;
+}
+
+/**
+ * A GPU exporter's Prometheus text (SPEC §3.3): one or many scrapes; a sample's time is its
+ * own timestamp, else the last `# ts=` line, else `--at`. The metrics of one (host, device,
+ * time) make one sample. Owner labels `namespace`/`exported_namespace`, `pod`/`exported_pod`,
+ * `container`; an empty label is none. A `--host` given on the command line wins over a label.
+ */
+export function gpuPromReader(exporter: GpuExporter): Reader {
+  return { format: exporter.format, source: 'gpu', shape: 'text', dateField: 'timestamp', detect: exporter.detect, parser: (options) => parser(exporter, options) };
+}
+
+function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
+  /** Samples being assembled, with the lines they come from (a refused sample goes to the rejects whole). */
+  const samples = new Map<string, { line: number; sample: GpuSample; lines: string[]; busyRank: number }>();
+  const reject = (line: number, field: string | null, reason: string, text: string): ReadItem => ({ kind: 'reject', reject: { line, field, reason, cells: [text] } });
+  const entryOf = (line: number, s: PromSample, text: string, sampleHost: string, device: string) => {
+    const key = JSON.stringify([sampleHost, device, s.tsMs]);
+    const share = exporter.share?.(s.labels);
+    // A sample timed by its scrape carries that time as a "# ts=" line, so its lines read alone say when.
+    const entry = samples.get(key) ??
+      { line, sample: { tsMs: s.tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null, ...(share ? { share } : {}) }, lines: sampleText(s, text).slice(0, -1), busyRank: Infinity };
+    samples.set(key, entry);
+    entry.lines.push(text);
+    return entry;
+  };
+  return promTextParser({
+    name, tz, at,
+    expected: exporter.expected,
+    // A fallback busy metric on no device (a profiling line without labels) belongs to no GPU: skipped.
+    reads: (metric, labels) => {
+      const known = exporter.metrics[metric];
+      return known !== undefined && (known.kind === 'mem' || known.rank === 0 || exporter.gpu(labels) !== undefined);
+    },
+    onSample(line, s, text) {
+      const { labels } = s;
+      const sampleHost = host ?? exporter.host(labels);
+      if (!sampleHost) return reject(line, 'Hostname', 'no host: the sample names none (pass --host)', text);
+      const device = exporter.gpu(labels);
+      if (!device) return reject(line, exporter.gpuLabel, `no GPU: the sample has no ${exporter.gpuLabel} label`, text);
+      const value = parseDecimal(s.value);
+      if (value === null && !/^nan$/i.test(s.value)) return reject(line, s.metric, `expected a number, got "${s.value}"`, text);
+      const usable = value !== null && (exporter.blank === undefined || value.lessThan(exporter.blank)) ? value : null;
+      const entry = entryOf(line, s, text, sampleHost, device);
+      const metric = exporter.metrics[s.metric]!;
+      const busy = metric.kind === 'busy' && metric.rank <= entry.busyRank;
+      if (busy) entry.busyRank = metric.rank;
+      const scaled = usable === null ? null : usable.times(metric.scale);
+      const namespace = labels.namespace ?? labels.exported_namespace;
+      const pod = labels.pod ?? labels.exported_pod;
+      entry.sample = {
+        ...entry.sample,
+        ...(metric.kind === 'mem' ? { memUsedMib: scaled } : busy ? { utilPct: scaled } : {}),
+        ...(namespace ? { namespace } : {}),
+        ...(pod ? { pod } : {}),
+        ...(labels.container ? { container: labels.container } : {}),
+      };
+      return null;
+    },
+    /** Samples are complete once their scrape is over: hand on all but the current time's. */
+    drain(final, scrapeTime) {
+      const out: ReadItem[] = [];
+      for (const [key, { line, sample, lines }] of samples) {
+        if (!final && sample.tsMs === scrapeTime) continue;
+        out.push({ kind: 'gpu', line, sample, cells: [lines.join('\n')] });
+        samples.delete(key);
+      }
+      return out;
+    },
+  });
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Decimal } from '../../src/domain/money.js';
+import { migShare } from '../../src/ingest/gpu/dcgm.js';
+import { chargeback, fixture, workspace } from './cli.js';
+
+/**
+ * A MIG A100 as dcgm-exporter exposes it (labels as it writes them: gpu, UUID, device,
+ * modelName, GPU_I_PROFILE, GPU_I_ID, Hostname, and the pod's namespace/pod): no GPU_UTIL per
+ * slice, DCGM_FI_PROF_GR_ENGINE_ACTIVE as a ratio instead.
+ */
+function scrape(): string {
+  const slice = (id: number, profile: string, active: string, owner: string) =>
+    `DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",UUID="GPU-5bd1",device="nvidia0",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="${profile}",GPU_I_ID="${id}",Hostname="node-1"${owner}} ${active}\n` +
+    `DCGM_FI_DEV_FB_USED{gpu="0",UUID="GPU-5bd1",device="nvidia0",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="${profile}",GPU_I_ID="${id}",Hostname="node-1"${owner}} 1024\n`;
+  let text = '# HELP DCGM_FI_PROF_GR_ENGINE_ACTIVE Ratio of time the graphics engine is active.\n# TYPE DCGM_FI_PROF_GR_ENGINE_ACTIVE gauge\n';
+  // 13 scrapes five minutes apart: twelve 5-minute intervals, and the last one the median, 5 minutes: 65 minutes.
+  for (let i = 0; i < 13; i++) {
+    text += `# ts=${new Date(Date.UTC(2026, 9, 5, 10, 5 * i)).toISOString()}\n`;
+    text += slice(1, '3g.40gb', '0.5', ',namespace="team-a",pod="train-0"');
+    text += slice(2, '2g.20gb', '1.0', ',namespace="team-b",pod="serve-0"');
+    text += slice(3, '1g.10gb', '0.2', '');
+  }
+  return text;
+}
+
+describe('MIG slices (issue 17)', () => {
+  it('shares from profiles: n compute slices of 7, or of 4 on an A30; a whole GPU has none', () => {
+    const cases: [string | undefined, string | undefined, string | undefined][] = [
+      ['1g.10gb', 'NVIDIA A100-SXM4-80GB', '1/7'], ['3g.40gb', 'NVIDIA H100 80GB HBM3', '3/7'], ['2g.12gb', 'NVIDIA A30', '2/4'],
+      ['7g.80gb', 'NVIDIA A100-SXM4-80GB', undefined], [undefined, 'NVIDIA A100-SXM4-80GB', undefined], ['bogus', 'x', undefined],
+    ];
+    for (const [profile, model, expected] of cases) {
+      const share = migShare(profile, model);
+      assert.equal(share?.toFixed(), expected === undefined ? undefined : new Decimal(expected.split('/')[0]!).dividedBy(expected.split('/')[1]!).toFixed(), `${profile} ${model}`);
+    }
+  });
+
+  it('busy time from GR_ENGINE_ACTIVE; each slice\'s hours at its share; the slices add up to at most the GPU\'s hours', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'mig.prom'), scrape());
+    const run = chargeback(dir, ['ingest', join(dir, 'mig.prom'), '--source', 'gpu']);
+    assert.equal(run.code, 0, run.stderr);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-A, match: { namespace: [team-a] } }
+  - { id: CC-B, match: { namespace: [team-b] } }
+pools:
+  - { id: hours, cost: { fixed: "0.00" }, method: proportional, driver: gpu_hours }
+  - { id: busy, cost: { fixed: "0.00" }, method: proportional, driver: gpu_busy_hours }
+`);
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]).code, 0);
+    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { cost_centre: string; pool: string; quantity: string | null }[] }).lines;
+    const q = (centre: string, pool: string) => new Decimal(lines.find((l) => l.cost_centre === centre && l.pool === pool)?.quantity ?? 'NaN');
+    const hours = new Decimal(65).dividedBy(60);
+    // By hand: 65 minutes each; team-a 3/7 of the GPU, busy half of it; team-b 2/7, busy all of it.
+    const close = (a: Decimal, b: Decimal) => assert.ok(a.minus(b).abs().lessThan('1e-19'), `${a} ≠ ${b}`);
+    close(q('CC-A', 'hours'), hours.times(3).dividedBy(7));
+    close(q('CC-B', 'hours'), hours.times(2).dividedBy(7));
+    close(q('CC-A', 'busy'), hours.times(3).dividedBy(7).times('0.5'));
+    close(q('CC-B', 'busy'), hours.times(2).dividedBy(7));
+    // All three slices: 6/7 of the GPU's 65 minutes; the seventh slice was never carved, so idle.
+    const summary = chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']);
+    const rows = (JSON.parse(summary.stdout) as { gpus: { gpu: string; hours: string }[] }).gpus;
+    assert.deepEqual(rows.map((r) => r.gpu), ['GPU-5bd1/mig-1', 'GPU-5bd1/mig-2', 'GPU-5bd1/mig-3']);
+    const total = rows.reduce((s, r) => s.plus(r.hours), new Decimal(0));
+    assert.ok(total.lessThanOrEqualTo(hours), `${total} > ${hours}`);
+    close(total, hours.times(6).dividedBy(7));
+  });
+});
+
+describe('other GPU exporters and hosts (issue 17)', () => {
+  const EXPORTER = 'data/gpu/nvidia_gpu_exporter_scrape_h100-80gb-hbm3_load.prom';
+  it('nvidia_gpu_exporter\'s real scrape: utilisation ratio as percent, memory bytes as MiB, the uuid as the GPU', () => {
+    const { dir } = workspace();
+    const text = readFileSync(fixture(EXPORTER), 'utf8');
+    const value = (metric: string) => new Decimal(new RegExp(`^${metric}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)![1]!);
+    const run = chargeback(dir, ['ingest', fixture(EXPORTER), '--source', 'gpu', '--at', '2026-10-05T10:00:00Z', '--host', 'gpu-node-1']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(nvidia-gpu-exporter\): 1 rows read, 1 stored/);
+    const db = new Database(join(dir, 'chargeback.db'), { readonly: true });
+    const row = db.prepare('SELECT host, util_pct AS util, mem_used_mib AS mem FROM gpu_samples').get() as { host: string; util: string; mem: string };
+    db.close();
+    assert.equal(row.host, 'gpu-node-1');
+    assert.equal(row.util, value('nvidia_smi_utilization_gpu_ratio').times(100).toFixed());
+    assert.equal(row.mem, value('nvidia_smi_memory_used_bytes').dividedBy(1048576).toFixed());
+  });
+
+  it('a --host given on the command line wins over a Hostname label (a container id in Docker)', () => {
+    const { dir } = workspace();
+    const run = chargeback(dir, ['ingest', fixture('data/gpu/dcgm-exporter_scrape_datadog-fixture.prom'), '--source', 'gpu', '--at', '2026-10-05T10:00:00Z', '--host', 'node-7']);
+    assert.equal(run.code, 0, run.stderr);
+    const db = new Database(join(dir, 'chargeback.db'), { readonly: true });
+    assert.deepEqual(db.prepare('SELECT DISTINCT host FROM gpu_samples').pluck().all(), ['node-7']);
+    db.close();
+  });
+
+  it('a file that yields no GPU sample is never a quiet success: one line, exit 1, nothing stored', () => {
+    const { dir } = workspace();
+    writeFileSync(join(dir, 'power.prom'), '# ts=2026-10-05T10:00:00Z\nDCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1",Hostname="h"} 250\n');
+    const run = chargeback(dir, ['ingest', join(dir, 'power.prom'), '--source', 'gpu']);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `chargeback: ${join(dir, 'power.prom')}: no GPU samples: the file holds none of the metrics the dcgm format reads; nothing was stored\n`);
+    assert.equal(chargeback(dir, ['batches', '--format', 'json']).stdout.trim(), '[]');
+  });
+});
