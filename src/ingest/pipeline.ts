@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, ProblemFound } from '../domain/errors.js';
 import { beginBatch, priorAttempt, type BatchRow, type PriorAttempt } from '../ledger/batches.js';
@@ -10,6 +10,7 @@ import type { Ledger } from '../ledger/open.js';
 import { chooseReader, fileStart, type FileStart } from './index.js';
 import { englishName } from './header-names.js';
 import { openParquet, type ParquetRows } from './parquet.js';
+import { isPromApiAnswer, promApiText } from './prom-api.js';
 import { openInput, peekStart, type Input } from './input.js';
 import { parseInWorker } from './parallel.js';
 import { readAll, type ReadItem, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
@@ -245,9 +246,20 @@ async function readableRecords(input: Input, file: string, temporaries?: Set<str
   }
   const close = () => start.stream.destroy();
   const { shape, names } = fileStart(start.text);
+  if (shape === 'json' && isPromApiAnswer(names)) {
+    // A Prometheus API answer is one JSON value: read whole, and handed on as scrape text.
+    const text = promApiText(await readText(start.stream), input.name);
+    return { start: fileStart(text), stream: Readable.from([Buffer.from(text)]), parquet: null, close: () => undefined };
+  }
   if (shape !== 'csv' || !isRejectsHeader(names)) return { start: { shape, names }, stream: start.stream, parquet: null, close };
   const rejects = await peekStart(unwrapRejects(start.stream));
   return { start: fileStart(rejects.text), stream: rejects.stream, parquet: null, close: () => rejects.stream.destroy() };
+}
+
+async function readText(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Writes a stream to a temporary file, registered so that a signal removes it too. */
