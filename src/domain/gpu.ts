@@ -5,6 +5,12 @@ import type { GpuSample, UsageGroup } from './types.js';
 
 export const DEFAULT_MAX_GAP_MS = 300_000;
 
+/** A GPU's samples under the host the card names for the one they carry (`hosts:`), unchanged without one. */
+export function withCardHosts(samples: GpuSample[], hosts: Readonly<Record<string, string>> | undefined): GpuSample[] {
+  const host = hosts && samples[0] ? (Object.hasOwn(hosts, samples[0].host) ? hosts[samples[0].host] : undefined) : undefined;
+  return host === undefined ? samples : samples.map((s) => ({ ...s, host }));
+}
+
 /** One sample's interval: [start, start + lengthMs), owned by the sample's labels. */
 export interface GpuInterval {
   sample: GpuSample;

@@ -202,6 +202,11 @@ export interface RateCard {
   budgets: readonly Budget[];
   /** Rates into the card's currency, for billing records in another (issue 15). */
   exchangeRates?: readonly ExchangeRate[];
+  /**
+   * GPU hosts by the name telemetry gives them (a Docker container id in `Hostname`, a
+   * Prometheus `instance`): the host that name stands for (issue 17).
+   */
+  hosts?: Readonly<Record<string, string>>;
 }
 
 /** One unit of `currency` is `rate` units of the card's currency, as of `date`, per `source`. */

@@ -50,6 +50,7 @@ const CARD_KEYS = [
   'budgets',
   'unpriced',
   'exchange_rates',
+  'hosts',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
 const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers'];
@@ -83,6 +84,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     card.unpriced === undefined ? 'error' : readChoice(card.unpriced, ['error', 'ignore'] as const, ['unpriced'], issues);
   const budgets = card.budgets === undefined ? [] : readList(card.budgets, ['budgets'], issues, (raw, path, found) => readBudget(raw, path, found, centreIds));
   const exchangeRates = card.exchange_rates === undefined ? [] : readExchangeRates(card.exchange_rates, currency, issues);
+  const hosts = card.hosts === undefined ? undefined : readHosts(card.hosts, issues);
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
   return {
@@ -98,7 +100,20 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     unpriced,
     budgets: budgets.map((b) => b.value),
     ...(exchangeRates.length > 0 ? { exchangeRates } : {}),
+    ...(hosts ? { hosts } : {}),
   };
+}
+
+/** `hosts: { "424773df46e0": gpu-node-1 }`: the host each name telemetry gives stands for. */
+function readHosts(value: unknown, issues: Issues): Record<string, string> | undefined {
+  const raw = readRecord(value, ['hosts'], issues);
+  if (!raw) return undefined;
+  const hosts: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, host] of Object.entries(raw)) {
+    const read = readString(host, ['hosts', name], issues);
+    if (read !== null) hosts[name] = read;
+  }
+  return hosts;
 }
 
 /**

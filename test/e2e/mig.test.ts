@@ -109,3 +109,26 @@ describe('other GPU exporters and hosts (issue 17)', () => {
     assert.equal(chargeback(dir, ['batches', '--format', 'json']).stdout.trim(), '[]');
   });
 });
+
+describe('the card names hosts (issue 17)', () => {
+  it('hosts: maps the Hostname DCGM gives (a container id) to the host a centre\'s host rule names', () => {
+    const { dir } = workspace();
+    const scrape = (at: string) => `# ts=${at}\nDCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-1",modelName="Tesla T4",Hostname="424773df46e0"} 50\nDCGM_FI_DEV_FB_USED{gpu="0",UUID="GPU-1",modelName="Tesla T4",Hostname="424773df46e0"} 100\n`;
+    writeFileSync(join(dir, 'd.prom'), scrape('2026-10-05T10:00:00Z') + scrape('2026-10-05T10:05:00Z'));
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'd.prom'), '--source', 'gpu']).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+hosts: { "424773df46e0": gpu-node-1 }
+cost_centres:
+  - { id: CC-1, match: { host: [gpu-node-1] } }
+pools:
+  - { id: gpu, cost: { fixed: "10.00" }, method: proportional, driver: gpu_hours }
+`);
+    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]).code, 0);
+    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { cost_centre: string; amount: string }[] }).lines;
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-1', '10.00']]);
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'), '--format', 'json']).stdout) as { gpus: { host: string; owners: string[] }[] };
+    assert.deepEqual(summary.gpus.map((g) => [g.host, g.owners]), [['gpu-node-1', ['CC-1']]]);
+  });
+});

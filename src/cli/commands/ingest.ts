@@ -82,7 +82,7 @@ export function registerIngest(program: Command, io: Io): void {
         for (const next of outcomes) {
           const outcome = await next();
           if (io.stderrIsTTY) io.stderr('\r\x1b[K');
-          io.stdout(`${summaryLine(outcome)}\n`);
+          io.stdout(`${summaryLine(outcome)}${flags.host && outcome.kind === 'stored' ? `; host ${flags.host} (--host)` : ''}\n`);
           if (outcome.kind === 'stored') rejected += outcome.rejected;
         }
       } finally {
