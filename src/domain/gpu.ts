@@ -27,7 +27,7 @@ export function gpuIntervals(samples: readonly GpuSample[], maxGapMs: number): G
   const sorted = [...lengths].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   const median = sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return samples.map((sample, i) => ({ sample, lengthMs: i < lengths.length ? lengths[i]! : median }));
+  return samples.map((sample, i) => ({ sample, lengthMs: sample.lengthMs ?? (i < lengths.length ? lengths[i]! : median) }));
 }
 
 const ONE = new Decimal(1);

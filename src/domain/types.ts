@@ -72,6 +72,11 @@ export interface GpuSample {
    * (1g.10gb of an A100: 1/7). Absent for a whole GPU.
    */
   share?: Decimal;
+  /**
+   * How long the sample lasts, when its source says (an OpenCost allocation covers its
+   * window): its interval, whatever the next sample's time.
+   */
+  lengthMs?: number;
   namespace?: string;
   pod?: string;
   container?: string;

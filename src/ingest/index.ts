@@ -20,6 +20,7 @@ import { billingReader } from './billing/reader.js';
 import { anthropicCosts, openaiCosts } from './billing/cost-apis.js';
 import { dcgm } from './gpu/dcgm.js';
 import { nvidiaGpuExporter } from './gpu/nvidia-gpu-exporter.js';
+import { opencost } from './gpu/opencost.js';
 import { vllmMetrics } from './vllm.js';
 import { nvidiaSmi } from './gpu/nvidia-smi.js';
 import type { Reader } from './reader.js';
@@ -32,7 +33,7 @@ export const READERS: readonly Reader[] = [
   litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, bedrockInvocations, openrouterCsv, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp, openaiCosts, anthropicCosts].map(billingReader),
   vllmMetrics,
-  nvidiaSmi, dcgm, nvidiaGpuExporter,
+  nvidiaSmi, dcgm, nvidiaGpuExporter, opencost,
 ];
 
 export const SOURCES = ['gateway', 'billing', 'gpu'] as const;

@@ -275,4 +275,8 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   `
   ALTER TABLE gpu_samples ADD COLUMN share TEXT;
   `,
+  // A sample that says how long it lasts (an OpenCost allocation window).
+  `
+  ALTER TABLE gpu_samples ADD COLUMN length_ms INTEGER;
+  `,
 ];
