@@ -43,7 +43,8 @@ export function recordView(top: ReadonlyMap<string, unknown>, original?: readonl
       current = decode(at, current);
       if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
       const object = current as Record<string, unknown>;
-      current = part in object ? object[part] : Object.entries(object).find(([k]) => k.toLowerCase() === part)?.[1];
+      // Own keys only: a record's `constructor` or `__proto__` path must not reach Object's prototype.
+      current = Object.hasOwn(object, part) ? object[part] : Object.entries(object).find(([k]) => k.toLowerCase() === part)?.[1];
       at = `${at}.${part}`;
     }
     return current;

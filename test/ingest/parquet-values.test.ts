@@ -57,3 +57,14 @@ describe('Parquet detection by the first four bytes', () => {
     for (const head of ['BilledCost,', '\x1f\x8b\x08', 'PAR', '']) assert.equal(isParquet(Buffer.from(head, 'latin1')), false, head);
   });
 });
+
+describe('record paths walk own keys only', () => {
+  it('a dotted path never reaches Object\'s prototype, and still matches a key in another letter case', async () => {
+    const { recordView } = await import('../../src/ingest/record-reader.js');
+    const view = recordView(new Map<string, unknown>([['metadata', { Team: 'search' }], ['product', '{"product_name": "Bedrock"}']]));
+    assert.equal(view.value('metadata.constructor'), undefined);
+    assert.equal(view.value('metadata.toString'), undefined);
+    assert.equal(view.text('metadata.team'), 'search');
+    assert.equal(view.text('product.product_name'), 'Bedrock');
+  });
+});
