@@ -29,7 +29,10 @@ const fields: FieldSpec = {
 const GROUP_BY = ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed', 'account_id', 'service_account_id'];
 
 function results(value: Record<string, unknown>): Record<string, unknown>[] | string {
-  return bucketResults(value, { start: 'starting_at', end: 'ending_at', groupBy: GROUP_BY, flat: (v) => v.starting_at !== undefined && v.results === undefined },
+  return bucketResults(value, {
+    start: 'starting_at', end: 'ending_at', groupBy: GROUP_BY, flat: (v) => v.starting_at !== undefined && v.results === undefined,
+    other: (r) => (r.amount !== undefined ? 'this looks like a billing export (anthropic-costs): use --source billing' : null),
+  },
     (result) => {
       const creation = (result.cache_creation ?? {}) as Record<string, unknown>;
       return {

@@ -31,7 +31,10 @@ const fields: FieldSpec = {
 const GROUP_BY = ['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'] as const;
 
 const results = (value: Record<string, unknown>) =>
-  bucketResults(value, { start: 'start_time', end: 'end_time', groupBy: GROUP_BY, flat: (v) => v.start_time !== undefined && v.results === undefined });
+  bucketResults(value, {
+    start: 'start_time', end: 'end_time', groupBy: GROUP_BY, flat: (v) => v.start_time !== undefined && v.results === undefined,
+    other: (r) => (r.amount !== undefined ? 'this looks like a billing export (openai-costs): use --source billing' : null),
+  });
 
 export const openaiUsage = recordReader(
   {

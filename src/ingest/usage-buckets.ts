@@ -9,7 +9,14 @@ import type { RecordView } from './record-reader.js';
  */
 export function bucketResults(
   value: Record<string, unknown>,
-  { start, end, groupBy, flat }: { start: string; end: string; groupBy: readonly string[]; flat: (value: Record<string, unknown>) => boolean },
+  { start, end, groupBy, flat, other }: {
+    start: string;
+    end: string;
+    groupBy: readonly string[];
+    flat: (value: Record<string, unknown>) => boolean;
+    /** What a result of the other report (usage for costs, costs for usage) says to do instead. */
+    other?: (result: Record<string, unknown>) => string | null;
+  },
   extra: (result: Record<string, unknown>) => Record<string, unknown> = () => ({}),
 ): Record<string, unknown>[] | string {
   if (flat(value)) return [value];
@@ -19,6 +26,8 @@ export function bucketResults(
   for (const bucket of buckets as Record<string, unknown>[]) {
     if (!Array.isArray(bucket?.results)) return 'a bucket without "results"';
     for (const result of bucket.results as Record<string, unknown>[]) {
+      const wrong = other?.(result ?? {});
+      if (wrong) return wrong;
       const key = JSON.stringify([result.object ?? '', bucket[start], bucket[end], ...groupBy.map((g) => result[g] ?? null)]);
       out.push({ [start]: bucket[start], [end]: bucket[end], ...result, ...extra(result), bucket_key: key });
     }

@@ -64,4 +64,19 @@ describe('provider cost APIs as billing (issue 16)', () => {
     assert.deepEqual(s.total.map((t) => t.billedCost), ['1.23451']);
     assert.deepEqual(s.byService.map((r) => [r.group, r.billedCost]), [['Anthropic / Claude Sonnet 4 Usage - Input Tokens', '1.2345'], ['Anthropic / web_search', '0.00001']]);
   });
+
+  it('a usage page ingested as billing, or a cost page as gateway usage, says which source reads it', () => {
+    const { dir } = workspace();
+    const cases: [string, string, string][] = [
+      ['gateway', OPENAI, 'this looks like a billing export (openai-costs): use --source billing'],
+      ['billing', fixture('data/gateway/openai_admin-api_usage-completions_example.json'), 'this looks like a gateway log (openai-usage): use --source gateway'],
+      ['billing', fixture('data/gateway/anthropic_admin-api_usage-report-messages_example.json'), 'this looks like a gateway log (anthropic-usage): use --source gateway'],
+    ];
+    for (const [source, file, reason] of cases) {
+      const run = chargeback(dir, ['ingest', file, '--source', source, '--rejects', join(dir, 'r.csv')]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, /1 rows read, 0 stored, 0 duplicate, 1 rejected/);
+      assert.deepEqual((parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { reason: string }[]).map((r) => r.reason), [reason]);
+    }
+  });
 });

@@ -31,7 +31,10 @@ export const openaiCosts: JsonBillingFormat = {
   dateField: 'start_time',
   detect: (names) => (names.includes('object') && names.includes('data') && names.includes('has_more')) || (names.includes('amount') && names.includes('start_time')),
   reads: () => [],
-  expand: (value) => bucketResults(value, { start: 'start_time', end: 'end_time', groupBy: OPENAI_GROUP_BY, flat: (v) => v.start_time !== undefined && v.results === undefined }),
+  expand: (value) => bucketResults(value, {
+    start: 'start_time', end: 'end_time', groupBy: OPENAI_GROUP_BY, flat: (v) => v.start_time !== undefined && v.results === undefined,
+    other: (r) => (r.num_model_requests !== undefined ? 'this looks like a gateway log (openai-usage): use --source gateway' : null),
+  }),
   toRecord(row: RecordView, options: BillingOptions) {
     const c = cells(row, options);
     const amount = c.money(['amount.value'], true)!;
@@ -64,7 +67,10 @@ export const anthropicCosts: JsonBillingFormat = {
   dateField: 'starting_at',
   detect: (names) => (names.includes('data') && names.includes('has_more') && !names.includes('object')) || (names.includes('amount') && names.includes('starting_at')),
   reads: () => [],
-  expand: (value) => bucketResults(value, { start: 'starting_at', end: 'ending_at', groupBy: ANTHROPIC_GROUP_BY, flat: (v) => v.starting_at !== undefined && v.results === undefined }),
+  expand: (value) => bucketResults(value, {
+    start: 'starting_at', end: 'ending_at', groupBy: ANTHROPIC_GROUP_BY, flat: (v) => v.starting_at !== undefined && v.results === undefined,
+    other: (r) => (r.uncached_input_tokens !== undefined ? 'this looks like a gateway log (anthropic-usage): use --source gateway' : null),
+  }),
   toRecord(row: RecordView, options: BillingOptions) {
     const c = cells(row, options);
     const amount = c.money(['amount'], true)!.dividedBy(new Decimal(100));
