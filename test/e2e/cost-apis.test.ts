@@ -42,6 +42,17 @@ describe('provider cost APIs as billing (issue 16)', () => {
     ]);
   });
 
+  it('Anthropic cost report, the API reference\'s example: "123.78912" cents is 1.2378912 USD, in its bucket\'s month', () => {
+    const { dir } = workspace();
+    const file = fixture('data/gateway/anthropic_admin-api_cost-report_example.json');
+    const run = chargeback(dir, ['ingest', file, '--source', 'billing']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(anthropic-costs\): 1 rows read, 1 stored/);
+    const page = JSON.parse(readFileSync(file, 'utf8')) as { data: { results: { amount: string }[] }[] };
+    const expected = new Decimal(page.data[0]!.results[0]!.amount).dividedBy(100);
+    assert.deepEqual(summary(dir, '2025-08').byService.map((r) => [r.group, r.billedCost]), [['Anthropic / Claude Sonnet 4 Usage - Input Tokens', expected.toFixed()]]);
+  });
+
   it('Anthropic cost report: amounts are cents as decimal text ("123.45" USD is 1.2345), divided exactly', () => {
     // The documented shape (the API reference's field list and its own "123.45" example); no
     // openly licensed capture of a real report was found.
