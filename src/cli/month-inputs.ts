@@ -4,7 +4,7 @@
  */
 import { ANOMALY, describeAnomaly, findAnomalies } from '../domain/anomalies.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
-import { gpuIntervals, gpuUsageGroups, withCardHosts, type GpuInterval } from '../domain/gpu.js';
+import { asCardSays, gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import type { MonthRange, Period } from '../domain/month.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
@@ -29,8 +29,8 @@ export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange
 }
 
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
-export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number, hosts?: Readonly<Record<string, string>>): Generator<GpuInterval> {
-  for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(withCardHosts(samples, hosts), maxGapMs);
+export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number, card: Pick<RateCard, 'hosts' | 'migShares'> = {}): Generator<GpuInterval> {
+  for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(asCardSays(samples, card), maxGapMs);
 }
 
 /**
@@ -44,7 +44,7 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   return computeMonth({
     card,
     period,
-    usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs, card.hosts), range)],
+    usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs, card), range)],
     billing: billingRecordsInRange(ledger, period),
     unmatched: unmatchedIdentities(classified, listed),
     listed,

@@ -5,10 +5,17 @@ import type { GpuSample, UsageGroup } from './types.js';
 
 export const DEFAULT_MAX_GAP_MS = 300_000;
 
-/** A GPU's samples under the host the card names for the one they carry (`hosts:`), unchanged without one. */
-export function withCardHosts(samples: GpuSample[], hosts: Readonly<Record<string, string>> | undefined): GpuSample[] {
-  const host = hosts && samples[0] ? (Object.hasOwn(hosts, samples[0].host) ? hosts[samples[0].host] : undefined) : undefined;
-  return host === undefined ? samples : samples.map((s) => ({ ...s, host }));
+/**
+ * A GPU's samples as the card names them: under the host it maps their host label to
+ * (`hosts:`), and a MIG slice at the share it gives its profile (`mig_shares:`).
+ */
+export function asCardSays(samples: GpuSample[], card: { hosts?: Readonly<Record<string, string>>; migShares?: Readonly<Record<string, Decimal>> }): GpuSample[] {
+  const { hosts, migShares } = card;
+  const first = samples[0];
+  const host = hosts && first && Object.hasOwn(hosts, first.host) ? hosts[first.host] : undefined;
+  const share = migShares && first?.profile !== undefined && Object.hasOwn(migShares, first.profile) ? migShares[first.profile] : undefined;
+  if (host === undefined && share === undefined) return samples;
+  return samples.map((s) => ({ ...s, ...(host === undefined ? {} : { host }), ...(share === undefined ? {} : { share }) }));
 }
 
 /** One sample's interval: [start, start + lengthMs), owned by the sample's labels. */

@@ -72,6 +72,8 @@ export interface GpuSample {
    * (1g.10gb of an A100: 1/7). Absent for a whole GPU.
    */
   share?: Decimal;
+  /** A MIG slice's profile (`3g.40gb`), which a card's `mig_shares` may give another share. */
+  profile?: string;
   /**
    * How long the sample lasts, when its source says (an OpenCost allocation covers its
    * window): its interval, whatever the next sample's time.
@@ -212,6 +214,8 @@ export interface RateCard {
    * Prometheus `instance`): the host that name stands for (issue 17).
    */
   hosts?: Readonly<Record<string, string>>;
+  /** Shares of the physical GPU by MIG profile, where the card knows better than the profile's name (issue 17). */
+  migShares?: Readonly<Record<string, Decimal>>;
 }
 
 /** One unit of `currency` is `rate` units of the card's currency, as of `date`, per `source`. */

@@ -6,11 +6,11 @@ import type { Ledger } from './open.js';
 /** Stores samples in the open batch; a (host, gpu, time) already there is a duplicate. Returns how many were new. */
 export function insertGpuSamples(db: Ledger, batchId: number, samples: readonly GpuSample[]): number {
   const add = db.prepare(`INSERT OR IGNORE INTO gpu_samples (host, gpu, ts_ms, batch_id, util_pct, mem_used_mib, namespace,
-    pod, container, share, length_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    pod, container, share, length_ms, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   let inserted = 0;
   for (const s of samples) {
     inserted += add.run(s.host, s.gpu, s.tsMs, batchId, s.utilPct?.toFixed() ?? null, s.memUsedMib?.toFixed() ?? null,
-      s.namespace ?? null, s.pod ?? null, s.container ?? null, s.share?.toFixed() ?? null, s.lengthMs ?? null).changes;
+      s.namespace ?? null, s.pod ?? null, s.container ?? null, s.share?.toFixed() ?? null, s.lengthMs ?? null, s.profile ?? null).changes;
   }
   return inserted;
 }
@@ -32,12 +32,12 @@ export function gpuBatchesOfMonth(db: Ledger, range: MonthRange): number[] {
 export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<GpuSample[]> {
   const gpus = db.prepare(`${GPUS_OF_MONTH} ORDER BY host, gpu`).raw()
     .all(range.startMs, range.endMs) as [string, string][];
-  const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container, share, length_ms FROM gpu_samples
+  const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container, share, length_ms, profile FROM gpu_samples
     WHERE host = ? AND gpu = ? ORDER BY ts_ms`).raw();
   const decimal = decimals();
   for (const [host, gpu] of gpus) {
-    const rows = samplesOf.all(host, gpu) as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null][];
-    yield rows.map(([tsMs, util, mem, namespace, pod, container, share, lengthMs]) => ({
+    const rows = samplesOf.all(host, gpu) as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string | null][];
+    yield rows.map(([tsMs, util, mem, namespace, pod, container, share, lengthMs, profile]) => ({
       tsMs,
       host,
       gpu,
@@ -48,6 +48,7 @@ export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<Gpu
       ...(container === null ? {} : { container }),
       ...(share === null ? {} : { share: decimal(share)! }),
       ...(lengthMs === null ? {} : { lengthMs }),
+      ...(profile === null ? {} : { profile }),
     }));
   }
 }

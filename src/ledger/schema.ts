@@ -279,4 +279,8 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   `
   ALTER TABLE gpu_samples ADD COLUMN length_ms INTEGER;
   `,
+  // A MIG slice's profile, so a card's mig_shares can say its share at compute.
+  `
+  ALTER TABLE gpu_samples ADD COLUMN profile TEXT;
+  `,
 ];

@@ -14,7 +14,7 @@ import {
   type Raw,
 } from '../domain/fields.js';
 import { METHODS, type AllocationMethod } from '../domain/methods/index.js';
-import { Decimal, isIsoCurrency } from '../domain/money.js';
+import { Decimal, isIsoCurrency, parseDecimal } from '../domain/money.js';
 import { isKnownTimeZone, parseMonth, type Month } from '../domain/month.js';
 import {
   BILLING_FILTER_KEYS,
@@ -51,6 +51,7 @@ const CARD_KEYS = [
   'unpriced',
   'exchange_rates',
   'hosts',
+  'mig_shares',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
 const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers'];
@@ -85,6 +86,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const budgets = card.budgets === undefined ? [] : readList(card.budgets, ['budgets'], issues, (raw, path, found) => readBudget(raw, path, found, centreIds));
   const exchangeRates = card.exchange_rates === undefined ? [] : readExchangeRates(card.exchange_rates, currency, issues);
   const hosts = card.hosts === undefined ? undefined : readHosts(card.hosts, issues);
+  const migShares = card.mig_shares === undefined ? undefined : readMigShares(card.mig_shares, issues);
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
   return {
@@ -101,7 +103,29 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     budgets: budgets.map((b) => b.value),
     ...(exchangeRates.length > 0 ? { exchangeRates } : {}),
     ...(hosts ? { hosts } : {}),
+    ...(migShares ? { migShares } : {}),
   };
+}
+
+/**
+ * `mig_shares: { "1g.12gb": "1/4" }`: the share of its GPU a MIG profile's slice is, where the
+ * profile's name alone would say otherwise (a GPU of other than 7 slices, a profile with
+ * extra engines). A quoted fraction or decimal above 0 and at most 1.
+ */
+function readMigShares(value: unknown, issues: Issues): Record<string, Decimal> | undefined {
+  const raw = readRecord(value, ['mig_shares'], issues);
+  if (!raw) return undefined;
+  const shares: Record<string, Decimal> = Object.create(null) as Record<string, Decimal>;
+  for (const [profile, text] of Object.entries(raw)) {
+    const fraction = typeof text === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text) : null;
+    const share = fraction && Number(fraction[2]) > 0 ? new Decimal(fraction[1]!).dividedBy(fraction[2]!) : typeof text === 'string' ? parseDecimal(text) : null;
+    if (share === null || !share.greaterThan(0) || share.greaterThan(1)) {
+      issues.add(['mig_shares', profile], `expected a share of the GPU above 0 and at most 1, as "1/7" or "0.25", got ${describe(text)}`);
+      continue;
+    }
+    shares[profile] = share;
+  }
+  return shares;
 }
 
 /** `hosts: { "424773df46e0": gpu-node-1 }`: the host each name telemetry gives stands for. */

@@ -132,3 +132,33 @@ pools:
     assert.deepEqual(summary.gpus.map((g) => [g.host, g.owners]), [['gpu-node-1', ['CC-1']]]);
   });
 });
+
+describe('the card\'s MIG shares (issue 17)', () => {
+  it('mig_shares gives a profile the share its name does not say (an A30-like 4-slice GPU named as 7)', () => {
+    const { dir } = workspace();
+    const scrape = (at: string) => `# ts=${at}\nDCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",UUID="GPU-9",modelName="NVIDIA X200",GPU_I_PROFILE="1g.12gb",GPU_I_ID="1",Hostname="h",namespace="team-a"} 1\n`;
+    writeFileSync(join(dir, 'd.prom'), scrape('2026-10-05T10:00:00Z') + scrape('2026-10-05T10:05:00Z'));
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'd.prom'), '--source', 'gpu']).code, 0);
+    const card = (shares: string) => `version: 1
+currency: USD
+unallocated: CC-0000
+${shares}
+cost_centres:
+  - { id: CC-A, match: { namespace: [team-a] } }
+pools:
+  - { id: gpu, cost: { fixed: "0.00" }, method: proportional, driver: gpu_hours }
+`;
+    const hours = (shares: string) => {
+      writeFileSync(join(dir, 'card.yaml'), card(shares));
+      const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'), '--format', 'json']).stdout) as { gpus: { hours: string }[] };
+      return new Decimal(summary.gpus[0]!.hours);
+    };
+    // Two samples 5 minutes apart: 10 minutes of a slice. By its name, 1/7 of the GPU; by the card, 1/4.
+    assert.ok(hours('').minus(new Decimal(10).dividedBy(60).dividedBy(7)).abs().lessThan('1e-19'));
+    assert.ok(hours('mig_shares: { "1g.12gb": "1/4" }').minus(new Decimal(10).dividedBy(60).dividedBy(4)).abs().lessThan('1e-19'));
+    writeFileSync(join(dir, 'bad.yaml'), card('mig_shares: { "1g.12gb": "2" }'));
+    const bad = chargeback(dir, ['ratecard', 'validate', join(dir, 'bad.yaml')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr + bad.stdout, /mig_shares\.1g\.12gb: expected a share of the GPU above 0 and at most 1, as "1\/7" or "0\.25", got "2"/);
+  });
+});

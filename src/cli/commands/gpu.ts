@@ -36,7 +36,7 @@ export function registerGpu(program: Command, io: Io): void {
         ? (s: { host: string; namespace?: string }) =>
             matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null
         : undefined;
-      const rows = summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card?.hosts), range, owns);
+      const rows = summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card ?? {}), range, owns);
       ledger.close();
       if (flags.format === 'json') {
         const json = rows.map((r) => ({ ...r, hours: formatQuantity(r.hours), ownedHours: formatQuantity(r.ownedHours), busyHours: formatQuantity(r.busyHours) }));

@@ -29,6 +29,9 @@ export interface GpuExporter {
  * time) make one sample. Owner labels `namespace`/`exported_namespace`, `pod`/`exported_pod`,
  * `container`; an empty label is none. A `--host` given on the command line wins over a label.
  */
+/** A MIG slice's profile label, kept with its samples. */
+const profileOf = (labels: Readonly<Record<string, string>>) => (labels.GPU_I_PROFILE ? { profile: labels.GPU_I_PROFILE } : {});
+
 export function gpuPromReader(exporter: GpuExporter): Reader {
   return { format: exporter.format, source: 'gpu', shape: 'text', dateField: 'timestamp', detect: exporter.detect, parser: (options) => parser(exporter, options) };
 }
@@ -42,7 +45,7 @@ function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
     const share = exporter.share?.(s.labels);
     // A sample timed by its scrape carries that time as a "# ts=" line, so its lines read alone say when.
     const entry = samples.get(key) ??
-      { line, sample: { tsMs: s.tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null, ...(share ? { share } : {}) }, lines: sampleText(s, text).slice(0, -1), busyRank: Infinity };
+      { line, sample: { tsMs: s.tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null, ...(share ? { share } : {}), ...(profileOf(s.labels)) }, lines: sampleText(s, text).slice(0, -1), busyRank: Infinity };
     samples.set(key, entry);
     entry.lines.push(text);
     return entry;
