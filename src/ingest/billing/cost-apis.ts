@@ -1,6 +1,6 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
-import { bucketResults } from '../usage-buckets.js';
+import { bucketResults, tagsOf as bucketTags } from '../usage-buckets.js';
 import { cells, type BillingOptions } from './format.js';
 import type { JsonBillingFormat } from './reader.js';
 
@@ -11,12 +11,8 @@ function unixSeconds(row: RecordView, field: string): number {
   return Number(text) * 1000;
 }
 
-/** Tags from group-by fields that hold a value. */
-function tagsOf(row: RecordView, names: readonly string[]): Record<string, string> {
-  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const name of names) if (row.text(name) !== '') tags[name] = row.text(name);
-  return tags;
-}
+/** Tags from group-by fields that hold a value, each under its own name. */
+const tagsOf = (row: RecordView, names: readonly string[]) => bucketTags(Object.fromEntries(names.map((n) => [n, n])))(row);
 
 const OPENAI_GROUP_BY = ['project_id', 'line_item', 'api_key_id'];
 

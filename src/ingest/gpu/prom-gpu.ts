@@ -1,7 +1,6 @@
 import { Decimal, parseDecimal } from '../../domain/money.js';
 import type { GpuSample } from '../../domain/types.js';
-import { promTextParser, type PromSample } from '../prom-text.js';
-import { sampleText } from '../prom-text.js';
+import { promTextParser, sampleText, type PromSample } from '../prom-text.js';
 import type { ReadItem, Reader, ReadOptions } from '../reader.js';
 
 /** What a metric gives a sample: busy time (ranked: the best source present wins) or memory, each scaled. */
