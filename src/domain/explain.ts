@@ -1,7 +1,8 @@
 import { driverBase, driverDivisor, ZERO } from './drivers.js';
 import { describeIdentity, filterTakes, ownerOf } from './match.js';
-import type { Decimal } from './money.js';
-import type { Driver, Identity, Pool, RateCard, UsageGroup } from './types.js';
+import { sum, type Decimal } from './money.js';
+import type { StoredPoolCost } from './run.js';
+import type { Driver, Identity, Pool, RateCard, StatementLine, UsageGroup } from './types.js';
 
 /** What lies behind a centre's quantity in a pool: its driver quantity by model, identity and day. */
 export interface LineBreakdown {
@@ -60,4 +61,44 @@ export function explainLines(
     found.set(line.pool, { total: line.total, byModel: top(line.byModel), byIdentity: top(line.byIdentity), byDay: [...line.byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)) });
   }
   return found;
+}
+
+/** One line of a centre's bill with everything `explain` says about it. */
+export interface ExplainedLine {
+  line: StatementLine;
+  /** The pool's cost and where it came from, as the run stored it. */
+  poolCosts: readonly StoredPoolCost[];
+  /** The driver quantity of every non-idle line of the pool, and this line's share of it in percent (2 places). */
+  poolQuantity: Decimal | null;
+  sharePct: Decimal | null;
+  /** What lies behind the quantity, for pools with one event driver; null otherwise. */
+  breakdown: LineBreakdown | null;
+}
+
+export interface CentreExplanation {
+  costCentre: string;
+  costCentreName: string;
+  total: Decimal;
+  lines: ExplainedLine[];
+}
+
+/**
+ * A centre's bill in a run, line by line: each pool's cost source, the centre's quantity and
+ * its share of the pool's, and the breakdown behind it. Null when the run has no line for it.
+ */
+export function explainCentre(
+  run: { lines: readonly StatementLine[]; poolCosts: readonly StoredPoolCost[] },
+  centre: string,
+  breakdownOf: (line: StatementLine) => LineBreakdown | null,
+): CentreExplanation | null {
+  const lines = run.lines.filter((l) => l.costCentre === centre);
+  if (lines.length === 0) return null;
+  const explained = lines.map((line) => {
+    const poolQuantity = line.quantity === null ? null
+      : sum(run.lines.filter((l) => l.pool === line.pool && l.method !== 'idle').map((l) => l.quantity ?? ZERO));
+    const sharePct = line.quantity === null || poolQuantity === null || poolQuantity.isZero() ? null
+      : line.quantity.dividedBy(poolQuantity).times(100).toDecimalPlaces(2);
+    return { line, poolCosts: run.poolCosts.filter((p) => p.pool === line.pool), poolQuantity, sharePct, breakdown: line.method === 'idle' ? null : breakdownOf(line) };
+  });
+  return { costCentre: centre, costCentreName: lines[0]!.costCentreName, total: sum(lines.map((l) => l.amount)), lines: explained };
 }

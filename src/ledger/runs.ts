@@ -1,48 +1,9 @@
 import { Decimal } from '../domain/money.js';
-import type { Platform, StatementLine } from '../domain/types.js';
+import type { Platform } from '../domain/types.js';
 import type { Ledger } from './open.js';
-import type { PoolCostJson } from '../report/pool-costs.js';
+import type { RunRecord, RunStanding, StoredPoolCost, StoredRun, StoredUnpriced } from '../domain/run.js';
 
-/** A stored statement run (SPEC §5). Amounts are stored as decimal text, never floats. */
-export interface RunRecord {
-  month: string;
-  rateCardSha256: string;
-  rateCardFile: string;
-  /** The card as written: with the batches, what `runs --verify` recomputes from. */
-  rateCardText: string;
-  toolVersion: string;
-  /** The GPU gap cap the run was computed with (SPEC §8.7). */
-  maxGapMs: number;
-  currency: string;
-  unallocated: string;
-  platform: Platform | null;
-  /** Every batch the run read: gateway, billing and GPU. */
-  batchIds: readonly number[];
-  /** Unpriced usage as plain JSON-able rows, kept with the run for audit. */
-  unpriced: readonly Record<string, string>[];
-  warnings: readonly string[];
-  /** Each pool's cost and where it came from, as plain JSON (decimals as strings). */
-  poolCosts: readonly PoolCostJson[];
-  reconciled: boolean;
-  createdAt: string;
-  lines: readonly StatementLine[];
-}
-
-/** A stored run; runs stored before version 6 of the ledger lack their card text. */
-export interface StoredRun extends Omit<RunRecord, 'rateCardText' | 'toolVersion' | 'maxGapMs'> {
-  id: number;
-  rateCardText: string | null;
-  toolVersion: string | null;
-  maxGapMs: number | null;
-  standing: RunStanding;
-}
-
-/**
- * Where a run stands in its month's books (SPEC §5): the run that closed the month, a later
- * run that adjusts the books so far (the run just before it, back to the closing run), or
- * neither.
- */
-export type RunStanding = { kind: 'open' } | { kind: 'closes' } | { kind: 'adjusts'; booksRunId: number; closedRunId: number };
+export type { RunRecord, RunStanding, StoredRun } from '../domain/run.js';
 
 const text = (value: Decimal | null): string | null => (value === null ? null : value.toFixed());
 const decimal = (value: string | null): Decimal | null => (value === null ? null : new Decimal(value));
@@ -110,9 +71,9 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     ...row,
     platform: row.platform === null ? null : (JSON.parse(row.platform) as Platform),
     batchIds: JSON.parse(row.batchIds) as number[],
-    unpriced: JSON.parse(row.unpriced) as Record<string, string>[],
+    unpriced: JSON.parse(row.unpriced) as StoredUnpriced[],
     warnings: JSON.parse(row.warnings) as string[],
-    poolCosts: JSON.parse(row.poolCosts) as PoolCostJson[],
+    poolCosts: JSON.parse(row.poolCosts) as StoredPoolCost[],
     reconciled: row.reconciled === 1,
     standing: standingOf(db, month, row.id),
     lines: lines.map(({ parts, ...l }) => ({
@@ -172,8 +133,21 @@ export function closedMonth(db: Ledger, month: string): ClosedMonth | null {
   return (db.prepare(`SELECT ${CLOSED_COLUMNS} FROM closed_months WHERE month = ?`).get(month) as ClosedMonth | undefined) ?? null;
 }
 
-/** A month's runs, oldest first, with their totals and standing, for `chargeback runs`. */
-export function listRuns(db: Ledger, month: string | null): { id: number; month: string; createdAt: string; rateCardSha256: string; toolVersion: string | null; reconciled: boolean; lines: number; total: string; standing: RunStanding }[] {
+/** A run as `chargeback runs` lists it. */
+export interface RunListing {
+  id: number;
+  month: string;
+  createdAt: string;
+  rateCardSha256: string;
+  toolVersion: string | null;
+  reconciled: boolean;
+  lines: number;
+  total: string;
+  standing: RunStanding;
+}
+
+/** A month's runs (or every month's), oldest first, with their totals and standing, for `chargeback runs`. */
+export function listRuns(db: Ledger, month: string | null): RunListing[] {
   const rows = db.prepare(`SELECT r.id, r.month, r.created_at AS createdAt, r.rate_card_sha256 AS rateCardSha256, r.tool_version AS toolVersion,
       r.reconciled, COUNT(l.seq) AS lines, GROUP_CONCAT(l.amount, ' ') AS amounts
     FROM runs r LEFT JOIN run_lines l ON l.run_id = r.id WHERE ? IS NULL OR r.month = ? GROUP BY r.id ORDER BY r.month, r.id`).all(month, month) as

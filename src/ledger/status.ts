@@ -1,0 +1,35 @@
+import { listBatches, type BatchRow } from './batches.js';
+import type { Ledger } from './open.js';
+import { closedMonths, listRuns, type ClosedMonth, type RunListing } from './runs.js';
+
+/** What `chargeback status` reports of a ledger: its schema, what it holds, and its books. */
+export interface LedgerStatus {
+  schemaVersion: number;
+  batches: number;
+  /** The latest committed batch of each source, by source name. */
+  lastBatches: BatchRow[];
+  rows: { usageEvents: number; billingRecords: number; gpuSamples: number; counterSamples: number };
+  runs: RunListing[];
+  closed: ClosedMonth[];
+}
+
+const count = (db: Ledger, table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+
+export function ledgerStatus(db: Ledger): LedgerStatus {
+  const batches = listBatches(db);
+  const last = new Map<string, BatchRow>();
+  for (const batch of batches) last.set(batch.source, batch);
+  return {
+    schemaVersion: Number(db.pragma('user_version', { simple: true })),
+    batches: batches.length,
+    lastBatches: [...last.values()].sort((a, b) => (a.source < b.source ? -1 : 1)),
+    rows: {
+      usageEvents: count(db, 'usage_events'),
+      billingRecords: count(db, 'billing_records'),
+      gpuSamples: count(db, 'gpu_samples'),
+      counterSamples: count(db, 'counter_samples'),
+    },
+    runs: listRuns(db, null),
+    closed: closedMonths(db),
+  };
+}
