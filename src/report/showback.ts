@@ -1,47 +1,47 @@
 import { Chalk } from 'chalk';
-import Table from 'cli-table3';
 import { formatAmount, sum, type Decimal } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
 import { grouped, optionalQuantity, printable } from './cells.js';
 import type { StatementView } from './statement.js';
+import { fitTable, type Cell, type Column, type Look } from './table.js';
 
-/** No rule between rows: a statement reads as a list, totals stand out by weight. */
-export const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
-
-export interface ShowbackOptions {
-  colour: boolean;
-  unallocated: string;
-  /** When given, a footer shows Σ lines against Σ pool costs + price-list charges. */
-  reconciliation?: { poolCosts: Decimal; priceListCharges: Decimal };
-}
+/**
+ * The showback columns; a narrow terminal loses the driver first (a quantity without its unit
+ * misleads, so the quantity next), then the name and the method, which marks idle lines.
+ * Centre, pool and amount always stay; `explain` has the rest.
+ */
+const columns = (currency: string): Column[] => [
+  { head: 'cost centre', shrink: true },
+  { head: 'name', drop: 3, shrink: true },
+  { head: 'pool', shrink: true },
+  { head: 'method', drop: 4 },
+  { head: 'driver', drop: 1 },
+  { head: 'quantity', align: 'right', drop: 2 },
+  { head: `amount (${currency})`, align: 'right' },
+];
 
 /**
  * The terminal showback table: per cost centre its pool lines and total, the unallocated
- * centre (and idle lines) last, then the grand total and the reconciliation footer.
+ * centre (and idle lines) last, then the grand total and, when the view carries the run's
+ * reconciliation, the footer that proves Σ lines = Σ pool costs + price-list charges.
  */
-export function statementAsTable(view: StatementView, options: ShowbackOptions): string {
-  const chalk = new Chalk({ level: options.colour ? 1 : 0 });
-  const table = new Table({
-    head: ['cost centre', 'name', 'pool', 'method', 'driver', 'quantity', `amount (${view.currency})`],
-    colAligns: ['left', 'left', 'left', 'left', 'left', 'right', 'right'],
-    style: { head: options.colour ? ['cyan'] : [], border: [] },
-    chars: COMPACT,
-  });
-  const centres = orderCentres(view.lines, options.unallocated);
-  for (const centre of centres) {
+export function statementAsTable(view: StatementView, look: Look): string {
+  const chalk = new Chalk({ level: look.colour ? 1 : 0 });
+  const bold = (text: string): Cell => ({ text, style: 'bold' });
+  const rows: Cell[][] = [];
+  for (const centre of orderCentres(view.lines, view.unallocated)) {
     const lines = view.lines.filter((l) => l.costCentre === centre);
     for (const line of lines) {
-      const method = line.method === 'idle' ? chalk.yellow('idle') : line.method;
-      table.push([printable(line.costCentre), printable(line.costCentreName), printable(line.pool), method, line.driver,
+      rows.push([printable(line.costCentre), printable(line.costCentreName), printable(line.pool),
+        line.method === 'idle' ? { text: 'idle', style: 'yellow' } : line.method, line.driver,
         grouped(optionalQuantity(line.quantity)), grouped(formatAmount(line.amount))]);
     }
-    const total = sum(lines.map((l) => l.amount));
-    table.push([chalk.bold(printable(centre)), '', chalk.bold('total'), '', '', '', chalk.bold(grouped(formatAmount(total)))]);
+    rows.push([bold(printable(centre)), '', bold('total'), '', '', '', bold(grouped(formatAmount(sum(lines.map((l) => l.amount)))))]);
   }
   const grand = sum(view.lines.map((l) => l.amount));
-  table.push([chalk.bold('all'), '', chalk.bold('total'), '', '', '', chalk.bold(grouped(formatAmount(grand)))]);
-  const heading = `Showback ${view.month} (run ${view.runId})`;
-  return [chalk.bold(heading), table.toString(), ...reconciliationFooter(grand, options, chalk)].join('\n') + '\n';
+  rows.push([bold('all'), '', bold('total'), '', '', '', bold(grouped(formatAmount(grand)))]);
+  const heading = `Showback ${view.month} (${view.runId === null ? 'dry run: nothing stored' : `run ${view.runId}`})`;
+  return [chalk.bold(heading), fitTable({ columns: columns(view.currency), rows }, look), ...reconciliationFooter(grand, view, chalk)].join('\n') + '\n';
 }
 
 function orderCentres(lines: readonly StatementLine[], unallocated: string): string[] {
@@ -49,8 +49,8 @@ function orderCentres(lines: readonly StatementLine[], unallocated: string): str
   return [...ids.filter((id) => id !== unallocated), ...ids.filter((id) => id === unallocated)];
 }
 
-function reconciliationFooter(grand: Decimal, options: ShowbackOptions, chalk: InstanceType<typeof Chalk>): string[] {
-  const r = options.reconciliation;
+function reconciliationFooter(grand: Decimal, view: StatementView, chalk: InstanceType<typeof Chalk>): string[] {
+  const r = view.reconciliation;
   if (!r) return [];
   const expected = r.poolCosts.plus(r.priceListCharges);
   const ok = expected.equals(grand);

@@ -1,17 +1,24 @@
-import type { PoolCostJson } from './pool-costs.js';
-import { formatAmount, sum } from '../domain/money.js';
+import type { StoredPoolCost } from '../domain/run.js';
+import { formatAmount, sum, type Decimal } from '../domain/money.js';
+import { statementAsTable } from './showback.js';
+import { asJson, type View } from './view.js';
 import type { StatementLine } from '../domain/types.js';
 import { optionalQuantity, safeText } from './cells.js';
 import { toCsv } from './csv.js';
 
 /** The lines of one statement run, with what every row repeats. */
 export interface StatementView {
-  runId: number;
+  /** Null for a dry run, which stores nothing. */
+  runId: number | null;
   month: string;
   currency: string;
+  /** The centre that takes what no centre owns: listed last. */
+  unallocated: string;
   lines: readonly StatementLine[];
+  /** When given, the table's footer shows Σ lines against Σ pool costs + price-list charges. */
+  reconciliation?: { poolCosts: Decimal; priceListCharges: Decimal };
   /** What the run read, for audit: the rate card's SHA-256 and the ingest batches. */
-  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string; poolCosts: readonly PoolCostJson[] };
+  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string; poolCosts: readonly StoredPoolCost[] };
 }
 
 export const STATEMENT_COLUMNS = [
@@ -38,8 +45,8 @@ export function statementAsCsv(view: StatementView): string {
   return toCsv([[...STATEMENT_COLUMNS], ...view.lines.map((line) => statementRow(view, line))]);
 }
 
-/** The same lines as JSON: decimals as strings so no reader turns money into floats. */
-export function statementAsJson(view: StatementView): string {
+/** The same lines as a JSON document: decimals as strings so no reader turns money into floats. */
+export function statementDocument(view: StatementView): Record<string, unknown> {
   const lines = view.lines.map((line) => ({
     cost_centre: line.costCentre,
     cost_centre_name: line.costCentreName,
@@ -54,9 +61,10 @@ export function statementAsJson(view: StatementView): string {
   const audit = view.audit
     ? { rate_card_sha256: view.audit.rateCardSha256, batch_ids: view.audit.batchIds, created_at: view.audit.createdAt, pool_costs: view.audit.poolCosts }
     : {};
-  const document = { run: view.runId, month: view.month, currency: view.currency, ...audit, total, lines };
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return { run: view.runId, month: view.month, currency: view.currency, ...audit, total, lines };
 }
+
+export const statementAsJson = (view: StatementView): string => asJson(statementDocument(view));
 
 /**
  * The lines as FOCUS 1.3 rows with the allocation columns (SPEC §6): `AllocatedMethodId` the
@@ -80,3 +88,11 @@ export function statementAsFocus(view: StatementView): string {
   ]);
   return toCsv([header, ...rows]);
 }
+
+/** `statement`'s formats: the table for people, CSV and JSON for programs, FOCUS for FinOps tools. */
+export const STATEMENT_VIEW: View<StatementView> = {
+  table: statementAsTable,
+  csv: statementAsCsv,
+  json: statementAsJson,
+  focus: statementAsFocus,
+};

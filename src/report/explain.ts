@@ -1,0 +1,73 @@
+import type { CentreExplanation, ExplainedLine } from '../domain/explain.js';
+import { formatAmount, formatQuantity, type Decimal } from '../domain/money.js';
+import { partsTotal } from '../domain/parts.js';
+import { grouped, printable } from './cells.js';
+import { poolCostLines } from './pool-costs.js';
+import { asJson, type View } from './view.js';
+
+export interface ExplainView {
+  month: string;
+  runId: number;
+  currency: string;
+  explanation: CentreExplanation;
+}
+
+/** How many models, users and days each breakdown lists in the text; JSON lists them all. */
+const TOP = 5;
+
+/** A term as explain prints it: signed, exact to ten places (more are in the ledger). */
+const term = (amount: Decimal) => {
+  const text = amount.toDecimalPlaces(10).toFixed().replace(/(\.\d\d\d*?)0+$/, '$1');
+  return `${amount.isNegative() ? '−' : '+'} ${text.replace(/^-/, '').replace(/^(\d+)$/, '$1.00')}`;
+};
+
+/** The line's amount term by term, adding up to it: what was priced or shared, rounding, idle. */
+function termsOf({ line }: ExplainedLine): string[] {
+  if (!line.parts) return ['  amount: (this run was stored before runs kept each amount\'s terms)'];
+  const total = partsTotal(line.parts);
+  const check = total.toDecimalPlaces(2).equals(line.amount) ? '' : `  (the terms add up to ${total.toFixed()}, not the line: report this)`;
+  return ['  amount, term by term:', ...line.parts.map((p) => `    ${term(p.amount)}  ${p.what}`), `    = ${formatAmount(line.amount)}${check}`];
+}
+
+function lineAsText(explained: ExplainedLine): string[] {
+  const { line, poolQuantity, sharePct, breakdown } = explained;
+  const out = [`${line.pool} (${line.method}): ${grouped(formatAmount(line.amount))}`];
+  out.push(...explained.poolCosts.flatMap((s) => poolCostLines(s).map((l, i) => (i === 0 ? `  cost: ${l}` : `    ${l}`))));
+  if (line.quantity !== null) {
+    const share = sharePct === null || poolQuantity === null ? '' : ` (${sharePct.toFixed()}% of the pool's ${formatQuantity(poolQuantity)})`;
+    out.push(`  quantity: ${formatQuantity(line.quantity)} ${line.driver}${share}${line.unitPrice ? ` at ${formatQuantity(line.unitPrice)} per unit` : ''}`);
+  }
+  out.push(...termsOf(explained));
+  if (breakdown) {
+    const list = (entries: readonly [string, Decimal][]) =>
+      entries.slice(0, TOP).map(([k, v]) => `${k} ${formatQuantity(v)}`).join('; ') + (entries.length > TOP ? `; … ${entries.length - TOP} more` : '');
+    out.push(`  by model: ${list(breakdown.byModel)}`, `  by user or key: ${list(breakdown.byIdentity)}`, `  by day: ${list(breakdown.byDay)}`);
+  }
+  return out;
+}
+
+const entries = (list: readonly [string, Decimal][], key: string) => list.map(([k, v]) => ({ [key]: k, quantity: formatQuantity(v) }));
+
+/** `explain`: why a centre's bill is what it is. Text reads top-down; JSON carries every figure exactly. */
+export const EXPLAIN_VIEW: View<ExplainView> = {
+  table: ({ month, runId, currency, explanation: e }) => {
+    const head = `Explain ${e.costCentre} ${e.costCentreName} — ${month}, run ${runId}: ${grouped(formatAmount(e.total))} ${currency}`;
+    const out = [head, ...e.lines.flatMap((l) => ['', ...lineAsText(l)])];
+    return `${out.map(printable).join('\n')}\n`;
+  },
+  json: ({ month, runId, currency, explanation: e }) => asJson({
+    month, run: runId, currency, cost_centre: e.costCentre, cost_centre_name: e.costCentreName, total: formatAmount(e.total),
+    lines: e.lines.map(({ line, poolCosts, poolQuantity, sharePct, breakdown }) => ({
+      pool: line.pool, method: line.method, driver: line.driver, amount: formatAmount(line.amount),
+      quantity: line.quantity === null ? null : formatQuantity(line.quantity),
+      unit_price: line.unitPrice === null ? null : formatQuantity(line.unitPrice),
+      pool_quantity: poolQuantity === null ? null : formatQuantity(poolQuantity),
+      share_pct: sharePct === null ? null : sharePct.toFixed(),
+      pool_costs: poolCosts,
+      terms: line.parts ? line.parts.map((p) => ({ what: p.what, amount: p.amount.toFixed() })) : null,
+      by_model: breakdown ? entries(breakdown.byModel, 'model') : null,
+      by_identity: breakdown ? entries(breakdown.byIdentity, 'identity') : null,
+      by_day: breakdown ? entries(breakdown.byDay, 'day') : null,
+    })),
+  }),
+};

@@ -1,0 +1,47 @@
+import type { LedgerStatus } from '../ledger/status.js';
+import { grouped, printable } from './cells.js';
+import { booksByMonth } from '../domain/books.js';
+import { monthRecord } from './runs.js';
+import { fitTable, type Look } from './table.js';
+import { asJson, type View } from './view.js';
+
+export interface StatusView {
+  path: string;
+  /** The ledger's bytes on disk, its write-ahead log included. */
+  bytes: number;
+  status: LedgerStatus;
+}
+
+const size = (bytes: number) => (bytes < 1024 * 1024 ? `${grouped(String(Math.ceil(bytes / 1024)))} KiB` : `${grouped((bytes / 1024 / 1024).toFixed(1))} MiB`);
+
+const monthsOf = (status: LedgerStatus) => booksByMonth(status.runs, status.closed).map((m) => ({ ...monthRecord(m), runs: m.runs.length }));
+
+function statusAsTable({ path, bytes, status }: StatusView, look: Look): string {
+  const r = status.rows;
+  const head = [
+    `Ledger ${printable(path)}: ${size(bytes)}, schema version ${status.schemaVersion}`,
+    `Holds ${grouped(String(r.usageEvents))} usage events, ${grouped(String(r.billingRecords))} billing records, ` +
+      `${grouped(String(r.gpuSamples))} GPU samples, ${grouped(String(r.counterSamples))} counter samples from ${status.batches} batches`,
+  ];
+  const sources = status.lastBatches.length === 0 ? 'No batches yet: chargeback ingest FILE --source gateway' : `Last batch per source\n${fitTable({
+    columns: [{ head: 'source' }, { head: 'batch', align: 'right' }, { head: 'file', shrink: true }, { head: 'stored', align: 'right', drop: 2 }, { head: 'rejected', align: 'right', drop: 3 }, { head: 'finished', drop: 1 }],
+    rows: status.lastBatches.map((b) => [b.source, b.id, printable(b.fileName), b.rowsAccepted, b.rowsRejected, b.finishedAt]),
+  }, look)}`;
+  const months = monthsOf(status);
+  const books = months.length === 0 ? 'No runs yet: chargeback compute --month YYYY-MM --rate-card FILE' : `Months\n${fitTable({
+    columns: [{ head: 'month' }, { head: 'state' }, { head: 'books run', align: 'right' }, { head: 'runs', align: 'right' }],
+    rows: months.map((m) => [m.month, m.state === 'closed' ? `closed on run ${m.closed_run}` : 'open', m.books_run, m.runs]),
+  }, look)}`;
+  return `${[...head, sources, books].join('\n')}\n`;
+}
+
+/** `status`: where the ledger is and how big, what it holds, the last batch per source, and each month's books. */
+export const STATUS_VIEW: View<StatusView> = {
+  table: statusAsTable,
+  json: ({ path, bytes, status }) => asJson({
+    ledger: path, bytes, schema_version: status.schemaVersion, batches: status.batches,
+    rows: { usage_events: status.rows.usageEvents, billing_records: status.rows.billingRecords, gpu_samples: status.rows.gpuSamples, counter_samples: status.rows.counterSamples },
+    last_batches: status.lastBatches.map((b) => ({ source: b.source, batch: b.id, file: b.fileName, rows_stored: b.rowsAccepted, rows_rejected: b.rowsRejected, finished_at: b.finishedAt })),
+    months: monthsOf(status),
+  }),
+};
