@@ -1,6 +1,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Look } from '../report/table.js';
 import { FileError, UsageError } from '../domain/errors.js';
 import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
@@ -16,6 +17,8 @@ export interface Io {
   now: () => Date;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when standard output is one (process.stdout.columns). */
+  columns?: number;
   /**
    * Files being written under a temporary name, owned by the process's entry point: it
    * removes them when a signal ends the process, so no half file is ever left (issue 13).
@@ -26,6 +29,9 @@ export interface Io {
 export interface GlobalOptions {
   ledger?: string;
   debug?: boolean;
+  quiet?: boolean;
+  wide?: boolean;
+  color?: 'auto' | 'always' | 'never';
 }
 
 /** The ledger path: --ledger, else CHARGEBACK_LEDGER, else ./chargeback.db (SPEC §1). */
@@ -44,9 +50,45 @@ export function requireMonth(text: string | undefined, flag = '--month'): Month 
   return month;
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
-export function wantsColour(io: Io): boolean {
+/**
+ * Colour as asked: `--color always|never`, else (auto) FORCE_COLOR when set and not 0, else
+ * never with NO_COLOR (no-color.org), else only on a terminal.
+ */
+export function wantsColour(globals: GlobalOptions, io: Io): boolean {
+  if (globals.color === 'always') return true;
+  if (globals.color === 'never') return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   return io.stdoutIsTTY && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
+}
+
+/**
+ * The width a table may take: everything with --wide; else the terminal's width, else
+ * $COLUMNS, else 80 (a table piped to a file or a mail reads at 80 columns).
+ */
+export function tableWidth(globals: GlobalOptions, io: Io): number {
+  if (globals.wide) return Infinity;
+  const fromEnv = Number(io.env.COLUMNS);
+  const width = io.stdoutIsTTY && io.columns ? io.columns : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
+  return Math.max(width, 20);
+}
+
+/** How the command's views look: colour and width, from the global options and the terminal. */
+export function lookOf(command: Command, io: Io, toFile = false): Look {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  return { colour: !toFile && wantsColour(globals, io), width: toFile ? Infinity : tableWidth(globals, io) };
+}
+
+/**
+ * What a command says besides its data: `info` (summaries, notes) and `warn` lines, both
+ * silenced by --quiet; errors are never silenced (main prints them).
+ */
+export function speaker(command: Command, io: Io): { info: (text: string) => void; warn: (text: string) => void } {
+  const quiet = command.optsWithGlobals<GlobalOptions>().quiet ?? false;
+  return {
+    info: (text) => (quiet ? undefined : io.stdout(text.endsWith('\n') ? text : `${text}\n`)),
+    warn: (text) => (quiet ? undefined : io.stderr(`${text.endsWith('\n') ? text : `${text}\n`}`)),
+  };
 }
 
 /**

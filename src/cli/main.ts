@@ -1,5 +1,8 @@
-import { Command, CommanderError } from 'commander';
-import { ChargebackError, FileError } from '../domain/errors.js';
+import { Command, CommanderError, Option } from 'commander';
+import { ChargebackError, FileError, UsageError } from '../domain/errors.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerStatus } from './commands/status.js';
+import { withExamples } from './options.js';
 import { registerBatches } from './commands/batches.js';
 import { registerBilling } from './commands/billing.js';
 import { registerRuns } from './commands/runs.js';
@@ -16,20 +19,42 @@ import { registerStatement } from './commands/statement.js';
 import type { Io } from './context.js';
 import { toolVersion } from './version.js';
 
-function buildProgram(io: Io): Command {
+const REGISTERS = [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff,
+  registerExplain, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu, registerStatus, registerCompletion];
+
+/** The command as typed, e.g. "billing summary": what a usage error's pointer to help names. */
+const pathOf = (command: Command): string => (command.parent ? `${pathOf(command.parent)} ${command.name()}`.trim() : '');
+
+/** The program with every command registered; `ran` learns which command's action ran. */
+export function buildProgram(io: Io, ran: { path: string } = { path: '' }): Command {
   const program = new Command('chargeback')
     .description('Exact, auditable monthly chargeback for shared AI inference infrastructure')
     .version(toolVersion())
     .option('--ledger <path>', 'the ledger file (default $CHARGEBACK_LEDGER or ./chargeback.db)')
+    .option('-q, --quiet', 'print only data and errors: no summaries, notes or warnings')
+    .addOption(new Option('--color <when>', 'colour the tables: auto (a terminal, FORCE_COLOR, NO_COLOR), always or never').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--wide', 'show every column of a table, however wide the terminal')
     .option('--debug', 'print a stack trace with errors')
-    .showHelpAfterError('(run "chargeback --help" for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const register of [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff, registerExplain, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu]) {
-    register(program, io);
-  }
-  for (const command of program.commands) command.exitOverride();
+    // Every error line starts with "chargeback:", commander's own included.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(`chargeback: ${text.replace(/^error: /, '')}`) })
+    .hook('preAction', (_, action) => void (ran.path = pathOf(action)));
+  for (const register of REGISTERS) register(program, io);
+  withExamples(program, [
+    'chargeback init --example && chargeback ingest gateway.csv --source gateway',
+    'chargeback compute -m 2026-10 -r ratecard.yaml',
+    'chargeback statement -m 2026-10 -f csv -o statement-2026-10.csv',
+  ]);
+  everyCommand(program, (command) => {
+    command.exitOverride().configureOutput(program.configureOutput());
+    command.showHelpAfterError(`(run "chargeback${pathOf(command) ? ` ${pathOf(command)}` : ''} --help" for usage and examples)`);
+  });
   return program;
+}
+
+function everyCommand(command: Command, visit: (command: Command) => void): void {
+  visit(command);
+  for (const sub of command.commands) everyCommand(sub, visit);
 }
 
 /**
@@ -38,14 +63,17 @@ function buildProgram(io: Io): Command {
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const debug = argv.includes('--debug');
+  const ran = { path: '' };
   try {
-    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    await buildProgram(io, ran).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (caught) {
     if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : 2;
     const error = fileProblem(caught, argv, io);
     if (error instanceof ChargebackError) {
-      io.stderr(`chargeback: ${error.message}\n`);
+      // A flag given wrongly is answered by the command's help, which says how to give it.
+      const help = error instanceof UsageError && error.message.startsWith('-') && ran.path ? ` (see "chargeback ${ran.path} --help")` : '';
+      io.stderr(`chargeback: ${error.message}${help}\n`);
       if (debug) io.stderr(`${error.stack}\n`);
       return error.exitCode;
     }

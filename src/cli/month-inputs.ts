@@ -8,14 +8,15 @@ import { asCardSays, gpuIntervals, gpuUsageGroups, type GpuInterval } from '../d
 import { describeIdentity } from '../domain/match.js';
 import type { MonthRange, Period } from '../domain/month.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
-import { poolCostAsJson } from '../report/pool-costs.js';
 import { statementAsCsv } from '../report/statement.js';
 import { isUnmatched, usageClassifier } from '../domain/usage-classes.js';
 import { billingBatchesInRange, billingRecordsInRange } from '../ledger/billing.js';
 import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
-import type { PoolCostJson } from '../report/pool-costs.js';
+import { runContentOf, type RunContent } from '../domain/run.js';
+
+export { runContentOf };
 
 /** The month's usage read once for the card: its classes, by day from the week before (for anomalies). */
 export interface MonthUsage {
@@ -71,29 +72,6 @@ export function batchesRead(ledger: Ledger, period: Period): { usage: number[]; 
   return { usage, billing, gpu, all: [...new Set([...usage, ...billing, ...gpu])].sort((a, b) => a - b) };
 }
 
-/** What a run stores of its statement, and what `runs --verify` compares, as plain JSON-able rows. */
-export interface RunContent {
-  lines: readonly StatementLine[];
-  poolCosts: readonly PoolCostJson[];
-  unpriced: readonly Record<string, string>[];
-}
-
-export function runContentOf(statement: Statement): RunContent {
-  return {
-    lines: statement.lines,
-    poolCosts: statement.poolCosts.map(poolCostAsJson),
-    unpriced: statement.unpriced.map((u) => ({
-      source: u.source,
-      model: u.model,
-      identity: u.identity,
-      cost_centre: u.costCentre,
-      requests: u.quantities.requests.toFixed(),
-      input_tokens: u.quantities.input_tokens.toFixed(),
-      output_tokens: u.quantities.output_tokens.toFixed(),
-    })),
-  };
-}
-
 /**
  * A run's content as the lines `runs --verify` compares: its statement CSV as published, each
  * line's exact decimals, its pool costs and its unpriced usage.
@@ -101,7 +79,7 @@ export function runContentOf(statement: Statement): RunContent {
 export function auditLinesOf(month: string, currency: string, content: RunContent): string[] {
   const exact = (l: StatementLine) => JSON.stringify([l.costCentre, l.pool, l.method, l.quantity?.toFixed() ?? null, l.unitPrice?.toFixed() ?? null, l.amount.toFixed()]);
   return [
-    ...statementAsCsv({ runId: 0, month, currency, lines: content.lines }).trimEnd().split('\n').map((l) => `statement: ${l}`),
+    ...statementAsCsv({ runId: 0, month, currency, unallocated: '', lines: content.lines }).trimEnd().split('\n').map((l) => `statement: ${l}`),
     ...content.lines.map((l) => `exact: ${exact(l)}`),
     ...content.poolCosts.map((c) => `pool cost: ${JSON.stringify(c)}`),
     ...content.unpriced.map((u) => `unpriced: ${JSON.stringify(u)}`),

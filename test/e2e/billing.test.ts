@@ -56,7 +56,7 @@ describe('billing ingest on every real sample in fixtures/data/focus and cloud',
       assert.match(run.stdout, new RegExp(`${expected.rows} rows read, ${stored} stored, ${expected.duplicates} duplicate, 0 rejected`));
       for (const [month, total] of expected.byMonth) {
         const summary = JSON.parse(chargeback(dir, ['billing', 'summary', '--month', month, '--format', 'json']).stdout);
-        const got = summary.total.reduce((sum: Decimal, row: { billedCost: string }) => sum.plus(row.billedCost), new Decimal(0));
+        const got = summary.total.reduce((sum: Decimal, row: { billed_cost: string }) => sum.plus(row.billed_cost), new Decimal(0));
         assert.equal(got.toFixed(), total.toFixed(), `${file} ${month}`);
       }
     });
@@ -158,6 +158,6 @@ describe('two clocks for money (issue 15)', () => {
     assert.equal(cost('2024-01', 'effective.yaml'), '101.64');
     assert.equal(cost('2024-02', 'effective.yaml'), '95.08'); // 1,200 × 29/366 = 95.081…
     const summary = JSON.parse(chargeback(dir, ['billing', 'summary', '--month', '2024-01', '--format', 'json']).stdout);
-    assert.deepEqual([summary.total[0].billedCost, summary.total[0].effectiveCost], ['1200', '101.64']);
+    assert.deepEqual([summary.total[0].billed_cost, summary.total[0].effective_cost], ['1200', '101.64']);
   });
 });

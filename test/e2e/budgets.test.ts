@@ -22,7 +22,7 @@ const BUDGETS = '  - { cost_centre: CC-4100, monthly: "12000.00", alert_pct: 80,
 
 describe('budgets', () => {
   it('exits 1 when a hard budget is exceeded, naming it', () => {
-    const run = setup('  - { cost_centre: CC-4100, monthly: "10000.00", alert_pct: 80, hard: true }\n')(['--as-of', '2026-11-01T00:00:00Z']);
+    const run = setup('  - { cost_centre: CC-4100, monthly: "10000.00", alert_pct: 80, hard: true }\n')(['--as-of', '2026-11-01T00:00:00Z', '--wide']);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /│ CC-4100 +│ +10000\.00 │ 10188\.73 │ 101\.9% │ 10188\.73 │ exceeded │ exceeded +│ yes +│/);
     assert.equal(run.stderr, 'chargeback: hard budget exceeded: CC-4100 spent 10188.73 of 10000.00\n');
@@ -55,9 +55,9 @@ describe('budgets', () => {
     for (const [asOf, said] of [['2026-09-15', '--as-of 2026-09-15'], ['2026-10-01T00:00:00Z', '--as-of 2026-10-01T00:00:00Z'], ['2026-11-02', '--as-of 2026-11-02']]) {
       const run = setup(BUDGETS)(['--as-of', asOf!]);
       assert.equal(run.code, 2);
-      assert.equal(run.stderr, `chargeback: ${said} is not within 2026-10 (2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, the card's zone UTC): budgets are judged after the month starts and by its end\n`);
+      assert.equal(run.stderr, `chargeback: ${said} is not within 2026-10 (2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, the card's zone UTC): budgets are judged after the month starts and by its end (see "chargeback budgets --help")\n`);
     }
-    assert.match(setup(BUDGETS)(['--as-of', 'soon']).stderr, /^chargeback: --as-of: expected a date or a time such as 2026-10-15 or 2026-10-15T12:00:00Z, got "soon"\n$/);
+    assert.match(setup(BUDGETS)(['--as-of', 'soon']).stderr, /^chargeback: --as-of: expected a date or a time such as 2026-10-15 or 2026-10-15T12:00:00Z, got "soon" \(see "chargeback budgets --help"\)\n$/);
   });
 
   it('a budget for a centre the card does not have is a card error with its line', () => {

@@ -27,6 +27,8 @@ export function workspace({ init = true }: { init?: boolean } = {}): { dir: stri
 export function chargeback(cwd: string, args: readonly string[], input?: string): Run {
   const env: Record<string, string | undefined> = { ...process.env, CHARGEBACK_LEDGER: join(cwd, 'chargeback.db') };
   delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  delete env.COLUMNS;
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

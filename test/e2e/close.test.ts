@@ -47,7 +47,7 @@ describe('month close (SPEC §5)', () => {
     assert.equal(adjustments.reduce((s, a) => s.plus(a), new Decimal(0)).toFixed(2), total(recomputed).minus(total(closedStatement)).toFixed(2));
     assert.ok(adjustments.length >= 2);
     assert.equal(JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout).run, 1);
-    assert.match(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /Runs 2026-10 \(closed on run 1\)[\s\S]*│ 1 +│.*│ yes +│ closes the month +│[\s\S]*│ 2 +│.*│ yes +│ adjusts run 1 +│/);
+    assert.match(chargeback(dir, ['runs', '--month', '2026-10', '--wide']).stdout, /Runs 2026-10 \(closed on run 1\)[\s\S]*│ 1 +│.*│ yes +│ closes the month +│[\s\S]*│ 2 +│.*│ yes +│ adjusts run 1 +│/);
   });
 
   it('refuses to close a month twice', () => {
@@ -111,8 +111,8 @@ describe('month close (SPEC §5)', () => {
     const verified = chargeback(dir, ['runs', '--verify', '1']);
     assert.equal(verified.code, 0, verified.stderr);
     assert.match(verified.stdout, /^run 1 \(2026-10\) is byte-identical when recomputed from its 1 batches \[1\] and its rate card \(sha256 [0-9a-f]{12}\): 11 lines/);
-    const json = JSON.parse(chargeback(dir, ['runs', '--format', 'json']).stdout) as { run: number; tool_version: string }[];
-    assert.equal(json[0]!.tool_version, JSON.parse(readFileSync(fixture('../package.json'), 'utf8')).version);
+    const json = JSON.parse(chargeback(dir, ['runs', '--format', 'json']).stdout) as { months: { runs: { run: number; tool_version: string }[] }[] };
+    assert.equal(json.months[0]!.runs[0]!.tool_version, JSON.parse(readFileSync(fixture('../package.json'), 'utf8')).version);
 
     const db = new Database(ledger);
     db.prepare("UPDATE run_lines SET amount = '1.00' WHERE run_id = 1 AND seq = 2").run();

@@ -7,7 +7,7 @@ import { Decimal } from 'decimal.js';
 import { chargeback, fixture, workspace } from './cli.js';
 
 const OPENAI = fixture('data/gateway/openai_admin-api_costs_example.json');
-type Summary = { total: { billedCost: string; currency: string; records: number }[]; byService: { group: string; billedCost: string }[] };
+type Summary = { total: { billed_cost: string; currency: string; records: number }[]; by_service: { group: string; billed_cost: string }[] };
 const summary = (dir: string, month: string) => JSON.parse(chargeback(dir, ['billing', 'summary', '--month', month, '--format', 'json']).stdout) as Summary;
 
 describe('provider cost APIs as billing (issue 16)', () => {
@@ -19,7 +19,7 @@ describe('provider cost APIs as billing (issue 16)', () => {
     assert.match(run.stdout, /\(openai-costs\): 1 rows read, 1 stored/);
     const month = new Date(page.data[0]!.start_time * 1000).toISOString().slice(0, 7);
     const expected = page.data.flatMap((b) => b.results).reduce((s, r) => s.plus(String(r.amount.value)), new Decimal(0));
-    assert.deepEqual(summary(dir, month).total.map((t) => [t.billedCost, t.currency, t.records]), [[expected.toFixed(), 'USD', 1]]);
+    assert.deepEqual(summary(dir, month).total.map((t) => [t.billed_cost, t.currency, t.records]), [[expected.toFixed(), 'USD', 1]]);
     writeFileSync(join(dir, 'again.jsonl'), `${JSON.stringify(page)}\n`);
     assert.match(chargeback(dir, ['ingest', join(dir, 'again.jsonl'), '--source', 'billing']).stdout, /1 rows read, 0 stored, 1 duplicate/);
   });
@@ -50,7 +50,7 @@ describe('provider cost APIs as billing (issue 16)', () => {
     assert.match(run.stdout, /\(anthropic-costs\): 1 rows read, 1 stored/);
     const page = JSON.parse(readFileSync(file, 'utf8')) as { data: { results: { amount: string }[] }[] };
     const expected = new Decimal(page.data[0]!.results[0]!.amount).dividedBy(100);
-    assert.deepEqual(summary(dir, '2025-08').byService.map((r) => [r.group, r.billedCost]), [['Anthropic / Claude Sonnet 4 Usage - Input Tokens', expected.toFixed()]]);
+    assert.deepEqual(summary(dir, '2025-08').by_service.map((r) => [r.group, r.billed_cost]), [['Anthropic / Claude Sonnet 4 Usage - Input Tokens', expected.toFixed()]]);
   });
 
   it('Anthropic cost report: amounts are cents as decimal text ("123.45" USD is 1.2345), divided exactly', () => {
@@ -72,8 +72,8 @@ describe('provider cost APIs as billing (issue 16)', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\(anthropic-costs\): 2 rows read, 2 stored/);
     const s = summary(dir, '2025-08');
-    assert.deepEqual(s.total.map((t) => t.billedCost), ['1.23451']);
-    assert.deepEqual(s.byService.map((r) => [r.group, r.billedCost]), [['Anthropic / Claude Sonnet 4 Usage - Input Tokens', '1.2345'], ['Anthropic / web_search', '0.00001']]);
+    assert.deepEqual(s.total.map((t) => t.billed_cost), ['1.23451']);
+    assert.deepEqual(s.by_service.map((r) => [r.group, r.billed_cost]), [['Anthropic / Claude Sonnet 4 Usage - Input Tokens', '1.2345'], ['Anthropic / web_search', '0.00001']]);
   });
 
   it('a usage page ingested as billing, or a cost page as gateway usage, says which source reads it', () => {

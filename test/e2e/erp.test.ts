@@ -73,7 +73,8 @@ describe('what-if, FOCUS statement and batch verification', () => {
     const run = chargeback(dir, ['diff', '--month', '2026-10', '--rate-card', card]);
     assert.equal(run.code, 0, run.stderr);
     // chat doubles: C 1120.00 → 2240.00; CC-4100's chat line 610.91 → 1221.82 (+610.91); its embed and ops lines stay.
-    assert.match(run.stdout, /│ CC-4100 +│ +644\.28 │ +1255\.19 │ +\+610\.91 │/);
+    assert.match(run.stdout, /│ CC-4100 +│ +644\.28 │ +1,255\.19 │ +\+610\.91 │/);
+    assert.match(run.stdout, /│ total +│ +1,220\.05 │ +2,340\.05 │ +\+1,120\.00 │/);
     assert.match(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /│ 1 +│/);
     assert.doesNotMatch(chargeback(dir, ['runs', '--month', '2026-10']).stdout, /│ 2 +│/);
   });

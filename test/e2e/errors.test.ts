@@ -32,7 +32,7 @@ describe('error gallery', () => {
   it('--debug adds the stack trace', () => {
     const run = chargeback(dir, ['--debug', 'compute', '--month', '2026-13', '--rate-card', card]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^chargeback: --month: expected YYYY-MM, got "2026-13"\nUsageError: .*\n\s+at /);
+    assert.match(run.stderr, /^chargeback: --month: expected YYYY-MM, got "2026-13" \(see "chargeback compute --help"\)\nUsageError: .*\n\s+at /);
   });
 
 });

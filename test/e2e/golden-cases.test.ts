@@ -11,6 +11,7 @@ import { ROOT } from './cli.js';
 /*
  * Golden cases as data (issue 14): each folder of fixtures/golden/cases holds
  *   setup   optional: one command per line, each run first and expected to exit 0 or 1
+ *   env     optional: NAME=value lines for the command under test (COLUMNS=200: a wide terminal)
  *   args    the command under test, one argument per line
  *   stdout, stderr, code   what it must print and return, exactly
  * `{fixtures}` in setup and args is the fixtures folder and `{dir}` the case's own folder,
@@ -22,14 +23,14 @@ const CASES = join(ROOT, 'fixtures/golden/cases');
 const FIXTURES = join(ROOT, 'fixtures');
 const NOW = new Date('2026-11-15T12:00:00.000Z');
 
-async function run(argv: readonly string[], dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: readonly string[], dir: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     stdin: Readable.from([]),
-    env: { CHARGEBACK_LEDGER: join(dir, 'chargeback.db') },
+    env: { CHARGEBACK_LEDGER: join(dir, 'chargeback.db'), ...env },
     now: () => NOW,
     stdoutIsTTY: false,
     stderrIsTTY: false,
@@ -54,7 +55,8 @@ describe('golden cases (fixtures/golden/cases)', () => {
         assert.ok(step.code === 0 || step.code === 1, `setup "${line}" exited ${step.code}: ${step.stderr}`);
       }
       const args = read('args')!.split('\n').filter((l) => l !== '').map((a) => filled(a, dir));
-      const result = await run(args, dir);
+      const env = Object.fromEntries((read('env') ?? '').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      const result = await run(args, dir, env);
       const actual = { code: `${result.code}\n`, stdout: emptied(result.stdout, dir), stderr: emptied(result.stderr, dir) };
       if (process.env.CHARGEBACK_UPDATE_GOLDEN === '1' && read('code') === null) {
         for (const [file, text] of Object.entries(actual)) writeFileSync(join(folder, file), text);

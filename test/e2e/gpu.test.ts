@@ -87,7 +87,7 @@ describe('nvidia-smi without header or units', () => {
     assert.match(run.stdout, /\(nvidia-smi\): 2 rows read, 2 stored/, run.stderr);
     const gpus = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout).gpus;
     // two samples a minute apart: 60 s + the median 60 s = 2 minutes; busy 60×0.4 + 60×0.6 = 60 s
-    assert.deepEqual([gpus[0].hours, gpus[0].busyHours], ['0.03333333333333333333', '0.01666666666666666667']);
+    assert.deepEqual([gpus[0].hours, gpus[0].busy_hours], ['0.03333333333333333333', '0.01666666666666666667']);
   });
 });
 
@@ -113,15 +113,15 @@ describe('GPU telemetry: DCGM scrapes and nvidia-smi CSV of the same samples', (
       assert.equal(chargeback(smiDir, ['ingest', join(smiDir, `${host}.csv`), '--source', 'gpu', '--host', host]).code, 0);
     }
     const summary = (dir: string) => JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout).gpus as
-      { host: string; gpu: string; hours: string; busyHours: string; ownedHours: string; owners: string[] }[];
+      { host: string; gpu: string; hours: string; busy_hours: string; owned_hours: string; owners: string[] }[];
     const fromDcgm = summary(dcgmDir);
     const fromSmi = summary(smiDir);
-    assert.deepEqual(fromDcgm.map((r) => [r.host, r.gpu, r.hours, r.busyHours]), fromSmi.map((r) => [r.host, r.gpu, r.hours, r.busyHours]));
+    assert.deepEqual(fromDcgm.map((r) => [r.host, r.gpu, r.hours, r.busy_hours]), fromSmi.map((r) => [r.host, r.gpu, r.hours, r.busy_hours]));
     const expected = expectedSeconds();
     for (const row of fromDcgm) assert.equal(Number(row.hours) * 3600, expected.get(`${row.host}/${row.gpu}`), `${row.host}/${row.gpu}`);
     assert.equal(fromDcgm.find((r) => r.gpu === 'GPU-d')?.hours, '0'); // one sample: 0 hours
     assert.deepEqual(fromDcgm.find((r) => r.gpu === 'GPU-a')?.owners, ['research']);
-    assert.equal(fromDcgm.find((r) => r.gpu === 'GPU-c')?.ownedHours, '0'); // an empty namespace label is no label
+    assert.equal(fromDcgm.find((r) => r.gpu === 'GPU-c')?.owned_hours, '0'); // an empty namespace label is no label
   });
 
   it('a time-based pool over the month reconciles to C, idle and unlabelled hours shown', () => {

@@ -210,7 +210,7 @@ describe('terminal-safe output', () => {
       'pools:\n  - { id: p, cost: { fixed: "1.00" }, method: proportional, driver: requests }\n');
     const outputs = [
       chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'), '--verbose']),
-      chargeback(dir, ['statement', '--month', '2026-10']),
+      chargeback(dir, ['statement', '--month', '2026-10', '--wide']),
       chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-1']),
       chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-0000']),
     ];

@@ -23,9 +23,9 @@ function writeCsv(path: string, lines: string[]): string {
   return path;
 }
 
-type Batch = { id: number; rowsRead: number; rowsAccepted: number; rowsDuplicate: number; rowsRejected: number; sha256: string };
+type Batch = { batch: number; rows_read: number; rows_stored: number; rows_duplicate: number; rows_rejected: number; sha256: string };
 const batches = (dir: string): Batch[] => JSON.parse(chargeback(dir, ['batches', '--format', 'json']).stdout) as Batch[];
-const stored = (dir: string) => batches(dir).reduce((n, b) => n + b.rowsAccepted, 0);
+const stored = (dir: string) => batches(dir).reduce((n, b) => n + b.rows_stored, 0);
 
 describe('ingest guarantees (SPEC §3)', () => {
   it('the same bytes twice: the second ingest is a no-op that says so', () => {
@@ -72,7 +72,7 @@ describe('ingest guarantees (SPEC §3)', () => {
     assert.equal(rejects[1], `2026-10-03T10:00:00Z,bad1,${fingerprintKey('k')},alice,,,llama,12.5,1,,ok,,,4,"field ""input_tokens"": expected a whole number, got ""12.5"""`);
     assert.match(rejects[2] ?? '', /^2026-10-03T10:00:00,bad2,.*,8,"field ""timestamp"": expected an ISO 8601 time with an offset or Z/);
     assert.equal(stored(dir), 5);
-    assert.equal(batches(dir)[0]?.rowsRejected, 2);
+    assert.equal(batches(dir)[0]?.rows_rejected, 2);
   });
 
   it('--strict: one bad row fails the whole batch, nothing is stored, exit 2', () => {
@@ -169,7 +169,7 @@ describe('ingest under stress', () => {
     const all = batches(dir);
     assert.equal(all.length, 2);
     assert.equal(stored(dir), 45_000);
-    assert.equal(all.reduce((n, x) => n + x.rowsDuplicate, 0), 15_000);
+    assert.equal(all.reduce((n, x) => n + x.rows_duplicate, 0), 15_000);
   });
 });
 

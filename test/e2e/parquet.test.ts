@@ -62,8 +62,8 @@ describe('Parquet billing exports read as their CSV does', () => {
     const file = join(out, 'total.parquet');
     await writeParquet(FOCUS, file);
     const { dir } = ingested(file);
-    const totals = MONTHS.map((m) => JSON.parse(chargeback(dir, ['billing', 'summary', '--month', m, '--format', 'json']).stdout).total as { billedCost: string }[]);
-    const sum = totals.flat().reduce((s, t) => s + Number(t.billedCost) * 1e12, 0);
+    const totals = MONTHS.map((m) => JSON.parse(chargeback(dir, ['billing', 'summary', '--month', m, '--format', 'json']).stdout).total as { billed_cost: string }[]);
+    const sum = totals.flat().reduce((s, t) => s + Number(t.billed_cost) * 1e12, 0);
     // Compared in 10^-12 units, exactly representable at this size.
     assert.equal(Math.round(sum), Math.round(Number(row!.total) * 1e12));
   });

@@ -33,8 +33,8 @@ pools:
     // ann's record keeps its user (and gains team search): CC-2, listed first, takes it; the other is team search's.
     assert.deepEqual(lines, [['CC-1', '10.00'], ['CC-2', '7.00']]);
     const batches = chargeback(dir, ['batches', '--format', 'json']);
-    assert.match(batches.stdout, /"parseOptions": "\{\\"format\\":\\"openai-jsonl\\",\\"set\\":\[\\"tag.feature=batch\\",\\"team=search\\"\]\}"/);
-    assert.match(chargeback(dir, ['batches']).stdout, /--set tag\.feature=batch --set team=search/);
+    assert.deepEqual((JSON.parse(batches.stdout) as { options: unknown }[])[0]?.options, { format: 'openai-jsonl', set: ['tag.feature=batch', 'team=search'] });
+    assert.match(chargeback(dir, ['batches', '--wide']).stdout, /--set tag\.feature=batch --set team=search/);
   });
 
   it('without it, the record with no identity is rejected with the reason', () => {
@@ -46,10 +46,10 @@ pools:
   });
 
   const misuses: [string, string[], RegExp][] = [
-    ['an unknown name', ['--set', 'tem=x'], /^chargeback: --set tem=x: expected user=, team=, project= or tag\.NAME= followed by a value\n$/],
-    ['an empty value', ['--set', 'team='], /^chargeback: --set team=: the value is empty\n$/],
-    ['a name given twice', ['--set', 'team=a', '--set', 'team=b'], /^chargeback: --set team is given twice\n$/],
-    ['another source', ['--source', 'billing', '--set', 'team=a'], /^chargeback: --set gives gateway records an identity: it does not apply to --source billing\n$/],
+    ['an unknown name', ['--set', 'tem=x'], /^chargeback: --set tem=x: expected user=, team=, project= or tag\.NAME= followed by a value \(see "chargeback ingest --help"\)\n$/],
+    ['an empty value', ['--set', 'team='], /^chargeback: --set team=: the value is empty \(see "chargeback ingest --help"\)\n$/],
+    ['a name given twice', ['--set', 'team=a', '--set', 'team=b'], /^chargeback: --set team is given twice \(see "chargeback ingest --help"\)\n$/],
+    ['another source', ['--source', 'billing', '--set', 'team=a'], /^chargeback: --set gives gateway records an identity: it does not apply to --source billing \(see "chargeback ingest --help"\)\n$/],
   ];
   for (const [name, args, expected] of misuses) {
     it(`${name} is a usage error, exit 2, nothing stored`, () => {

@@ -49,7 +49,7 @@ describe('the SPEC §4 example rate card, end to end', () => {
   });
 
   it('shows per-centre totals, the unallocated centre and its idle lines last', () => {
-    const table = chargeback(dir, ['statement', '--month', '2026-10']).stdout;
+    const table = chargeback(dir, ['statement', '--month', '2026-10', '--wide']).stdout;
     const order = ['CC-4100', 'CC-4200', 'CC-0000'].map((id) => table.indexOf(`│ ${id}`));
     assert.deepEqual([...order].sort((a, b) => a - b), order);
     assert.match(table, /│ CC-4100 +│ +│ total .*│ +10,188\.73 │/);

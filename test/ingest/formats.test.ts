@@ -179,7 +179,7 @@ describe('gateway formats: detection, time zones, gzip, malformed twins', () => 
     const { dir } = workspace();
     const run = chargeback(dir, ['ingest', LITELLM, '--source', 'gateway', '--tz', 'Mars/Base']);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^chargeback: --tz: expected an IANA time zone such as "Europe\/Berlin", got "Mars\/Base"\n$/);
+    assert.match(run.stderr, /^chargeback: --tz: expected an IANA time zone such as "Europe\/Berlin", got "Mars\/Base" \(see "chargeback ingest --help"\)\n$/);
   });
 });
 

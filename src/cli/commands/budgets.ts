@@ -1,13 +1,14 @@
-import { Option, type Command } from 'commander';
-import Table from 'cli-table3';
-import { budgetReports, type BudgetReport } from '../../domain/budgets.js';
+import type { Command } from 'commander';
+import { budgetReports } from '../../domain/budgets.js';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { formatAmount } from '../../domain/money.js';
 import { periodOf, type MonthRange } from '../../domain/month.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { readRateCard } from '../../ratecard/load.js';
-import { COMPACT } from '../../report/showback.js';
-import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { BUDGETS_VIEW } from '../../report/budgets.js';
+import { render } from '../../report/view.js';
+import { lookOf, maxGapOption, requireMaxGap, requireMonth, speaker, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 import { anomaliesOf, priceMonth, readMonthUsage } from '../month-inputs.js';
 import { inSnapshot } from '../../ledger/open.js';
 
@@ -16,7 +17,7 @@ interface BudgetFlags {
   rateCard: string;
   asOf?: string;
   maxGap: string;
-  format: 'table' | 'json';
+  format: string;
 }
 
 /**
@@ -25,14 +26,14 @@ interface BudgetFlags {
  * cron job alerts; alerts alone exit 0.
  */
 export function registerBudgets(program: Command, io: Io): void {
-  program
+  const command = program
     .command('budgets')
     .description("month-to-date spend and month-end forecast against the card's budgets")
-    .requiredOption('--month <YYYY-MM>', 'the month')
-    .requiredOption('--rate-card <file>', 'the rate card YAML (prices the month and holds the budgets)')
+    .addOption(monthOption())
+    .addOption(rateCardOption('the rate card YAML (prices the month and holds the budgets)'))
     .option('--as-of <date|time>', "count usage before this instant and forecast from it (a date is its midnight in the card's zone; default now)")
     .addOption(maxGapOption())
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(formatOption(BUDGETS_VIEW))
     .action((flags: BudgetFlags, command: Command) => {
       const month = requireMonth(flags.month);
       const { card } = readRateCard(flags.rateCard);
@@ -48,34 +49,18 @@ export function registerBudgets(program: Command, io: Io): void {
       });
       ledger.close();
       const reports = budgetReports(card.budgets, statement.lines, range, asOf);
-      io.stdout(flags.format === 'json' ? budgetsAsJson(month.label, card.currency, reports) : budgetsAsTable(month.label, card.currency, reports));
-      for (const anomaly of anomalies) io.stderr(`warning: ${anomaly}\n`);
+      io.stdout(render(BUDGETS_VIEW, flags.format, { month: month.label, currency: card.currency, reports }, lookOf(command, io)));
+      for (const anomaly of anomalies) speaker(command, io).warn(`warning: ${anomaly}`);
       const broken = reports.filter((r) => r.hard && r.status === 'exceeded');
       if (broken.length > 0) {
         throw new ProblemFound(`hard budget exceeded: ${broken.map((r) => `${r.costCentre} spent ${formatAmount(r.spend)} of ${formatAmount(r.monthly)}`).join('; ')}`);
       }
     });
-}
-
-function budgetsAsTable(month: string, currency: string, reports: readonly BudgetReport[]): string {
-  const table = new Table({
-    head: ['cost centre', `budget (${currency})`, 'spent', 'used', 'forecast', 'status', 'forecast status', 'hard'],
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'left', 'left', 'left'],
-    style: { head: [], border: [] },
-    chars: COMPACT,
-  });
-  for (const r of reports) {
-    table.push([r.costCentre, formatAmount(r.monthly), formatAmount(r.spend), `${r.percentUsed.toFixed(1)}%`, formatAmount(r.forecast), r.status, r.forecastStatus, r.hard ? 'yes' : 'no']);
-  }
-  return `Budgets ${month}\n${table.toString()}\n`;
-}
-
-function budgetsAsJson(month: string, currency: string, reports: readonly BudgetReport[]): string {
-  const rows = reports.map((r) => ({
-    cost_centre: r.costCentre, budget: formatAmount(r.monthly), spent: formatAmount(r.spend), percent_used: r.percentUsed.toFixed(1),
-    forecast: formatAmount(r.forecast), status: r.status, forecast_status: r.forecastStatus, hard: r.hard,
-  }));
-  return `${JSON.stringify({ month, currency, budgets: rows }, null, 2)}\n`;
+  withExamples(command, [
+    'chargeback budgets -m 2026-10 -r ratecard.yaml',
+    'chargeback budgets -m 2026-10 -r ratecard.yaml --as-of 2026-10-15 -f json',
+    'chargeback -q budgets -m "$(date +%Y-%m)" -r ratecard.yaml || alert-on-call',
+  ]);
 }
 
 /**

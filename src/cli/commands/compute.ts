@@ -1,107 +1,107 @@
 import type { Command } from 'commander';
 import { reconciliationFailures, UNMATCHED_LISTED } from '../../domain/compute.js';
 import { ProblemFound, ReconciliationError, UsageError } from '../../domain/errors.js';
-import { formatQuantity } from '../../domain/money.js';
 import { monthInEffect, periodOf, type Period } from '../../domain/month.js';
 import type { RateCard, Statement } from '../../domain/types.js';
 import { closedMonth, closeMonth, findRun, standingOf, storeRun, type StoredRun } from '../../ledger/runs.js';
 import type { Ledger } from '../../ledger/open.js';
 import { adjustmentsAgainst, type Adjustment } from '../../domain/adjustments.js';
-import { formatAmount } from '../../domain/money.js';
 import { inSnapshot } from '../../ledger/open.js';
 import { anomaliesOf, batchesRead, priceMonth, readMonthUsage, runContentOf } from '../month-inputs.js';
 import { toolVersion } from '../version.js';
 import { readRateCard } from '../../ratecard/load.js';
-import { poolCostAsJson, poolCostsAsText } from '../../report/pool-costs.js';
 import { printable } from '../../report/cells.js';
-import { statementAsTable } from '../../report/showback.js';
+import { COMPUTE_VIEW } from '../../report/compute.js';
+import { render } from '../../report/view.js';
 import { outOfRange } from './ratecard.js';
-import { maxGapOption, requireMaxGap, requireMonth, useLedger, wantsColour, type GlobalOptions, type Io } from '../context.js';
+import { lookOf, maxGapOption, requireMaxGap, requireMonth, speaker, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 
 /**
  * `chargeback compute --month M --rate-card FILE`: read the card and the month's usage,
  * allocate, store the run, print the showback table. Exit 1 on unpriced usage or a run
- * that does not reconcile (the run is stored either way, for audit).
+ * that does not reconcile (the run is stored either way, for audit). `--dry-run` prints the
+ * same and stores nothing.
  */
 export function registerCompute(program: Command, io: Io): void {
-  program
+  const command = program
     .command('compute')
     .description('allocate a month with a rate card, store the statement run, print the showback table')
-    .requiredOption('--month <YYYY-MM>', 'the month to allocate')
-    .requiredOption('--rate-card <file>', 'the rate card YAML')
+    .addOption(monthOption('the month to allocate'))
+    .addOption(rateCardOption())
     .addOption(maxGapOption())
     .option('--close', 'close the month on this run: later rows dated in it are refused unless allowed')
+    .option('--dry-run', 'compute and print, store nothing (no run, no close)')
     .option('--verbose', `list every unmatched identity and unpriced group (default: the first ${UNMATCHED_LISTED} and a count)`)
-    .action((flags: { month: string; rateCard: string; maxGap: string; close?: boolean; verbose?: boolean }, command: Command) => {
+    .addOption(formatOption(COMPUTE_VIEW))
+    .action((flags: ComputeFlags, command: Command) => {
+      if (flags.dryRun && flags.close) throw new UsageError('--dry-run stores nothing, so it cannot --close the month: drop one of them');
       const listed = flags.verbose ? Infinity : UNMATCHED_LISTED;
       const maxGapMs = requireMaxGap(flags.maxGap);
       const month = requireMonth(flags.month);
       const { card, sha256, file, text } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const store = () => computeAndStore(ledger, { period: periodOf(month, card.timezone), card, sha256, file, text, maxGapMs, listed, close: flags.close ?? false, now: io.now() });
+      const job = { period: periodOf(month, card.timezone), card, sha256, file, text, maxGapMs, listed, close: flags.close ?? false, store: !flags.dryRun, now: io.now() };
       // A close reads and writes under the write lock: no batch commits rows into the month
       // between what the closed run read and the close, and a second close waits, then fails.
       let outcome: Stored;
       try {
-        outcome = flags.close ? ledger.transaction(store).immediate() : store();
+        outcome = flags.close ? ledger.transaction(() => computeAndStore(ledger, job)).immediate() : computeAndStore(ledger, job);
       } finally {
         ledger.close();
       }
       const { runId, statement, anomalies, noUsage, books, adjustments, failures } = outcome;
-
-      io.stdout(statementAsTable(
-        { runId, month: month.label, currency: card.currency, lines: statement.lines },
-        { colour: wantsColour(io), unallocated: card.unallocated, reconciliation: statement.reconciliation },
-      ));
-      io.stdout(poolCostsAsText(statement.poolCosts.map(poolCostAsJson)));
-      if (books) io.stdout(adjustmentsAsText(month.label, runId, books.id, adjustments));
-      if (flags.close) io.stdout(`${month.label} closed on run ${runId}: later rows dated in it are refused unless --allow-closed\n`);
-      reportWarnings(statement, io);
-      for (const anomaly of anomalies) io.stderr(`warning: ${anomaly}\n`);
-      if (failures.length > 0) throw new ReconciliationError(`run ${runId} does not reconcile: ${failures.join('; ')}`);
+      const { poolCosts, unpriced } = runContentOf(statement);
+      io.stdout(render(COMPUTE_VIEW, flags.format, {
+        statement: { runId, month: month.label, currency: card.currency, unallocated: card.unallocated, lines: statement.lines, reconciliation: statement.reconciliation },
+        poolCosts, unpriced, listed, showUnpriced: card.unpriced === 'error',
+        adjusts: books ? { booksRunId: books.id, adjustments } : null,
+        closed: flags.close ?? false,
+        reconciled: failures.length === 0,
+        warnings: warningsOf(statement, anomalies),
+      }, lookOf(command, io)));
+      const { warn } = speaker(command, io);
+      for (const warning of warningsOf(statement, anomalies)) warn(`warning: ${printable(warning)}`);
+      const which = runId === null ? 'the dry run' : `run ${runId}`;
+      if (failures.length > 0) throw new ReconciliationError(`${which} does not reconcile: ${failures.join('; ')}`);
       if (noUsage) {
         throw new ProblemFound(`${month.label} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): ` +
-          `run ${runId} charges every pool's cost to ${card.unallocated}; ingest the month's logs and compute again`);
+          `${which} charges every pool's cost to ${card.unallocated}; ingest the month's logs and compute again`);
       }
       if (statement.unpriced.length > 0 && card.unpriced === 'error') {
-        io.stdout(unpricedSection(statement, listed));
         throw new ProblemFound(
-          `run ${runId} has unpriced usage (${statement.unpriced.length} group${statement.unpriced.length === 1 ? '' : 's'} that no pool takes): ` +
+          `${which} has unpriced usage (${statement.unpriced.length} group${statement.unpriced.length === 1 ? '' : 's'} that no pool takes): ` +
             'add a pool for it, or set "unpriced: ignore" in the card',
         );
       }
     });
+  withExamples(command, [
+    'chargeback compute -m 2026-10 -r ratecard.yaml',
+    'chargeback compute -m 2026-10 -r ratecard.yaml --dry-run -f json',
+    'chargeback compute -m 2026-10 -r ratecard.yaml --close',
+  ]);
 }
 
-function unpricedSection(statement: Statement, listed: number): string {
-  const rest = statement.unpriced.length - Math.min(listed, statement.unpriced.length);
-  const rows = statement.unpriced.slice(0, listed).map(
-    (u) =>
-      `  ${u.model || '(no model)'}  ${u.identity}  requests=${formatQuantity(u.quantities.requests)} ` +
-      `input_tokens=${formatQuantity(u.quantities.input_tokens)} output_tokens=${formatQuantity(u.quantities.output_tokens)}`,
-  );
-  const more = rest > 0 ? `\n  … ${rest} more group${rest === 1 ? '' : 's'} (compute --verbose lists them all; the run keeps them)` : '';
-  return `Unpriced usage (no pool takes it; never priced at zero):\n${rows.map(printable).join('\n')}${more}\n`;
+interface ComputeFlags {
+  month: string;
+  rateCard: string;
+  maxGap: string;
+  close?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+  format: string;
 }
 
-function reportWarnings(statement: Statement, io: Io): void {
-  for (const warning of statement.warnings) io.stderr(`warning: ${printable(warning)}\n`);
-  if (statement.unmatched.length > 0) {
-    io.stderr(`warning: usage matched no cost centre: ${printable(statement.unmatched.join('; '))}\n`);
-  }
-}
-
-function adjustmentsAsText(month: string, runId: number, booksRunId: number, adjustments: readonly Adjustment[]): string {
-  const head = `${month} is closed: run ${runId} adjusts the books so far (run ${booksRunId})`;
-  if (adjustments.length === 0) return `${head}; it changes nothing\n`;
-  const rows = adjustments.map((a) => `  ${a.costCentre}: ${a.amount.isNegative() ? '' : '+'}${formatAmount(a.amount)}`);
-  return `${head}; adjustments against it:\n${rows.join('\n')}\n` +
-    `Post only the differences: chargeback export erp --month ${month} --adjustments [--period YYYY-MM]\n`;
+/** The run's warnings: the statement's, its unmatched identities, and the month's usage anomalies. */
+function warningsOf(statement: Statement, anomalies: readonly string[]): string[] {
+  const unmatched = statement.unmatched.length > 0 ? [`usage matched no cost centre: ${statement.unmatched.join('; ')}`] : [];
+  return [...statement.warnings, ...unmatched, ...anomalies];
 }
 
 interface Stored {
-  runId: number;
+  /** Null for a dry run. */
+  runId: number | null;
   statement: Statement;
   anomalies: string[];
   noUsage: boolean;
@@ -119,6 +119,8 @@ interface ComputeJob {
   maxGapMs: number;
   listed: number;
   close: boolean;
+  /** False for a dry run: price the month, store nothing. */
+  store: boolean;
   now: Date;
 }
 
@@ -138,6 +140,10 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
     throw new ProblemFound(`${month} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): not closing it; ingest the month's logs first`);
   }
   const failures = reconciliationFailures(statement);
+  if (!job.store) {
+    const books = closed ? findRun(ledger, month) : null;
+    return { runId: null, statement, anomalies, noUsage, books, adjustments: books ? adjustmentsAgainst(books.lines, statement.lines) : [], failures };
+  }
   const runId = storeRun(ledger, {
     month,
     rateCardSha256: job.sha256,

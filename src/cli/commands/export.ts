@@ -1,19 +1,21 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { adjustmentLines } from '../../domain/adjustments.js';
 import { UsageError } from '../../domain/errors.js';
 import { journalOf, lastDayOf, type JournalDocument, type JournalEntry } from '../../domain/journal.js';
 import type { Month } from '../../domain/month.js';
 import { findRun, latestAdjustmentRun, type StoredRun } from '../../ledger/runs.js';
 import type { Ledger } from '../../ledger/open.js';
-import { journalAsCsv, journalAsJson } from '../../report/journal.js';
-import { requireMonth, requireRun, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
+import { JOURNAL_VIEW } from '../../report/journal.js';
+import { render } from '../../report/view.js';
+import { lookOf, requireMonth, requireRun, speaker, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
+import { formatOption, monthOption, outputOption, withExamples } from '../options.js';
 
 interface ExportFlags {
   month: string;
   run?: string;
   adjustments?: boolean;
   period?: string;
-  format: 'csv' | 'json';
+  format: string;
   output?: string;
 }
 
@@ -24,15 +26,16 @@ interface ExportFlags {
  */
 export function registerExport(program: Command, io: Io): void {
   const exporter = program.command('export').description('export a statement run for other systems');
-  exporter
+  withExamples(exporter, ['chargeback export erp -m 2026-10 -o journal-2026-10.csv', 'chargeback export erp -m 2026-10 --adjustments -o adjustments.csv']);
+  const command = exporter
     .command('erp')
     .description("a balanced journal of the month's books: a debit per charged cost centre and pool, a credit per pool to the platform")
-    .requiredOption('--month <YYYY-MM>', 'the month')
+    .addOption(monthOption())
     .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
     .option('--adjustments', 'the latest run that adjusts the closed month: only its differences')
     .option('--period <YYYY-MM>', 'post in this period (default: the month; for adjustments, the month the run was computed in)')
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .option('--output <file>', 'write to a file instead of standard output')
+    .addOption(formatOption(JOURNAL_VIEW, 'csv'))
+    .addOption(outputOption())
     .action((flags: ExportFlags, command: Command) => {
       const month = requireMonth(flags.month);
       const period = flags.period === undefined ? undefined : requireMonth(flags.period, '--period').label;
@@ -44,9 +47,14 @@ export function registerExport(program: Command, io: Io): void {
         throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
       }
       const journal = journalOf(heading, entries, run.platform);
-      if (journal.length === 0) io.stderr(`warning: run ${run.id} changes nothing in the books: the journal has no lines\n`);
-      writeOutput(io, flags.output, flags.format === 'json' ? journalAsJson(journal, run.currency) : journalAsCsv(journal, run.currency));
+      if (journal.length === 0) speaker(command, io).warn(`warning: run ${run.id} changes nothing in the books: the journal has no lines`);
+      writeOutput(io, flags.output, render(JOURNAL_VIEW, flags.format, { lines: journal, currency: run.currency }, lookOf(command, io, flags.output !== undefined)));
     });
+  withExamples(command, [
+    'chargeback export erp -m 2026-10 -o journal-2026-10.csv',
+    'chargeback export erp -m 2026-10 --adjustments --period 2026-11 -o adjustments.csv',
+    'chargeback export erp -m 2026-10 -f json',
+  ]);
 }
 
 function latestAdjustment(ledger: Ledger, month: Month): StoredRun {

@@ -1,31 +1,32 @@
-import { Option, type Command } from 'commander';
-import Table from 'cli-table3';
+import type { Command } from 'commander';
 import { summariseGpus } from '../../domain/gpu.js';
 import { matchCostCentre } from '../../domain/match.js';
-import { formatQuantity } from '../../domain/money.js';
 import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
-import { COMPACT } from '../../report/showback.js';
-import { maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { GPU_SUMMARY_VIEW } from '../../report/gpu-summary.js';
+import { render } from '../../report/view.js';
+import { lookOf, maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 import { gpuIntervalsOf } from '../month-inputs.js';
 
 interface GpuFlags {
   month: string;
   maxGap: string;
   rateCard?: string;
-  format: 'table' | 'json';
+  format: string;
 }
 
 /** `chargeback gpu summary --month M`: per host and GPU, hours observed, owned and busy, and owners. */
 export function registerGpu(program: Command, io: Io): void {
   const gpu = program.command('gpu').description('look at ingested GPU telemetry');
-  gpu
+  withExamples(gpu, ['chargeback gpu summary -m 2026-10', 'chargeback gpu summary -m 2026-10 -r ratecard.yaml']);
+  const command = gpu
     .command('summary')
     .description('per host and GPU: hours observed, hours owned, busy hours and owners for the month')
-    .requiredOption('--month <YYYY-MM>', 'the month')
+    .addOption(monthOption())
     .addOption(maxGapOption())
-    .option('--rate-card <file>', "also count hours its cost centres own by host or namespace (and use its zone)")
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(rateCardOption('also count hours its cost centres own by host or namespace (and use its zone)', false))
+    .addOption(formatOption(GPU_SUMMARY_VIEW))
     .action((flags: GpuFlags, command: Command) => {
       const month = requireMonth(flags.month);
       const maxGapMs = requireMaxGap(flags.maxGap);
@@ -38,19 +39,11 @@ export function registerGpu(program: Command, io: Io): void {
         : undefined;
       const rows = summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card ?? {}), range, owns);
       ledger.close();
-      if (flags.format === 'json') {
-        const json = rows.map((r) => ({ ...r, hours: formatQuantity(r.hours), ownedHours: formatQuantity(r.ownedHours), busyHours: formatQuantity(r.busyHours) }));
-        io.stdout(`${JSON.stringify({ month: month.label, gpus: json }, null, 2)}\n`);
-        return;
-      }
-      const table = new Table({
-        head: ['host', 'gpu', 'hours', 'owned hours', 'busy hours', 'owners'],
-        colAligns: ['left', 'left', 'right', 'right', 'right', 'left'],
-        style: { head: [], border: [] },
-        chars: COMPACT,
-      });
-      const short = (d: { toDecimalPlaces(n: number): { toFixed(): string } }) => d.toDecimalPlaces(4).toFixed();
-      for (const r of rows) table.push([r.host, r.gpu, short(r.hours), short(r.ownedHours), short(r.busyHours), r.owners.join(', ')]);
-      io.stdout(`GPUs ${month.label}\n${table.toString()}\n`);
+      io.stdout(render(GPU_SUMMARY_VIEW, flags.format, { month: month.label, rows }, lookOf(command, io)));
     });
+  withExamples(command, [
+    'chargeback gpu summary -m 2026-10',
+    'chargeback gpu summary -m 2026-10 -r ratecard.yaml --max-gap 120',
+    'chargeback gpu summary -m 2026-10 -f csv > gpus-2026-10.csv',
+  ]);
 }

@@ -7,7 +7,8 @@ import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile } from '../../ingest/pipeline.js';
 import { sourceName } from '../../ingest/litellm-db.js';
 import { pullLiteLLM, type PullOutcome } from '../pull-litellm.js';
-import { useLedger, type GlobalOptions, type Io } from '../context.js';
+import { speaker, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { withExamples } from '../options.js';
 
 interface IngestFlags {
   source: string;
@@ -27,7 +28,7 @@ interface IngestFlags {
 
 /** `chargeback ingest FILE... --source S [--format F]`: each file is one idempotent batch. */
 export function registerIngest(program: Command, io: Io): void {
-  program
+  const command = program
     .command('ingest')
     .description('stream export files (or - for stdin) into the ledger, one batch per file')
     .argument('[files...]', 'files to ingest; - reads standard input')
@@ -56,6 +57,8 @@ export function registerIngest(program: Command, io: Io): void {
       const at = flags.at === undefined ? undefined : parseTimestamp(flags.at, flags.tz ?? 'UTC');
       if (at === null) throw new UsageError(`--at: expected a time such as 2026-10-01T10:00:00Z, got "${flags.at}"`);
       const defaults = identityDefaults(flags.set, flags.source);
+      const { info } = speaker(command, io);
+      const progress = io.stderrIsTTY && !command.optsWithGlobals<GlobalOptions>().quiet;
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const options = (file: string, started = Date.now()) => ({
         source: flags.source,
@@ -72,7 +75,7 @@ export function registerIngest(program: Command, io: Io): void {
         ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
         ...(io.temporaries ? { temporaries: io.temporaries } : {}),
         now: io.now,
-        ...(io.stderrIsTTY ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
+        ...(progress ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
       });
       let rejected = 0;
       try {
@@ -81,15 +84,20 @@ export function registerIngest(program: Command, io: Io): void {
           : files.map((file) => () => ingestFile(ledger, file, { ...options(file), stdin: io.stdin }));
         for (const next of outcomes) {
           const outcome = await next();
-          if (io.stderrIsTTY) io.stderr('\r\x1b[K');
-          io.stdout(`${summaryLine(outcome)}${flags.host && outcome.kind === 'stored' ? `; host ${flags.host} (--host)` : ''}\n`);
+          if (progress) io.stderr('\r\x1b[K');
+          info(`${summaryLine(outcome)}${flags.host && outcome.kind === 'stored' ? `; host ${flags.host} (--host)` : ''}`);
           if (outcome.kind === 'stored') rejected += outcome.rejected;
         }
       } finally {
         ledger.close();
       }
-      if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file named above`);
+      if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file${command.optsWithGlobals<GlobalOptions>().quiet ? ' (FILE.rejects.csv unless --rejects)' : ' named above'}`);
     });
+  withExamples(command, [
+    'chargeback ingest litellm-spend-2026-10.csv --source gateway',
+    'chargeback -q ingest focus-2026-10.parquet --source billing',
+    'chargeback ingest dcgm-scrape.txt --source gpu --host gpu-node-1',
+  ]);
 }
 
 /** `--set name=value` flags as the identity defaults of a gateway file; a usage error otherwise. */

@@ -2,24 +2,31 @@ import type { Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { monthInEffect } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
-import { requireMonth, type Io } from '../context.js';
+import { RATECARD_VIEW } from '../../report/ratecard.js';
+import { render } from '../../report/view.js';
+import { lookOf, requireMonth, type Io } from '../context.js';
+import { formatOption, monthOption, withExamples } from '../options.js';
 
 /** `chargeback ratecard validate FILE [--month M]`: every problem with its line, or a summary. */
 export function registerRateCard(program: Command, io: Io): void {
   const ratecard = program.command('ratecard').description('work with rate cards');
-  ratecard
+  withExamples(ratecard, ['chargeback ratecard validate ratecard.yaml', 'chargeback ratecard validate ratecard.yaml -m 2026-10']);
+  const command = ratecard
     .command('validate')
     .description('check a rate card; every error names the YAML path and line')
     .argument('<file>', 'the rate card YAML')
-    .option('--month <YYYY-MM>', 'also check that the card may price this month')
-    .action((file: string, flags: { month?: string }) => {
-      const { card } = readRateCard(file);
-      if (flags.month !== undefined) {
-        const month = requireMonth(flags.month);
-        if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
-      }
-      io.stdout(`${file}: valid (${card.costCentres.length} cost centres, ${card.pools.length} pools, ${card.currency})\n`);
+    .addOption(monthOption('also check that the card may price this month', false))
+    .addOption(formatOption(RATECARD_VIEW))
+    .action((file: string, flags: { month?: string; format: string }, command: Command) => {
+      const { card, sha256 } = readRateCard(file);
+      const month = flags.month === undefined ? null : requireMonth(flags.month);
+      if (month && !monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
+      io.stdout(render(RATECARD_VIEW, flags.format, { file, sha256, card, month: month?.label ?? null }, lookOf(command, io)));
     });
+  withExamples(command, [
+    'chargeback ratecard validate ratecard.yaml',
+    'chargeback ratecard validate ratecard.yaml -m 2026-10 -f json',
+  ]);
 }
 
 /** The error for a month the card may not price (SPEC §4: compute refuses other months). */

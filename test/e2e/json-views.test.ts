@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { chargeback, fixture, ROOT, workspace } from './cli.js';
+
+/*
+ * Every view's JSON (issue 18): one documented shape per view, a JSON Schema under
+ * docs/schemas, checked here on real output of the SPEC example; keys are snake_case
+ * everywhere and amounts are strings, never numbers.
+ */
+const SCHEMAS = join(ROOT, 'docs/schemas');
+const ajv = new Ajv({ allErrors: true, strict: true });
+for (const file of readdirSync(SCHEMAS)) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')), file.replace('.schema.json', ''));
+
+/** Every key anywhere in a document, and every number that sits where money would. */
+function keysOf(value: unknown, path = '$'): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => keysOf(v, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => [`${path}.${k}`, ...keysOf(v, `${path}.${k}`)]);
+}
+
+function setup() {
+  const { dir } = workspace();
+  const card = fixture('spec-example/ratecard.yaml');
+  const run = (args: string[]) => chargeback(dir, args);
+  assert.equal(run(['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']).code, 0);
+  assert.equal(run(['compute', '-m', '2026-10', '-r', card]).code, 0);
+  return { run, card };
+}
+
+describe('every view speaks JSON in one documented shape (docs/schemas)', () => {
+  const { run, card } = setup();
+  const cases: [string, string[]][] = [
+    ['statement', ['statement', '-m', '2026-10', '-f', 'json']],
+    ['compute', ['compute', '-m', '2026-10', '-r', card, '--dry-run', '-f', 'json']],
+    ['runs', ['runs', '-f', 'json']],
+    ['explain', ['explain', '-m', '2026-10', '--cost-centre', 'CC-4100', '-f', 'json']],
+    ['diff', ['diff', '-m', '2026-10', '-r', card, '-f', 'json']],
+    ['ratecard', ['ratecard', 'validate', card, '-m', '2026-10', '-f', 'json']],
+    ['batches', ['batches', '-f', 'json']],
+    ['batch-check', ['batches', '--verify', '-f', 'json']],
+    ['billing-summary', ['billing', 'summary', '-m', '2026-10', '-f', 'json']],
+    ['gpu-summary', ['gpu', 'summary', '-m', '2026-10', '-f', 'json']],
+    ['budgets', ['budgets', '-m', '2026-10', '-r', card, '--as-of', '2026-10-20', '-f', 'json']],
+    ['journal', ['export', 'erp', '-m', '2026-10', '-f', 'json']],
+    ['status', ['status', '-f', 'json']],
+  ];
+  for (const [schema, args] of cases) {
+    it(`${args.slice(0, args[1]?.startsWith('-') ? 1 : 2).join(' ')} matches docs/schemas/${schema}.schema.json`, () => {
+      const result = run(args);
+      assert.equal(result.code, 0, result.stderr);
+      const document = JSON.parse(result.stdout) as unknown;
+      const valid = ajv.getSchema(schema)!;
+      assert.ok(valid(document), `${schema}: ${ajv.errorsText(valid.errors)}`);
+      const notSnake = keysOf(document).filter((k) => !/^[a-z][a-z0-9_]*$/.test(k.slice(k.lastIndexOf('.') + 1)));
+      assert.deepEqual(notSnake, []);
+    });
+  }
+
+  it('covers every schema under docs/schemas', () => {
+    assert.deepEqual(cases.map(([s]) => s).sort(), readdirSync(SCHEMAS).map((f) => f.replace('.schema.json', '')).sort());
+  });
+
+  it('compute --dry-run stores nothing: the run list is unchanged', () => {
+    const before = run(['runs', '-f', 'json']).stdout;
+    const dry = run(['compute', '-m', '2026-10', '-r', card, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^Showback 2026-10 \(dry run: nothing stored\)/);
+    assert.equal(run(['runs', '-f', 'json']).stdout, before);
+    const both = run(['compute', '-m', '2026-10', '-r', card, '--dry-run', '--close']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /^chargeback: --dry-run stores nothing, so it cannot --close the month: drop one of them \(see "chargeback compute --help"\)\n$/);
+  });
+
+  it('an unknown format is a usage error naming the formats, exit 2', () => {
+    const result = run(['batches', '--format', 'yaml']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^chargeback: option '-f, --format <format>' argument 'yaml' is invalid\. Allowed choices are table, json, csv\.\n\(run "chargeback batches --help" for usage and examples\)\n$/);
+    assert.equal(result.stdout, '');
+  });
+});
