@@ -46,9 +46,10 @@ describe('every view speaks JSON in one documented shape (docs/schemas)', () => 
     ['budgets', ['budgets', '-m', '2026-10', '-r', card, '--as-of', '2026-10-20', '-f', 'json']],
     ['journal', ['export', 'erp', '-m', '2026-10', '-f', 'json']],
     ['status', ['status', '-f', 'json']],
+    ['ingest', ['ingest', fixture('spec-example/gateway-2026-10.csv'), fixture('golden/gateway.csv'), '--source', 'gateway', '--report-format', 'json']],
   ];
   for (const [schema, args] of cases) {
-    it(`${args.slice(0, args[1]?.startsWith('-') ? 1 : 2).join(' ')} matches docs/schemas/${schema}.schema.json`, () => {
+    it(`${args.slice(0, args[1]?.startsWith('-') || args[1]?.includes('/') ? 1 : 2).join(' ')} matches docs/schemas/${schema}.schema.json`, () => {
       const result = run(args);
       assert.equal(result.code, 0, result.stderr);
       const document = JSON.parse(result.stdout) as unknown;

@@ -11,7 +11,7 @@ import { anomaliesOf, batchesRead, priceMonth, readMonthUsage, runContentOf } fr
 import { toolVersion } from '../version.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { printable } from '../../report/cells.js';
-import { COMPUTE_VIEW } from '../../report/compute.js';
+import { COMPUTE_VIEW, type ComputeView } from '../../report/compute.js';
 import { render } from '../../report/view.js';
 import { outOfRange } from './ratecard.js';
 import { lookOf, maxGapOption, requireMaxGap, requireMonth, speaker, useLedger, type GlobalOptions, type Io } from '../context.js';
@@ -51,30 +51,11 @@ export function registerCompute(program: Command, io: Io): void {
       } finally {
         ledger.close();
       }
-      const { runId, statement, anomalies, noUsage, books, adjustments, failures } = outcome;
-      const { poolCosts, unpriced } = runContentOf(statement);
-      io.stdout(render(COMPUTE_VIEW, flags.format, {
-        statement: { runId, month: month.label, currency: card.currency, unallocated: card.unallocated, lines: statement.lines, reconciliation: statement.reconciliation },
-        poolCosts, unpriced, listed, showUnpriced: card.unpriced === 'error',
-        adjusts: books ? { booksRunId: books.id, adjustments } : null,
-        closed: flags.close ?? false,
-        reconciled: failures.length === 0,
-        warnings: warningsOf(statement, anomalies),
-      }, lookOf(command, io)));
+      io.stdout(render(COMPUTE_VIEW, flags.format, viewOf(outcome, job, flags.close ?? false), lookOf(command, io)));
       const { warn } = speaker(command, io);
-      for (const warning of warningsOf(statement, anomalies)) warn(`warning: ${printable(warning)}`);
-      const which = runId === null ? 'the dry run' : `run ${runId}`;
-      if (failures.length > 0) throw new ReconciliationError(`${which} does not reconcile: ${failures.join('; ')}`);
-      if (noUsage) {
-        throw new ProblemFound(`${month.label} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): ` +
-          `${which} charges every pool's cost to ${card.unallocated}; ingest the month's logs and compute again`);
-      }
-      if (statement.unpriced.length > 0 && card.unpriced === 'error') {
-        throw new ProblemFound(
-          `${which} has unpriced usage (${statement.unpriced.length} group${statement.unpriced.length === 1 ? '' : 's'} that no pool takes): ` +
-            'add a pool for it, or set "unpriced: ignore" in the card',
-        );
-      }
+      for (const warning of warningsOf(outcome.statement, outcome.anomalies)) warn(`warning: ${printable(warning)}`);
+      const problem = problemOf(outcome, job);
+      if (problem) throw problem;
     });
   withExamples(command, [
     'chargeback compute -m 2026-10 -r ratecard.yaml',
@@ -91,6 +72,38 @@ interface ComputeFlags {
   dryRun?: boolean;
   verbose?: boolean;
   format: string;
+}
+
+/** What `compute` prints of an outcome, in every format. */
+function viewOf(outcome: Stored, job: ComputeJob, closed: boolean): ComputeView {
+  const { runId, statement, anomalies, books, adjustments, failures } = outcome;
+  const { card, period, listed } = job;
+  return {
+    statement: { runId, month: period.month.label, currency: card.currency, unallocated: card.unallocated, lines: statement.lines, reconciliation: statement.reconciliation },
+    ...runContentOf(statement), listed, showUnpriced: card.unpriced === 'error',
+    adjusts: books ? { booksRunId: books.id, adjustments } : null,
+    closed,
+    reconciled: failures.length === 0,
+    warnings: warningsOf(statement, anomalies),
+  };
+}
+
+/**
+ * What makes a computed run exit 1, in order: it does not reconcile, the month had no usage,
+ * or usage that no pool prices when the card says that is an error.
+ */
+function problemOf({ runId, statement, noUsage, failures }: Stored, { card, period }: ComputeJob): Error | null {
+  const which = runId === null ? 'the dry run' : `run ${runId}`;
+  const groups = statement.unpriced.length;
+  if (failures.length > 0) return new ReconciliationError(`${which} does not reconcile: ${failures.join('; ')}`);
+  if (noUsage) {
+    return new ProblemFound(`${period.month.label} has no usage events (no gateway requests, no GPU samples in ${card.timezone}): ` +
+      `${which} charges every pool's cost to ${card.unallocated}; ingest the month's logs and compute again`);
+  }
+  if (groups > 0 && card.unpriced === 'error') {
+    return new ProblemFound(`${which} has unpriced usage (${groups} group${groups === 1 ? '' : 's'} that no pool takes): add a pool for it, or set "unpriced: ignore" in the card`);
+  }
+  return null;
 }
 
 /** The run's warnings: the statement's, its unmatched identities, and the month's usage anomalies. */

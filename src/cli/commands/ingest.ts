@@ -6,7 +6,10 @@ import { isIsoCurrency } from '../../domain/money.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile } from '../../ingest/pipeline.js';
 import { sourceName } from '../../ingest/litellm-db.js';
-import { pullLiteLLM, type PullOutcome } from '../pull-litellm.js';
+import { pullLiteLLM } from '../pull-litellm.js';
+import { INGEST_VIEW, type IngestResult } from '../../report/ingest.js';
+import { PLAIN } from '../../report/table.js';
+import { formatsOf, render } from '../../report/view.js';
 import { speaker, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { withExamples } from '../options.js';
 
@@ -22,6 +25,7 @@ interface IngestFlags {
   allowClosed?: boolean;
   strict?: boolean;
   rejects?: string;
+  reportFormat: string;
   set: string[];
   from?: string;
 }
@@ -45,6 +49,7 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--allow-closed', 'accept rows dated in a closed month (a recompute then states adjustments)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
+    .addOption(new Option('--report-format <format>', 'how to report each batch: table (a line per file, as each ends) or json (one array at the end); --format names the input format').choices(formatsOf(INGEST_VIEW)).default('table'))
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
       if (flags.from !== undefined && files.length > 0) throw new UsageError('--from reads a database: give no files with it');
       if (flags.from === undefined && files.length === 0) throw new UsageError('missing files to ingest (or --from postgresql://… to pull LiteLLM\'s spend log)');
@@ -77,7 +82,8 @@ export function registerIngest(program: Command, io: Io): void {
         now: io.now,
         ...(progress ? { onProgress: throttled((rows: number) => io.stderr(progressLine(file, rows, started))) } : {}),
       });
-      let rejected = 0;
+      const results: IngestResult[] = [];
+      const json = flags.reportFormat === 'json';
       try {
         const outcomes = flags.from !== undefined
           ? [() => pullLiteLLM(ledger, flags.from!, options(sourceName(flags.from!)))]
@@ -85,17 +91,20 @@ export function registerIngest(program: Command, io: Io): void {
         for (const next of outcomes) {
           const outcome = await next();
           if (progress) io.stderr('\r\x1b[K');
-          info(`${summaryLine(outcome)}${flags.host && outcome.kind === 'stored' ? `; host ${flags.host} (--host)` : ''}`);
-          if (outcome.kind === 'stored') rejected += outcome.rejected;
+          results.push({ outcome, host: flags.host ?? null });
+          if (!json) info(render(INGEST_VIEW, 'table', results.slice(-1), PLAIN));
         }
       } finally {
         ledger.close();
+        // JSON is one document: what was stored before a failure is reported all the same.
+        if (json) io.stdout(render(INGEST_VIEW, 'json', results, PLAIN));
       }
+      const rejected = results.reduce((n, { outcome: o }) => n + (o.kind === 'stored' ? o.rejected : 0), 0);
       if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file${command.optsWithGlobals<GlobalOptions>().quiet ? ' (FILE.rejects.csv unless --rejects)' : ' named above'}`);
     });
   withExamples(command, [
     'chargeback ingest litellm-spend-2026-10.csv --source gateway',
-    'chargeback -q ingest focus-2026-10.parquet --source billing',
+    'chargeback -q ingest focus-2026-10.parquet --source billing --report-format json',
     'chargeback ingest dcgm-scrape.txt --source gpu --host gpu-node-1',
   ]);
 }
@@ -132,23 +141,4 @@ function throttled(draw: (rows: number) => void): (rows: number) => void {
 function progressLine(file: string, rows: number, started: number): string {
   const seconds = Math.max((Date.now() - started) / 1000, 0.001);
   return `\r${file}: ${rows.toLocaleString('en-US')} rows, ${Math.round(rows / seconds).toLocaleString('en-US')} rows/s`;
-}
-
-/** One line per file, so that a cron log tells what each run did. */
-export function summaryLine(outcome: PullOutcome): string {
-  if (outcome.kind === 'nothing-new') {
-    return `${outcome.source}: nothing new${outcome.since ? ` since ${outcome.since.startTime} (request ${outcome.since.requestId})` : ': the spend log is empty'}`;
-  }
-  if (outcome.kind === 'already') {
-    return `${outcome.file}: already ingested as batch ${outcome.batch.id} (same bytes and options, sha256 ${outcome.batch.sha256.slice(0, 12)}); nothing to do`;
-  }
-  const parts = [
-    `${outcome.file}: batch ${outcome.batchId} (${outcome.format}): ${outcome.read} rows read`,
-    `${outcome.accepted} stored`,
-    `${outcome.duplicate} duplicate`,
-    `${outcome.rejected} rejected${outcome.rejectsFile ? ` (see ${outcome.rejectsFile})` : ''}`,
-  ];
-  const ignored = outcome.ignoredColumns.length > 0 ? `; ignored columns: ${outcome.ignoredColumns.join(', ')}` : '';
-  const reread = outcome.reread ? ` (${outcome.reread})` : '';
-  return parts.join(', ') + ignored + reread;
 }
