@@ -1,5 +1,6 @@
 // npm run demo: a fresh ledger in a temporary folder, the bundled fixtures ingested, October
-// 2026 computed, and the statements printed, exactly as a user would run the commands.
+// 2026 computed, and the statements printed, exactly as a user would run the commands. The
+// HTML showback report is written to ./showback-demo.html, to open in a browser.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,8 @@ try {
   chargeback('compute', '--month', '2026-10', '--rate-card', card);
   chargeback('statement', '--month', '2026-10', '--format', 'csv');
   chargeback('batches');
+  chargeback('report', '--month', '2026-10', '--output', 'showback-demo.html');
+  console.log(`\nThe showback report: ${join(root, 'showback-demo.html')} (open it in a browser; it needs no network)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

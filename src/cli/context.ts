@@ -7,6 +7,8 @@ import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
 import { removeStaleTemporaries, temporaryName } from '../temporary-files.js';
 import { findRun, type StoredRun } from '../ledger/runs.js';
+import { parseRateCardText, readRateCard } from '../ratecard/load.js';
+import type { RateCard } from '../domain/types.js';
 
 /** What a command may touch of the outside world; tests hand in their own. */
 export interface Io {
@@ -103,6 +105,17 @@ export function requireRun(ledger: Ledger, month: Month, runText?: string): Stor
   throw new UsageError(runId === undefined
     ? `no statement run for ${month.label}: run "chargeback compute --month ${month.label} --rate-card FILE" first`
     : `no run ${runId} for ${month.label}`);
+}
+
+/**
+ * The card a stored run was computed with: the text the run stored (runs since ledger
+ * version 6), else the file it names or `given`, whose SHA-256 must be the run's.
+ */
+export function cardOfRun(run: StoredRun, given?: string): RateCard {
+  if (given === undefined && run.rateCardText !== null) return parseRateCardText(run.rateCardText, run.rateCardFile);
+  const { card, sha256, file } = readRateCard(given ?? run.rateCardFile);
+  if (sha256 !== run.rateCardSha256) throw new UsageError(`${file} is not the rate card run ${run.id} used (SHA-256 differs): pass the card it used with --rate-card`);
+  return card;
 }
 
 /** The `--max-gap` option every command that builds GPU intervals takes (SPEC §3.3). */

@@ -2,7 +2,12 @@
  * What the commands read of a month (issue 14): compute, budgets, diff, runs --verify,
  * explain and gpu all gather their inputs here, never from one another.
  */
-import { ANOMALY, describeAnomaly, findAnomalies } from '../domain/anomalies.js';
+import { ANOMALY, describeAnomaly, findAnomalies, type Anomaly } from '../domain/anomalies.js';
+import { explainLines } from '../domain/explain.js';
+import { summariseGpus, type GpuSummaryRow } from '../domain/gpu.js';
+import { matchCostCentre, ownerOf } from '../domain/match.js';
+import type { CentreUsage } from '../domain/showback.js';
+import type { GroupShape } from '../domain/types.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
 import { asCardSays, gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
@@ -24,9 +29,12 @@ export interface MonthUsage {
   classified: ClassifiedUsage;
 }
 
-/** Classifies the month's usage (and, for the anomaly check, the week before it) with the card's classifier. */
-export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange, daysBefore: number = ANOMALY.window): MonthUsage {
-  return { range, classified: classifyUsage(ledger, range, daysBefore, usageClassifier(card)) };
+/**
+ * Classifies the month's usage (and, for the anomaly check, the week before it) with the
+ * card's classifier; `keepTags` keeps those tags on the groups too (explain and report --by).
+ */
+export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange, daysBefore: number = ANOMALY.window, keepTags: readonly string[] = []): MonthUsage {
+  return { range, classified: classifyUsage(ledger, range, daysBefore, usageClassifier(card, keepTags)) };
 }
 
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
@@ -84,4 +92,33 @@ export function auditLinesOf(month: string, currency: string, content: RunConten
     ...content.poolCosts.map((c) => `pool cost: ${JSON.stringify(c)}`),
     ...content.unpriced.map((u) => `unpriced: ${JSON.stringify(u)}`),
   ];
+}
+
+/** Per host and GPU, the month's hours observed, owned (by label, or by the card's matching) and busy. */
+export function gpuSummaryOf(ledger: Ledger, range: MonthRange, maxGapMs: number, card: RateCard | null): GpuSummaryRow[] {
+  const owns = card
+    ? (s: { host: string; namespace?: string }) =>
+        matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null
+    : undefined;
+  return summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card ?? {}), range, owns);
+}
+
+/**
+ * What lies behind each of `centres`' lines in a run, read in one pass of the month's usage:
+ * per centre, each line's quantity by model, user, day (and `tagName`'s value), and its
+ * usage groups by day; and the month's anomalies, found when asked for (one more pass).
+ * What explain and report read.
+ */
+export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lines: readonly StatementLine[], centres: readonly string[], tagName?: string):
+  { usage: Map<string, CentreUsage>; anomalies: () => Anomaly[] } {
+  const { classified } = readMonthUsage(ledger, card, period.range, ANOMALY.window, tagName === undefined ? [] : [tagName]);
+  const usage = new Map<string, CentreUsage>();
+  for (const centre of centres) {
+    const owned = (shape: GroupShape) => ownerOf(shape, card).id === centre;
+    const pools = card.pools.filter((pool) => lines.some((l) => l.costCentre === centre && l.pool === pool.id && l.method !== 'idle'));
+    const days = classified.days(owned);
+    const breakdowns = explainLines(card, pools, centre, days, classified.identities(owned), tagName);
+    usage.set(centre, { days, breakdownOf: (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null });
+  }
+  return { usage, anomalies: () => findAnomalies(card, classified.ownerDays(), period.month.label) };
 }

@@ -26,14 +26,10 @@ const DAY_MS = 86_400_000;
  * above the budget. `now` is an argument: the domain has no clock.
  */
 export function budgetReports(budgets: readonly Budget[], lines: readonly StatementLine[], range: MonthRange, now: number): BudgetReport[] {
-  const monthDays = (range.endMs - range.startMs) / DAY_MS;
-  const elapsedDays = Math.min(Math.max((now - range.startMs) / DAY_MS, 1 / 24), monthDays);
-  const scale = new Decimal(monthDays).dividedBy(elapsedDays);
   return budgets.map((budget) => {
     const mine = lines.filter((l) => l.costCentre === budget.costCentre);
     const spend = sum(mine.map((l) => l.amount));
-    const growing = sum(mine.filter((l) => METHODS[l.method]?.kind === 'price').map((l) => l.amount));
-    const forecast = roundCents(spend.minus(growing).plus(growing.times(scale)));
+    const forecast = forecastOf(mine, range, now);
     const percentUsed = budget.monthly.isZero() ? new Decimal(spend.isZero() ? 0 : 100) : spend.dividedBy(budget.monthly).times(100);
     return {
       costCentre: budget.costCentre,
@@ -46,6 +42,20 @@ export function budgetReports(budgets: readonly Budget[], lines: readonly Statem
       hard: budget.hard,
     };
   });
+}
+
+/**
+ * The month-end forecast of lines priced up to `now`: price-method lines grow by the daily run
+ * rate (elapsed days to days in the month, at least an hour elapsed); split lines already
+ * carry the whole month's cost and stay. Rounded to the cent.
+ */
+export function forecastOf(lines: readonly StatementLine[], range: MonthRange, now: number): Decimal {
+  const monthDays = (range.endMs - range.startMs) / DAY_MS;
+  const elapsedDays = Math.min(Math.max((now - range.startMs) / DAY_MS, 1 / 24), monthDays);
+  const scale = new Decimal(monthDays).dividedBy(elapsedDays);
+  const spend = sum(lines.map((l) => l.amount));
+  const growing = sum(lines.filter((l) => METHODS[l.method]?.kind === 'price').map((l) => l.amount));
+  return roundCents(spend.minus(growing).plus(growing.times(scale)));
 }
 
 function status(amount: Decimal, budget: Budget): BudgetStatus {

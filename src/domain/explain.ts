@@ -10,7 +10,12 @@ export interface LineBreakdown {
   byModel: [string, Decimal][];
   byIdentity: [string, Decimal][];
   byDay: [string, Decimal][];
+  /** By the value of the tag named in `explainLines` (UNTAGGED without one); empty when none was named. */
+  byTag: [string, Decimal][];
 }
+
+/** The key of usage that does not carry the tag a breakdown is by. */
+export const UNTAGGED = '(untagged)';
 
 /**
  * The gateway usage behind a cost centre's line in each of `pools`, in the pool's driver
@@ -25,6 +30,7 @@ export function explainLines(
   centre: string,
   days: readonly { day: string; group: UsageGroup }[],
   identities: Iterable<{ identity: Identity; group: UsageGroup }>,
+  tagName?: string,
 ): Map<Pool, LineBreakdown | null> {
   const explained = pools.flatMap((pool) => {
     const driver = pool.driver;
@@ -35,7 +41,7 @@ export function explainLines(
       const q = driverBase(group, driver as Exclude<Driver, 'charges'>, pool.weights, pool.tierMultipliers).dividedBy(divisor);
       return q.isZero() ? null : q;
     };
-    return [{ pool, quantity, total: ZERO, byModel: new Map<string, Decimal>(), byIdentity: new Map<string, Decimal>(), byDay: new Map<string, Decimal>() }];
+    return [{ pool, quantity, total: ZERO, byModel: new Map<string, Decimal>(), byIdentity: new Map<string, Decimal>(), byDay: new Map<string, Decimal>(), byTag: new Map<string, Decimal>() }];
   });
   const add = (map: Map<string, Decimal>, key: string, q: Decimal) => map.set(key, (map.get(key) ?? ZERO).plus(q));
   for (const { day, group } of days) {
@@ -45,6 +51,7 @@ export function explainLines(
       line.total = line.total.plus(q);
       add(line.byModel, group.model ?? '(none)', q);
       add(line.byDay, day, q);
+      if (tagName !== undefined) add(line.byTag, group.tags[tagName] ?? UNTAGGED, q);
     }
   }
   if (explained.length > 0) {
@@ -58,7 +65,7 @@ export function explainLines(
   const top = (map: Map<string, Decimal>) => [...map].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1));
   const found = new Map<Pool, LineBreakdown | null>(pools.map((pool) => [pool, null]));
   for (const line of explained) {
-    found.set(line.pool, { total: line.total, byModel: top(line.byModel), byIdentity: top(line.byIdentity), byDay: [...line.byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)) });
+    found.set(line.pool, { total: line.total, byModel: top(line.byModel), byIdentity: top(line.byIdentity), byDay: [...line.byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)), byTag: top(line.byTag) });
   }
   return found;
 }

@@ -26,6 +26,13 @@ export function nextMonth(month: Month): Month {
   return { label: `${year}-${String(m).padStart(2, '0')}`, year, month: m };
 }
 
+/** The month before `month`. */
+export function previousMonth(month: Month): Month {
+  const year = month.month === 1 ? month.year - 1 : month.year;
+  const m = month.month === 1 ? 12 : month.month - 1;
+  return { label: `${year}-${String(m).padStart(2, '0')}`, year, month: m };
+}
+
 /** Orders months; negative when `a` is earlier. */
 export function compareMonths(a: Month, b: Month): number {
   return a.year * 12 + a.month - (b.year * 12 + b.month);

@@ -14,3 +14,9 @@ export function compareIds(a: string, b: string): number {
     if (diff !== 0) return diff;
   }
 }
+
+/** The cost centres of statement lines in statement order, the unallocated centre last. */
+export function centresInOrder(lines: readonly { costCentre: string }[], unallocated: string): string[] {
+  const ids = [...new Set(lines.map((l) => l.costCentre))];
+  return [...ids.filter((id) => id !== unallocated), ...ids.filter((id) => id === unallocated)];
+}

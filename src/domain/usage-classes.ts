@@ -41,9 +41,11 @@ export interface UsageClassifier {
  * takes keeps its identity and model, which the unpriced list names; the rest drops its
  * identity, so a month of 200,000 combinations reaches the methods as a few hundred groups.
  * test/ledger/aggregates.test.ts holds the two paths to byte-identical statements.
+ * `keepTags` keeps more tags on the classes, for views by a tag's value (`--by tag.NAME`):
+ * finer classes of the same usage, so the same statement.
  */
-export function usageClassifier(card: RateCard): UsageClassifier {
-  const filterTags = [...new Set(card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]))].sort(compareIds);
+export function usageClassifier(card: RateCard, keepTags: readonly string[] = []): UsageClassifier {
+  const filterTags = [...new Set([...card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]), ...keepTags])].sort(compareIds);
   const fields: DimsField[] = ['model', 'tier', 'environment', ...filterTags.map((name) => `tag.${name}` as const)];
   return {
     rules: matchRuleValues(card.costCentres).filter((rule) => isDimsField(rule.key)),

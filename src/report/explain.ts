@@ -29,7 +29,8 @@ function termsOf({ line }: ExplainedLine): string[] {
   return ['  amount, term by term:', ...line.parts.map((p) => `    ${term(p.amount)}  ${p.what}`), `    = ${formatAmount(line.amount)}${check}`];
 }
 
-function lineAsText(explained: ExplainedLine): string[] {
+/** A line as explain tells it: its amount, the pool's cost, the quantity and share, the terms, the top keys. */
+export function lineAsText(explained: ExplainedLine): string[] {
   const { line, poolQuantity, sharePct, breakdown } = explained;
   const out = [`${line.pool} (${line.method}): ${grouped(formatAmount(line.amount))}`];
   out.push(...explained.poolCosts.flatMap((s) => poolCostLines(s).map((l, i) => (i === 0 ? `  cost: ${l}` : `    ${l}`))));

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { formatAmount, sum, type Decimal } from '../domain/money.js';
-import type { StatementLine } from '../domain/types.js';
+import { centresInOrder } from '../domain/order.js';
 import { grouped, optionalQuantity, printable } from './cells.js';
 import type { StatementView } from './statement.js';
 import { fitTable, type Cell, type Column, type Look } from './table.js';
@@ -29,7 +29,7 @@ export function statementAsTable(view: StatementView, look: Look): string {
   const chalk = new Chalk({ level: look.colour ? 1 : 0 });
   const bold = (text: string): Cell => ({ text, style: 'bold' });
   const rows: Cell[][] = [];
-  for (const centre of orderCentres(view.lines, view.unallocated)) {
+  for (const centre of centresInOrder(view.lines, view.unallocated)) {
     const lines = view.lines.filter((l) => l.costCentre === centre);
     for (const line of lines) {
       rows.push([printable(line.costCentre), printable(line.costCentreName), printable(line.pool),
@@ -42,11 +42,6 @@ export function statementAsTable(view: StatementView, look: Look): string {
   rows.push([bold('all'), '', bold('total'), '', '', '', bold(grouped(formatAmount(grand)))]);
   const heading = `Showback ${view.month} (${view.runId === null ? 'dry run: nothing stored' : `run ${view.runId}`})`;
   return [chalk.bold(heading), fitTable({ columns: columns(view.currency), rows }, look), ...reconciliationFooter(grand, view, chalk)].join('\n') + '\n';
-}
-
-function orderCentres(lines: readonly StatementLine[], unallocated: string): string[] {
-  const ids = [...new Set(lines.map((l) => l.costCentre))];
-  return [...ids.filter((id) => id !== unallocated), ...ids.filter((id) => id === unallocated)];
 }
 
 function reconciliationFooter(grand: Decimal, view: StatementView, chalk: InstanceType<typeof Chalk>): string[] {

@@ -66,14 +66,17 @@ describe('explain', () => {
     assert.match(run.stdout, /llm-cluster \(proxy-price-per-token\): 1,010\.80\n {2}cost: fixed 38000 × \(1 \+ 12%\) → C 42560\.00\n {2}quantity: 950000004\.5 weighted_tokens \(61\.89% of the pool's 1535000004\.5\)/);
   });
 
-  it("refuses a rate card that is not the run's (its SHA-256 differs)", () => {
+  it("explains from the card text the run stored, and refuses a --rate-card that is not the run's (its SHA-256 differs)", () => {
     const { dir } = workspace();
     const card = join(dir, 'card.yaml');
     copyFileSync(fixture('golden/ratecard.yaml'), card);
     chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
     chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
     writeFileSync(card, `${readFileSync(card, 'utf8')}# edited later\n`);
-    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
+    const stored = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.match(stored.stdout, /^Explain CC-4100 Search — 2026-10, run 1: 644\.28 USD/);
+    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--rate-card', card]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /card\.yaml is not the rate card run 1 used \(SHA-256 differs\): pass the card it used with --rate-card\n$/);
   });

@@ -37,6 +37,7 @@ describe('every view speaks JSON in one documented shape (docs/schemas)', () => 
     ['compute', ['compute', '-m', '2026-10', '-r', card, '--dry-run', '-f', 'json']],
     ['runs', ['runs', '-f', 'json']],
     ['explain', ['explain', '-m', '2026-10', '--cost-centre', 'CC-4100', '-f', 'json']],
+    ['unit-costs', ['explain', '-m', '2026-10', '--by', 'tag.env', '-f', 'json']],
     ['diff', ['diff', '-m', '2026-10', '-r', card, '-f', 'json']],
     ['ratecard', ['ratecard', 'validate', card, '-m', '2026-10', '-f', 'json']],
     ['batches', ['batches', '-f', 'json']],

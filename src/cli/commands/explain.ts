@@ -1,50 +1,90 @@
 import type { Command } from 'commander';
+import { attribute, mergeAttributed, unitCosts, usageCounts } from '../../domain/attribution.js';
 import { UsageError } from '../../domain/errors.js';
-import { explainCentre, explainLines } from '../../domain/explain.js';
-import { ownerOf } from '../../domain/match.js';
-import { monthRange } from '../../domain/month.js';
-import type { GroupShape } from '../../domain/types.js';
+import { centresInOrder } from '../../domain/order.js';
+import { explainCentre, UNTAGGED } from '../../domain/explain.js';
+import { formatAmount } from '../../domain/money.js';
+import { periodOf, type Month } from '../../domain/month.js';
+import type { StoredRun } from '../../domain/run.js';
+import type { CentreUsage } from '../../domain/showback.js';
 import { inSnapshot } from '../../ledger/open.js';
-import { readRateCard } from '../../ratecard/load.js';
 import { EXPLAIN_VIEW } from '../../report/explain.js';
+import { UNIT_COSTS_VIEW } from '../../report/unit-costs.js';
 import { render } from '../../report/view.js';
-import { lookOf, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { readMonthUsage } from '../month-inputs.js';
+import { cardOfRun, lookOf, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { centresUsage } from '../month-inputs.js';
 import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
+
+interface ExplainFlags {
+  month: string;
+  costCentre?: string;
+  by?: string;
+  rateCard?: string;
+  run?: string;
+  format: string;
+}
 
 /**
  * `chargeback explain --month M --cost-centre ID`: for each of the centre's lines in the
  * month's books, the pool's cost and how it was derived, the centre's driver quantity and
  * share of the pool, the amount term by term, and the top models, users or keys and days.
+ * `--by tag.NAME` instead prices requests by the tag's values, for one centre or all.
  */
 export function registerExplain(program: Command, io: Io): void {
   const command = program
     .command('explain')
-    .description("why a cost centre's bill is what it is: pool costs, drivers, shares, models, users and days")
+    .description("why a cost centre's bill is what it is: pool costs, drivers, shares, models, users and days; or --by tag.NAME: cost per request by a tag's values")
     .addOption(monthOption())
-    .requiredOption('--cost-centre <id>', 'the cost centre')
-    .addOption(rateCardOption("the run's rate card, if it has moved (its SHA-256 must match the run's)", false))
+    .option('--cost-centre <id>', 'the cost centre (optional with --by: every centre)')
+    .option('--by <tag.NAME>', "unit economics by this tag's values: cost per request and per 1M tokens, e.g. tag.feature")
+    .addOption(rateCardOption("the run's rate card, for runs stored before runs kept its text (its SHA-256 must match the run's)", false))
     .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
-    .addOption(formatOption(EXPLAIN_VIEW))
-    .action((flags: { month: string; costCentre: string; rateCard?: string; run?: string; format: string }, command: Command) => {
+    .addOption(formatOption(UNIT_COSTS_VIEW))
+    .action((flags: ExplainFlags, command: Command) => {
       const month = requireMonth(flags.month);
+      const tagName = tagOf(flags.by);
+      if (tagName === null && flags.costCentre === undefined) throw new UsageError('--cost-centre: say which centre to explain (or --by tag.NAME for every centre)');
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const run = requireRun(ledger, month, flags.run);
-      if (!run.lines.some((l) => l.costCentre === flags.costCentre)) throw new UsageError(`cost centre ${flags.costCentre} has no lines in run ${run.id} for ${month.label}`);
-      const { card, sha256, file } = readRateCard(flags.rateCard ?? run.rateCardFile);
-      if (sha256 !== run.rateCardSha256) throw new UsageError(`${file} is not the rate card run ${run.id} used (SHA-256 differs): pass the card it used with --rate-card`);
-      const owned = (shape: GroupShape) => ownerOf(shape, card).id === flags.costCentre;
-      const pools = card.pools.filter((pool) => run.lines.some((line) => line.costCentre === flags.costCentre && line.pool === pool.id && line.method !== 'idle'));
-      const breakdowns = inSnapshot(ledger, () => {
-        const { classified } = readMonthUsage(ledger, card, monthRange(month, card.timezone), 0);
-        return explainLines(card, pools, flags.costCentre, classified.days(owned), classified.identities(owned));
-      });
+      const centres = centresOf(run, flags.costCentre);
+      const card = cardOfRun(run, flags.rateCard);
+      const { usage } = inSnapshot(ledger, () => centresUsage(ledger, card, periodOf(month, card.timezone), run.lines, centres, tagName ?? undefined));
       ledger.close();
-      const explanation = explainCentre(run, flags.costCentre, (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null)!;
-      io.stdout(render(EXPLAIN_VIEW, flags.format, { month: month.label, runId: run.id, currency: run.currency, explanation }, lookOf(command, io)));
+      const look = lookOf(command, io);
+      if (tagName !== null) return io.stdout(render(UNIT_COSTS_VIEW, flags.format, unitView(month, run, tagName, flags.costCentre ?? null, centres, usage), look));
+      const explanation = explainCentre(run, centres[0]!, usage.get(centres[0]!)!.breakdownOf)!;
+      io.stdout(render(EXPLAIN_VIEW, flags.format, { month: month.label, runId: run.id, currency: run.currency, explanation }, look));
     });
   withExamples(command, [
     'chargeback explain -m 2026-10 --cost-centre CC-1001',
     'chargeback explain -m 2026-10 --cost-centre CC-1001 -f json',
+    'chargeback explain -m 2026-10 --by tag.feature -f csv',
   ]);
+}
+
+/** Unit costs by the tag's values over the centres' lines. */
+function unitView(month: Month, run: StoredRun, tag: string, costCentre: string | null, centres: readonly string[], usage: ReadonlyMap<string, CentreUsage>) {
+  const parts = centres.map((c) => attribute(run.lines.filter((l) => l.costCentre === c), usage.get(c)!.breakdownOf, 'byTag'));
+  const cost = mergeAttributed(parts);
+  const counts = usageCounts(centres.flatMap((c) => usage.get(c)!.days.map((d) => d.group)), (g) => g.tags[tag] ?? UNTAGGED);
+  return { month: month.label, runId: run.id, currency: run.currency, tag, costCentre, rows: unitCosts(cost.byKey, counts), unattributed: formatAmount(cost.unattributed) };
+}
+
+/** `--by tag.NAME` as the tag's name; a usage error for anything else. */
+export function tagOf(by: string | undefined): string | null {
+  if (by === undefined) return null;
+  const match = /^tag\.(.+)$/.exec(by);
+  if (!match) throw new UsageError(`--by: expected tag.NAME, such as tag.feature, got "${by}"`);
+  return match[1]!;
+}
+
+/**
+ * The centres a command shows: the one asked for (it must have lines in the run), else every
+ * centre of the run in statement order, the unallocated centre last (as the showback table).
+ */
+export function centresOf(run: StoredRun, costCentre: string | undefined): string[] {
+  const all = centresInOrder(run.lines, run.unallocated);
+  if (costCentre === undefined) return all;
+  if (!all.includes(costCentre)) throw new UsageError(`cost centre ${costCentre} has no lines in run ${run.id} for ${run.month}`);
+  return [costCentre];
 }

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { summariseGpus } from '../../domain/gpu.js';
-import { matchCostCentre } from '../../domain/match.js';
 import { monthRange } from '../../domain/month.js';
 import { readRateCard } from '../../ratecard/load.js';
 import { GPU_SUMMARY_VIEW } from '../../report/gpu-summary.js';
 import { render } from '../../report/view.js';
 import { lookOf, maxGapOption, requireMaxGap, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
-import { gpuIntervalsOf } from '../month-inputs.js';
+import { gpuSummaryOf } from '../month-inputs.js';
 
 interface GpuFlags {
   month: string;
@@ -33,11 +31,7 @@ export function registerGpu(program: Command, io: Io): void {
       const card = flags.rateCard ? readRateCard(flags.rateCard).card : null;
       const range = monthRange(month, card?.timezone ?? 'UTC');
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const owns = card
-        ? (s: { host: string; namespace?: string }) =>
-            matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null
-        : undefined;
-      const rows = summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card ?? {}), range, owns);
+      const rows = gpuSummaryOf(ledger, range, maxGapMs, card);
       ledger.close();
       io.stdout(render(GPU_SUMMARY_VIEW, flags.format, { month: month.label, rows }, lookOf(command, io)));
     });

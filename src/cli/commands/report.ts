@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { DEFAULT_MAX_GAP_MS } from '../../domain/gpu.js';
+import { periodOf, previousMonth } from '../../domain/month.js';
+import { showbackReport } from '../../domain/showback.js';
+import { inSnapshot } from '../../ledger/open.js';
+import { findRun } from '../../ledger/runs.js';
+import { showbackAsHtml } from '../../report/showback-html.js';
+import { cardOfRun, requireMonth, requireRun, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
+import { centresUsage, gpuSummaryOf } from '../month-inputs.js';
+import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
+import { toolVersion } from '../version.js';
+import { centresOf, tagOf } from './explain.js';
+
+/**
+ * `chargeback report --month M --output showback.html`: the month's books as one
+ * self-contained HTML page: headline tiles, cost by centre, daily spend, unit economics,
+ * GPU hours, each centre explained on its own page, and where every figure came from.
+ */
+export function registerReport(program: Command, io: Io): void {
+  const command = program
+    .command('report')
+    .description('write the showback report: one self-contained HTML file with charts, tables and every centre explained')
+    .addOption(monthOption())
+    .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
+    .option('--cost-centre <id>', 'only this cost centre')
+    .option('--by <tag.NAME>', "also price requests by this tag's values, e.g. tag.feature: the cost per request of each feature")
+    .addOption(rateCardOption("the run's rate card, for runs stored before runs kept its text", false))
+    .addOption(outputOption())
+    .action(async (flags: { month: string; run?: string; costCentre?: string; by?: string; rateCard?: string; output?: string }, command: Command) => {
+      const month = requireMonth(flags.month);
+      const tagName = tagOf(flags.by);
+      const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
+      const run = requireRun(ledger, month, flags.run);
+      const card = cardOfRun(run, flags.rateCard);
+      const centres = centresOf(run, flags.costCentre);
+      const period = periodOf(month, card.timezone);
+      const read = inSnapshot(ledger, () => {
+        const { usage, anomalies } = centresUsage(ledger, card, period, run.lines, centres, tagName ?? undefined);
+        return { usage, anomalies: anomalies(), previous: findRun(ledger, previousMonth(month).label), gpu: gpuSummaryOf(ledger, period.range, run.maxGapMs ?? DEFAULT_MAX_GAP_MS, card) };
+      });
+      ledger.close();
+      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, ...read });
+      writeOutput(io, flags.output, await showbackAsHtml({ report, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
+    });
+  withExamples(command, [
+    'chargeback report -m 2026-10 -o showback-2026-10.html',
+    'chargeback report -m 2026-10 --by tag.feature -o showback-2026-10.html',
+    'chargeback report -m 2026-10 --cost-centre CC-4100 -o cc-4100-2026-10.html',
+  ]);
+}

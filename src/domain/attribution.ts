@@ -1,0 +1,101 @@
+import { allocate } from './allocate.js';
+import { ZERO } from './drivers.js';
+import type { LineBreakdown } from './explain.js';
+import { Decimal, fromCents, sum, toCents } from './money.js';
+import type { StatementLine, UsageGroup } from './types.js';
+
+/**
+ * Where a centre's money went, by model, by day or by a tag's value (issue 19): each line's
+ * amount is split over the keys in proportion to the driver quantity behind it, by largest
+ * remainder, so the parts add up to the line to the cent. Lines with no usage behind them by
+ * key (a hybrid's fixed share, GPU hours, idle, flat charges) stay `unattributed`: shown as
+ * such, never spread by a guess.
+ */
+export interface Attributed {
+  byKey: Map<string, Decimal>;
+  unattributed: Decimal;
+}
+
+export type BreakdownAxis = 'byModel' | 'byDay' | 'byTag' | 'byIdentity';
+
+/** A line's amount over keys in proportion to their quantities; null when no key has any. */
+export function splitAmount(amount: Decimal, shares: readonly (readonly [string, Decimal])[]): Map<string, Decimal> | null {
+  const positive = shares.filter(([, q]) => q.greaterThan(0));
+  const cents = allocate(toCents(amount), positive.map(([id, weight]) => ({ id, weight })));
+  return cents && new Map([...cents].map(([id, c]) => [id, fromCents(c)]));
+}
+
+/** The lines' amounts attributed along `axis`; `breakdownOf` gives a line's breakdown, or null. */
+export function attribute(lines: readonly StatementLine[], breakdownOf: (line: StatementLine) => LineBreakdown | null, axis: BreakdownAxis): Attributed {
+  const byKey = new Map<string, Decimal>();
+  let unattributed = ZERO;
+  for (const line of lines) {
+    const breakdown = line.method === 'idle' ? null : breakdownOf(line);
+    const split = breakdown ? splitAmount(line.amount, breakdown[axis]) : null;
+    if (!split) {
+      unattributed = unattributed.plus(line.amount);
+      continue;
+    }
+    for (const [key, amount] of split) byKey.set(key, (byKey.get(key) ?? ZERO).plus(amount));
+  }
+  return { byKey, unattributed };
+}
+
+/** Requests and tokens (input + output) of ok usage: the denominators of unit costs. */
+export interface UsageCount {
+  requests: Decimal;
+  tokens: Decimal;
+}
+
+/** Usage counted by a key of each group (its model, a tag's value); GPU groups count nothing. */
+export function usageCounts(groups: Iterable<UsageGroup>, keyOf: (group: UsageGroup) => string): Map<string, UsageCount> {
+  const counts = new Map<string, UsageCount>();
+  for (const group of groups) {
+    if (group.source !== 'gateway') continue;
+    const key = keyOf(group);
+    const count = counts.get(key) ?? { requests: ZERO, tokens: ZERO };
+    counts.set(key, {
+      requests: count.requests.plus(group.quantities.requests),
+      tokens: count.tokens.plus(group.quantities.input_tokens).plus(group.quantities.output_tokens),
+    });
+  }
+  return counts;
+}
+
+/** One row of unit economics: what a key cost, its usage, and cost per request and per 1M tokens. */
+export interface UnitCost {
+  key: string;
+  cost: Decimal;
+  requests: Decimal;
+  tokens: Decimal;
+  /** To 6 places (a request often costs less than a cent); null without requests. */
+  perRequest: Decimal | null;
+  /** To 4 places; null without tokens. */
+  perMillionTokens: Decimal | null;
+}
+
+/**
+ * Cost per request and per 1M tokens for every key that cost money or had usage, costliest
+ * first. The costs add up to Σ cost attributed; what could not be attributed is not in any row.
+ */
+export function unitCosts(cost: ReadonlyMap<string, Decimal>, counts: ReadonlyMap<string, UsageCount>): UnitCost[] {
+  const keys = [...new Set([...cost.keys(), ...counts.keys()])];
+  return keys.map((key) => {
+    const c = cost.get(key) ?? ZERO;
+    const { requests, tokens } = counts.get(key) ?? { requests: ZERO, tokens: ZERO };
+    return {
+      key, cost: c, requests, tokens,
+      perRequest: requests.isZero() ? null : c.dividedBy(requests).toDecimalPlaces(6),
+      perMillionTokens: tokens.isZero() ? null : c.times(1_000_000).dividedBy(tokens).toDecimalPlaces(4),
+    };
+  }).sort((a, b) => b.cost.comparedTo(a.cost) || (a.key < b.key ? -1 : 1));
+}
+
+/** Adds attributions of several centres into one. */
+export function mergeAttributed(parts: readonly Attributed[]): Attributed {
+  const byKey = new Map<string, Decimal>();
+  for (const part of parts) for (const [key, amount] of part.byKey) byKey.set(key, (byKey.get(key) ?? ZERO).plus(amount));
+  return { byKey, unattributed: sum(parts.map((p) => p.unattributed)) };
+}
+
+export { Decimal };

@@ -1,0 +1,103 @@
+import type { Anomaly } from './anomalies.js';
+import { attribute, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost } from './attribution.js';
+import { forecastOf } from './budgets.js';
+import { explainCentre, UNTAGGED, type CentreExplanation, type LineBreakdown } from './explain.js';
+import type { GpuSummaryRow } from './gpu.js';
+import { sum, type Decimal } from './money.js';
+import type { MonthRange } from './month.js';
+import type { StoredRun } from './run.js';
+import type { Budget, StatementLine, UsageGroup } from './types.js';
+
+/** What the ledger says of one centre's month: its usage by day and what lies behind each line. */
+export interface CentreUsage {
+  breakdownOf: (line: StatementLine) => LineBreakdown | null;
+  days: readonly { day: string; group: UsageGroup }[];
+}
+
+export interface ShowbackInputs {
+  run: StoredRun;
+  /** The centres shown (all, or the one asked for). */
+  centres: readonly string[];
+  /** The previous month's books, to compare the total with. */
+  previous: StoredRun | null;
+  budgets: readonly Budget[];
+  range: MonthRange;
+  closed: boolean;
+  usage: ReadonlyMap<string, CentreUsage>;
+  anomalies: readonly Anomaly[];
+  /** The tag whose values unit costs are also shown by (`--by tag.NAME`). */
+  tagName: string | null;
+  gpu: readonly GpuSummaryRow[];
+}
+
+export interface CentreReport {
+  explanation: CentreExplanation;
+  /** The centre's money by day, model and user or key, attributed by its usage (what none carries is `unattributed`). */
+  daily: Attributed;
+  byModel: Attributed;
+  byIdentity: Attributed;
+  anomalyDays: string[];
+}
+
+/** Everything the HTML report shows, every figure from the stored run or the ledger. */
+export interface ShowbackReport {
+  run: StoredRun;
+  closed: boolean;
+  lines: readonly StatementLine[];
+  total: Decimal;
+  previous: { month: string; runId: number; total: Decimal } | null;
+  budget: { budgeted: Decimal; spent: Decimal; centres: number } | null;
+  /** The month-end forecast while the run's data does not cover the whole month; null once it does. */
+  forecast: Decimal | null;
+  centres: CentreReport[];
+  byModel: UnitCost[];
+  byTag: { tag: string; rows: UnitCost[] } | null;
+  /** Every usage-driven line's cost against all requests and tokens. */
+  overall: UnitCost;
+  /** What no model, day or tag carries: hybrid shares, GPU hours, idle, flat charges. */
+  unattributed: Decimal;
+  gpu: readonly GpuSummaryRow[];
+}
+
+/** Assembles the report from a run and what the ledger says behind it; no I/O. */
+export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
+  const { run, range } = inputs;
+  const lines = run.lines.filter((l) => inputs.centres.includes(l.costCentre));
+  const total = sum(lines.map((l) => l.amount));
+  const usageOf = (centre: string) => inputs.usage.get(centre) ?? { breakdownOf: () => null, days: [] };
+  const along = (axis: BreakdownAxis) =>
+    inputs.centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, axis));
+  const groups = inputs.centres.flatMap((c) => usageOf(c).days.map((d) => d.group));
+  const models = along('byModel');
+  const identities = along('byIdentity');
+  const byModel = mergeAttributed(models);
+  const createdAt = Date.parse(run.createdAt);
+  const budgeted = inputs.budgets.filter((b) => inputs.centres.includes(b.costCentre));
+  const daily = along('byDay');
+  return {
+    run, closed: inputs.closed, lines, total,
+    previous: inputs.previous && { month: inputs.previous.month, runId: inputs.previous.id, total: sum(inputs.previous.lines.filter((l) => inputs.centres.includes(l.costCentre)).map((l) => l.amount)) },
+    budget: budgeted.length === 0 ? null : {
+      budgeted: sum(budgeted.map((b) => b.monthly)),
+      spent: sum(lines.filter((l) => budgeted.some((b) => b.costCentre === l.costCentre)).map((l) => l.amount)),
+      centres: budgeted.length,
+    },
+    forecast: inputs.closed || createdAt >= range.endMs ? null : forecastOf(lines, range, createdAt),
+    centres: inputs.centres.map((c, i) => ({
+      explanation: explainCentre(run, c, usageOf(c).breakdownOf)!,
+      daily: daily[i]!,
+      byModel: models[i]!,
+      byIdentity: identities[i]!,
+      anomalyDays: inputs.anomalies.filter((a) => a.costCentre === c).map((a) => a.day),
+    })),
+    byModel: unitCosts(byModel.byKey, usageCounts(groups, (g) => g.model ?? '(none)')),
+    byTag: inputs.tagName === null ? null : {
+      tag: inputs.tagName,
+      rows: unitCosts(mergeAttributed(along('byTag')).byKey, usageCounts(groups, (g) => g.tags[inputs.tagName!] ?? UNTAGGED)),
+    },
+    overall: unitCosts(new Map([['all', sum(byModel.byKey.values())]]), usageCounts(groups, () => 'all'))[0]!,
+    unattributed: byModel.unattributed,
+    gpu: inputs.gpu,
+  };
+}
+

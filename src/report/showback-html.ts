@@ -1,0 +1,265 @@
+import type { Attributed, UnitCost } from '../domain/attribution.js';
+import type { CentreReport, ShowbackReport } from '../domain/showback.js';
+import { formatAmount, formatQuantity, sum, type Decimal } from '../domain/money.js';
+import type { StatementLine } from '../domain/types.js';
+import { grouped, optionalQuantity } from './cells.js';
+import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, svgOf, UNALLOCATED, type DayPoint, type Segment } from './charts.js';
+import { lineAsText } from './explain.js';
+
+/**
+ * The showback report as one self-contained HTML file (issue 19): inline CSS, charts as inline
+ * SVG, no script, no font or image fetched (a Content-Security-Policy forbids every request),
+ * so it opens offline from a mail attachment and prints one cost centre per page. Every
+ * figure is printed from the stored run's Decimal text; each statement amount carries a
+ * `data-amount` so a test can hold the page to `statement --format json`.
+ */
+export interface ShowbackPage {
+  report: ShowbackReport;
+  /** The tool writing the page (the run names the one that computed it). */
+  toolVersion: string;
+  unallocated: string;
+  pools: readonly string[];
+}
+
+const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const money = (d: Decimal) => grouped(formatAmount(d));
+const signed = (d: Decimal) => `${d.isNegative() ? '−' : d.isZero() ? '' : '+'}${money(d.abs())}`;
+const pct = (part: Decimal, whole: Decimal) => (whole.isZero() ? '' : `${part.dividedBy(whole).times(100).toDecimalPlaces(1).toFixed(1)}%`);
+const num = (d: Decimal) => d.toNumber();
+
+/** Writes the page; async because Vega draws the charts. */
+export async function showbackAsHtml(page: ShowbackPage): Promise<string> {
+  const { report } = page;
+  const { run } = report;
+  const title = `Showback ${run.month}${report.centres.length === 1 ? ` — ${report.centres[0]!.explanation.costCentre}` : ''}`;
+  const sections = [
+    tiles(page),
+    await costByCentre(page),
+    await dailySpend(page),
+    await unitEconomics(page),
+    await gpu(page),
+    ...report.centres.map((c) => centrePage(page, c)),
+    provenance(page),
+  ];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="chargeback ${esc(page.toolVersion)}">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1>${esc(title)}</h1><p class="sub">${esc(run.currency)} · run ${run.id} · ${report.closed ? `closed books` : 'open month'} · computed ${esc(run.createdAt)}</p></header>
+<main>
+${sections.join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
+function tiles({ report }: ShowbackPage): string {
+  const { run } = report;
+  const previous = report.previous
+    ? [`Against ${esc(report.previous.month)}`, signed(report.total.minus(report.previous.total)), `${pct(report.total.minus(report.previous.total), report.previous.total) || 'no spend'} on ${money(report.previous.total)} (run ${report.previous.runId})`]
+    : ['Against last month', '—', 'no books for the month before'];
+  const over = report.budget !== null && report.budget.spent.greaterThan(report.budget.budgeted);
+  const budget = report.budget
+    ? ['Against budget', `<span${over ? ' class="over"' : ''}>${pct(report.budget.spent, report.budget.budgeted)}</span>`, `${money(report.budget.spent)} of ${money(report.budget.budgeted)} for ${report.budget.centres} budgeted centre${report.budget.centres === 1 ? '' : 's'}`]
+    : ['Against budget', '—', 'the rate card sets no budget'];
+  const forecast = report.forecast
+    ? ['Month-end forecast', money(report.forecast), `from usage up to ${esc(run.createdAt)}`]
+    : ['Month-end forecast', report.closed ? 'closed' : 'complete', report.closed ? `the books are run ${run.id}` : 'the run covers the whole month'];
+  const tile = ([label, value, note]: string[], attrs = '') => `<div class="tile"${attrs}><div class="label">${label}</div><div class="value">${value}</div><div class="note">${note}</div></div>`;
+  return `<section class="tiles" aria-label="Headline figures">
+${tile(['Month total', money(report.total), `${esc(run.currency)}, ${report.lines.length} lines`], ` data-total="${formatAmount(report.total)}"`)}
+${tile(previous)}
+${tile(budget)}
+${tile(forecast)}
+</section>`;
+}
+
+/** A chart with its caption, its text alternative (the spec's description) and the table behind it. */
+function figure(id: string, caption: string, svg: string, table: string): string {
+  return `<figure id="${id}" aria-labelledby="${id}-caption"><figcaption id="${id}-caption">${caption}</figcaption>
+<div class="chart" role="img" aria-label="${esc(caption)}">${svg}</div>
+${table}
+</figure>`;
+}
+
+const segmentOf = (line: StatementLine, unallocated: string) => (line.method === 'idle' ? 'idle' : line.costCentre === unallocated ? 'unallocated' : line.pool);
+const centreLabel = (c: CentreReport, unallocated: string) =>
+  `${c.explanation.costCentre}${c.explanation.costCentreName ? ` ${c.explanation.costCentreName}` : ''}${c.explanation.costCentre === unallocated ? ' (unallocated)' : ''}`;
+
+async function costByCentre({ report, unallocated, pools }: ShowbackPage): Promise<string> {
+  const segments = [...pools.filter((p) => report.lines.some((l) => segmentOf(l, unallocated) === p)), 'idle', 'unallocated']
+    .filter((s) => report.lines.some((l) => segmentOf(l, unallocated) === s));
+  const colours = { domain: segments, range: segments.map((s, i) => (s === 'idle' ? IDLE : s === 'unallocated' ? UNALLOCATED : PALETTE[i % PALETTE.length]!)) };
+  const cell = (c: CentreReport, segment: string) => sum(c.explanation.lines.filter((e) => segmentOf(e.line, unallocated) === segment).map((e) => e.line.amount));
+  const rows: Segment[] = report.centres.flatMap((c) => segments.map((segment, order) => ({ centre: centreLabel(c, unallocated), segment, amount: num(cell(c, segment)), order })));
+  const description = `Cost by cost centre for ${report.run.month}, stacked by pool, with idle and unallocated cost as their own segments. ` +
+    report.centres.map((c) => `${centreLabel(c, unallocated)}: ${money(c.explanation.total)}`).join('; ');
+  const svg = await svgOf(costByCentreSpec(rows, colours, description));
+  const head = `<tr><th scope="col">cost centre</th>${segments.map((s) => `<th scope="col" class="num">${esc(s)}</th>`).join('')}<th scope="col" class="num">total</th><th scope="col" class="num">share</th></tr>`;
+  const body = report.centres.map((c) => `<tr><th scope="row">${esc(centreLabel(c, unallocated))}</th>${segments.map((s) => `<td class="num">${money(cell(c, s))}</td>`).join('')}` +
+    `<td class="num" data-centre-total="${esc(c.explanation.costCentre)}" data-amount="${formatAmount(c.explanation.total)}">${money(c.explanation.total)}</td><td class="num">${pct(c.explanation.total, report.total)}</td></tr>`).join('\n');
+  const foot = `<tr><th scope="row">all</th>${segments.map((s) => `<td class="num">${money(sum(report.lines.filter((l) => segmentOf(l, unallocated) === s).map((l) => l.amount)))}</td>`).join('')}<td class="num">${money(report.total)}</td><td class="num">100.0%</td></tr>`;
+  return `<section><h2>Cost by cost centre</h2>
+${figure('cost-by-centre', `Cost by cost centre, ${esc(report.run.currency)}`, svg, `<div class="scroll"><table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`)}
+</section>`;
+}
+
+/** Every day of the month (and any edge day the card's zone adds), in order. */
+function daysOf(month: string, centres: readonly CentreReport[]): string[] {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const count = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  const all = Array.from({ length: count }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+  return [...new Set([...all, ...centres.flatMap((c) => [...c.daily.byKey.keys()])])].sort();
+}
+
+async function dailySpend({ report }: ShowbackPage): Promise<string> {
+  const days = daysOf(report.run.month, report.centres);
+  const at = (c: CentreReport, day: string) => c.daily.byKey.get(day);
+  const points: DayPoint[] = report.centres.flatMap((c) => days.map((day) => ({ day, centre: c.explanation.costCentre, amount: num(at(c, day) ?? formatZero) })));
+  const anomalies: DayPoint[] = report.centres.flatMap((c) => c.anomalyDays.map((day) => ({ day, centre: c.explanation.costCentre, amount: num(at(c, day) ?? formatZero) })));
+  const description = `Daily spend per cost centre in ${report.run.month}, from the cost of usage-driven lines attributed to the days of the usage behind them; ` +
+    `${anomalies.length} anomaly day${anomalies.length === 1 ? '' : 's'} marked${anomalies.length ? `: ${anomalies.map((a) => `${a.centre} on ${a.day}`).join(', ')}` : ''}.`;
+  const svg = await svgOf(dailySpendSpec(points, anomalies, description));
+  const head = `<tr><th scope="col">day</th>${report.centres.map((c) => `<th scope="col" class="num">${esc(c.explanation.costCentre)}</th>`).join('')}</tr>`;
+  const body = days.map((day) => `<tr><th scope="row">${day}</th>${report.centres.map((c) => {
+    const anomaly = c.anomalyDays.includes(day);
+    return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: usage at least 3× the median of the 7 days before">▼</abbr>' : ''}</td>`;
+  }).join('')}</tr>`).join('\n');
+  const notByDay = `<tr><th scope="row">not by day</th>${report.centres.map((c) => `<td class="num">${money(c.daily.unattributed)}</td>`).join('')}</tr>`;
+  return `<section><h2>Daily spend per cost centre</h2>
+<p class="explain">A day's spend is the cost of the centre's usage-driven lines shared out by the usage of that day (to the cent, largest remainder). Lines with no usage behind them by day (a hybrid's fixed share, GPU hours, idle, flat charges) are the "not by day" row. ▼ marks the anomaly days <code>compute</code> warns of.</p>
+${figure('daily-spend', 'Daily spend per cost centre', svg, `<div class="scroll"><table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${notByDay}</tfoot></table></div>`)}
+</section>`;
+}
+
+const formatZero = sum([]);
+
+function unitTable(rows: readonly UnitCost[], keyHead: string, overall?: UnitCost): string {
+  const row = (u: UnitCost, th = false) => `<tr>${th ? `<th scope="row">${esc(u.key)}</th>` : `<td>${esc(u.key)}</td>`}<td class="num">${grouped(formatQuantity(u.requests))}</td><td class="num">${grouped(formatQuantity(u.tokens))}</td>` +
+    `<td class="num">${money(u.cost)}</td><td class="num">${u.perRequest === null ? '—' : u.perRequest.toFixed(6)}</td><td class="num">${u.perMillionTokens === null ? '—' : grouped(u.perMillionTokens.toFixed(4))}</td></tr>`;
+  return `<table><thead><tr><th scope="col">${keyHead}</th><th scope="col" class="num">requests</th><th scope="col" class="num">tokens</th><th scope="col" class="num">cost</th>` +
+    `<th scope="col" class="num">per request</th><th scope="col" class="num">per 1M tokens</th></tr></thead><tbody>${rows.map((r) => row(r)).join('\n')}</tbody>` +
+    `${overall ? `<tfoot>${row({ ...overall, key: 'all usage' }, true)}</tfoot>` : ''}</table>`;
+}
+
+async function unitEconomics({ report }: ShowbackPage): Promise<string> {
+  const priced = report.byModel.filter((u) => u.perMillionTokens !== null);
+  const description = `Cost per 1M tokens by model: ${priced.map((u) => `${u.key} ${u.perMillionTokens!.toFixed(2)}`).join('; ') || 'no token usage'}.`;
+  const svg = await svgOf(barsSpec(priced.map((u) => ({ key: u.key, value: num(u.perMillionTokens!) })), `cost per 1M tokens (${report.run.currency})`, description));
+  const tag = report.byTag
+    ? `<h3>Cost per request by ${esc(report.byTag.tag)}</h3>${unitTable(report.byTag.rows, esc(report.byTag.tag))}`
+    : '<p class="explain">Name a use-case tag with <code>--by tag.NAME</code> (for example <code>--by tag.feature</code>) to price each feature per request; <code>explain --by tag.NAME</code> gives the same table as CSV or JSON.</p>';
+  return `<section><h2>Unit economics</h2>
+<p class="explain">The cost of usage-driven lines, shared out by model (and by tag) in proportion to the driver quantity behind each line, over the requests and tokens of that model. ${money(report.unattributed)} of ${money(report.total)} has no usage behind it by model (hybrid shares, GPU hours, idle, flat charges) and is in no row.</p>
+${figure('unit-costs', `Cost per 1M tokens by model, ${esc(report.run.currency)}`, svg, unitTable(report.byModel, 'model', report.overall))}
+${tag}
+</section>`;
+}
+
+/** GPU-hour lines by centre: what each centre was charged for its GPU time. */
+function gpuByCentre(lines: readonly StatementLine[]): string {
+  const gpuLines = lines.filter((l) => l.driver.startsWith('gpu_'));
+  if (gpuLines.length === 0) return '';
+  const rows = gpuLines.map((l) => `<tr><td>${esc(l.costCentre)}</td><td>${esc(l.pool)}</td><td>${esc(l.method)}</td><td>${esc(l.driver)}</td>` +
+    `<td class="num">${l.quantity === null ? '' : grouped(l.quantity.toDecimalPlaces(4).toFixed())}</td><td class="num">${money(l.amount)}</td></tr>`).join('\n');
+  return `<h3>GPU hours by cost centre</h3><table><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col">method</th><th scope="col">driver</th>` +
+    `<th scope="col" class="num">hours</th><th scope="col" class="num">amount</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+async function gpu({ report }: ShowbackPage): Promise<string> {
+  if (report.gpu.length === 0) return `<section><h2>GPU</h2><p class="explain">No GPU telemetry in the ledger for the month.</p>${gpuByCentre(report.lines)}</section>`;
+  const hours = (d: Decimal) => grouped(d.toDecimalPlaces(2).toFixed(2));
+  const rows = report.gpu.flatMap((g) => [
+    { key: `${g.host} ${g.gpu}`, part: 'busy', value: num(g.busyHours) },
+    { key: `${g.host} ${g.gpu}`, part: 'idle', value: num(g.hours.minus(g.busyHours)) },
+  ]);
+  const description = `GPU hours per host and GPU, busy and idle: ${report.gpu.map((g) => `${g.host} ${g.gpu} ${hours(g.busyHours)} busy of ${hours(g.hours)}`).join('; ')}.`;
+  const svg = await svgOf(barsSpec(rows, 'hours', description, { domain: ['busy', 'idle'], range: [PALETTE[0]!, IDLE] }));
+  const body = report.gpu.map((g) => `<tr><td>${esc(g.host)}</td><td>${esc(g.gpu)}</td><td class="num">${hours(g.hours)}</td><td class="num">${hours(g.ownedHours)}</td>` +
+    `<td class="num">${hours(g.busyHours)}</td><td class="num">${hours(g.hours.minus(g.busyHours))}</td><td>${esc(g.owners.join(', '))}</td></tr>`).join('\n');
+  return `<section><h2>GPU</h2>
+${figure('gpu-hours', 'GPU hours per host: busy and idle', svg, `<table><thead><tr><th scope="col">host</th><th scope="col">gpu</th><th scope="col" class="num">observed</th><th scope="col" class="num">owned</th><th scope="col" class="num">busy</th><th scope="col" class="num">idle</th><th scope="col">owners</th></tr></thead><tbody>${body}</tbody></table>`)}
+${gpuByCentre(report.lines)}
+</section>`;
+}
+
+function top(attributed: Attributed, count = 5): string {
+  const entries = [...attributed.byKey].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, count);
+  return entries.length === 0 ? '<li>none by usage</li>' : entries.map(([k, v]) => `<li>${esc(k)} <span class="num">${money(v)}</span></li>`).join('');
+}
+
+function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): string {
+  const e = c.explanation;
+  const rows = e.lines.map(({ line }) => `<tr><td>${esc(line.pool)}</td><td>${esc(line.method)}</td><td>${esc(line.driver)}</td><td class="num">${grouped(optionalQuantity(line.quantity))}</td>` +
+    `<td class="num">${line.unitPrice === null ? '' : formatQuantity(line.unitPrice)}</td>` +
+    `<td class="num" data-line="${esc(`${line.costCentre}|${line.pool}|${line.method}`)}" data-amount="${formatAmount(line.amount)}">${money(line.amount)}</td></tr>`).join('\n');
+  const why = e.lines.map((l) => `<pre>${esc(lineAsText(l).join('\n'))}</pre>`).join('\n');
+  const days = [...c.daily.byKey].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1));
+  return `<section class="centre" aria-labelledby="centre-${esc(e.costCentre)}">
+<h2 id="centre-${esc(e.costCentre)}">${esc(centreLabel(c, unallocated))} <span class="amount">${money(e.total)} ${esc(report.run.currency)}</span></h2>
+<table><thead><tr><th scope="col">pool</th><th scope="col">method</th><th scope="col">driver</th><th scope="col" class="num">quantity</th><th scope="col" class="num">unit price</th><th scope="col" class="num">amount</th></tr></thead>
+<tbody>${rows}</tbody><tfoot><tr><th scope="row" colspan="5">total</th><td class="num">${money(e.total)}</td></tr></tfoot></table>
+<div class="tops">
+<div><h3>Top models</h3><ol>${top(c.byModel)}</ol></div>
+<div><h3>Top users or keys</h3><ol>${top(c.byIdentity)}</ol></div>
+<div><h3>Top days</h3><ol>${top({ byKey: new Map(days), unattributed: c.daily.unattributed })}</ol></div>
+</div>
+<h3>Each line, explained</h3>
+${why}
+</section>`;
+}
+
+function provenance({ report, toolVersion }: ShowbackPage): string {
+  const { run } = report;
+  const standing = run.standing.kind === 'closes' ? 'closed on this run (the books)' : run.standing.kind === 'adjusts' ? `adjusts run ${run.standing.booksRunId} of the closed books` : 'open: a later run may replace it';
+  const item = (k: string, v: string) => `<dt>${k}</dt><dd>${v}</dd>`;
+  return `<section class="provenance"><h2>Provenance</h2><dl>
+${item('run', `${run.id}, computed ${esc(run.createdAt)} by chargeback ${esc(run.toolVersion ?? 'unknown')}`)}
+${item('state', standing)}
+${item('rate card', `${esc(run.rateCardFile)}, SHA-256 <code>${esc(run.rateCardSha256)}</code>`)}
+${item('batches read', run.batchIds.length === 0 ? 'none' : run.batchIds.join(', '))}
+${item('reconciled', run.reconciled ? 'yes: Σ lines = Σ pool costs + price-list charges' : 'NO')}
+${item('this page', `written by chargeback ${esc(toolVersion)}; recompute the run with <code>chargeback runs --verify ${run.id}</code>`)}
+</dl></section>`;
+}
+
+const CSS = `
+:root { color-scheme: light; --ink: #1a1a1a; --muted: #5c5c5c; --rule: #d9d9d9; --accent: #0072B2; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 68rem; padding: 1.5rem; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; }
+h1 { font-size: 1.6rem; margin: 0; } h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 2px solid var(--accent); padding-bottom: .2rem; }
+h3 { font-size: 1rem; margin: 1rem 0 .4rem; } .sub, .explain, .note, figcaption { color: var(--muted); }
+.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: .75rem; margin-top: 1rem; }
+.tile { border: 1px solid var(--rule); border-radius: 6px; padding: .6rem .8rem; }
+.tile .label { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+.tile .value { font-size: 1.5rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.tile .note { font-size: .8rem; }
+figure { margin: 0 0 1rem; } figcaption { font-weight: 600; margin-bottom: .3rem; }
+.chart svg { max-width: 100%; height: auto; display: block; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
+thead th { border-bottom: 2px solid var(--ink); } tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
+.num { text-align: right; white-space: nowrap; } table.compact { font-size: .8rem; } table.compact th, table.compact td { padding: .15rem .35rem; } .scroll { overflow-x: auto; }
+td.anomaly, .over { color: #a63c00; font-weight: 600; }
+pre { background: #f6f6f6; padding: .5rem .7rem; overflow-x: auto; font-size: .78rem; white-space: pre-wrap; border-radius: 4px; }
+.tops { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1rem; } .tops ol { margin: 0; padding-left: 1.3rem; } .tops li .num { float: right; }
+.centre h2 .amount { float: right; font-variant-numeric: tabular-nums; }
+dl { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem 1rem; } dt { color: var(--muted); } dd { margin: 0; }
+@media (max-width: 40rem) { .tiles, .tops { grid-template-columns: 1fr 1fr; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  @page { margin: 14mm 12mm; }
+  .centre, .provenance { break-before: page; }
+  figure, table, .tile, pre { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  h2 { break-after: avoid; }
+}
+`;
