@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ChargebackError, FileError, UsageError } from '../domain/errors.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerLedger } from './commands/ledger.js';
 import { registerReport } from './commands/report.js';
 import { registerStatus } from './commands/status.js';
 import { withExamples } from './options.js';
@@ -21,7 +22,7 @@ import type { Io } from './context.js';
 import { toolVersion } from './version.js';
 
 const REGISTERS = [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff,
-  registerExplain, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu, registerStatus, registerReport, registerCompletion];
+  registerExplain, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu, registerStatus, registerReport, registerLedger, registerCompletion];
 
 /** The command as typed, e.g. "billing summary": what a usage error's pointer to help names. */
 const pathOf = (command: Command): string => (command.parent ? `${pathOf(command.parent)} ${command.name()}`.trim() : '');

@@ -1,0 +1,63 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { ChargebackError } from '../../domain/errors.js';
+
+/**
+ * A synchronous PostgreSQL client: node-postgres runs in a worker thread and the caller
+ * waits on a shared flag for each answer. This is where the ledger's sync/async question is
+ * solved, once: the ledger interface stays synchronous (as better-sqlite3 is), so every
+ * command, the domain and the SQLite path are untouched, and a PostgreSQL ledger answers
+ * through the same calls. A command is one process doing one thing at a time, so blocking
+ * on the database is what it would do anyway.
+ */
+export interface SyncPg {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): { rows: Row[]; rowCount: number };
+  close(): void;
+}
+
+/**
+ * A PostgreSQL error as the worker reports it: its message and SQLSTATE code. The server
+ * refusing, or a connection that fails, is the user's to fix (exit 2), named with the URL
+ * (its password hidden) by whoever opened it.
+ */
+export class PgError extends ChargebackError {
+  constructor(message: string, readonly code: string | null) {
+    super(message, 2);
+  }
+}
+
+const QUERY_TIMEOUT_MS = 10 * 60 * 1000;
+
+export function connectSync(url: string, name = url): SyncPg {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL('./sync-worker.js', import.meta.url), { workerData: { url, flag, port: port2 }, transferList: [port2] });
+  worker.unref();
+  let open = true;
+  const ask = (message: unknown): Record<string, unknown> => {
+    if (!open) throw new PgError(`${name}: the ledger is closed`, null);
+    Atomics.store(flag, 0, 0);
+    worker.postMessage(message);
+    if (Atomics.wait(flag, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') throw new PgError(`${name}: PostgreSQL did not answer in ${QUERY_TIMEOUT_MS / 60_000} minutes`, null);
+    const reply = receiveMessageOnPort(port1)?.message as Record<string, unknown> | undefined;
+    if (!reply) throw new PgError(`${name}: the PostgreSQL worker gave no answer`, null);
+    const error = reply.error as { message: string; code: string | null } | undefined;
+    if (error) throw new PgError(`${name}: ${error.message}`, error.code);
+    return reply;
+  };
+  return {
+    query<Row>(sql: string, params: readonly unknown[] = []) {
+      const reply = ask({ sql, params });
+      return { rows: reply.rows as Row[], rowCount: reply.rowCount as number };
+    },
+    close() {
+      if (!open) return;
+      try {
+        ask({ close: true });
+      } finally {
+        open = false;
+        port1.close();
+        void worker.terminate();
+      }
+    },
+  };
+}
