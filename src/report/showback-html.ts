@@ -103,12 +103,18 @@ async function costByCentre({ report, unallocated, pools }: ShowbackPage): Promi
   const description = `Cost by cost centre for ${report.run.month}, stacked by pool, with idle and unallocated cost as their own segments. ` +
     report.centres.map((c) => `${centreLabel(c, unallocated)}: ${money(c.explanation.total)}`).join('; ');
   const svg = await svgOf(costByCentreSpec(rows, colours, description));
-  const head = `<tr><th scope="col">cost centre</th>${segments.map((s) => `<th scope="col" class="num">${esc(s)}</th>`).join('')}<th scope="col" class="num">total</th><th scope="col" class="num">share</th></tr>`;
-  const body = report.centres.map((c) => `<tr><th scope="row">${esc(centreLabel(c, unallocated))}</th>${segments.map((s) => `<td class="num">${money(cell(c, s))}</td>`).join('')}` +
-    `<td class="num" data-centre-total="${esc(c.explanation.costCentre)}" data-amount="${formatAmount(c.explanation.total)}">${money(c.explanation.total)}</td><td class="num">${pct(c.explanation.total, report.total)}</td></tr>`).join('\n');
-  const foot = `<tr><th scope="row">all</th>${segments.map((s) => `<td class="num">${money(sum(report.lines.filter((l) => segmentOf(l, unallocated) === s).map((l) => l.amount)))}</td>`).join('')}<td class="num">${money(report.total)}</td><td class="num">100.0%</td></tr>`;
+  // Long, not wide: a row per centre and segment fits a printed page whatever the number of pools.
+  const body = report.centres.map((c) => {
+    const parts = segments.filter((segment) => !cell(c, segment).isZero()).map((segment) =>
+      `<tr><td>${esc(c.explanation.costCentre)}</td><td>${esc(segment)}</td><td class="num">${money(cell(c, segment))}</td><td class="num">${pct(cell(c, segment), c.explanation.total)}</td></tr>`);
+    const total = `<tr class="subtotal"><th scope="row" colspan="2">${esc(centreLabel(c, unallocated))}</th><td class="num" data-centre-total="${esc(c.explanation.costCentre)}" data-amount="${formatAmount(c.explanation.total)}">${money(c.explanation.total)}</td>` +
+      `<td class="num">${pct(c.explanation.total, report.total)} of all</td></tr>`;
+    return [...parts, total].join('\n');
+  }).join('\n');
+  const table = `<table><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col" class="num">amount</th><th scope="col" class="num">share</th></tr></thead>` +
+    `<tbody>${body}</tbody><tfoot><tr><th scope="row" colspan="2">all</th><td class="num">${money(report.total)}</td><td class="num">100.0%</td></tr></tfoot></table>`;
   return `<section><h2>Cost by cost centre</h2>
-${figure('cost-by-centre', `Cost by cost centre, ${esc(report.run.currency)}`, svg, `<div class="scroll"><table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${foot}</tfoot></table></div>`)}
+${figure('cost-by-centre', `Cost by cost centre, ${esc(report.run.currency)}`, svg, table)}
 </section>`;
 }
 
@@ -128,15 +134,20 @@ async function dailySpend({ report }: ShowbackPage): Promise<string> {
   const description = `Daily spend per cost centre in ${report.run.month}, from the cost of usage-driven lines attributed to the days of the usage behind them; ` +
     `${anomalies.length} anomaly day${anomalies.length === 1 ? '' : 's'} marked${anomalies.length ? `: ${anomalies.map((a) => `${a.centre} on ${a.day}`).join(', ')}` : ''}.`;
   const svg = await svgOf(dailySpendSpec(points, anomalies, description));
-  const head = `<tr><th scope="col">day</th>${report.centres.map((c) => `<th scope="col" class="num">${esc(c.explanation.costCentre)}</th>`).join('')}</tr>`;
-  const body = days.map((day) => `<tr><th scope="row">${day}</th>${report.centres.map((c) => {
-    const anomaly = c.anomalyDays.includes(day);
-    return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: usage at least 3× the median of the 7 days before">▼</abbr>' : ''}</td>`;
-  }).join('')}</tr>`).join('\n');
-  const notByDay = `<tr><th scope="row">not by day</th>${report.centres.map((c) => `<td class="num">${money(c.daily.unattributed)}</td>`).join('')}</tr>`;
+  // Six centres to a table, so that a printed page holds every column.
+  const groups = Array.from({ length: Math.ceil(report.centres.length / 6) }, (_, i) => report.centres.slice(i * 6, i * 6 + 6));
+  const tables = groups.map((group) => {
+    const head = `<tr><th scope="col">day</th>${group.map((c) => `<th scope="col" class="num">${esc(c.explanation.costCentre)}</th>`).join('')}</tr>`;
+    const body = days.map((day) => `<tr><th scope="row">${day}</th>${group.map((c) => {
+      const anomaly = c.anomalyDays.includes(day);
+      return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: usage at least 3× the median of the 7 days before">▼</abbr>' : ''}</td>`;
+    }).join('')}</tr>`).join('\n');
+    const notByDay = `<tr><th scope="row">not by day</th>${group.map((c) => `<td class="num">${money(c.daily.unattributed)}</td>`).join('')}</tr>`;
+    return `<table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${notByDay}</tfoot></table>`;
+  }).join('\n');
   return `<section><h2>Daily spend per cost centre</h2>
 <p class="explain">A day's spend is the cost of the centre's usage-driven lines shared out by the usage of that day (to the cent, largest remainder). Lines with no usage behind them by day (a hybrid's fixed share, GPU hours, idle, flat charges) are the "not by day" row. ▼ marks the anomaly days <code>compute</code> warns of.</p>
-${figure('daily-spend', 'Daily spend per cost centre', svg, `<div class="scroll"><table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${notByDay}</tfoot></table></div>`)}
+${figure('daily-spend', 'Daily spend per cost centre', svg, tables)}
 </section>`;
 }
 
@@ -246,7 +257,7 @@ figure { margin: 0 0 1rem; } figcaption { font-weight: 600; margin-bottom: .3rem
 .chart svg { max-width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
-thead th { border-bottom: 2px solid var(--ink); } tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--ink); }
+thead th { border-bottom: 2px solid var(--ink); } tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--ink); } tr.subtotal th, tr.subtotal td { font-weight: 600; border-bottom: 1.5px solid var(--ink); }
 .num { text-align: right; white-space: nowrap; } table.compact { font-size: .8rem; } table.compact th, table.compact td { padding: .15rem .35rem; } .scroll { overflow-x: auto; }
 td.anomaly, .over { color: #a63c00; font-weight: 600; }
 pre { background: #f6f6f6; padding: .5rem .7rem; overflow-x: auto; font-size: .78rem; white-space: pre-wrap; border-radius: 4px; }

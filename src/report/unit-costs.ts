@@ -30,7 +30,7 @@ export const UNIT_COSTS_VIEW: View<UnitCostsView> = {
       { head: 'per request', align: 'right' }, { head: 'per 1M tokens', align: 'right', drop: 3 }],
     rows: v.rows.map((u) => [printable(u.key), grouped(formatQuantity(u.requests)), grouped(formatQuantity(u.tokens)), grouped(formatAmount(u.cost)),
       u.perRequest?.toFixed(6) ?? '—', u.perMillionTokens ? grouped(u.perMillionTokens.toFixed(4)) : '—']),
-  }, look)}\nnot attributable to a ${printable(v.tag)} (hybrid shares, GPU hours, idle, flat charges): ${v.unattributed}\n`,
+  }, look)}\nnot attributable by ${printable(v.tag)} (hybrid shares, GPU hours, idle, flat charges): ${grouped(v.unattributed)}\n`,
   json: (v) => asJson({ month: v.month, run: v.runId, currency: v.currency, tag: v.tag, cost_centre: v.costCentre, rows: v.rows.map(record), unattributed: v.unattributed }),
   csv: (v) => asCsv(HEADER, v.rows.map((u) => Object.values(record(u)))),
 };

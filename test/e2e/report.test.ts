@@ -107,9 +107,17 @@ describe('chargeback report: one self-contained HTML file (issue 19)', () => {
     await tab.close();
   });
 
-  it('prints to PDF on A4 and on Letter, each cost centre on a page of its own', async () => {
+  it('prints to PDF on A4 and on Letter, each cost centre on a page of its own, nothing wider than the page', async () => {
     const tab = await browser.newPage();
     await tab.goto(`file://${page}`);
+    await tab.emulateMedia({ media: 'print' });
+    // The printable width of A4 and of Letter at the page's 12 mm margins, in CSS pixels.
+    for (const width of [703, 725]) {
+      await tab.setViewportSize({ width, height: 1000 });
+      const over = await tab.evaluate(() => [...document.querySelectorAll('table, svg, pre, .tile')]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((e) => e.outerHTML.slice(0, 80)));
+      assert.deepEqual(over, [], `wider than ${width}px in print`);
+    }
     for (const format of ['A4', 'Letter'] as const) {
       const pdf = await tab.pdf({ format, printBackground: true });
       writeFileSync(join(SHOTS, `showback-${format}.pdf`), pdf);
