@@ -1,7 +1,7 @@
 import { allocate } from './allocate.js';
 import { ZERO } from './drivers.js';
 import type { LineBreakdown } from './explain.js';
-import { Decimal, fromCents, sum, toCents } from './money.js';
+import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
 import type { StatementLine, UsageGroup } from './types.js';
 
 /**
@@ -16,7 +16,7 @@ export interface Attributed {
   unattributed: Decimal;
 }
 
-export type BreakdownAxis = 'byModel' | 'byDay' | 'byTag' | 'byIdentity';
+export type BreakdownAxis = 'byModel' | 'byDay' | 'byTag';
 
 /** A line's amount over keys in proportion to their quantities; null when no key has any. */
 export function splitAmount(amount: Decimal, shares: readonly (readonly [string, Decimal])[]): Map<string, Decimal> | null {
@@ -39,6 +39,23 @@ export function attribute(lines: readonly StatementLine[], breakdownOf: (line: S
     for (const [key, amount] of split) byKey.set(key, (byKey.get(key) ?? ZERO).plus(amount));
   }
   return { byKey, unattributed };
+}
+
+/**
+ * The money of the keys a breakdown lists, each its proportional share of each line rounded to
+ * the cent: for the top users of a centre, whose breakdown keeps only the largest keys (the
+ * month may have hundreds of thousands) but whose total is still the whole line's quantity.
+ */
+export function attributeListed(lines: readonly StatementLine[], breakdownOf: (line: StatementLine) => LineBreakdown | null): Map<string, Decimal> {
+  const byKey = new Map<string, Decimal>();
+  for (const line of lines) {
+    const breakdown = line.method === 'idle' ? null : breakdownOf(line);
+    if (!breakdown || breakdown.total.isZero()) continue;
+    for (const [key, quantity] of breakdown.byIdentity) {
+      byKey.set(key, (byKey.get(key) ?? ZERO).plus(roundCents(line.amount.times(quantity).dividedBy(breakdown.total))));
+    }
+  }
+  return byKey;
 }
 
 /** Requests and tokens (input + output) of ok usage: the denominators of unit costs. */

@@ -1,5 +1,5 @@
 import type { Anomaly } from './anomalies.js';
-import { attribute, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost } from './attribution.js';
+import { attribute, attributeListed, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost } from './attribution.js';
 import { forecastOf } from './budgets.js';
 import { explainCentre, UNTAGGED, type CentreExplanation, type LineBreakdown } from './explain.js';
 import type { GpuSummaryRow } from './gpu.js';
@@ -35,7 +35,8 @@ export interface CentreReport {
   /** The centre's money by day, model and user or key, attributed by its usage (what none carries is `unattributed`). */
   daily: Attributed;
   byModel: Attributed;
-  byIdentity: Attributed;
+  /** The centre's largest users or keys and their share of its usage-driven lines, to the cent. */
+  byIdentity: Map<string, Decimal>;
   anomalyDays: string[];
 }
 
@@ -69,7 +70,6 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
     inputs.centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, axis));
   const groups = inputs.centres.flatMap((c) => usageOf(c).days.map((d) => d.group));
   const models = along('byModel');
-  const identities = along('byIdentity');
   const byModel = mergeAttributed(models);
   const createdAt = Date.parse(run.createdAt);
   const budgeted = inputs.budgets.filter((b) => inputs.centres.includes(b.costCentre));
@@ -87,7 +87,7 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
       explanation: explainCentre(run, c, usageOf(c).breakdownOf)!,
       daily: daily[i]!,
       byModel: models[i]!,
-      byIdentity: identities[i]!,
+      byIdentity: attributeListed(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf),
       anomalyDays: inputs.anomalies.filter((a) => a.costCentre === c).map((a) => a.day),
     })),
     byModel: unitCosts(byModel.byKey, usageCounts(groups, (g) => g.model ?? '(none)')),

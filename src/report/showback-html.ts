@@ -220,7 +220,7 @@ function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): str
 <tbody>${rows}</tbody><tfoot><tr><th scope="row" colspan="5">total</th><td class="num">${money(e.total)}</td></tr></tfoot></table>
 <div class="tops">
 <div><h3>Top models</h3><ol>${top(c.byModel)}</ol></div>
-<div><h3>Top users or keys</h3><ol>${top(c.byIdentity)}</ol></div>
+<div><h3>Top users or keys</h3><ol>${top({ byKey: c.byIdentity, unattributed: formatZero })}</ol></div>
 <div><h3>Top days</h3><ol>${top({ byKey: new Map(days), unattributed: c.daily.unattributed })}</ol></div>
 </div>
 <h3>Each line, explained</h3>

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { chargeback, workspace } from './cli.js';
+import { chargeback, fixture, workspace } from './cli.js';
 
 /**
- * Records in the layout of the Bedrock User Guide's model-invocation log schema (no openly
- * licensed capture of real logs was found): schemaType, timestamp, accountId, identity.arn,
- * region, requestId, operation, modelId, input/output with token counts, requestMetadata.
+ * Records in the layout of the Bedrock User Guide's model-invocation log schema: schemaType,
+ * timestamp, accountId, identity.arn, region, requestId, operation, modelId, input/output with
+ * token counts, requestMetadata; and one real logged record (MIT, see fixtures/data/SOURCES.md).
  */
 const ROLE = 'arn:aws:sts::111122223333:assumed-role/search-api/i-0abc';
 function record(requestId: string, at: string, input: number, output: number, metadata: Record<string, string> = {}) {
@@ -47,6 +47,28 @@ pools:
       ['in', String(RECORDS.reduce((s, r) => s + r.input.inputTokenCount, 0))],
       ['out', String(RECORDS[0]!.output.outputTokenCount)],
     ]);
+  });
+
+  it('a real logged record (fixtures/data/gateway, MIT): its token counts are the response\'s own usage, 4 + 38 = 42', () => {
+    const { dir } = workspace();
+    const file = fixture('data/gateway/bedrock_model-invocation-log_nova-lite_converse-stream.jsonl');
+    const sample = JSON.parse(readFileSync(file, 'utf8')) as { output: { outputBodyJson: { usage: { inputTokens: number; outputTokens: number; totalTokens: number } } } };
+    const run = chargeback(dir, ['ingest', file, '--source', 'gateway']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(bedrock\): 1 rows read, 1 stored, 0 duplicate, 0 rejected/);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-1, match: { user: ["arn:aws:iam::XXXXXXXXXXXX:user/dheeraj"] } }
+pools:
+  - { id: nova, cost: { fixed: "42.00" }, usage: { models: [amazon.nova-lite-v1:0] }, method: proportional, driver: tokens }
+`);
+    assert.equal(chargeback(dir, ['compute', '--month', '2025-03', '--rate-card', join(dir, 'card.yaml')]).code, 0);
+    const [line] = (JSON.parse(chargeback(dir, ['statement', '--month', '2025-03', '--format', 'json']).stdout) as { lines: { cost_centre: string; quantity: string; amount: string }[] }).lines;
+    const usage = sample.output.outputBodyJson.usage;
+    assert.equal(usage.inputTokens + usage.outputTokens, usage.totalTokens);
+    assert.deepEqual([line!.cost_centre, line!.quantity, line!.amount], ['CC-1', String(usage.totalTokens), '42.00']);
   });
 
   it('malformed twins: a record without its input count, an export event whose message is not JSON: one-line rejects', () => {

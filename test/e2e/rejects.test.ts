@@ -77,8 +77,10 @@ describe('a failed attempt does not block the next one', () => {
   it('DCGM samples without --at store nothing; the same bytes with --at are a new attempt, and the same again a no-op', () => {
     const { dir } = workspace();
     const file = join(DATA, 'gpu/dcgm-exporter_scrape_datadog-fixture.prom');
-    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu']).stdout, /0 stored, 0 duplicate, 2 rejected/);
-    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu']).stdout, /0 stored.*\(read again: batch 1 read the same bytes and stored nothing\)/);
+    // Rejects go to the test's folder, never beside the fixture.
+    const rejects = ['--rejects', join(dir, 'gpu.rejects.csv')];
+    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...rejects]).stdout, /0 stored, 0 duplicate, 2 rejected/);
+    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...rejects]).stdout, /0 stored.*\(read again: batch 1 read the same bytes and stored nothing\)/);
     const timed = chargeback(dir, ['ingest', file, '--source', 'gpu', '--at', '2026-10-05T10:00:00Z']);
     assert.match(timed.stdout, /1 rows read, 1 stored, 0 duplicate, 0 rejected \(read again: batch 2 read the same bytes with other options \(--format dcgm\) and stored nothing\)/);
     assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', '--at', '2026-10-05T10:00:00Z']).stdout, /already ingested as batch 3/);

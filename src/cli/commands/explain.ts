@@ -48,7 +48,7 @@ export function registerExplain(program: Command, io: Io): void {
       const run = requireRun(ledger, month, flags.run);
       const centres = centresOf(run, flags.costCentre);
       const card = cardOfRun(run, flags.rateCard);
-      const { usage } = inSnapshot(ledger, () => centresUsage(ledger, card, periodOf(month, card.timezone), run.lines, centres, tagName ?? undefined));
+      const { usage } = inSnapshot(ledger, () => centresUsage(ledger, card, periodOf(month, card.timezone), run.lines, centres, tagName === null ? {} : { tagName }));
       ledger.close();
       const look = lookOf(command, io);
       if (tagName !== null) return io.stdout(render(UNIT_COSTS_VIEW, flags.format, unitView(month, run, tagName, flags.costCentre ?? null, centres, usage), look));

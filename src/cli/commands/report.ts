@@ -11,6 +11,9 @@ import { monthOption, outputOption, rateCardOption, withExamples } from '../opti
 import { toolVersion } from '../version.js';
 import { centresOf, tagOf } from './explain.js';
 
+/** How many users or keys each centre's page lists: the rest of them need not stay in memory. */
+const TOP_USERS = 5;
+
 /**
  * `chargeback report --month M --output showback.html`: the month's books as one
  * self-contained HTML page: headline tiles, cost by centre, daily spend, unit economics,
@@ -35,7 +38,7 @@ export function registerReport(program: Command, io: Io): void {
       const centres = centresOf(run, flags.costCentre);
       const period = periodOf(month, card.timezone);
       const read = inSnapshot(ledger, () => {
-        const { usage, anomalies } = centresUsage(ledger, card, period, run.lines, centres, tagName ?? undefined);
+        const { usage, anomalies } = centresUsage(ledger, card, period, run.lines, centres, { ...(tagName === null ? {} : { tagName }), topIdentities: TOP_USERS });
         return { usage, anomalies: anomalies(), previous: findRun(ledger, previousMonth(month).label), gpu: gpuSummaryOf(ledger, period.range, run.maxGapMs ?? DEFAULT_MAX_GAP_MS, card) };
       });
       ledger.close();
