@@ -20,6 +20,9 @@ function record(requestId: string, at: string, input: number, output: number, me
     ...(Object.keys(metadata).length ? { requestMetadata: metadata } : {}),
   };
 }
+/** A card with one centre, matched by the calling ARN, and the given pools. */
+const cardFor = (arn: string, pools: readonly string[]) =>
+  `version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { user: ["${arn}"] } }\npools:\n${pools.map((p) => `  - ${p}`).join('\n')}\n`;
 const RECORDS = [record('r-1', '2026-10-05T10:00:00Z', 1500, 200, { feature: 'search' }), record('r-2', '2026-10-05T10:01:00Z', 25, 150), record('r-3', '2026-10-06T08:00:00Z', 219, 109)];
 
 describe('Amazon Bedrock model-invocation logs (issue 16)', () => {
@@ -32,15 +35,10 @@ describe('Amazon Bedrock model-invocation logs (issue 16)', () => {
     const export_ = { events: RECORDS.map((r, i) => ({ timestamp: Date.parse(r.timestamp), message: JSON.stringify(r), ingestionTime: 1 + i })), nextForwardToken: 'f/1', nextBackwardToken: 'b/1' };
     writeFileSync(join(dir, 'cw.json'), JSON.stringify(export_, null, 2));
     assert.match(chargeback(dir, ['ingest', join(dir, 'cw.json'), '--source', 'gateway']).stdout, /\(bedrock\): 3 rows read, 0 stored, 3 duplicate/);
-    writeFileSync(join(dir, 'card.yaml'), `version: 1
-currency: USD
-unallocated: CC-0000
-cost_centres:
-  - { id: CC-1, match: { user: ["${ROLE}"] } }
-pools:
-  - { id: in, cost: { fixed: "1.00" }, method: proportional, driver: input_tokens }
-  - { id: out, cost: { fixed: "1.00" }, method: proportional, driver: output_tokens, usage: { tags: { feature: [search] } } }
-`);
+    writeFileSync(join(dir, 'card.yaml'), cardFor(ROLE, [
+      '{ id: in, cost: { fixed: "1.00" }, method: proportional, driver: input_tokens }',
+      '{ id: out, cost: { fixed: "1.00" }, method: proportional, driver: output_tokens, usage: { tags: { feature: [search] } } }',
+    ]));
     assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]).code, 0);
     const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { pool: string; quantity: string }[] }).lines;
     assert.deepEqual(lines.map((l) => [l.pool, l.quantity]), [
@@ -56,14 +54,9 @@ pools:
     const run = chargeback(dir, ['ingest', file, '--source', 'gateway']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\(bedrock\): 1 rows read, 1 stored, 0 duplicate, 0 rejected/);
-    writeFileSync(join(dir, 'card.yaml'), `version: 1
-currency: USD
-unallocated: CC-0000
-cost_centres:
-  - { id: CC-1, match: { user: ["arn:aws:iam::XXXXXXXXXXXX:user/dheeraj"] } }
-pools:
-  - { id: nova, cost: { fixed: "42.00" }, usage: { models: [amazon.nova-lite-v1:0] }, method: proportional, driver: tokens }
-`);
+    writeFileSync(join(dir, 'card.yaml'), cardFor('arn:aws:iam::XXXXXXXXXXXX:user/dheeraj', [
+      '{ id: nova, cost: { fixed: "42.00" }, usage: { models: [amazon.nova-lite-v1:0] }, method: proportional, driver: tokens }',
+    ]));
     assert.equal(chargeback(dir, ['compute', '--month', '2025-03', '--rate-card', join(dir, 'card.yaml')]).code, 0);
     const [line] = (JSON.parse(chargeback(dir, ['statement', '--month', '2025-03', '--format', 'json']).stdout) as { lines: { cost_centre: string; quantity: string; amount: string }[] }).lines;
     const usage = sample.output.outputBodyJson.usage;
