@@ -7,6 +7,7 @@ import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
 import { removeStaleTemporaries, temporaryName } from '../temporary-files.js';
 import { findRun, type StoredRun } from '../ledger/runs.js';
+import { centresInOrder } from '../domain/order.js';
 import { parseRateCardText, readRateCard } from '../ratecard/load.js';
 import type { RateCard } from '../domain/types.js';
 
@@ -149,4 +150,23 @@ export function writeOutput(io: Io, path: string | undefined, text: string): voi
   } finally {
     io.temporaries?.delete(temporary);
   }
+}
+
+/** `--by tag.NAME` as the tag's name; a usage error for anything else. */
+export function tagOf(by: string | undefined): string | null {
+  if (by === undefined) return null;
+  const match = /^tag\.(.+)$/.exec(by);
+  if (!match) throw new UsageError(`--by: expected tag.NAME, such as tag.feature, got "${by}"`);
+  return match[1]!;
+}
+
+/**
+ * The centres a command shows: the one asked for (it must have lines in the run), else every
+ * centre of the run in statement order, the unallocated centre last (as the showback table).
+ */
+export function centresOf(run: StoredRun, costCentre: string | undefined): string[] {
+  const all = centresInOrder(run.lines, run.unallocated);
+  if (costCentre === undefined) return all;
+  if (!all.includes(costCentre)) throw new UsageError(`cost centre ${costCentre} has no lines in run ${run.id} for ${run.month}`);
+  return [costCentre];
 }

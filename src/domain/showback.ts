@@ -60,6 +60,18 @@ export interface ShowbackReport {
   gpu: readonly GpuSummaryRow[];
 }
 
+/**
+ * Cost per request and per 1M tokens by a tag's values over the centres' lines, and what no
+ * value carries: the table `report --by` shows and `explain --by` prints.
+ */
+export function unitCostsByTag(lines: readonly StatementLine[], centres: readonly string[], usage: ReadonlyMap<string, CentreUsage>, tag: string):
+  { rows: UnitCost[]; unattributed: Decimal } {
+  const usageOf = (centre: string) => usage.get(centre) ?? { breakdownOf: () => null, days: [] };
+  const cost = mergeAttributed(centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, 'byTag')));
+  const counts = usageCounts(centres.flatMap((c) => usageOf(c).days.map((d) => d.group)), (g) => g.tags[tag] ?? UNTAGGED);
+  return { rows: unitCosts(cost.byKey, counts), unattributed: cost.unattributed };
+}
+
 /** Assembles the report from a run and what the ledger says behind it; no I/O. */
 export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   const { run, range } = inputs;
@@ -93,7 +105,7 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
     byModel: unitCosts(byModel.byKey, usageCounts(groups, (g) => g.model ?? '(none)')),
     byTag: inputs.tagName === null ? null : {
       tag: inputs.tagName,
-      rows: unitCosts(mergeAttributed(along('byTag')).byKey, usageCounts(groups, (g) => g.tags[inputs.tagName!] ?? UNTAGGED)),
+      rows: unitCostsByTag(run.lines, inputs.centres, inputs.usage, inputs.tagName).rows,
     },
     overall: unitCosts(new Map([['all', sum(byModel.byKey.values())]]), usageCounts(groups, () => 'all'))[0]!,
     unattributed: byModel.unattributed,

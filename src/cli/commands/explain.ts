@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
-import { attribute, mergeAttributed, unitCosts, usageCounts } from '../../domain/attribution.js';
 import { UsageError } from '../../domain/errors.js';
-import { centresInOrder } from '../../domain/order.js';
-import { explainCentre, UNTAGGED } from '../../domain/explain.js';
+import { explainCentre } from '../../domain/explain.js';
 import { formatAmount } from '../../domain/money.js';
 import { periodOf, type Month } from '../../domain/month.js';
 import type { StoredRun } from '../../domain/run.js';
-import type { CentreUsage } from '../../domain/showback.js';
+import { unitCostsByTag, type CentreUsage } from '../../domain/showback.js';
 import { inSnapshot } from '../../ledger/open.js';
 import { EXPLAIN_VIEW } from '../../report/explain.js';
 import { UNIT_COSTS_VIEW } from '../../report/unit-costs.js';
 import { render } from '../../report/view.js';
-import { cardOfRun, lookOf, requireMonth, requireRun, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { cardOfRun, centresOf, lookOf, requireMonth, requireRun, tagOf, useLedger, type GlobalOptions, type Io } from '../context.js';
 import { centresUsage } from '../month-inputs.js';
 import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 
@@ -62,29 +60,8 @@ export function registerExplain(program: Command, io: Io): void {
   ]);
 }
 
-/** Unit costs by the tag's values over the centres' lines. */
+/** Unit costs by the tag's values over the centres' lines, as the view shows them. */
 function unitView(month: Month, run: StoredRun, tag: string, costCentre: string | null, centres: readonly string[], usage: ReadonlyMap<string, CentreUsage>) {
-  const parts = centres.map((c) => attribute(run.lines.filter((l) => l.costCentre === c), usage.get(c)!.breakdownOf, 'byTag'));
-  const cost = mergeAttributed(parts);
-  const counts = usageCounts(centres.flatMap((c) => usage.get(c)!.days.map((d) => d.group)), (g) => g.tags[tag] ?? UNTAGGED);
-  return { month: month.label, runId: run.id, currency: run.currency, tag, costCentre, rows: unitCosts(cost.byKey, counts), unattributed: formatAmount(cost.unattributed) };
-}
-
-/** `--by tag.NAME` as the tag's name; a usage error for anything else. */
-export function tagOf(by: string | undefined): string | null {
-  if (by === undefined) return null;
-  const match = /^tag\.(.+)$/.exec(by);
-  if (!match) throw new UsageError(`--by: expected tag.NAME, such as tag.feature, got "${by}"`);
-  return match[1]!;
-}
-
-/**
- * The centres a command shows: the one asked for (it must have lines in the run), else every
- * centre of the run in statement order, the unallocated centre last (as the showback table).
- */
-export function centresOf(run: StoredRun, costCentre: string | undefined): string[] {
-  const all = centresInOrder(run.lines, run.unallocated);
-  if (costCentre === undefined) return all;
-  if (!all.includes(costCentre)) throw new UsageError(`cost centre ${costCentre} has no lines in run ${run.id} for ${run.month}`);
-  return [costCentre];
+  const { rows, unattributed } = unitCostsByTag(run.lines, centres, usage, tag);
+  return { month: month.label, runId: run.id, currency: run.currency, tag, costCentre, rows, unattributed: formatAmount(unattributed) };
 }

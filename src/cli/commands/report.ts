@@ -5,11 +5,10 @@ import { showbackReport } from '../../domain/showback.js';
 import { inSnapshot } from '../../ledger/open.js';
 import { findRun } from '../../ledger/runs.js';
 import { showbackAsHtml } from '../../report/showback-html.js';
-import { cardOfRun, requireMonth, requireRun, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
+import { cardOfRun, centresOf, requireMonth, requireRun, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 import { centresUsage, gpuSummaryOf } from '../month-inputs.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
 import { toolVersion } from '../version.js';
-import { centresOf, tagOf } from './explain.js';
 
 /** How many users or keys each centre's page lists: the rest of them need not stay in memory. */
 const TOP_USERS = 5;
