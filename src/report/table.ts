@@ -73,9 +73,11 @@ function wrapped(text: string, width: number): string[] {
 function render(spec: TableSpec, shown: readonly number[], look: Look, widths: (number | null)[] | null): string {
   const chalk = new Chalk({ level: look.colour ? 1 : 0 });
   const table = new Table({
-    head: shown.map((i) => spec.columns[i]!.head),
+    // Coloured here, not by cli-table3's style.head: its colours library decides by its own
+    // terminal detection, so --color always lost the header colour when stdout was a pipe.
+    head: shown.map((i) => chalk.cyan(spec.columns[i]!.head)),
     colAligns: shown.map((i) => spec.columns[i]!.align ?? 'left'),
-    style: { head: look.colour ? ['cyan'] : [], border: [] },
+    style: { head: [], border: [] },
     chars: COMPACT,
     wordWrap: false,
     ...(widths ? { colWidths: widths } : {}),
