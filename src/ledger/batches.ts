@@ -1,6 +1,8 @@
 import type { BillingRecord, GpuSample } from '../domain/types.js';
 import { insertGpuSamples } from './gpu.js';
-import type { Ledger } from './open.js';
+import { isSqlite, type Ledger } from './engine.js';
+import { asPg } from './postgresql/engine.js';
+import { beginPgBatch, pgUsageWriter } from './postgresql/usage-writer.js';
 import type { EncodedEvents } from './event-codec.js';
 import { canonicalTags } from '../keys.js';
 import { usageWriter, type KeyedEvent } from './usage-writer.js';
@@ -62,10 +64,10 @@ export interface BatchWriter {
   rollback(): void;
 }
 
-const BATCH_COLUMNS = `id, source, format, file_name AS fileName, sha256, rows_read AS rowsRead,
-  rows_accepted AS rowsAccepted, rows_rejected AS rowsRejected, rows_duplicate AS rowsDuplicate,
-  ignored_columns AS ignoredColumns, rejects_file AS rejectsFile, parse_options AS parseOptions, started_at AS startedAt,
-  finished_at AS finishedAt`;
+const BATCH_COLUMNS = `id, source, format, file_name AS "fileName", sha256, rows_read AS "rowsRead",
+  rows_accepted AS "rowsAccepted", rows_rejected AS "rowsRejected", rows_duplicate AS "rowsDuplicate",
+  ignored_columns AS "ignoredColumns", rejects_file AS "rejectsFile", parse_options AS "parseOptions", started_at AS "startedAt",
+  finished_at AS "finishedAt"`;
 
 type StoredBatch = Omit<BatchRow, 'ignoredColumns'> & { ignoredColumns: string };
 
@@ -108,20 +110,21 @@ export function listBatches(db: Ledger): BatchRow[] {
 }
 
 /**
- * Opens a batch under the ledger's write lock (BEGIN IMMEDIATE): a second writer waits for
- * this one to finish rather than interleaving with it.
+ * Opens a batch in one transaction. On SQLite it holds the write lock (BEGIN IMMEDIATE): a
+ * second writer waits for this one to finish. On PostgreSQL batches from several hosts run
+ * side by side, and row keys keep each row once (postgresql/usage-writer.ts).
  */
 export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) => number): BatchWriter {
-  db.exec('BEGIN IMMEDIATE');
+  if (isSqlite(db)) db.exec('BEGIN IMMEDIATE');
+  else beginPgBatch(asPg(db), new Date(meta.startedAt));
   try {
-    const { lastInsertRowid } = db
-      .prepare('INSERT INTO batches (source, format, file_name, sha256, parse_options, started_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(meta.source, meta.format, meta.fileName, '', meta.parseOptions ?? '{}', meta.startedAt);
-    const id = Number(lastInsertRowid);
-    const usage = usageWriter(db, id, keyHash);
-    const addBilling = db.prepare(`INSERT OR IGNORE INTO billing_records (batch_id, natural_key, period_start_ms,
+    const id = db.prepare('INSERT INTO batches (source, format, file_name, sha256, parse_options, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id')
+      .pluck().get(meta.source, meta.format, meta.fileName, '', meta.parseOptions ?? '{}', meta.startedAt) as number;
+    const usage = isSqlite(db) ? usageWriter(db.db, id, keyHash) : pgUsageWriter(asPg(db), id);
+    const addBilling = db.prepare(`INSERT INTO billing_records (batch_id, natural_key, period_start_ms,
       period_end_ms, billed_cost, effective_cost, list_cost, currency, provider, service, resource_id, sku,
-      charge_category, tags, line_id, billing_period_start_ms, billing_period_end_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      charge_category, tags, line_id, billing_period_start_ms, billing_period_end_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING`);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
       rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, finished_at = ? WHERE id = ?`);
     const rollback = () => {
@@ -172,6 +175,6 @@ export function storedRowsByBatch(db: Ledger): Map<number, number> {
   const rows = db.prepare(`SELECT batch_id AS id, COUNT(*) AS n FROM (
       SELECT batch_id FROM usage_events WHERE natural_key NOT LIKE 'c:%' UNION ALL SELECT batch_id FROM billing_records
       UNION ALL SELECT batch_id FROM gpu_samples UNION ALL SELECT batch_id FROM counter_samples
-    ) GROUP BY batch_id`).all() as { id: number; n: number }[];
+    ) AS stored GROUP BY batch_id`).all() as { id: number; n: number }[];
   return new Map(rows.map((r) => [r.id, r.n]));
 }

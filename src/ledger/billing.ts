@@ -1,7 +1,7 @@
 import { Decimal } from '../domain/money.js';
 import { monthRange, type Period } from '../domain/month.js';
 import type { BillingRecord } from '../domain/types.js';
-import type { Ledger } from './open.js';
+import type { Ledger } from './engine.js';
 
 interface BillingRow {
   periodStartMs: number;
@@ -42,10 +42,10 @@ export function billingBatchesInRange(db: Ledger, period: Period): number[] {
 export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord[] {
   const rows = db
     .prepare(
-      `SELECT period_start_ms AS periodStartMs, period_end_ms AS periodEndMs, billed_cost AS billedCost,
-         effective_cost AS effectiveCost, list_cost AS listCost, currency, provider, service,
-         resource_id AS resourceId, sku, charge_category AS chargeCategory, tags,
-         billing_period_start_ms AS billingPeriodStartMs, billing_period_end_ms AS billingPeriodEndMs
+      `SELECT period_start_ms AS "periodStartMs", period_end_ms AS "periodEndMs", billed_cost AS "billedCost",
+         effective_cost AS "effectiveCost", list_cost AS "listCost", currency, provider, service,
+         resource_id AS "resourceId", sku, charge_category AS "chargeCategory", tags,
+         billing_period_start_ms AS "billingPeriodStartMs", billing_period_end_ms AS "billingPeriodEndMs"
        FROM billing_records
        WHERE ${IN_PERIOD}
        ORDER BY id`,

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../domain/errors.js';
+import { describeLocation, type LedgerLocation } from './location.js';
 import { openLedger } from './open.js';
 import { connectSync, type SyncPg } from './postgresql/sync-client.js';
 import { ensureMonthPartition, migratePg, SQLITE_VERSION_MATCHED } from './postgresql/schema.js';
@@ -10,18 +11,6 @@ import { ensureMonthPartition, migratePg, SQLITE_VERSION_MATCHED } from './postg
  * PostgreSQL either way, then a verify step that reads both back in key order and compares
  * every row as text. A team starts on SQLite and moves up without losing a row or a cent.
  */
-
-/** Where a ledger lives: a SQLite file, or a PostgreSQL database by URL. */
-export type LedgerLocation = { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
-
-export function locationOf(text: string): LedgerLocation {
-  return /^postgres(ql)?:\/\//i.test(text) ? { kind: 'postgresql', url: text } : { kind: 'sqlite', path: text };
-}
-
-/** How a location is named in messages: a URL without its password. */
-export function describeLocation(location: LedgerLocation): string {
-  return location.kind === 'sqlite' ? location.path : location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
 
 /** The tables in the order their rows may be inserted, each with the key it is read in. */
 const TABLES: readonly { name: string; key: readonly string[] }[] = [
@@ -78,7 +67,7 @@ function sqliteSide(db: Database.Database): Side {
     insert(table, columns, rows) {
       const statement = db.prepare(`INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
       db.transaction(() => {
-        for (const row of rows) statement.run(...row.map((value, i) => toSqlite(value, columns[i]!.type)));
+        for (const row of rows) statement.run(...row.map(toSqlite));
       })();
     },
     before: () => {},
@@ -88,11 +77,8 @@ function sqliteSide(db: Database.Database): Side {
   };
 }
 
-/** PostgreSQL returns BIGINT as text: an INTEGER column gets its exact integer back. */
-function toSqlite(value: unknown, type: string): unknown {
-  if (value === null || value === undefined) return null;
-  if (type === 'INTEGER' && typeof value === 'string') return BigInt(value);
-  return value;
+function toSqlite(value: unknown): unknown {
+  return value === undefined ? null : value;
 }
 
 const PG_TYPES: Record<string, string> = { 'bigint': 'INTEGER', 'integer': 'INTEGER', 'double precision': 'REAL', 'numeric': 'NUMERIC', 'text': 'TEXT' };
@@ -108,12 +94,13 @@ function pgSide(db: SyncPg): Side {
     *pages(table, columns, key) {
       const list = columns.map((c) => c.name).join(', ');
       const order = keyed(key, columns).join(', ');
-      let page = db.query<Record<string, unknown>>(`SELECT ${list} FROM ${table} ORDER BY ${order} LIMIT ${PAGE}`).rows;
+      // Integers as bigint: a sum may pass 2^53, and a copy keeps every digit.
+      let page = db.query<Record<string, unknown>>(`SELECT ${list} FROM ${table} ORDER BY ${order} LIMIT ${PAGE}`, [], { bigints: true }).rows;
       while (page.length > 0) {
         yield page.map((r) => columns.map((c) => r[c.name]));
         const last = page[page.length - 1]!;
         page = db.query<Record<string, unknown>>(`SELECT ${list} FROM ${table} WHERE (${keyed(key, columns).join(', ')}) > (${key.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY ${order} LIMIT ${PAGE}`,
-          key.map((k) => last[k])).rows;
+          key.map((k) => last[k]), { bigints: true }).rows;
       }
     },
     insert(table, columns, rows) {
@@ -129,7 +116,7 @@ function pgSide(db: SyncPg): Side {
     },
     after(table) {
       if (table === 'usage_events') {
-        db.query('INSERT INTO usage_event_keys (key_hash, ts_ms) SELECT key_hash, ts_ms FROM usage_events WHERE key_hash IS NOT NULL');
+        db.query('INSERT INTO usage_event_keys (natural_key) SELECT natural_key FROM usage_events');
         db.query("SELECT setval('usage_events_id_seq', COALESCE((SELECT MAX(id) FROM usage_events), 0) + 1, false)");
       }
       if (['batches', 'usage_dims', 'runs', 'billing_records'].includes(table)) {

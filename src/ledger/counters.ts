@@ -1,5 +1,5 @@
 import type { CounterSample } from '../domain/types.js';
-import type { Ledger } from './open.js';
+import type { Ledger } from './engine.js';
 
 /** What storing one counter sample did: its increase since the series' last sample, if any. */
 export type CounterOutcome =
@@ -16,7 +16,7 @@ export type CounterOutcome =
  * usage already counted.
  */
 export function counterLog(db: Ledger, batchId: number) {
-  const lastStored = db.prepare('SELECT ts_ms AS tsMs, value FROM counter_samples WHERE series = ? ORDER BY ts_ms DESC LIMIT 1');
+  const lastStored = db.prepare('SELECT ts_ms AS "tsMs", value FROM counter_samples WHERE series = ? ORDER BY ts_ms DESC LIMIT 1');
   const storedAt = db.prepare('SELECT value FROM counter_samples WHERE series = ? AND ts_ms = ?').pluck();
   const insert = db.prepare('INSERT INTO counter_samples (series, ts_ms, value, batch_id) VALUES (?, ?, ?, ?)');
   const last = new Map<string, { tsMs: number; value: number }>();

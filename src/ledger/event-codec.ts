@@ -61,7 +61,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
   return { count: events.length, nums, strs: strs.join('') };
 }
 
-/** Calls `visit` with each encoded event in order, reusing one row object. */
+/** Calls `visit` with each encoded event in order, reusing one row object: a visitor that keeps one copies it. */
 export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: EventRow) => void): void {
   let offset = 0;
   const next = (length: number) => strs.slice(offset, (offset += length));

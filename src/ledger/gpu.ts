@@ -1,12 +1,12 @@
 import { Decimal } from '../domain/money.js';
 import type { MonthRange } from '../domain/month.js';
 import type { GpuSample } from '../domain/types.js';
-import type { Ledger } from './open.js';
+import type { Ledger } from './engine.js';
 
 /** Stores samples in the open batch; a (host, gpu, time) already there is a duplicate. Returns how many were new. */
 export function insertGpuSamples(db: Ledger, batchId: number, samples: readonly GpuSample[]): number {
-  const add = db.prepare(`INSERT OR IGNORE INTO gpu_samples (host, gpu, ts_ms, batch_id, util_pct, mem_used_mib, namespace,
-    pod, container, share, length_ms, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const add = db.prepare(`INSERT INTO gpu_samples (host, gpu, ts_ms, batch_id, util_pct, mem_used_mib, namespace,
+    pod, container, share, length_ms, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   let inserted = 0;
   for (const s of samples) {
     inserted += add.run(s.host, s.gpu, s.tsMs, batchId, s.utilPct?.toFixed() ?? null, s.memUsedMib?.toFixed() ?? null,

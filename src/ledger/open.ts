@@ -3,9 +3,14 @@ import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileError, UsageError } from '../domain/errors.js';
+import { sqliteLedger, type Ledger } from './engine.js';
+import { describeLocation, locationOf } from './location.js';
+import { pgLedger } from './postgresql/engine.js';
+import { migratePg, PG_MIGRATIONS, SQLITE_VERSION_MATCHED } from './postgresql/schema.js';
+import { connectSync } from './postgresql/sync-client.js';
 import { MIGRATIONS } from './schema.js';
 
-export type Ledger = Database.Database;
+export type { Ledger } from './engine.js';
 
 /**
  * How long a writer waits for another one (an overlapping cron ingest) before giving up.
@@ -14,10 +19,38 @@ export type Ledger = Database.Database;
 const BUSY_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
+ * Opens (and with `create`, makes) the ledger and brings its schema up to date: a
+ * PostgreSQL database named by a postgresql:// URL, else a SQLite file (issue 20).
+ */
+export function openLedger(where: string, { create }: { create: boolean }): Ledger {
+  const location = locationOf(where);
+  return location.kind === 'postgresql' ? openPgLedger(location.url, describeLocation(location), create) : openSqliteLedger(location.path, create);
+}
+
+/**
+ * A PostgreSQL ledger: the schema is made by `init` (create) and brought up to date by
+ * anyone, under an advisory lock (several hosts may start at once).
+ */
+function openPgLedger(url: string, name: string, create: boolean): Ledger {
+  const client = connectSync(url, name);
+  try {
+    const made = client.query("SELECT to_regclass('chargeback_schema') IS NOT NULL AS made").rows[0]!.made === true;
+    if (!create && !made) throw new UsageError(`no ledger at ${name}: run chargeback init --ledger ${name}`);
+    migratePg(client);
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  const version = () => Number(client.query('SELECT version FROM chargeback_schema').rows[0]!.version);
+  // Reported as the SQLite version with the same tables, so status reads alike on both.
+  return pgLedger(client, name, () => SQLITE_VERSION_MATCHED + version() - PG_MIGRATIONS.length);
+}
+
+/**
  * Opens (and with `create`, makes) the ledger file and brings its schema up to date. WAL
  * lets readers work while an ingest writes; the busy timeout makes a second writer wait.
  */
-export function openLedger(path: string, { create }: { create: boolean }): Ledger {
+function openSqliteLedger(path: string, create: boolean): Ledger {
   // Only `init` makes a ledger: a cron job run from the wrong folder must not start a second one.
   if (!create && !existsSync(path)) throw new UsageError(`no ledger at ${path}: run chargeback init or pass --ledger`);
   // SQLite says only "unable to open" of a missing folder; the user needs to hear which.
@@ -33,7 +66,7 @@ export function openLedger(path: string, { create }: { create: boolean }): Ledge
     db.pragma('cache_size = -16384');
     db.pragma('foreign_keys = ON');
     migrate(db);
-    return db;
+    return sqliteLedger(db);
   } catch (error) {
     throw FileError.from(error, path, create ? 'create the ledger' : 'open the ledger');
   }
@@ -56,7 +89,7 @@ function openForReading(path: string): Ledger {
       db.close();
       throw new FileError(path, 'open the ledger', 'NEEDS_UPGRADE');
     }
-    return db;
+    return sqliteLedger(db);
   } catch (error) {
     throw FileError.from(error, path, 'open the ledger');
   }
@@ -87,11 +120,11 @@ function readableCopy(path: string): string {
  * tables may be written inside; the ledger itself is not.
  */
 export function inSnapshot<T>(db: Ledger, read: () => T): T {
-  return db.transaction(read)();
+  return db.transaction(read, 'read');
 }
 
 /** Applies the migrations this ledger lacks, under the write lock so two processes never race. */
-function migrate(db: Ledger): void {
+function migrate(db: Database.Database): void {
   const current = () => Number(db.pragma('user_version', { simple: true }));
   if (current() >= MIGRATIONS.length) return;
   db.transaction(() => {

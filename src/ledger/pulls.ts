@@ -1,4 +1,4 @@
-import type { Ledger } from './open.js';
+import type { Ledger } from './engine.js';
 
 /**
  * Where the last pull from a source (a database, named without its password) stopped, as the

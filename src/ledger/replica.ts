@@ -1,6 +1,7 @@
 import type { UsageEvent } from '../domain/types.js';
 import { beginBatch } from './batches.js';
-import type { Ledger } from './open.js';
+import { phrases } from './dialect.js';
+import type { Ledger } from './engine.js';
 
 /** Events handed to the replica's writer at a time: bounded memory on a ledger of any size. */
 const EVENTS_PER_CHUNK = 10_000;
@@ -15,29 +16,31 @@ type EventRow = [string, number, string, number, number, number, number | null, 
  */
 export function replicateBatches(source: Ledger, target: Ledger, batchIds: readonly number[]): void {
   const ids = JSON.stringify(batchIds);
-  const inBatches = 'batch_id IN (SELECT value FROM json_each(?))';
-  target.prepare('ATTACH DATABASE ? AS source').run(source.name);
-  try {
-    target.transaction(() => {
-      target.prepare('INSERT INTO batches SELECT * FROM source.batches WHERE id IN (SELECT value FROM json_each(?))').run(ids);
-      target.prepare(`INSERT INTO billing_records SELECT * FROM source.billing_records WHERE ${inBatches}`).run(ids);
-      target.prepare(`INSERT INTO gpu_samples SELECT * FROM source.gpu_samples WHERE ${inBatches}`).run(ids);
-    })();
-    // Paged by event id: this connection cannot write while a read of it is still open.
-    const page = target.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.input_tokens, e.output_tokens, e.cached_input_tokens,
-        e.latency_ms, e.requests, d.api_key_fp, d.api_key_last4, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags
-      FROM source.usage_events e JOIN source.usage_dims d ON d.id = e.dim_id
-      WHERE e.${inBatches} AND e.id > ? ORDER BY e.id LIMIT ${EVENTS_PER_CHUNK}`).raw();
-    const batch = beginBatch(target, { source: 'gateway', format: 'replica', fileName: source.name, startedAt: new Date(0).toISOString() });
-    for (let after = 0; ;) {
-      const rows = page.all(ids, after) as [number, ...EventRow][];
-      if (rows.length === 0) break;
-      batch.insert(rows.map(([, ...row]) => eventOf(row)));
-      after = rows[rows.length - 1]![0];
-    }
-    batch.commit(`replica of ${ids}`, { read: 0, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, new Date(0).toISOString(), true);
-  } finally {
-    target.exec('DETACH DATABASE source');
+  const inBatches = (column: string) => phrases(source).inJsonList(column);
+  target.transaction(() => {
+    copyRows(source, target, 'batches', inBatches('id'), ids);
+    copyRows(source, target, 'billing_records', inBatches('batch_id'), ids);
+    copyRows(source, target, 'gpu_samples', inBatches('batch_id'), ids);
+  }, 'write');
+  const page = source.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.input_tokens, e.output_tokens, e.cached_input_tokens,
+      e.latency_ms, e.requests, d.api_key_fp, d.api_key_last4, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags
+    FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id
+    WHERE ${inBatches('e.batch_id')} AND e.id > ? ORDER BY e.id LIMIT ${EVENTS_PER_CHUNK}`).raw();
+  const batch = beginBatch(target, { source: 'gateway', format: 'replica', fileName: source.name, startedAt: new Date(0).toISOString() });
+  for (let after = 0; ;) {
+    const rows = page.all(ids, after) as [number, ...EventRow][];
+    if (rows.length === 0) break;
+    batch.insert(rows.map(([, ...row]) => eventOf(row)));
+    after = rows[rows.length - 1]![0];
+  }
+  batch.commit(`replica of ${ids}`, { read: 0, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, new Date(0).toISOString(), true);
+}
+
+/** A table's rows as they are, by column name: both ledgers hold the same columns. */
+function copyRows(source: Ledger, target: Ledger, table: string, where: string, ids: string): void {
+  for (const row of source.prepare(`SELECT * FROM ${table} WHERE ${where}`).all(ids) as Record<string, unknown>[]) {
+    const columns = Object.keys(row);
+    target.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...Object.values(row));
   }
 }
 

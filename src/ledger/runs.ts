@@ -1,6 +1,7 @@
 import { Decimal } from '../domain/money.js';
 import type { Platform } from '../domain/types.js';
-import type { Ledger } from './open.js';
+import { phrases } from './dialect.js';
+import type { Ledger } from './engine.js';
 import type { RunRecord, RunStanding, StoredPoolCost, StoredRun, StoredUnpriced } from '../domain/run.js';
 
 export type { RunRecord, RunStanding, StoredRun } from '../domain/run.js';
@@ -11,15 +12,14 @@ const decimal = (value: string | null): Decimal | null => (value === null ? null
 /** Stores a run and its lines in one transaction; returns the new run id. */
 export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
-    const { lastInsertRowid } = db
+    const id = db
       .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, rate_card_text, tool_version, max_gap_ms, currency,
         unallocated, platform, batch_ids, unpriced, warnings, pool_costs, reconciled, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(run.month, run.rateCardSha256, run.rateCardFile, run.rateCardText, run.toolVersion, run.maxGapMs, run.currency,
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck()
+      .get(run.month, run.rateCardSha256, run.rateCardFile, run.rateCardText, run.toolVersion, run.maxGapMs, run.currency,
         run.unallocated, run.platform ? JSON.stringify(run.platform) : null, JSON.stringify(run.batchIds),
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
-        run.createdAt);
-    const id = Number(lastInsertRowid);
+        run.createdAt) as number;
     const insertLine = db.prepare(`INSERT INTO run_lines (run_id, seq, cost_centre, cost_centre_name, pool, method,
       driver, quantity, unit_price, amount, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     run.lines.forEach((l, seq) =>
@@ -27,7 +27,7 @@ export function storeRun(db: Ledger, run: RunRecord): number {
         text(l.unitPrice), l.amount.toFixed(), l.parts ? JSON.stringify(l.parts.map((p) => [p.what, p.amount.toFixed()])) : null),
     );
     return id;
-  }).immediate();
+  }, 'write');
 }
 
 interface RunRow {
@@ -56,15 +56,15 @@ interface RunRow {
 export function findRun(db: Ledger, month: string, runId?: number): StoredRun | null {
   const wanted = runId ?? closedMonth(db, month)?.runId ?? null;
   const row = db
-    .prepare(`SELECT id, month, rate_card_sha256 AS rateCardSha256, rate_card_file AS rateCardFile, rate_card_text AS rateCardText,
-        tool_version AS toolVersion, max_gap_ms AS maxGapMs, currency, unallocated, platform,
-        batch_ids AS batchIds, unpriced, warnings, pool_costs AS poolCosts, reconciled, created_at AS createdAt
-      FROM runs WHERE month = ? AND (? IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
+    .prepare(`SELECT id, month, rate_card_sha256 AS "rateCardSha256", rate_card_file AS "rateCardFile", rate_card_text AS "rateCardText",
+        tool_version AS "toolVersion", max_gap_ms AS "maxGapMs", currency, unallocated, platform,
+        batch_ids AS "batchIds", unpriced, warnings, pool_costs AS "poolCosts", reconciled, created_at AS "createdAt"
+      FROM runs WHERE month = ? AND (CAST(? AS BIGINT) IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, wanted, wanted) as RunRow | undefined;
   if (!row) return null;
   const lines = db
-    .prepare(`SELECT cost_centre AS costCentre, cost_centre_name AS costCentreName, pool, method, driver, quantity,
-        unit_price AS unitPrice, amount, parts FROM run_lines WHERE run_id = ? ORDER BY seq`)
+    .prepare(`SELECT cost_centre AS "costCentre", cost_centre_name AS "costCentreName", pool, method, driver, quantity,
+        unit_price AS "unitPrice", amount, parts FROM run_lines WHERE run_id = ? ORDER BY seq`)
     .all(row.id) as { costCentre: string; costCentreName: string; pool: string; method: string; driver: string;
       quantity: string | null; unitPrice: string | null; amount: string; parts: string | null }[];
   return {
@@ -121,7 +121,7 @@ export function closeMonth(db: Ledger, closed: ClosedMonth): void {
     .run(closed.month, closed.runId, closed.startMs, closed.endMs, closed.closedAt);
 }
 
-const CLOSED_COLUMNS = 'month, run_id AS runId, start_ms AS startMs, end_ms AS endMs, closed_at AS closedAt';
+const CLOSED_COLUMNS = 'month, run_id AS "runId", start_ms AS "startMs", end_ms AS "endMs", closed_at AS "closedAt"';
 
 /** Every closed month, oldest first. */
 export function closedMonths(db: Ledger): ClosedMonth[] {
@@ -148,9 +148,9 @@ export interface RunListing {
 
 /** A month's runs (or every month's), oldest first, with their totals and standing, for `chargeback runs`. */
 export function listRuns(db: Ledger, month: string | null): RunListing[] {
-  const rows = db.prepare(`SELECT r.id, r.month, r.created_at AS createdAt, r.rate_card_sha256 AS rateCardSha256, r.tool_version AS toolVersion,
-      r.reconciled, COUNT(l.seq) AS lines, GROUP_CONCAT(l.amount, ' ') AS amounts
-    FROM runs r LEFT JOIN run_lines l ON l.run_id = r.id WHERE ? IS NULL OR r.month = ? GROUP BY r.id ORDER BY r.month, r.id`).all(month, month) as
+  const rows = db.prepare(`SELECT r.id, r.month, r.created_at AS "createdAt", r.rate_card_sha256 AS "rateCardSha256", r.tool_version AS "toolVersion",
+      r.reconciled, COUNT(l.seq) AS lines, ${phrases(db).joined('l.amount')} AS amounts
+    FROM runs r LEFT JOIN run_lines l ON l.run_id = r.id WHERE CAST(? AS TEXT) IS NULL OR r.month = ? GROUP BY r.id ORDER BY r.month, r.id`).all(month, month) as
     { id: number; month: string; createdAt: string; rateCardSha256: string; toolVersion: string | null; reconciled: number; lines: number; amounts: string | null }[];
   return rows.map((r) => ({
     id: r.id,

@@ -1,4 +1,6 @@
-import type { Ledger } from './open.js';
+import type Database from 'better-sqlite3';
+
+type Ledger = Database.Database;
 import { hash52 } from './event-codec.js';
 import { dimsHash52 } from './usage-writer.js';
 

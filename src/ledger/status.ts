@@ -1,5 +1,5 @@
 import { listBatches, type BatchRow } from './batches.js';
-import type { Ledger } from './open.js';
+import type { Ledger } from './engine.js';
 import { closedMonths, listRuns, type ClosedMonth, type RunListing } from './runs.js';
 
 /** What `chargeback status` reports of a ledger: its schema, what it holds, and its books. */
@@ -20,7 +20,7 @@ export function ledgerStatus(db: Ledger): LedgerStatus {
   const last = new Map<string, BatchRow>();
   for (const batch of batches) last.set(batch.source, batch);
   return {
-    schemaVersion: Number(db.pragma('user_version', { simple: true })),
+    schemaVersion: db.schemaVersion(),
     batches: batches.length,
     lastBatches: [...last.values()].sort((a, b) => (a.source < b.source ? -1 : 1)),
     rows: {

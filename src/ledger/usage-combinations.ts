@@ -3,7 +3,8 @@ import { newTags } from '../domain/tags.js';
 // rules, the fields the classifier reads, and a number per distinct (owner, fields), in SQL.
 import type { Identity } from '../domain/types.js';
 import type { DimsField, UsageClass, UsageClassifier, UsageDims } from '../domain/usage-classes.js';
-import type { Ledger } from './open.js';
+import { phrases } from './dialect.js';
+import type { Ledger } from './engine.js';
 
 /** Where each dims field lives in usage_dims ('' there stands for "none"). */
 const COLUMNS: Record<string, string> = {
@@ -21,7 +22,7 @@ type Sql = { sql: string; params: unknown[] };
  * order, with a rule value equal to the row's (a CASE over IN lists, which SQLite indexes
  * once per statement), which is the lowest matching rank.
  */
-function ownerRankSql(classifier: UsageClassifier): Sql {
+function ownerRankSql(db: Ledger, classifier: UsageClassifier): Sql {
   const byRank = new Map<number, Map<DimsField, string[]>>();
   for (const { key, value, rank } of classifier.rules) {
     const keys = byRank.get(rank) ?? new Map<DimsField, string[]>();
@@ -30,7 +31,7 @@ function ownerRankSql(classifier: UsageClassifier): Sql {
   }
   const whens = [...byRank].sort(([a], [b]) => a - b).map(([rank, keys]) => {
     const tests = [...keys].map(([key, values]) => {
-      const field = fieldSql(key);
+      const field = fieldSql(db, key);
       return { sql: `${field.sql} IN (${values.map(() => '?').join(', ')})`, params: [...field.params, ...values] };
     });
     return { sql: `WHEN ${tests.map((t) => t.sql).join(' OR ')} THEN ${rank}`, params: tests.flatMap((t) => t.params) };
@@ -45,13 +46,13 @@ function ownerRankSql(classifier: UsageClassifier): Sql {
  * rows of combinations it must see whole get a combination each, numbered after those.
  */
 export function numberCombinations(db: Ledger, classifier: UsageClassifier, place: (combo: number, found: UsageClass) => void): void {
-  const owner = ownerRankSql(classifier);
-  const exprs = [owner, ...classifier.fields.map(fieldSql)];
+  const owner = ownerRankSql(db, classifier);
+  const exprs = [owner, ...classifier.fields.map((field) => fieldSql(db, field))];
   const params = exprs.flatMap((e) => e.params);
   const select = `SELECT d.id AS id, ${exprs.map((e, i) => `${e.sql} AS f${i}`).join(', ')} FROM usage_dims d`;
-  db.prepare(`INSERT INTO temp.dim_combo SELECT id, dense_rank() OVER (ORDER BY ${exprs.map((_, i) => `f${i}`).join(', ')}) - 1
-    FROM (${select} JOIN temp.month_dims m ON m.dim_id = d.id)`).run(...params);
-  const representatives = db.prepare('SELECT combo, MIN(dim_id) FROM temp.dim_combo GROUP BY combo').raw().all() as [number, number][];
+  db.prepare(`INSERT INTO dim_combo SELECT id, dense_rank() OVER (ORDER BY ${exprs.map((_, i) => `f${i}`).join(', ')}) - 1
+    FROM (${select} JOIN month_dims m ON m.dim_id = d.id) AS fields`).run(...params);
+  const representatives = db.prepare('SELECT combo, MIN(dim_id) FROM dim_combo GROUP BY combo').raw().all() as [number, number][];
   const fieldsOf = db.prepare(`${select} WHERE d.id = ?`).raw();
   const whole: number[] = [];
   for (const [combo, id] of representatives) {
@@ -62,9 +63,9 @@ export function numberCombinations(db: Ledger, classifier: UsageClassifier, plac
   }
   if (whole.length === 0) return;
   const rows = db.prepare(`SELECT d.id, d.api_key_fp, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags,
-    ${owner.sql} FROM temp.dim_combo c JOIN usage_dims d ON d.id = c.dim_id WHERE c.combo IN (SELECT value FROM json_each(?))`).raw()
+    ${owner.sql} FROM dim_combo c JOIN usage_dims d ON d.id = c.dim_id WHERE ${phrases(db).inJsonList('c.combo')}`).raw()
     .all(...owner.params, JSON.stringify(whole)) as [...DimsRow, number][];
-  const update = db.prepare('UPDATE temp.dim_combo SET combo = ? WHERE dim_id = ?');
+  const update = db.prepare('UPDATE dim_combo SET combo = ? WHERE dim_id = ?');
   const tagsOf = parsedTags();
   let next = representatives.length;
   for (const row of rows) {
@@ -77,11 +78,11 @@ export function numberCombinations(db: Ledger, classifier: UsageClassifier, plac
 }
 
 /** A dims field as an SQL expression over usage_dims `d`: NULL where the row has none. */
-function fieldSql(field: DimsField): Sql {
+function fieldSql(db: Ledger, field: DimsField): Sql {
   const column = COLUMNS[field];
   if (column) return { sql: `NULLIF(${column}, '')`, params: [] };
-  // Tags are canonical JSON objects of strings; a name is quoted as a JSON path label.
-  return { sql: 'json_extract(d.tags, ?)', params: [`$.${JSON.stringify(field.slice(4))}`] };
+  // Tags are canonical JSON objects of strings.
+  return { sql: phrases(db).tagValue('d.tags'), params: [phrases(db).tagParam(field.slice(4))] };
 }
 
 /** A combination of field values as the dims row the classifier sees (absent: not read, or none). */

@@ -1,5 +1,5 @@
 import type { UsageEvent } from '../domain/types.js';
-import type { Ledger } from './open.js';
+import type Database from 'better-sqlite3';
 import { decodeEvents, hash52, type EncodedEvents, type EventRow } from './event-codec.js';
 import { dimKey } from '../keys.js';
 
@@ -25,7 +25,7 @@ const MAX_REMEMBERED_DIMS = 200_000;
  * SQLite walks its b-tree in order. Nested maps keyed by small integers are cheaper than one
  * map keyed by strings.
  */
-function bucketSums(db: Ledger, table: 'usage_daily' | 'usage_edges', bucketColumn: 'day' | 'quarter') {
+function bucketSums(db: Database.Database, table: 'usage_daily' | 'usage_edges', bucketColumn: 'day' | 'quarter') {
   // SQLite turns an integer sum past 2^63 into a float without a word: checkedSum makes it the
   // "integer overflow" error instead (abs() of the least integer raises it), which ingest reports.
   const checkedSum = (column: string) =>
@@ -127,7 +127,7 @@ function twoGenerationCache<K, V>(max: number) {
  * hash far faster than long strings), with the key kept to rule out a collision; the table
  * is searched through a small integer index on the hash of its columns.
  */
-function dimsFinder(db: Ledger) {
+function dimsFinder(db: Database.Database) {
   const findDim = db.prepare(`SELECT id FROM usage_dims WHERE key_hash = ? AND api_key_fp = ? AND user_name = ? AND team = ?
     AND project = ? AND model = ? AND tier = ? AND environment = ? AND tags = ?`).pluck();
   const addDim = db.prepare(`INSERT INTO usage_dims (key_hash, api_key_fp, api_key_last4, user_name, team, project, model, tier,
@@ -136,13 +136,12 @@ function dimsFinder(db: Ledger) {
   return (dims: string, dimsHash: number, last4: string): number => {
     const seen = known.get(dimsHash);
     if (seen !== undefined && seen.dims === dims) return seen.id;
-    const parsed = JSON.parse(dims) as [...string[], Record<string, string>];
-    const columns = [...(parsed.slice(0, 7) as string[]), JSON.stringify(parsed[7])];
+    const columns = dimsColumnsOf(dims);
     const keyHash = dimsHash52(columns);
     const id = (findDim.get(keyHash, ...columns) as number | undefined) ??
       Number(addDim.run(keyHash, columns[0], last4, ...columns.slice(1)).lastInsertRowid);
     // A fresh copy: `dims` is a slice of its chunk's text, and would keep all of it alive.
-    known.set(dimsHash, { dims: JSON.stringify(parsed), id });
+    known.set(dimsHash, { dims: JSON.stringify(JSON.parse(dims)), id });
     return id;
   };
 }
@@ -159,7 +158,7 @@ function dimsFinder(db: Ledger) {
  * ignores is a duplicate only if its key is stored; a key whose hash another key holds is
  * stored again without a hash, where a partial index finds it. Exact either way.
  */
-export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) => number = hash52) {
+export function usageWriter(db: Database.Database, batchId: number, keyHash: (key: string) => number = hash52) {
   const insertStatement = (rows: number) => db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms,
     dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms, requests, key_hash) VALUES
     ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
@@ -256,6 +255,15 @@ export function usageWriter(db: Ledger, batchId: number, keyHash: (key: string) 
       quarters.clear();
     },
   };
+}
+
+/**
+ * A dims key (dimKey) as the dims table's columns, tags as their canonical JSON:
+ * api_key_fp, user_name, team, project, model, tier, environment, tags.
+ */
+export function dimsColumnsOf(dims: string): string[] {
+  const parsed = JSON.parse(dims) as [...string[], Record<string, string>];
+  return [...(parsed.slice(0, 7) as string[]), JSON.stringify(parsed[7])];
 }
 
 /**

@@ -3,7 +3,8 @@ import { Decimal } from '../domain/money.js';
 import type { MonthRange } from '../domain/month.js';
 import type { GroupShape, Identity, UsageGroup } from '../domain/types.js';
 import { EVERY_ROW, type UsageClass, type UsageClassifier } from '../domain/usage-classes.js';
-import type { Ledger } from './open.js';
+import { phrases } from './dialect.js';
+import type { Ledger } from './engine.js';
 import { identityOf, numberCombinations } from './usage-combinations.js';
 import { DAY_MS, isMonthEdgeDay, QUARTER_MS } from './usage-writer.js';
 
@@ -39,12 +40,15 @@ export interface ClassifiedUsage {
 export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number, classifier: UsageClassifier): ClassifiedUsage {
   const before: MonthRange = { startMs: (Math.floor(month.startMs / DAY_MS) - daysBefore) * DAY_MS, endMs: month.startMs };
   const windows = daysBefore > 0 ? [month, before] : [month];
-  db.exec(`CREATE TEMP TABLE IF NOT EXISTS month_dims (dim_id INTEGER PRIMARY KEY, in_month INTEGER NOT NULL);
-    CREATE TEMP TABLE IF NOT EXISTS dim_combo (dim_id INTEGER PRIMARY KEY, combo INTEGER NOT NULL);
-    DELETE FROM temp.month_dims; DELETE FROM temp.dim_combo;`);
+  const { integerKey, inJsonList } = phrases(db);
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS month_dims (dim_id ${integerKey}, in_month INTEGER NOT NULL);
+    CREATE TEMP TABLE IF NOT EXISTS dim_combo (dim_id ${integerKey}, combo INTEGER NOT NULL);
+    DELETE FROM month_dims; DELETE FROM dim_combo;`);
   windows.forEach((window, i) => {
     const rows = rowsOf(window);
-    db.prepare(`INSERT OR IGNORE INTO temp.month_dims SELECT dim_id, ${i === 0 ? 1 : 0} FROM (${rows.sql})`).run(...rows.params);
+    // WHERE true: SQLite would read ON CONFLICT as a join's ON after a bare FROM.
+    db.prepare(`INSERT INTO month_dims SELECT DISTINCT dim_id, ${i === 0 ? 1 : 0} FROM (${rows.sql}) AS w WHERE true
+      ON CONFLICT (dim_id) DO NOTHING`).run(...rows.params);
   });
 
   const shapes: GroupShape[] = [];
@@ -59,7 +63,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
 
   // One pass, when asked for, a UTC day at a time: the month's rows (window 0) fold into its
   // classes and the owners' days, the days before it (window 1) into the owners' days only.
-  const sums = 'SUM(r.requests), SUM(r.input), SUM(r.output), SUM(r.cached)';
+  const sums = ['requests', 'input', 'output', 'cached'].map((column) => `CAST(SUM(r.${column}) AS BIGINT)`).join(', ');
   type Sums = (number | bigint)[];
   type Summed = { monthTotals: Map<number, Sums>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: Sums }> };
   /** The pass in doubles (fast), or in BigInt when a sum outgrows 2^53: null asks for the exact pass. */
@@ -69,7 +73,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
     const add = big ? addBig : addExact;
     for (const [i, window] of windows.entries()) {
       for (const piece of dayPiecesOf(window)) {
-        const rows = db.prepare(`SELECT c.combo, ${sums} FROM (${piece.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
+        const rows = db.prepare(`SELECT c.combo, ${sums} FROM (${piece.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id
           GROUP BY c.combo`).raw().safeIntegers(big);
         for (const [combo, ...row] of rows.iterate(...piece.params) as IterableIterator<Sums>) {
           const cls = comboClass[Number(combo)]!;
@@ -103,25 +107,25 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
     ownerDays: () => [...sumMonth().ownerDays.values()].map(({ shape, day, sums: row }) => ({ day: dayOf(day), group: group(shape, row) })),
     days(which) {
       const rows = rowsOf(month);
-      const found = db.prepare(`SELECT c.combo, r.day, ${sums} FROM (${rows.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id
-        WHERE c.combo IN (SELECT value FROM json_each(?)) GROUP BY c.combo, r.day`).raw().safeIntegers(true)
+      const found = db.prepare(`SELECT c.combo, r.day, ${sums} FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id
+        WHERE ${inJsonList('c.combo')} GROUP BY c.combo, r.day`).raw().safeIntegers(true)
         .all(...rows.params, picked(which)) as bigint[][];
       return found.map(([combo, day, ...row]) => ({ day: dayOf(day!), group: group(shapes[comboClass[Number(combo)]!]!, row) }));
     },
     *identities(which) {
       const rows = rowsOf(month);
       const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
-        FROM (${rows.sql}) r JOIN temp.dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
-        WHERE c.combo IN (SELECT value FROM json_each(?)) GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
+        FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
+        WHERE ${inJsonList('c.combo')} GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
         .raw().safeIntegers(true).iterate(...rows.params, picked(which)) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
       for (const [combo, fp, user, team, project, ...row] of found) {
         yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
       }
     },
     eachIdentity(which, visit) {
-      const rows = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM temp.month_dims m
-        JOIN temp.dim_combo c ON c.dim_id = m.dim_id JOIN usage_dims d ON d.id = m.dim_id
-        WHERE m.in_month = 1 AND c.combo IN (SELECT value FROM json_each(?))`).raw().iterate(picked(which));
+      const rows = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM month_dims m
+        JOIN dim_combo c ON c.dim_id = m.dim_id JOIN usage_dims d ON d.id = m.dim_id
+        WHERE m.in_month = 1 AND ${inJsonList('c.combo')}`).raw().iterate(picked(which));
       for (const row of rows as IterableIterator<[string, string, string, string]>) visit(identityOf(...row));
     },
   };

@@ -31,7 +31,7 @@ describe('ledger migrations', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cb-migrate-')), 'l.db');
     ledgerAtVersion3(path);
     const db = openLedger(path, { create: false });
-    assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    assert.equal(db.schemaVersion(), MIGRATIONS.length);
     assert.deepEqual(db.prepare('SELECT id, user_name, tags FROM usage_dims').all(), [{ id: 7, user_name: 'ann', tags: '{"feature":"chat"}' }]);
     const event = {
       tsMs: DAY * 86_400_000 + 1000, requestId: 'new', apiKeyFp: 'sha256:00000000000a', apiKeyLast4: 'abcd', user: 'ann', team: 'search',

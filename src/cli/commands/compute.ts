@@ -47,7 +47,7 @@ export function registerCompute(program: Command, io: Io): void {
       // between what the closed run read and the close, and a second close waits, then fails.
       let outcome: Stored;
       try {
-        outcome = flags.close ? ledger.transaction(() => computeAndStore(ledger, job)).immediate() : computeAndStore(ledger, job);
+        outcome = flags.close ? ledger.transaction(() => computeAndStore(ledger, job), 'write') : computeAndStore(ledger, job);
       } finally {
         ledger.close();
       }

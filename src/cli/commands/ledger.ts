@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { copyLedger, describeLocation, locationOf } from '../../ledger/copy.js';
+import { copyLedger } from '../../ledger/copy.js';
+import { describeLocation, locationOf } from '../../ledger/location.js';
 import { LEDGER_COPY_VIEW } from '../../report/ledger-copy.js';
 import { render } from '../../report/view.js';
 import { lookOf, type Io } from '../context.js';

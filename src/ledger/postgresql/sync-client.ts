@@ -9,8 +9,15 @@ import { ChargebackError } from '../../domain/errors.js';
  * through the same calls. A command is one process doing one thing at a time, so blocking
  * on the database is what it would do anyway.
  */
+export interface QueryOptions {
+  /** Rows as arrays of their columns. */
+  array?: boolean;
+  /** Integer columns as bigint. */
+  bigints?: boolean;
+}
+
 export interface SyncPg {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): { rows: Row[]; rowCount: number };
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): { rows: Row[]; rowCount: number };
   close(): void;
 }
 
@@ -45,8 +52,8 @@ export function connectSync(url: string, name = url): SyncPg {
     return reply;
   };
   return {
-    query<Row>(sql: string, params: readonly unknown[] = []) {
-      const reply = ask({ sql, params });
+    query<Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      const reply = ask({ sql, params, ...options });
       return { rows: reply.rows as Row[], rowCount: reply.rowCount as number };
     },
     close() {

@@ -13,7 +13,6 @@ interface Setup {
 }
 
 const { url, flag, port } = workerData as Setup;
-// BIGINT and NUMERIC stay text (pg's default): money reaches decimal.js as text, never a float.
 const client = new pg.Client({ connectionString: url });
 const connected = client.connect();
 // A failed connection is reported to the first query, not left to crash the worker while the
@@ -28,7 +27,29 @@ function answer(message: unknown): void {
   Atomics.notify(flag, 0);
 }
 
-parentPort!.on('message', (request: { sql: string; params: unknown[] } | { close: true }) => {
+interface Query {
+  sql: string;
+  params: unknown[];
+  /** Rows as arrays of their columns rather than objects. */
+  array?: boolean;
+  /** Integer columns as bigint; else BIGINT as a number (ids, counts and times stay below 2^53). */
+  bigints?: boolean;
+}
+
+const INTEGERS = new Set([pg.types.builtins.INT2, pg.types.builtins.INT4, pg.types.builtins.INT8]);
+
+/** BIGINT as number or bigint as the query asks; NUMERIC stays text, so money never becomes a float. */
+function typesFor(bigints: boolean) {
+  return {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+      if (bigints && INTEGERS.has(oid)) return (text: string) => BigInt(text);
+      if (oid === pg.types.builtins.INT8) return (text: string) => Number(text);
+      return pg.types.getTypeParser(oid, format);
+    },
+  };
+}
+
+parentPort!.on('message', (request: Query | { close: true }) => {
   void (async () => {
     try {
       await connected;
@@ -36,7 +57,14 @@ parentPort!.on('message', (request: { sql: string; params: unknown[] } | { close
         await client.end();
         return answer({ closed: true });
       }
-      const result = await client.query({ text: request.sql, values: request.params });
+      const result = await client.query({
+        text: request.sql,
+        // Without values pg uses the simple protocol, which runs several statements at once (exec).
+        ...(request.params.length > 0 ? { values: request.params } : {}),
+        ...(request.array ? { rowMode: 'array' as const } : {}),
+        types: typesFor(request.bigints ?? false),
+      } as pg.QueryConfig);
+      if (Array.isArray(result)) return answer({ rows: [], rowCount: 0 });
       answer({ rows: result.rows, rowCount: result.rowCount ?? 0 });
     } catch (error) {
       const e = error as { message?: string; code?: string };

@@ -1,0 +1,11 @@
+/** Where a ledger lives: a SQLite file, or a PostgreSQL database by URL. */
+export type LedgerLocation = { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
+
+export function locationOf(text: string): LedgerLocation {
+  return /^postgres(ql)?:\/\//i.test(text) ? { kind: 'postgresql', url: text } : { kind: 'sqlite', path: text };
+}
+
+/** How a location is named in messages: a URL without its password. */
+export function describeLocation(location: LedgerLocation): string {
+  return location.kind === 'sqlite' ? location.path : location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
