@@ -12,12 +12,15 @@ export interface PgLedger extends Ledger {
 }
 
 /**
- * The advisory lock that keeps the books apart from ingest: every batch holds it shared
- * until it commits, and a 'write' transaction (a run, a close) holds it alone. So a month
- * closed while another host ingests is closed for all of that batch's rows (it waits for
- * the close, then reads the closed months), as SQLite's one write lock gives.
+ * The ledger's write lock, as SQLite has one: a batch holds it until it commits, and so
+ * does a 'write' transaction (a run, a close); reads never take it. Batches of several
+ * hosts take turns: two batches claiming overlapping keys side by side would each wait for
+ * a key the other holds, and PostgreSQL would abort one as a deadlock (measured: four
+ * hosts with overlapping files deadlocked at once). A month closed while another host
+ * ingests is closed for all of that batch's rows: the batch reads the closed months after
+ * it has the lock.
  */
-export const BOOKS_LOCK = 2026_20_02;
+export const WRITE_LOCK = 2026_20_02;
 
 export function pgLedger(client: SyncPg, name: string, schemaVersion: () => number): PgLedger {
   let depth = 0;
@@ -54,7 +57,7 @@ export function pgLedger(client: SyncPg, name: string, schemaVersion: () => numb
     transaction<T>(fn: () => T, mode: TransactionMode): T {
       if (depth > 0 || inBlock) return inSavepoint(fn);
       // The lock is taken before the snapshot: a run sees every batch that committed before it.
-      if (mode === 'write') client.query('SELECT pg_advisory_lock($1)', [BOOKS_LOCK]);
+      if (mode === 'write') client.query('SELECT pg_advisory_lock($1)', [WRITE_LOCK]);
       try {
         client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         depth++;
@@ -69,7 +72,7 @@ export function pgLedger(client: SyncPg, name: string, schemaVersion: () => numb
           depth--;
         }
       } finally {
-        if (mode === 'write') client.query('SELECT pg_advisory_unlock($1)', [BOOKS_LOCK]);
+        if (mode === 'write') client.query('SELECT pg_advisory_unlock($1)', [WRITE_LOCK]);
       }
     },
     schemaVersion,

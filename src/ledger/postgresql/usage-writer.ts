@@ -1,16 +1,15 @@
 import { dimKey } from '../../keys.js';
 import { decodeEvents, hash52, type EncodedEvents, type EventRow } from '../event-codec.js';
 import { dimsColumnsOf, dimsHash52, isMonthEdgeDay, type KeyedEvent } from '../usage-writer.js';
-import { BOOKS_LOCK, type PgLedger } from './engine.js';
+import { WRITE_LOCK, type PgLedger } from './engine.js';
 import { ensurePartitionsAround } from './schema.js';
 
 /**
- * A batch's gateway events on PostgreSQL, where several hosts may ingest at once. Each
+ * A batch's gateway events on PostgreSQL, where several hosts ingest into one ledger. Each
  * chunk first claims its natural keys in usage_event_keys (ON CONFLICT DO NOTHING): a key
- * another batch holds, committed or not, is a duplicate (an uncommitted one makes this
- * batch wait for it), so a row stored by two hosts counts once. The daily and edge sums are
- * made from the batch's own stored events when it finishes, in key order, so two batches
- * adding to the same sums take their row locks in the same order and never deadlock.
+ * already stored, by whichever host, is a duplicate, so a row sent by two hosts counts
+ * once. The daily and edge sums are made from the batch's own stored events when it
+ * finishes, in SQL, so they hold exactly the rows stored.
  */
 
 /** Events per round trip: a query costs a worker hand-off, so chunks are large. */
@@ -19,13 +18,13 @@ const MAX_REMEMBERED_DIMS = 200_000;
 
 /**
  * Opens a batch: partitions for the months around it first, in their own transactions,
- * then the batch's transaction, holding the books lock shared so that a month cannot close
- * under it (engine.ts).
+ * then the batch's transaction under the ledger's write lock (engine.ts): a host whose
+ * batch overlaps another's waits for it, as on SQLite, rather than deadlocking with it.
  */
 export function beginPgBatch(db: PgLedger, startedAt: Date): void {
   ensurePartitionsAround(db.client, startedAt);
   db.exec('BEGIN');
-  db.prepare('SELECT pg_advisory_xact_lock_shared(CAST(? AS BIGINT))').get(BOOKS_LOCK);
+  db.prepare('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))').get(WRITE_LOCK);
 }
 
 export function pgUsageWriter(db: PgLedger, batchId: number) {

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
+import { chargeback, fixture, startChargeback, workspace, type Run } from './cli.js';
+import { startCluster, type Cluster } from './pg-cluster.js';
+
+/*
+ * PostgreSQL as a ledger (issue 20), on a real throwaway cluster: random ledgers give
+ * byte-identical books on both backends, and four hosts ingesting overlapping files at
+ * once, with a compute in the middle, store every row once and reconcile.
+ */
+
+const CARD = fixture('spec-example/ratecard.yaml');
+const HEADER = 'timestamp,request_id,api_key,user,team,project,model,input_tokens,output_tokens,latency_ms,status,tier,environment';
+
+/** A small seeded generator (mulberry32): the same seed makes the same ledger on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` gateway rows of October 2026 and its edges: users and teams of every centre and
+ * none, the card's models, errors, the first and last days and the days just outside,
+ * request ids from a space small enough that some repeat.
+ */
+function gatewayRows(seed: number, count: number): string[] {
+  const next = random(seed);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
+  const start = Date.UTC(2026, 8, 30);
+  const span = Date.UTC(2026, 10, 2) - start;
+  return Array.from({ length: count }, () => {
+    const ts = new Date(start + Math.floor(next() * span / 1000) * 1000).toISOString().replace('.000', '');
+    const team = pick(['search', 'search-eval', 'growth', 'ads', '']);
+    const user = pick(['alice', 'bob', 'erin', 'bot@example.com', 'dan', `u${Math.floor(next() * 40)}`]);
+    const project = pick(['', '', 'helpdesk', 'atlas']);
+    const model = pick(['llama-3-70b', 'llama-3-8b', 'gpt-4o']);
+    const status = next() < 0.1 ? 'error' : 'ok';
+    return [ts, `q${seed}-${Math.floor(next() * count * 2)}`, '', user, team, project, model, Math.floor(next() * 2_000_000),
+      Math.floor(next() * 500_000), Math.floor(next() * 3000), status, pick(['standard', 'batch']), pick(['prod', 'dev'])].join(',');
+  });
+}
+
+function writeGateway(path: string, rows: readonly string[]): string {
+  writeFileSync(path, `${HEADER}\n${rows.join('\n')}\n`);
+  return path;
+}
+
+/** What a user reads of a month's books: every view that finance and engineers use. */
+const BOOKS: readonly string[][] = [
+  ['statement', '-m', '2026-10', '-f', 'csv'],
+  ['statement', '-m', '2026-10', '-f', 'json'],
+  ['export', 'erp', '-m', '2026-10'],
+  ['explain', '-m', '2026-10', '--cost-centre', 'CC-4100', '-f', 'json'],
+  ['budgets', '-m', '2026-10', '-r', CARD, '-f', 'json'],
+  ['runs', '-m', '2026-10', '-f', 'json'],
+];
+
+const outcome = (run: Run) => ({ code: run.code, stdout: run.stdout, stderr: run.stderr });
+
+describe('PostgreSQL ledger (issue 20)', () => {
+  let cluster: Cluster;
+  let databases = 0;
+  /** A new empty database of the cluster, as a ledger URL. */
+  const newDatabase = () => {
+    const name = `ledger_${++databases}`;
+    const admin = connectSync(cluster.url);
+    try {
+      admin.query(`CREATE DATABASE ${name}`);
+    } finally {
+      admin.close();
+    }
+    return cluster.url.replace(/\/postgres$/, `/${name}`);
+  };
+  before(async () => {
+    cluster = await startCluster();
+  });
+  after(() => cluster?.stop());
+
+  it('gives byte-identical books on SQLite and PostgreSQL for random ledgers', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const { dir, ledger: file } = workspace();
+      const url = newDatabase();
+      const rows = gatewayRows(seed, 400 + seed * 150);
+      // Two overlapping files: the overlap is stored once on both.
+      const files = [writeGateway(join(dir, 'a.csv'), rows.slice(0, rows.length * 0.7)), writeGateway(join(dir, 'b.csv'), rows.slice(rows.length * 0.4))];
+      const on = (ledger: string, args: readonly string[]) => chargeback(dir, ['--ledger', ledger, ...args]);
+      assert.equal(on(url, ['init']).code, 0);
+      const steps = [
+        ...files.map((f) => ['ingest', f, '--source', 'gateway']),
+        ['ingest', fixture('data/focus/focus-spec_ai_multi_model_usage.csv'), '--source', 'billing'],
+        ['compute', '-m', '2026-10', '-r', CARD, '--close'],
+        ...BOOKS,
+      ];
+      for (const step of steps) {
+        const [sqlite, postgresql] = [on(file, step), on(url, step)];
+        assert.ok(sqlite.code <= 1, `seed ${seed}: ${step.join(' ')}: ${sqlite.stderr}`);
+        // Names of the ledger and the times runs were made differ; nothing else may.
+        const named = (text: string) => text.replaceAll(file, 'LEDGER').replaceAll(url, 'LEDGER').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'TIME');
+        assert.deepEqual({ ...outcome(postgresql), stdout: named(postgresql.stdout), stderr: named(postgresql.stderr) },
+          { ...outcome(sqlite), stdout: named(sqlite.stdout), stderr: named(sqlite.stderr) }, `seed ${seed}: ${step.join(' ')}`);
+      }
+    }
+  });
+
+  it('stores every row once when four hosts ingest overlapping files at once, with a compute in the middle', async () => {
+    const { dir, ledger: file } = workspace();
+    const url = newDatabase();
+    const rows = gatewayRows(99, 16_000);
+    // Four files, each overlapping the next by half; their union is every row.
+    const files = [0, 1, 2, 3].map((i) => writeGateway(join(dir, `host-${i}.csv`), rows.slice(i * 3200, i * 3200 + 6400 + (i === 3 ? 6400 : 0))));
+    assert.equal(chargeback(dir, ['--ledger', url, 'init']).code, 0);
+    const hosts = files.map((f) => startChargeback(dir, ['--ledger', url, 'ingest', f, '--source', 'gateway']));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const middle = startChargeback(dir, ['--ledger', url, 'compute', '-m', '2026-10', '-r', CARD]);
+    const ingests = await Promise.all(hosts.map((h) => h.done));
+    for (const ingest of ingests) assert.equal(ingest.code, 0, ingest.stderr);
+    const mid = await middle.done;
+    assert.ok(mid.code <= 1, mid.stderr);
+
+    // Every distinct request is stored once, whichever host stored it.
+    const distinct = new Map<string, string>();
+    for (const row of rows) if (!distinct.has(row.split(',')[1]!)) distinct.set(row.split(',')[1]!, row);
+    const stored = ingests.map((r) => Number(/(\d+) stored/.exec(r.stdout)?.[1] ?? NaN)).reduce((a, b) => a + b, 0);
+    assert.equal(stored, distinct.size, ingests.map((r) => r.stdout).join(''));
+    const db = connectSync(url);
+    let order: string[];
+    try {
+      // The order the hosts' batches committed in: a request sent twice with different
+      // contents keeps the first stored, so a SQLite ledger fed in this order must agree.
+      order = db.query('SELECT file_name FROM batches ORDER BY id').rows.map((r) => String(r.file_name));
+      assert.equal(Number(db.query('SELECT COUNT(*) AS n FROM usage_events').rows[0]!.n), distinct.size);
+      assert.equal(Number(db.query('SELECT COUNT(*) AS n FROM usage_event_keys').rows[0]!.n), distinct.size);
+      // The daily sums are the sums of the stored events, counted once.
+      const [daily, events] = ['SELECT SUM(input_tokens) AS n FROM usage_daily', "SELECT SUM(input_tokens) AS n FROM usage_events WHERE status = 'ok'"]
+        .map((sql) => String(db.query(sql).rows[0]!.n));
+      assert.equal(daily, events);
+    } finally {
+      db.close();
+    }
+
+    // The run made in the middle read one consistent snapshot: it recomputes from its batches.
+    const midRun = /run (\d+)/.exec(mid.stdout + mid.stderr)?.[1];
+    assert.ok(midRun, mid.stdout + mid.stderr);
+    const verified = chargeback(dir, ['--ledger', url, 'runs', '--verify', midRun]);
+    assert.equal(verified.code, 0, verified.stderr);
+
+    // After the hosts are done, the month reconciles, and its books equal one SQLite ledger's of the same files.
+    const final = chargeback(dir, ['--ledger', url, 'compute', '-m', '2026-10', '-r', CARD]);
+    assert.ok(final.code <= 1, final.stderr);
+    assert.match(final.stdout, /reconciled/);
+    for (const f of order) assert.equal(chargeback(dir, ['--ledger', file, 'ingest', f, '--source', 'gateway']).code, 0);
+    assert.ok(chargeback(dir, ['--ledger', file, 'compute', '-m', '2026-10', '-r', CARD]).code <= 1);
+    for (const view of [['statement', '-m', '2026-10', '-f', 'csv'], ['export', 'erp', '-m', '2026-10']]) {
+      // The ERP document is named by run id, and PostgreSQL has one more run (the one made in the middle).
+      const [pg, sqlite] = [url, file].map((ledger) => chargeback(dir, ['--ledger', ledger, ...view]).stdout.replace(/chargeback-run-\d+/g, 'chargeback-run-N'));
+      assert.equal(pg, sqlite, view.join(' '));
+    }
+  });
+
+  it('keeps a month closed while another host ingests: the batch waits for the close, then refuses the month', async () => {
+    const { dir } = workspace();
+    const url = newDatabase();
+    assert.equal(chargeback(dir, ['--ledger', url, 'init']).code, 0);
+    const first = writeGateway(join(dir, 'first.csv'), gatewayRows(7, 300));
+    assert.equal(chargeback(dir, ['--ledger', url, 'ingest', first, '--source', 'gateway']).code, 0);
+    const late = writeGateway(join(dir, 'late.csv'), gatewayRows(8, 20_000));
+    const [close, ingest] = [
+      startChargeback(dir, ['--ledger', url, 'compute', '-m', '2026-10', '-r', CARD, '--close']),
+      startChargeback(dir, ['--ledger', url, 'ingest', late, '--source', 'gateway']),
+    ];
+    const [closed, ingested] = await Promise.all([close.done, ingest.done]);
+    assert.ok(closed.code <= 1, closed.stderr);
+    // Either the batch committed first (the close then counts it) or it came after the close
+    // and its October rows were refused: never rows of a closed month that its run did not read.
+    const db = connectSync(url);
+    try {
+      const run = db.query('SELECT run_id FROM closed_months WHERE month = $1', ['2026-10']).rows[0] as { run_id: number };
+      const read = JSON.parse(String(db.query('SELECT batch_ids FROM runs WHERE id = $1', [run.run_id]).rows[0]!.batch_ids)) as number[];
+      const inMonth = db.query(`SELECT DISTINCT batch_id FROM usage_events WHERE ts_ms >= $1 AND ts_ms < $2`,
+        [Date.UTC(2026, 9, 1), Date.UTC(2026, 10, 1)]).rows.map((r) => Number(r.batch_id));
+      for (const batch of inMonth) assert.ok(read.includes(batch), `batch ${batch} has October rows the closed run did not read (ingest: ${ingested.stdout}${ingested.stderr})`);
+    } finally {
+      db.close();
+    }
+  });
+});
