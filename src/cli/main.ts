@@ -32,7 +32,7 @@ export function buildProgram(io: Io, ran: { path: string } = { path: '' }): Comm
   const program = new Command('chargeback')
     .description('Exact, auditable monthly chargeback for shared AI inference infrastructure')
     .version(toolVersion())
-    .option('--ledger <path>', 'the ledger file (default $CHARGEBACK_LEDGER or ./chargeback.db)')
+    .option('--ledger <path>', 'the ledger: a SQLite file, or a postgresql:// URL (default $CHARGEBACK_LEDGER or ./chargeback.db)')
     .option('-q, --quiet', 'print only data and errors: no summaries, notes or warnings')
     .addOption(new Option('--color <when>', 'colour the tables: auto (a terminal, FORCE_COLOR, NO_COLOR), always or never').choices(['auto', 'always', 'never']).default('auto'))
     .option('--wide', 'show every column of a table, however wide the terminal')

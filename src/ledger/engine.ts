@@ -51,11 +51,12 @@ export interface SqliteLedger extends Ledger {
   readonly db: Database.Database;
 }
 
-export function sqliteLedger(db: Database.Database): SqliteLedger {
+/** `name` is the ledger's own path where SQLite reads a private copy of it (open.ts). */
+export function sqliteLedger(db: Database.Database, name = db.name): SqliteLedger {
   return {
     dialect: 'sqlite',
     db,
-    name: db.name,
+    name,
     get inTransaction() {
       return db.inTransaction;
     },

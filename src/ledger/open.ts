@@ -89,7 +89,7 @@ function openForReading(path: string): Ledger {
       db.close();
       throw new FileError(path, 'open the ledger', 'NEEDS_UPGRADE');
     }
-    return sqliteLedger(db);
+    return sqliteLedger(db, path);
   } catch (error) {
     throw FileError.from(error, path, 'open the ledger');
   }

@@ -1,10 +1,13 @@
 import { listBatches, type BatchRow } from './batches.js';
-import type { Ledger } from './engine.js';
+import { existsSync, statSync } from 'node:fs';
+import { isSqlite, type Ledger } from './engine.js';
 import { closedMonths, listRuns, type ClosedMonth, type RunListing } from './runs.js';
 
 /** What `chargeback status` reports of a ledger: its schema, what it holds, and its books. */
 export interface LedgerStatus {
   schemaVersion: number;
+  /** Bytes on disk: the file and its write-ahead log, or the PostgreSQL database. */
+  bytes: number;
   batches: number;
   /** The latest committed batch of each source, by source name. */
   lastBatches: BatchRow[];
@@ -15,12 +18,18 @@ export interface LedgerStatus {
 
 const count = (db: Ledger, table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 
+function bytesOf(db: Ledger): number {
+  if (!isSqlite(db)) return Number(db.prepare('SELECT pg_database_size(current_database())').pluck().get());
+  return [db.name, `${db.name}-wal`].filter((p) => existsSync(p)).reduce((total, p) => total + statSync(p).size, 0);
+}
+
 export function ledgerStatus(db: Ledger): LedgerStatus {
   const batches = listBatches(db);
   const last = new Map<string, BatchRow>();
   for (const batch of batches) last.set(batch.source, batch);
   return {
     schemaVersion: db.schemaVersion(),
+    bytes: bytesOf(db),
     batches: batches.length,
     lastBatches: [...last.values()].sort((a, b) => (a.source < b.source ? -1 : 1)),
     rows: {

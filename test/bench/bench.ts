@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { CARD, WHAT_IF_CARD } from './card.js';
 import { writeGatewayCsv, writeGpuScrapes, type Shape } from './generate.js';
 import { compareParsers, type ParserFigures } from './parsers.js';
+import { startCluster } from '../e2e/pg-cluster.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const args = process.argv.slice(2);
@@ -98,6 +99,31 @@ async function ledgerOf(name: string, shape: Shape) {
   return { file, ledger, floor, duck, ingest, compute, dims, megabytes };
 }
 
+/**
+ * The same realistic file into a PostgreSQL ledger (issue 20) on a throwaway local cluster,
+ * beside the SQLite figures: figures only, no goal yet. The statement must be the same bytes.
+ */
+async function postgresqlOf(realistic: Measured) {
+  const cluster = await startCluster();
+  try {
+    const ledger = cluster.url;
+    chargeback(ledger, ['init']);
+    chargeback(ledger, ['ingest', gpuPath, '--source', 'gpu']);
+    const ingest = chargeback(ledger, ['ingest', realistic.file, '--source', 'gateway']);
+    const compute = chargeback(ledger, ['compute', '--month', '2026-10', '--rate-card', cardPath]);
+    const statement = (at: string) => chargeback(at, ['statement', '--month', '2026-10', '--format', 'csv']).stdout;
+    const same = statement(ledger) === statement(realistic.ledger);
+    log(`postgresql: ingest ${f2(ingest.seconds)} s / ${mb(ingest.peakRssMb)} MB, compute ${f2(compute.seconds)} s / ${mb(compute.peakRssMb)} MB; statement ${same ? 'byte-identical to' : 'DIFFERS from'} SQLite's`);
+    tables.push(`Ledger backends, the realistic ${rows.toLocaleString('en-US')}-row file (PostgreSQL: a local throwaway cluster, fsync off; figures only)
+| backend | ingest s | ingest RSS MB | compute s | compute RSS MB | statement |
+|---|---:|---:|---:|---:|---|
+| SQLite | ${f2(realistic.ingest.seconds)} | ${mb(realistic.ingest.peakRssMb)} | ${f2(realistic.compute.seconds)} | ${mb(realistic.compute.peakRssMb)} | |
+| PostgreSQL | ${f2(ingest.seconds)} | ${mb(ingest.peakRssMb)} | ${f2(compute.seconds)} | ${mb(compute.peakRssMb)} | ${same ? 'byte-identical' : 'DIFFERS'} |`);
+  } finally {
+    cluster.stop();
+  }
+}
+
 function countDims(ledger: string): number {
   const db = new Database(ledger, { readonly: true });
   const count = db.prepare('SELECT COUNT(*) FROM usage_dims').pluck().get() as number;
@@ -140,6 +166,7 @@ async function main() {
   const realistic = await ledgerOf('realistic', { kind: 'realistic', from: 0, to: rows });
   const simple = await ledgerOf('simple', { kind: 'simple', from: 0, to: rows });
   shapesTable([['realistic', realistic], ['simple (the old best case)', simple]]);
+  await postgresqlOf(realistic);
   const ingestRatio = realistic.floor === null ? null : realistic.ingest.seconds / realistic.floor;
   goal(`ingest of ${rows.toLocaleString('en-US')} realistic rows`, ratio(realistic.ingest.seconds, realistic.floor), '≤ 1.5× sqlite3 .import',
     ingestRatio === null ? null : ingestRatio <= 1.5);

@@ -15,8 +15,10 @@ export function registerInit(program: Command, io: Io): void {
     .action((options: { example?: string | boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { info } = speaker(command, io);
-      openLedger(ledgerPath(globals, io), { create: true }).close();
-      info(`ledger ready: ${ledgerPath(globals, io)}`);
+      const ledger = openLedger(ledgerPath(globals, io), { create: true });
+      ledger.close();
+      // Its name, not what was given: a PostgreSQL URL's password is never printed.
+      info(`ledger ready: ${ledger.name}`);
       if (options.example === undefined) return;
       const file = typeof options.example === 'string' ? options.example : 'ratecard.yaml';
       if (existsSync(file)) throw new UsageError(`${file} already exists: not overwriting it (choose another file with --example FILE)`);
