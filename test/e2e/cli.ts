@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openLedger } from '../../src/ledger/open.js';
+import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
 
 /** The project root (tests run from dist/test/e2e). */
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -15,17 +16,39 @@ export interface Run {
   stderr: string;
 }
 
+/**
+ * CHARGEBACK_TEST_POSTGRESQL=<cluster URL> runs a suite's default ledgers on PostgreSQL: a
+ * database per working folder (a sweep for finding differences by hand; the parity tests
+ * proper are golden-cases and postgresql.test).
+ */
+const ledgerOfFolder = new Map<string, string>();
+const defaultLedger = (cwd: string) => ledgerOfFolder.get(cwd) ?? join(cwd, 'chargeback.db');
+
+function postgresqlFor(dir: string, cluster: string): string {
+  const name = `sweep_${dir.replace(/\W/g, '_').toLowerCase()}`;
+  const admin = connectSync(cluster);
+  try {
+    admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    admin.close();
+  }
+  const url = cluster.replace(/\/[^/]*$/, `/${name}`);
+  ledgerOfFolder.set(dir, url);
+  return url;
+}
+
 /** A fresh working folder with its own ledger, made as `chargeback init` makes it (unless `init` is false). */
 export function workspace({ init = true }: { init?: boolean } = {}): { dir: string; ledger: string } {
   const dir = mkdtempSync(join(tmpdir(), 'chargeback-test-'));
-  const ledger = join(dir, 'chargeback.db');
+  const cluster = process.env.CHARGEBACK_TEST_POSTGRESQL;
+  const ledger = cluster ? postgresqlFor(dir, cluster) : join(dir, 'chargeback.db');
   if (init) openLedger(ledger, { create: true }).close();
   return { dir, ledger };
 }
 
 /** Runs the built CLI as a user would: a child process, no TTY, NO_COLOR unset. */
 export function chargeback(cwd: string, args: readonly string[], input?: string): Run {
-  const env: Record<string, string | undefined> = { ...process.env, CHARGEBACK_LEDGER: join(cwd, 'chargeback.db') };
+  const env: Record<string, string | undefined> = { ...process.env, CHARGEBACK_LEDGER: defaultLedger(cwd) };
   delete env.NO_COLOR;
   delete env.FORCE_COLOR;
   delete env.COLUMNS;
@@ -37,7 +60,7 @@ export function chargeback(cwd: string, args: readonly string[], input?: string)
 export function startChargeback(cwd: string, args: readonly string[]) {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
-    env: { ...process.env, CHARGEBACK_LEDGER: join(cwd, 'chargeback.db') },
+    env: { ...process.env, CHARGEBACK_LEDGER: defaultLedger(cwd) },
   });
   let stdout = '';
   let stderr = '';

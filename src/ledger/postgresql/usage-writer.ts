@@ -3,6 +3,7 @@ import { decodeEvents, hash52, type EncodedEvents, type EventRow } from '../even
 import { dimsColumnsOf, dimsHash52, isMonthEdgeDay, type KeyedEvent } from '../usage-writer.js';
 import { WRITE_LOCK, type PgLedger } from './engine.js';
 import { ensurePartitionsAround } from './schema.js';
+import { PgError } from './sync-client.js';
 
 /**
  * A batch's gateway events on PostgreSQL, where several hosts ingest into one ledger. Each
@@ -76,9 +77,22 @@ export function pgUsageWriter(db: PgLedger, batchId: number) {
     },
     finish(): void {
       flush();
-      rollUp(db, batchId);
+      overflowAsSqlite(() => rollUp(db, batchId));
     },
   };
+}
+
+/**
+ * A sum past BIGINT is PostgreSQL's "out of range" (22003); ingest names it for the file by
+ * SQLite's words for the same thing, so both backends say one sentence.
+ */
+function overflowAsSqlite(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof PgError && error.code === '22003') throw new Error('integer overflow');
+    throw error;
+  }
 }
 
 /**
