@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openLedger } from '../../src/ledger/open.js';
+import { asPg } from '../../src/ledger/postgresql/engine.js';
+import { beginPgBatch, pgUsageWriter } from '../../src/ledger/postgresql/usage-writer.js';
 import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
 import { chargeback, fixture, startChargeback, workspace, type Run } from './cli.js';
 import { startCluster, type Cluster } from './pg-cluster.js';
@@ -84,6 +87,50 @@ describe('PostgreSQL ledger (issue 20)', () => {
     cluster = await startCluster();
   });
   after(() => cluster?.stop());
+
+  it('makes the schema once when several hosts run init at once (advisory lock), and only init makes it', async () => {
+    const { dir } = workspace();
+    const url = newDatabase();
+    const untouched = chargeback(dir, ['--ledger', url, 'status']);
+    assert.equal(untouched.code, 2);
+    assert.equal(untouched.stderr, `chargeback: no ledger at ${url}: run chargeback init --ledger ${url}\n`);
+    const inits = await Promise.all([1, 2, 3].map(() => startChargeback(dir, ['--ledger', url, 'init']).done));
+    for (const init of inits) assert.equal(init.code, 0, init.stderr);
+    const db = connectSync(url);
+    try {
+      assert.deepEqual(db.query('SELECT version FROM chargeback_schema').rows, [{ version: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('finds every event its dims row when the writer forgets what it remembered mid-batch', () => {
+    const ledger = asPg(openLedger(newDatabase(), { create: true }));
+    try {
+      beginPgBatch(ledger, new Date('2026-10-15T00:00:00Z'));
+      // Remembers 3 dims rows; chunks of 4 users, each sharing users with the last.
+      const writer = pgUsageWriter(ledger, 1, 3);
+      const event = (n: number, user: string) => ({ key: `k${n}`, event: { tsMs: Date.UTC(2026, 9, 2) + n, model: 'm', user, inputTokens: n, outputTokens: 1,
+        cachedInputTokens: 0, status: 'ok' as const, tags: {} } });
+      let stored = 0;
+      for (let chunk = 0; chunk < 5; chunk++) stored += writer.insert([0, 1, 2, 3].map((i) => event(chunk * 4 + i, `u${chunk + i}`)));
+      writer.finish();
+      ledger.exec('COMMIT');
+      assert.equal(stored, 20);
+      assert.equal(ledger.prepare('SELECT COUNT(DISTINCT user_name) FROM usage_dims').pluck().get(), 8);
+      assert.equal(ledger.prepare('SELECT CAST(SUM(input_tokens) AS BIGINT) FROM usage_daily').pluck().get(), 190);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('names a server it cannot reach in one line, exit 2, never printing a password', () => {
+    const { dir } = workspace();
+    const down = chargeback(dir, ['--ledger', 'postgresql://finance:s3cret@127.0.0.1:1/books', 'statement', '-m', '2026-10']);
+    assert.equal(down.code, 2);
+    assert.match(down.stderr, /^chargeback: postgresql:\/\/finance:\*\*\*@127\.0\.0\.1:1\/books: connect ECONNREFUSED[^\n]*\n$/);
+    assert.doesNotMatch(down.stderr + down.stdout, /s3cret/);
+  });
 
   it('gives byte-identical books on SQLite and PostgreSQL for random ledgers', () => {
     for (const seed of [1, 2, 3, 4]) {

@@ -28,8 +28,9 @@ export function beginPgBatch(db: PgLedger, startedAt: Date): void {
   db.prepare('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT))').get(WRITE_LOCK);
 }
 
-export function pgUsageWriter(db: PgLedger, batchId: number) {
-  const dims = dimsIds(db);
+/** `rememberedDims`: how many dims rows the writer remembers (small in tests, to make it forget). */
+export function pgUsageWriter(db: PgLedger, batchId: number, rememberedDims = MAX_REMEMBERED_DIMS) {
+  const dims = dimsIds(db, rememberedDims);
   const pending: EventRow[] = [];
   const claimKeys = db.prepare(`INSERT INTO usage_event_keys (natural_key) SELECT k FROM unnest(CAST(? AS text[])) AS k
     ORDER BY k ON CONFLICT DO NOTHING RETURNING natural_key`).pluck();
@@ -128,7 +129,7 @@ function rollUp(db: PgLedger, batchId: number): void {
  * dims key. Two hosts adding the same new dims at once may each add a row; usage is summed
  * by the rows' values, never by their ids, so that changes nothing.
  */
-function dimsIds(db: PgLedger): (rows: readonly EventRow[]) => number[] {
+function dimsIds(db: PgLedger, remembered: number): (rows: readonly EventRow[]) => number[] {
   let known = new Map<string, number>();
   const columns = 'api_key_fp, user_name, team, project, model, tier, environment, tags';
   const arrays = Array(8).fill('CAST(? AS text[])').join(', ');
@@ -139,10 +140,15 @@ function dimsIds(db: PgLedger): (rows: readonly EventRow[]) => number[] {
   const add = db.prepare(`INSERT INTO usage_dims (key_hash, api_key_last4, ${columns})
     SELECT h, l, fp, u, t, p, m, r, e, g FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), ${arrays}) WITH ORDINALITY AS v(h, l, fp, u, t, p, m, r, e, g, i)
     ORDER BY i RETURNING id, ${columns}`).raw();
+  const unknownOf = (rows: readonly EventRow[]) => [...new Map(rows.filter((r) => !known.has(r.dims)).map((r) => [r.dims, r] as const)).values()];
   return (rows) => {
-    const missing = [...new Map(rows.filter((r) => !known.has(r.dims)).map((r) => [r.dims, r] as const)).values()];
+    let missing = unknownOf(rows);
     if (missing.length > 0) {
-      if (known.size + missing.length > MAX_REMEMBERED_DIMS) known = new Map();
+      // Forgetting all at once: then every dims of the chunk is looked up again, known ones too.
+      if (known.size + missing.length > remembered) {
+        known = new Map();
+        missing = unknownOf(rows);
+      }
       const values = missing.map((r) => dimsColumnsOf(r.dims));
       const hashes = values.map(dimsHash52);
       const byColumn = (i: number) => values.map((v) => v[i]!);
