@@ -3,6 +3,7 @@
  * explain and gpu all gather their inputs here, never from one another.
  */
 import { ANOMALY, describeAnomaly, findAnomalies, type Anomaly } from '../domain/anomalies.js';
+import { isUsageLine } from '../domain/lines.js';
 import { explainLines } from '../domain/explain.js';
 import { summariseGpus, type GpuSummaryRow } from '../domain/gpu.js';
 import { matchCostCentre, ownerOf } from '../domain/match.js';
@@ -20,6 +21,7 @@ import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
 import { runContentOf, type RunContent } from '../domain/run.js';
+import { sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
 
 export { runContentOf };
 
@@ -34,7 +36,7 @@ export interface MonthUsage {
  * card's classifier; `keepTags` keeps those tags on the groups too (explain and report --by).
  */
 export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange, daysBefore: number = ANOMALY.window, keepTags: readonly string[] = []): MonthUsage {
-  return { range, classified: classifyUsage(ledger, range, daysBefore, usageClassifier(card, keepTags)) };
+  return { range, classified: classifyUsage(ledger, range, daysBefore, usageClassifier(card, keepTags), { failed: sloKeysOf(card).any }) };
 }
 
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
@@ -57,7 +59,16 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     billing: billingRecordsInRange(ledger, period),
     unmatched: unmatchedIdentities(classified, listed),
     listed,
+    slo: sloMeasuresOf(card, classified),
   });
+}
+
+/** What each promised tier of each centre got in the month; nothing is read when no pool promises any. */
+function sloMeasuresOf(card: RateCard, classified: ClassifiedUsage): Map<string, SloMeasure> {
+  const { any, keysOf } = sloKeysOf(card);
+  if (!any) return new Map();
+  const { counts, histograms } = classified.latencies(keysOf);
+  return sloMeasures(counts, histograms);
 }
 
 /** The unmatched identities of the month's summed usage, as few as the warning names. */
@@ -119,7 +130,7 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
   const usage = new Map<string, CentreUsage>();
   for (const centre of centres) {
     const owned = (shape: GroupShape) => ownerOf(shape, card).id === centre;
-    const pools = card.pools.filter((pool) => lines.some((l) => l.costCentre === centre && l.pool === pool.id && l.method !== 'idle'));
+    const pools = card.pools.filter((pool) => lines.some((l) => l.costCentre === centre && l.pool === pool.id && isUsageLine(l)));
     const days = classified.days(owned);
     const breakdowns = explainLines(card, pools, centre, days, classified.identities(owned), tagName);
     // Keep the largest users only when asked: the rest would be held for every centre at once.

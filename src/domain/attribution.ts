@@ -1,4 +1,5 @@
 import { allocate } from './allocate.js';
+import { isUsageLine } from './lines.js';
 import { ZERO } from './drivers.js';
 import type { LineBreakdown } from './explain.js';
 import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
@@ -30,7 +31,7 @@ export function attribute(lines: readonly StatementLine[], breakdownOf: (line: S
   const byKey = new Map<string, Decimal>();
   let unattributed = ZERO;
   for (const line of lines) {
-    const breakdown = line.method === 'idle' ? null : breakdownOf(line);
+    const breakdown = isUsageLine(line) ? breakdownOf(line) : null;
     const split = breakdown ? splitAmount(line.amount, breakdown[axis]) : null;
     if (!split) {
       unattributed = unattributed.plus(line.amount);
@@ -49,7 +50,7 @@ export function attribute(lines: readonly StatementLine[], breakdownOf: (line: S
 export function attributeListed(lines: readonly StatementLine[], breakdownOf: (line: StatementLine) => LineBreakdown | null): Map<string, Decimal> {
   const byKey = new Map<string, Decimal>();
   for (const line of lines) {
-    const breakdown = line.method === 'idle' ? null : breakdownOf(line);
+    const breakdown = isUsageLine(line) ? breakdownOf(line) : null;
     if (!breakdown || breakdown.total.isZero()) continue;
     for (const [key, quantity] of breakdown.byIdentity) {
       byKey.set(key, (byKey.get(key) ?? ZERO).plus(roundCents(line.amount.times(quantity).dividedBy(breakdown.total))));

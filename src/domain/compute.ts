@@ -7,6 +7,7 @@ import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
 import type { Period } from './month.js';
 import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
+import { describeCredit, poolCredits, type SloCredit, type SloMeasure } from './slo.js';
 import type {
   BillingRecord,
   Conversion,
@@ -35,6 +36,8 @@ export interface ComputeInput {
   unmatched?: UnmatchedIdentities;
   /** How many unmatched identities the warning names (the rest are counted); UNMATCHED_LISTED unless verbose. */
   listed?: number;
+  /** What each promised tier got, per pool, tier and centre (sloKey): the pools' SLO credits (issue 21). */
+  slo?: ReadonlyMap<string, SloMeasure>;
 }
 
 interface PoolResult {
@@ -51,7 +54,7 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, period, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED }: ComputeInput): Statement {
+export function computeMonth({ card, period, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED, slo = new Map() }: ComputeInput): Statement {
   // SPEC §8.6: a GPU interval with neither a label nor a matching host is idle time, in no driver.
   const usage = all.filter((g) => g.source !== 'gpu' || g.labelled || matchCostCentre(g, card.costCentres) !== null);
   const owners = assignOwners(card, usage);
@@ -67,6 +70,7 @@ export function computeMonth({ card, period, usage: all, billing = [], unmatched
   const charges = centreCharges(results.flatMap((r) => r.lines), card.unallocated);
   results.push(...card.pools.filter(isDrivenByCharges).map((pool) => chargePool(pool, context, charges)));
   results.sort((a, b) => card.pools.indexOf(a.pool) - card.pools.indexOf(b.pool));
+  for (const result of results) credit(result, context, slo);
 
   const lines = results.flatMap((r) => r.lines);
   const pools = results.map(reconcilePool);
@@ -148,6 +152,52 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   };
 }
 
+/**
+ * Issue 21: the pool's SLO credits as lines of their own (method slo-credit, negative), and,
+ * when the pool has a cost, absorbed by the platform in its idle line, so that its lines
+ * still add up to C. A price list without a cost simply recovers less.
+ */
+function credit(result: PoolResult, { card, served, owners }: Context, measures: ReadonlyMap<string, SloMeasure>): void {
+  if (!result.pool.slo) return;
+  const credits = poolCredits(result.pool, result.lines, served.get(result.pool) ?? [], (g) => owners.get(g)?.centre, measures);
+  result.warnings.push(...credits.flatMap(measureWarnings));
+  const given = credits.filter((c) => c.credit.greaterThan(0));
+  if (given.length === 0) return;
+  result.lines.push(...given.map((c) => creditLine(card, c)));
+  if (result.costCents === null) return;
+  const total = sum(given.map((c) => c.credit));
+  const absorbed = { what: 'SLO credits the platform absorbs', amount: total };
+  const at = result.lines.findIndex((l) => l.costCentre === card.unallocated && l.method === 'idle');
+  const idle = at >= 0 ? result.lines[at]! : toLine(card, result.pool, { kind: 'idle', costCentre: card.unallocated, amount: ZERO, quantity: null, unitPrice: null, parts: [] });
+  const grown = { ...idle, amount: idle.amount.plus(total), parts: [...(idle.parts ?? []), absorbed] };
+  if (at >= 0) result.lines[at] = grown;
+  else result.lines.push(grown);
+}
+
+function creditLine(card: RateCard, c: SloCredit): StatementLine {
+  const amount = c.credit.negated();
+  return {
+    costCentre: c.costCentre,
+    costCentreName: card.costCentres.find((centre) => centre.id === c.costCentre)?.name ?? '',
+    pool: c.pool,
+    method: 'slo-credit',
+    driver: '',
+    quantity: null,
+    unitPrice: null,
+    amount,
+    parts: [{ what: describeCredit(c), amount }],
+  };
+}
+
+/** Requests that carry no latency are reported, never taken as fast. */
+function measureWarnings(c: SloCredit): string[] {
+  const { measure, promise } = c;
+  if (promise.latencyP99Ms === null || measure.withoutLatency === 0n) return [];
+  const where = `pool ${c.pool}: tier ${c.tier} of ${c.costCentre}`;
+  if (measure.p99Ms === null) return [`${where}: none of its ${measure.okRequests} ok requests carries a latency: its latency promise is not measured`];
+  return [`${where}: ${measure.withoutLatency} of its ${measure.okRequests} ok requests carry no latency: the p99 is of the others`];
+}
+
 function billedPoolCost(pool: Pool, { card, billing, period }: Context): { billed: Decimal | null; matched: number; conversions: Conversion[]; warnings: string[] } {
   if (pool.cost?.kind !== 'billing') return { billed: null, matched: 0, conversions: [], warnings: [] };
   const { amount, matched, conversions } = billedCost(pool.id, pool.cost, billing, period, card.currency, card.exchangeRates);
@@ -196,14 +246,12 @@ function toLine(card: RateCard, pool: Pool, charge: PoolCharge): StatementLine {
   };
 }
 
-/** Sorted by cost centre, then pool (byte order); a centre's own row before its idle row. */
+/** Sorted by cost centre, then pool (byte order); a centre's own row, then its SLO credit, then its idle row. */
 function compareLines(a: StatementLine, b: StatementLine): number {
-  return (
-    compareIds(a.costCentre, b.costCentre) ||
-    compareIds(a.pool, b.pool) ||
-    Number(a.method === 'idle') - Number(b.method === 'idle')
-  );
+  return compareIds(a.costCentre, b.costCentre) || compareIds(a.pool, b.pool) || lineRank(a) - lineRank(b);
 }
+
+const lineRank = (line: StatementLine): number => (line.method === 'idle' ? 2 : line.method === 'slo-credit' ? 1 : 0);
 
 function listUnpriced(groups: readonly UsageGroup[], owners: Owners): UnpricedUsage[] {
   const byKey = new Map<string, UnpricedUsage>();

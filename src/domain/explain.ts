@@ -1,4 +1,5 @@
 import { driverBase, driverDivisor, ZERO } from './drivers.js';
+import { isUsageLine } from './lines.js';
 import { describeIdentity, filterTakes, ownerOf } from './match.js';
 import { sum, type Decimal } from './money.js';
 import type { StoredPoolCost } from './run.js';
@@ -102,10 +103,10 @@ export function explainCentre(
   if (lines.length === 0) return null;
   const explained = lines.map((line) => {
     const poolQuantity = line.quantity === null ? null
-      : sum(run.lines.filter((l) => l.pool === line.pool && l.method !== 'idle').map((l) => l.quantity ?? ZERO));
+      : sum(run.lines.filter((l) => l.pool === line.pool && isUsageLine(l)).map((l) => l.quantity ?? ZERO));
     const sharePct = line.quantity === null || poolQuantity === null || poolQuantity.isZero() ? null
       : line.quantity.dividedBy(poolQuantity).times(100).toDecimalPlaces(2);
-    return { line, poolCosts: run.poolCosts.filter((p) => p.pool === line.pool), poolQuantity, sharePct, breakdown: line.method === 'idle' ? null : breakdownOf(line) };
+    return { line, poolCosts: run.poolCosts.filter((p) => p.pool === line.pool), poolQuantity, sharePct, breakdown: isUsageLine(line) ? breakdownOf(line) : null };
   });
   return { costCentre: centre, costCentreName: lines[0]!.costCentreName, total: sum(lines.map((l) => l.amount)), lines: explained };
 }

@@ -1,6 +1,7 @@
 import type { AmountPart } from './parts.js';
 import type { Decimal } from './money.js';
 import type { Month } from './month.js';
+import type { SloPromise } from './slo.js';
 
 /** Where a usage record came from; GPU intervals plug in as source `gpu`. */
 export type UsageSource = 'gateway' | 'gpu';
@@ -192,6 +193,8 @@ export interface Pool {
   idle: 'unallocated' | 'spread';
   /** Method-specific parameters, as the method's own parser returned them. */
   params: unknown;
+  /** Per QoS tier, the latency and availability promised and the credits for breaking them (issue 21). */
+  slo?: readonly SloPromise[];
 }
 
 export interface RateCard {

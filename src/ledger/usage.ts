@@ -2,6 +2,7 @@ import { noQuantities } from '../domain/drivers.js';
 import { Decimal } from '../domain/money.js';
 import type { MonthRange } from '../domain/month.js';
 import type { GroupShape, Identity, UsageGroup } from '../domain/types.js';
+import type { SloCounts } from '../domain/slo.js';
 import { EVERY_ROW, type UsageClass, type UsageClassifier } from '../domain/usage-classes.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
@@ -28,6 +29,17 @@ export interface ClassifiedUsage {
   identities(which: (shape: GroupShape) => boolean): Iterable<{ identity: Identity; group: UsageGroup }>;
   /** Calls `visit` with each distinct identity with usage in the month in the classes `which` picks. */
   eachIdentity(which: (shape: GroupShape) => boolean, visit: (identity: Identity) => void): void;
+  /**
+   * The month's requests under each key `keysOf` gives a class (issue 21): counted by outcome
+   * and whether a latency was logged, and the ok ones' latencies as histograms, ascending.
+   * Classes of failed requests only are there when classifyUsage was asked for them.
+   */
+  latencies(keysOf: (shape: GroupShape) => readonly string[]): { counts: SloCounts[]; histograms: Map<string, [Decimal, bigint][]> };
+}
+
+export interface ClassifyOptions {
+  /** Classify the dims rows of the month's failed requests too (SLO availability counts them). */
+  failed?: boolean;
 }
 
 /**
@@ -37,7 +49,7 @@ export interface ClassifiedUsage {
  * combination once (and, where it asks, the whole rows of that combination); one pass over
  * the daily sums then sums every combination by day, and the combinations fold into classes.
  */
-export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number, classifier: UsageClassifier): ClassifiedUsage {
+export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number, classifier: UsageClassifier, { failed = false }: ClassifyOptions = {}): ClassifiedUsage {
   const before: MonthRange = { startMs: (Math.floor(month.startMs / DAY_MS) - daysBefore) * DAY_MS, endMs: month.startMs };
   const windows = daysBefore > 0 ? [month, before] : [month];
   const { integerKey, inJsonList } = phrases(db);
@@ -47,9 +59,14 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   windows.forEach((window, i) => {
     const rows = rowsOf(window);
     // WHERE true: SQLite would read ON CONFLICT as a join's ON after a bare FROM.
-    db.prepare(`INSERT INTO month_dims SELECT DISTINCT dim_id, ${i === 0 ? 1 : 0} FROM (${rows.sql}) AS w WHERE true
+    db.prepare(`INSERT INTO month_dims SELECT dim_id, ${i === 0 ? 1 : 0} FROM (${rows.sql}) AS w WHERE true
       ON CONFLICT (dim_id) DO NOTHING`).run(...rows.params);
   });
+  if (failed) {
+    // Not in the daily sums (they hold ok usage): the month's failed requests, from the events.
+    db.prepare(`INSERT INTO month_dims SELECT DISTINCT dim_id, 1 FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND status <> 'ok'
+      ON CONFLICT (dim_id) DO NOTHING`).run(month.startMs, month.endMs);
+  }
 
   const shapes: GroupShape[] = [];
   const classOfKey = new Map<string, number>();
@@ -121,6 +138,35 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
       for (const [combo, fp, user, team, project, ...row] of found) {
         yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
       }
+    },
+    latencies(keysOf) {
+      const keys = new Map<string, number[]>();
+      comboClass.forEach((cls, combo) => {
+        for (const key of keysOf(shapes[cls]!)) {
+          const combos = keys.get(key);
+          if (combos) combos.push(combo);
+          else keys.set(key, [combo]);
+        }
+      });
+      db.exec(`CREATE TEMP TABLE IF NOT EXISTS combo_key (combo INTEGER NOT NULL, key INTEGER NOT NULL); DELETE FROM combo_key;`);
+      const names = [...keys.keys()];
+      const add = db.prepare(`INSERT INTO combo_key SELECT DISTINCT combo, CAST(? AS INTEGER) FROM dim_combo WHERE ${inJsonList('combo')}`);
+      names.forEach((name, index) => add.run(index, JSON.stringify(keys.get(name))));
+      const events = `FROM usage_events e JOIN dim_combo c ON c.dim_id = e.dim_id JOIN combo_key k ON k.combo = c.combo
+        WHERE e.ts_ms >= ? AND e.ts_ms < ?`;
+      const counts = (db.prepare(`SELECT k.key, CASE WHEN e.status = 'ok' THEN 1 ELSE 0 END, CASE WHEN e.latency_ms IS NULL THEN 0 ELSE 1 END,
+          CAST(SUM(e.requests) AS BIGINT) ${events} GROUP BY 1, 2, 3`).raw().safeIntegers(true).all(month.startMs, month.endMs) as bigint[][])
+        .map(([key, ok, withLatency, requests]) => ({ key: names[Number(key)]!, ok: ok === 1n, withLatency: withLatency === 1n, requests: requests! }));
+      const histograms = new Map<string, [Decimal, bigint][]>();
+      const rows = db.prepare(`SELECT k.key, e.latency_ms, CAST(SUM(e.requests) AS BIGINT) ${events} AND e.status = 'ok' AND e.latency_ms IS NOT NULL
+        GROUP BY k.key, e.latency_ms ORDER BY k.key, e.latency_ms`).raw().iterate(month.startMs, month.endMs) as IterableIterator<[number, number, number]>;
+      for (const [key, latency, requests] of rows) {
+        const name = names[key]!;
+        let histogram = histograms.get(name);
+        if (!histogram) histograms.set(name, (histogram = []));
+        histogram.push([new Decimal(String(latency)), BigInt(requests)]);
+      }
+      return { counts, histograms };
     },
     eachIdentity(which, visit) {
       const rows = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM month_dims m

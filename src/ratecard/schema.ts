@@ -36,6 +36,7 @@ import {
   type UsageSource,
 } from '../domain/types.js';
 import { fingerprintKey, isFingerprint } from '../secrets.js';
+import { readSlo } from './slo.js';
 
 const CARD_KEYS = [
   'version',
@@ -54,7 +55,7 @@ const CARD_KEYS = [
   'mig_shares',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
-const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers'];
+const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers', 'slo'];
 const USAGE_KEYS = ['models', 'tiers', 'environments', 'sources', 'tags'];
 const SOURCES: readonly UsageSource[] = ['gateway', 'gpu'];
 
@@ -276,7 +277,8 @@ function readPool(raw: Raw, path: FieldPath, issues: Issues, centreIds: Readonly
   const tierMultipliers = readMultipliers(raw.tier_multipliers, [...path, 'tier_multipliers'], issues);
   const idle = raw.idle === undefined ? 'unallocated' : readChoice(raw.idle, IDLE, [...path, 'idle'], issues);
   const params = method ? method.parse(raw, path, issues, { centreIds, hasCost: raw.cost !== undefined }) : null;
-  if (!id || !method || driver === null || cost === null || !overheadPct || usage === null) return null;
+  const slo = raw.slo === undefined ? [] : readSlo(raw.slo, [...path, 'slo'], issues);
+  if (!id || !method || driver === null || cost === null || !overheadPct || usage === null || slo === null) return null;
   if (!weights || !tierMultipliers || !idle) return null;
   const pool: Pool = {
     id,
@@ -289,6 +291,7 @@ function readPool(raw: Raw, path: FieldPath, issues: Issues, centreIds: Readonly
     tierMultipliers,
     idle,
     params,
+    ...(slo.length > 0 ? { slo } : {}),
   };
   return { value: pool, id, path };
 }

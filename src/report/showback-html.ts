@@ -214,6 +214,10 @@ function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): str
     `<td class="num" data-line="${esc(`${line.costCentre}|${line.pool}|${line.method}`)}" data-amount="${formatAmount(line.amount)}">${money(line.amount)}</td></tr>`).join('\n');
   const why = e.lines.map((l) => `<pre>${esc(lineAsText(l).join('\n'))}</pre>`).join('\n');
   const days = [...c.daily.byKey].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1));
+  // Issue 21: each tier whose promise was broken, what was promised and delivered, and the credit.
+  const credits = e.lines.filter(({ line }) => line.method === 'slo-credit')
+    .map(({ line }) => `<li>${esc(line.pool)}, ${esc(line.parts?.[0]?.what ?? '')} <span class="num">${money(line.amount)}</span></li>`);
+  const service = credits.length === 0 ? '' : `<h3>Service level credits</h3><ul>${credits.join('')}</ul>\n`;
   return `<section class="centre" aria-labelledby="centre-${esc(e.costCentre)}">
 <h2 id="centre-${esc(e.costCentre)}">${esc(centreLabel(c, unallocated))} <span class="amount">${money(e.total)} ${esc(report.run.currency)}</span></h2>
 <table><thead><tr><th scope="col">pool</th><th scope="col">method</th><th scope="col">driver</th><th scope="col" class="num">quantity</th><th scope="col" class="num">unit price</th><th scope="col" class="num">amount</th></tr></thead>
@@ -223,7 +227,7 @@ function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): str
 <div><h3>Top users or keys</h3><ol>${top({ byKey: c.byIdentity, unattributed: formatZero })}</ol></div>
 <div><h3>Top days</h3><ol>${top({ byKey: new Map(days), unattributed: c.daily.unattributed })}</ol></div>
 </div>
-<h3>Each line, explained</h3>
+${service}<h3>Each line, explained</h3>
 ${why}
 </section>`;
 }

@@ -8,7 +8,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
-import { CARD, WHAT_IF_CARD } from './card.js';
+import { CARD, SLO_CARD, WHAT_IF_CARD } from './card.js';
 import { writeGatewayCsv, writeGpuScrapes, type Shape } from './generate.js';
 import { compareParsers, type ParserFigures } from './parsers.js';
 import { startCluster } from '../e2e/pg-cluster.js';
@@ -26,6 +26,7 @@ const work = mkdtempSync(join(tmpdir(), 'chargeback-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const cardPath = join(work, 'card.yaml');
 const whatIfPath = join(work, 'what-if.yaml');
+const sloPath = join(work, 'slo.yaml');
 const gpuPath = join(work, 'gpu.prom');
 
 interface Run {
@@ -161,6 +162,7 @@ async function main() {
   console.error(`chargeback bench: ${rows.toLocaleString('en-US')} rows (big: ${big.toLocaleString('en-US')}), in ${work}`);
   writeFileSync(cardPath, CARD);
   writeFileSync(whatIfPath, WHAT_IF_CARD);
+  writeFileSync(sloPath, SLO_CARD);
   log(`${(await writeGpuScrapes(gpuPath)).toLocaleString('en-US')} GPU samples`);
 
   const realistic = await ledgerOf('realistic', { kind: 'realistic', from: 0, to: rows });
@@ -207,6 +209,11 @@ async function main() {
     const run = chargeback(bigOne.ledger, [...argv]);
     goal(`${name} on the ${big.toLocaleString('en-US')}-event ledger`, `${f2(run.seconds)} s, ${mb(run.peakRssMb)} MB`, '≤ 2 s', run.seconds <= 2);
   }
+
+  // Issue 21: SLO credits read the month's latencies and failed requests from the events.
+  const slo = chargeback(bigOne.ledger, ['compute', '--month', '2026-10', '--rate-card', sloPath]);
+  goal(`compute with SLO credits on the ${big.toLocaleString('en-US')}-event ledger`, `${f2(slo.seconds)} s, ${mb(slo.peakRssMb)} MB (without: ${f2(bigOne.compute.seconds)} s)`,
+    '≤ 5 s', slo.seconds <= 5);
 
   // The HTML report has no goal yet (issue 19): its figure, on the same ledger.
   const report = chargeback(bigOne.ledger, ['report', '--month', '2026-10', '--by', 'tag.feature', '--output', join(work, 'report.html')]);

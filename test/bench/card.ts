@@ -54,3 +54,11 @@ budgets:
 
 /** The same card with the proxy pool's cost raised and its cached weight dropped: a what-if for `diff`. */
 export const WHAT_IF_CARD = CARD.replace('fixed: "38000.00"', 'fixed: "41000.00"').replace(', cached: "0.1"', '');
+
+/**
+ * The bench card with SLO credits on the proxy pool's priority tier (issue 21): computing
+ * them reads every event of the month once more (latencies, failed requests).
+ */
+export const SLO_CARD = CARD.replace('capacity: "40000000000", idle: spread }', `capacity: "40000000000", idle: spread,
+      slo: [{ tier: priority, latency_p99_ms: 900, latency_credits: [{ up_to_ms: 950, credit_pct: 10 }, { credit_pct: 25 }],
+        availability_pct: "99.9", availability_credits: [{ from_pct: "99", credit_pct: 10 }, { credit_pct: 25 }] }] }`);
