@@ -21,7 +21,7 @@ import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
 import { runContentOf, type RunContent } from '../domain/run.js';
-import { sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
+import { serviceLevels, sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
 
 export { runContentOf };
 
@@ -124,6 +124,7 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
   { tagName, topIdentities }: { tagName?: string; topIdentities?: number } = {}):
   { usage: Map<string, CentreUsage>; anomalies: () => Anomaly[] } {
   const { classified } = readMonthUsage(ledger, card, period.range, ANOMALY.window, tagName === undefined ? [] : [tagName]);
+  const measures = sloMeasuresOf(card, classified);
   // Per centre, its days and identities streamed: one pass per centre, but never every
   // identity of the month in memory at once (a single pass split by owner held them all:
   // 2.6 GB for a 5M-event month against the per-centre passes' few hundred MB).
@@ -135,7 +136,8 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
     const breakdowns = explainLines(card, pools, centre, days, classified.identities(owned), tagName);
     // Keep the largest users only when asked: the rest would be held for every centre at once.
     if (topIdentities !== undefined) for (const b of breakdowns.values()) if (b) b.byIdentity = b.byIdentity.slice(0, topIdentities);
-    usage.set(centre, { days, breakdownOf: (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null });
+    usage.set(centre, { days, breakdownOf: (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null,
+      service: serviceLevels(card, centre, measures, lines) });
   }
   return { usage, anomalies: () => findAnomalies(card, classified.ownerDays(), period.month.label) };
 }

@@ -7,7 +7,7 @@ import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
 import type { Period } from './month.js';
 import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
-import { describeCredit, poolCredits, type SloCredit, type SloMeasure } from './slo.js';
+import { creditDriver, describeCredit, poolCredits, type SloCredit, type SloMeasure } from './slo.js';
 import type {
   BillingRecord,
   Conversion,
@@ -181,7 +181,7 @@ function creditLine(card: RateCard, c: SloCredit): StatementLine {
     costCentreName: card.costCentres.find((centre) => centre.id === c.costCentre)?.name ?? '',
     pool: c.pool,
     method: 'slo-credit',
-    driver: '',
+    driver: creditDriver(c.tier),
     quantity: null,
     unitPrice: null,
     amount,

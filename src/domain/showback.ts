@@ -6,12 +6,15 @@ import type { GpuSummaryRow } from './gpu.js';
 import { sum, type Decimal } from './money.js';
 import type { MonthRange } from './month.js';
 import type { StoredRun } from './run.js';
+import type { ServiceLevel } from './slo.js';
 import type { Budget, StatementLine, UsageGroup } from './types.js';
 
 /** What the ledger says of one centre's month: its usage by day and what lies behind each line. */
 export interface CentreUsage {
   breakdownOf: (line: StatementLine) => LineBreakdown | null;
   days: readonly { day: string; group: UsageGroup }[];
+  /** Its promised tiers: promised, delivered, credited (issue 21). */
+  service: readonly ServiceLevel[];
 }
 
 export interface ShowbackInputs {
@@ -38,6 +41,7 @@ export interface CentreReport {
   /** The centre's largest users or keys and their share of its usage-driven lines, to the cent. */
   byIdentity: Map<string, Decimal>;
   anomalyDays: string[];
+  service: readonly ServiceLevel[];
 }
 
 /** Everything the HTML report shows, every figure from the stored run or the ledger. */
@@ -66,7 +70,7 @@ export interface ShowbackReport {
  */
 export function unitCostsByTag(lines: readonly StatementLine[], centres: readonly string[], usage: ReadonlyMap<string, CentreUsage>, tag: string):
   { rows: UnitCost[]; unattributed: Decimal } {
-  const usageOf = (centre: string) => usage.get(centre) ?? { breakdownOf: () => null, days: [] };
+  const usageOf = (centre: string): CentreUsage => usage.get(centre) ?? { breakdownOf: () => null, days: [], service: [] };
   const cost = mergeAttributed(centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, 'byTag')));
   const counts = usageCounts(centres.flatMap((c) => usageOf(c).days.map((d) => d.group)), (g) => g.tags[tag] ?? UNTAGGED);
   return { rows: unitCosts(cost.byKey, counts), unattributed: cost.unattributed };
@@ -77,7 +81,7 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   const { run, range } = inputs;
   const lines = run.lines.filter((l) => inputs.centres.includes(l.costCentre));
   const total = sum(lines.map((l) => l.amount));
-  const usageOf = (centre: string) => inputs.usage.get(centre) ?? { breakdownOf: () => null, days: [] };
+  const usageOf = (centre: string): CentreUsage => inputs.usage.get(centre) ?? { breakdownOf: () => null, days: [], service: [] };
   const along = (axis: BreakdownAxis) =>
     inputs.centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, axis));
   const groups = inputs.centres.flatMap((c) => usageOf(c).days.map((d) => d.group));
@@ -101,6 +105,7 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
       byModel: models[i]!,
       byIdentity: attributeListed(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf),
       anomalyDays: inputs.anomalies.filter((a) => a.costCentre === c).map((a) => a.day),
+      service: usageOf(c).service,
     })),
     byModel: unitCosts(byModel.byKey, usageCounts(groups, (g) => g.model ?? '(none)')),
     byTag: inputs.tagName === null ? null : {

@@ -218,3 +218,40 @@ export function describeCredit(c: SloCredit): string {
   ].filter((t) => t !== null).join(', ');
   return `tier ${c.tier}: ${delivered}: ${c.outcome.creditPct.toFixed()}% of the tier's ${c.tierCharge.toFixed(2)} credited`;
 }
+
+/** A centre's promised tier in a pool as explain and the report show it, kept or not. */
+export interface ServiceLevel {
+  pool: string;
+  tier: string;
+  promise: SloPromise;
+  measure: SloMeasure;
+  outcome: SloOutcome;
+  /** What the books credited for it (0 when the promise was kept). */
+  credit: Decimal;
+}
+
+/** The driver column of a credit line: which tier it credits (a pool may promise several). */
+export const creditDriver = (tier: string): string => `tier:${tier}`;
+
+/**
+ * Every promised tier the centre used in the month, pool by pool in the card's order: the
+ * promise, what was measured, and the credit the run's lines hold for it.
+ */
+export function serviceLevels(card: RateCard, centre: string, measures: ReadonlyMap<string, SloMeasure>, lines: readonly StatementLine[]): ServiceLevel[] {
+  return card.pools.flatMap((pool) => (pool.slo ?? []).flatMap((promise) => {
+    const measure = measures.get(sloKey(pool.id, promise.tier, centre));
+    if (!measure) return [];
+    const credited = lines.filter((l) => l.costCentre === centre && l.pool === pool.id && l.method === 'slo-credit' && l.driver === creditDriver(promise.tier));
+    return [{ pool: pool.id, tier: promise.tier, promise, measure, outcome: sloOutcome(promise, measure), credit: sum(credited.map((l) => l.amount)).negated() }];
+  }));
+}
+
+/** One line of text per service level: promised, delivered, credited. */
+export function describeServiceLevel(s: ServiceLevel): string {
+  const p99 = s.promise.latencyP99Ms === null ? null
+    : `p99 ${s.measure.p99Ms === null ? 'not measured' : `${s.measure.p99Ms.toFixed()} ms`} (promised ≤ ${s.promise.latencyP99Ms.toFixed()} ms)`;
+  const availability = s.promise.availabilityPct === null ? null
+    : `availability ${s.outcome.availabilityPct === null ? 'not measured' : `${formatPct(s.outcome.availabilityPct)}%`} (promised ≥ ${s.promise.availabilityPct.toFixed()}%)`;
+  const credit = s.credit.isZero() ? (s.outcome.creditPct.isZero() ? 'promise kept' : 'no charge to credit') : `${s.outcome.creditPct.toFixed()}% credited: ${s.credit.toFixed(2)}`;
+  return `${s.pool} tier ${s.tier}: ${[p99, availability].filter((t) => t !== null).join(', ')}: ${credit}`;
+}

@@ -1,4 +1,5 @@
 import type { CentreExplanation, ExplainedLine } from '../domain/explain.js';
+import { describeServiceLevel, type ServiceLevel } from '../domain/slo.js';
 import { formatAmount, formatQuantity, type Decimal } from '../domain/money.js';
 import { partsTotal } from '../domain/parts.js';
 import { grouped, printable } from './cells.js';
@@ -10,6 +11,8 @@ export interface ExplainView {
   runId: number;
   currency: string;
   explanation: CentreExplanation;
+  /** The centre's promised tiers: promised, delivered, credited (issue 21). */
+  service: readonly ServiceLevel[];
 }
 
 /** How many models, users and days each breakdown lists in the text; JSON lists them all. */
@@ -51,12 +54,13 @@ const entries = (list: readonly [string, Decimal][], key: string) => list.map(([
 
 /** `explain`: why a centre's bill is what it is. Text reads top-down; JSON carries every figure exactly. */
 export const EXPLAIN_VIEW: View<ExplainView> = {
-  table: ({ month, runId, currency, explanation: e }) => {
+  table: ({ month, runId, currency, explanation: e, service }) => {
     const head = `Explain ${e.costCentre} ${e.costCentreName} — ${month}, run ${runId}: ${grouped(formatAmount(e.total))} ${currency}`;
-    const out = [head, ...e.lines.flatMap((l) => ['', ...lineAsText(l)])];
+    const levels = service.length === 0 ? [] : ['', 'Service levels (measured over the month, nearest-rank p99):', ...service.map((s) => `  ${describeServiceLevel(s)}`)];
+    const out = [head, ...e.lines.flatMap((l) => ['', ...lineAsText(l)]), ...levels];
     return `${out.map(printable).join('\n')}\n`;
   },
-  json: ({ month, runId, currency, explanation: e }) => asJson({
+  json: ({ month, runId, currency, explanation: e, service }) => asJson({
     month, run: runId, currency, cost_centre: e.costCentre, cost_centre_name: e.costCentreName, total: formatAmount(e.total),
     lines: e.lines.map(({ line, poolCosts, poolQuantity, sharePct, breakdown }) => ({
       pool: line.pool, method: line.method, driver: line.driver, amount: formatAmount(line.amount),
@@ -69,6 +73,13 @@ export const EXPLAIN_VIEW: View<ExplainView> = {
       by_model: breakdown ? entries(breakdown.byModel, 'model') : null,
       by_identity: breakdown ? entries(breakdown.byIdentity, 'identity') : null,
       by_day: breakdown ? entries(breakdown.byDay, 'day') : null,
+    })),
+    service_levels: service.map((s) => ({
+      pool: s.pool, tier: s.tier,
+      promised_p99_ms: s.promise.latencyP99Ms?.toFixed() ?? null, p99_ms: s.measure.p99Ms?.toFixed() ?? null,
+      promised_availability_pct: s.promise.availabilityPct?.toFixed() ?? null, availability_pct: s.outcome.availabilityPct?.toFixed() ?? null,
+      ok_requests: s.measure.okRequests.toString(), failed_requests: s.measure.errorRequests.toString(),
+      requests_without_latency: s.measure.withoutLatency.toString(), credit_pct: s.outcome.creditPct.toFixed(), credit: formatAmount(s.credit),
     })),
   }),
 };

@@ -1,4 +1,5 @@
 import type { Attributed, UnitCost } from '../domain/attribution.js';
+import { formatPct } from '../domain/slo.js';
 import type { CentreReport, ShowbackReport } from '../domain/showback.js';
 import { formatAmount, formatQuantity, sum, type Decimal } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
@@ -214,10 +215,14 @@ function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): str
     `<td class="num" data-line="${esc(`${line.costCentre}|${line.pool}|${line.method}`)}" data-amount="${formatAmount(line.amount)}">${money(line.amount)}</td></tr>`).join('\n');
   const why = e.lines.map((l) => `<pre>${esc(lineAsText(l).join('\n'))}</pre>`).join('\n');
   const days = [...c.daily.byKey].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1));
-  // Issue 21: each tier whose promise was broken, what was promised and delivered, and the credit.
-  const credits = e.lines.filter(({ line }) => line.method === 'slo-credit')
-    .map(({ line }) => `<li>${esc(line.pool)}, ${esc(line.parts?.[0]?.what ?? '')} <span class="num">${money(line.amount)}</span></li>`);
-  const service = credits.length === 0 ? '' : `<h3>Service level credits</h3><ul>${credits.join('')}</ul>\n`;
+  // Issue 21: each promised tier the centre used, what was promised and delivered, and the credit.
+  const levels = c.service.map((s) => `<tr><td>${esc(s.pool)}</td><td>${esc(s.tier)}</td>` +
+    `<td class="num">${s.promise.latencyP99Ms === null ? '' : `≤ ${s.promise.latencyP99Ms.toFixed()} ms`}</td><td class="num">${s.measure.p99Ms === null ? '' : `${s.measure.p99Ms.toFixed()} ms`}</td>` +
+    `<td class="num">${s.promise.availabilityPct === null ? '' : `≥ ${s.promise.availabilityPct.toFixed()}%`}</td><td class="num">${s.outcome.availabilityPct === null ? '' : `${formatPct(s.outcome.availabilityPct)}%`}</td>` +
+    `<td class="num">${s.outcome.creditPct.toFixed()}%</td><td class="num">${money(s.credit.negated())}</td></tr>`);
+  const service = levels.length === 0 ? '' : `<h3>Service levels</h3><table><thead><tr><th scope="col">pool</th><th scope="col">tier</th>` +
+    `<th scope="col" class="num">promised p99</th><th scope="col" class="num">p99 (nearest rank)</th><th scope="col" class="num">promised availability</th>` +
+    `<th scope="col" class="num">availability</th><th scope="col" class="num">credit</th><th scope="col" class="num">credited</th></tr></thead><tbody>${levels.join('')}</tbody></table>\n`;
   return `<section class="centre" aria-labelledby="centre-${esc(e.costCentre)}">
 <h2 id="centre-${esc(e.costCentre)}">${esc(centreLabel(c, unallocated))} <span class="amount">${money(e.total)} ${esc(report.run.currency)}</span></h2>
 <table><thead><tr><th scope="col">pool</th><th scope="col">method</th><th scope="col">driver</th><th scope="col" class="num">quantity</th><th scope="col" class="num">unit price</th><th scope="col" class="num">amount</th></tr></thead>

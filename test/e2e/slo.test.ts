@@ -31,6 +31,10 @@ describe('SLO credits (issue 21)', () => {
     const report = join(dir, 'report.html');
     assert.equal(run(['report', '-m', '2026-10', '-o', report]).code, 0);
     const html = readFileSync(report, 'utf8');
-    assert.match(html, /<h3>Service level credits<\/h3><ul><li>llm-cluster, tier premium: p99 200 ms \(promised ≤ 100 ms\), availability 99\.0196% \(promised ≥ 99\.9%\): 25% of the tier&#39;s 4023\.91 credited/);
+    assert.match(html, /<h3>Service levels<\/h3>.*<tr><td>llm-cluster<\/td><td>premium<\/td><td class="num">≤ 100 ms<\/td><td class="num">200 ms<\/td><td class="num">≥ 99\.9%<\/td><td class="num">99\.0196%<\/td><td class="num">25%<\/td><td class="num">-1,005\.98<\/td><\/tr>/);
+    // A kept promise shows too, with nothing credited.
+    const support = JSON.parse(run(['explain', '-m', '2026-10', '--cost-centre', 'CC-4200', '-f', 'json']).stdout) as { service_levels: unknown[] };
+    assert.deepEqual(support.service_levels, [{ pool: 'llm-cluster', tier: 'premium', promised_p99_ms: '100', p99_ms: '60', promised_availability_pct: '99.9',
+      availability_pct: '100', ok_requests: '100', failed_requests: '0', requests_without_latency: '0', credit_pct: '0', credit: '0.00' }]);
   });
 });

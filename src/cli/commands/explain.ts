@@ -51,7 +51,7 @@ export function registerExplain(program: Command, io: Io): void {
       const look = lookOf(command, io);
       if (tagName !== null) return io.stdout(render(UNIT_COSTS_VIEW, flags.format, unitView(month, run, tagName, flags.costCentre ?? null, centres, usage), look));
       const explanation = explainCentre(run, centres[0]!, usage.get(centres[0]!)!.breakdownOf)!;
-      io.stdout(render(EXPLAIN_VIEW, flags.format, { month: month.label, runId: run.id, currency: run.currency, explanation }, look));
+      io.stdout(render(EXPLAIN_VIEW, flags.format, { month: month.label, runId: run.id, currency: run.currency, explanation, service: usage.get(centres[0]!)!.service }, look));
     });
   withExamples(command, [
     'chargeback explain -m 2026-10 --cost-centre CC-1001',
