@@ -165,12 +165,16 @@ describe('SLO credits in the statement (issue 21)', () => {
           slo: new Map([[sloKey('llm', 'premium', 'A'), m1], [sloKey('llm', 'premium', 'B'), m2], [sloKey('api', 'premium', 'B'), m3]]),
         });
         assert.deepEqual(reconciliationFailures(statement), []);
+        // The premium share of each centre's requests: A's x of x + y, all of B's.
+        const premiumShare: Record<string, [number, number]> = { A: [x!, x! + y!], B: [z!, z!] };
         for (const pool of ['llm', 'api']) {
           for (const centre of ['A', 'B']) {
             const of = statement.lines.filter((l) => l.pool === pool && l.costCentre === centre);
             const charged = sum(of.filter((l) => l.method !== 'slo-credit').map((l) => l.amount));
+            const [tier, all] = premiumShare[centre]!;
+            const tierCharge = all === 0 ? new Decimal(0) : charged.times(tier).dividedBy(all).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
             const credited = sum(of.filter((l) => l.method === 'slo-credit').map((l) => l.amount)).negated();
-            assert.ok(credited.greaterThanOrEqualTo(0) && credited.lessThanOrEqualTo(charged), `${pool} ${centre}: ${credited} of ${charged}`);
+            assert.ok(credited.greaterThanOrEqualTo(0) && credited.lessThanOrEqualTo(tierCharge), `${pool} ${centre}: ${credited} of the tier's ${tierCharge}`);
           }
         }
       }));
