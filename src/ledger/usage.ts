@@ -154,17 +154,20 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
       names.forEach((name, index) => add.run(index, JSON.stringify(keys.get(name))));
       const events = `FROM usage_events e JOIN dim_combo c ON c.dim_id = e.dim_id JOIN combo_key k ON k.combo = c.combo
         WHERE e.ts_ms >= ? AND e.ts_ms < ?`;
-      const counts = (db.prepare(`SELECT k.key, CASE WHEN e.status = 'ok' THEN 1 ELSE 0 END, CASE WHEN e.latency_ms IS NULL THEN 0 ELSE 1 END,
-          CAST(SUM(e.requests) AS BIGINT) ${events} GROUP BY 1, 2, 3`).raw().safeIntegers(true).all(month.startMs, month.endMs) as bigint[][])
-        .map(([key, ok, withLatency, requests]) => ({ key: names[Number(key)]!, ok: ok === 1n, withLatency: withLatency === 1n, requests: requests! }));
+      // One pass over the month's events: per key, failed requests (latency set aside) and
+      // ok ones by latency (NULL: none logged), ascending, which the histograms are made of.
+      const rows = db.prepare(`SELECT k.key, CASE WHEN e.status = 'ok' THEN 1 ELSE 0 END, CASE WHEN e.status = 'ok' THEN e.latency_ms END,
+          CAST(SUM(e.requests) AS BIGINT) ${events} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+        .raw().safeIntegers(true).iterate(month.startMs, month.endMs) as IterableIterator<[bigint, bigint, number | bigint | null, bigint]>;
+      const counts: SloCounts[] = [];
       const histograms = new Map<string, [Decimal, bigint][]>();
-      const rows = db.prepare(`SELECT k.key, e.latency_ms, CAST(SUM(e.requests) AS BIGINT) ${events} AND e.status = 'ok' AND e.latency_ms IS NOT NULL
-        GROUP BY k.key, e.latency_ms ORDER BY k.key, e.latency_ms`).raw().iterate(month.startMs, month.endMs) as IterableIterator<[number, number, number]>;
-      for (const [key, latency, requests] of rows) {
-        const name = names[key]!;
+      for (const [key, ok, latency, requests] of rows) {
+        const name = names[Number(key)]!;
+        counts.push({ key: name, ok: ok === 1n, withLatency: latency !== null, requests });
+        if (ok !== 1n || latency === null) continue;
         let histogram = histograms.get(name);
         if (!histogram) histograms.set(name, (histogram = []));
-        histogram.push([new Decimal(String(latency)), BigInt(requests)]);
+        histogram.push([new Decimal(String(latency)), requests]);
       }
       return { counts, histograms };
     },
