@@ -231,11 +231,7 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
   return {
     insert(events: readonly KeyedEvent[]): number {
       let inserted = 0;
-      for (const { key, event: e } of events) {
-        const dims = dimKey(e);
-        inserted += store({ key, keyHash: keyHash(key), dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
-          input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, requests: e.requests ?? 1, latency: e.latencyMs ?? null });
-      }
+      for (const event of events) inserted += store(eventRowOf(event, keyHash));
       return inserted + flush();
     },
     /** The same for events parsed on another thread (see event-codec.ts). */
@@ -255,6 +251,13 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
       quarters.clear();
     },
   };
+}
+
+/** An event as the batch writers store it (what decodeEvents gives for events parsed elsewhere). */
+export function eventRowOf({ key, event: e }: KeyedEvent, keyHash: (key: string) => number = hash52): EventRow {
+  const dims = dimKey(e);
+  return { key, keyHash: keyHash(key), dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
+    input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, requests: e.requests ?? 1, latency: e.latencyMs ?? null };
 }
 
 /**

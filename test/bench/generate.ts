@@ -133,7 +133,7 @@ function coldPool(rows: number, dims: number): number {
 }
 
 /** A small seeded PRNG, so the same rows come out every run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

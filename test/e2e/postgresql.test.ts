@@ -8,6 +8,7 @@ import { beginPgBatch, pgUsageWriter } from '../../src/ledger/postgresql/usage-w
 import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
 import { chargeback, fixture, startChargeback, workspace, type Run } from './cli.js';
 import { startCluster, type Cluster } from './pg-cluster.js';
+import { mulberry32 } from '../bench/generate.js';
 
 /*
  * PostgreSQL as a ledger (issue 20), on a real throwaway cluster: random ledgers give
@@ -18,25 +19,13 @@ import { startCluster, type Cluster } from './pg-cluster.js';
 const CARD = fixture('spec-example/ratecard.yaml');
 const HEADER = 'timestamp,request_id,api_key,user,team,project,model,input_tokens,output_tokens,latency_ms,status,tier,environment';
 
-/** A small seeded generator (mulberry32): the same seed makes the same ledger on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `count` gateway rows of October 2026 and its edges: users and teams of every centre and
  * none, the card's models, errors, the first and last days and the days just outside,
  * request ids from a space small enough that some repeat.
  */
 function gatewayRows(seed: number, count: number): string[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const start = Date.UTC(2026, 8, 30);
   const span = Date.UTC(2026, 10, 2) - start;

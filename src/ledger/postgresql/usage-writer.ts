@@ -1,6 +1,5 @@
-import { dimKey } from '../../keys.js';
-import { decodeEvents, hash52, type EncodedEvents, type EventRow } from '../event-codec.js';
-import { dimsColumnsOf, dimsHash52, isMonthEdgeDay, type KeyedEvent } from '../usage-writer.js';
+import { decodeEvents, type EncodedEvents, type EventRow } from '../event-codec.js';
+import { dimsColumnsOf, dimsHash52, eventRowOf, isMonthEdgeDay, type KeyedEvent } from '../usage-writer.js';
 import { WRITE_LOCK, type PgLedger } from './engine.js';
 import { ensurePartitionsAround } from './schema.js';
 import { PgError } from './sync-client.js';
@@ -62,13 +61,7 @@ export function pgUsageWriter(db: PgLedger, batchId: number, rememberedDims = MA
   return {
     insert(events: readonly KeyedEvent[]): number {
       let inserted = 0;
-      for (const { key, event: e } of events) {
-        const key52 = hash52(key);
-        const dimsKey = dimKey(e);
-        inserted += store({ key, keyHash: key52, dims: dimsKey, dimsHash: hash52(dimsKey), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs,
-          ok: e.status === 'ok', input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, requests: e.requests ?? 1,
-          latency: e.latencyMs ?? null });
-      }
+      for (const event of events) inserted += store(eventRowOf(event));
       return inserted + flush();
     },
     insertEncoded(events: EncodedEvents): number {
