@@ -212,11 +212,16 @@ export function poolCredits(pool: Pool, lines: readonly StatementLine[], served:
 
 /** What a credit line says of itself: the tier, what was delivered against the promise, and the share credited. */
 export function describeCredit(c: SloCredit): string {
-  const delivered = [
-    c.promise.latencyP99Ms === null ? null : `p99 ${c.measure.p99Ms === null ? 'not measured' : `${c.measure.p99Ms.toFixed()} ms`} (promised ≤ ${c.promise.latencyP99Ms.toFixed()} ms)`,
-    c.promise.availabilityPct === null ? null : `availability ${c.outcome.availabilityPct === null ? 'not measured' : `${formatPct(c.outcome.availabilityPct)}%`} (promised ≥ ${c.promise.availabilityPct.toFixed()}%)`,
-  ].filter((t) => t !== null).join(', ');
-  return `tier ${c.tier}: ${delivered}: ${c.outcome.creditPct.toFixed()}% of the tier's ${c.tierCharge.toFixed(2)} credited`;
+  return `tier ${c.tier}: ${delivered(c)}: ${c.outcome.creditPct.toFixed()}% of the tier's ${c.tierCharge.toFixed(2)} credited`;
+}
+
+/** What was delivered against each promise, as credit lines, explain and the report word it. */
+function delivered({ promise, measure, outcome }: { promise: SloPromise; measure: SloMeasure; outcome: SloOutcome }): string {
+  const p99 = promise.latencyP99Ms === null ? null
+    : `p99 ${measure.p99Ms === null ? 'not measured' : `${measure.p99Ms.toFixed()} ms`} (promised ≤ ${promise.latencyP99Ms.toFixed()} ms)`;
+  const availability = promise.availabilityPct === null ? null
+    : `availability ${outcome.availabilityPct === null ? 'not measured' : `${formatPct(outcome.availabilityPct)}%`} (promised ≥ ${promise.availabilityPct.toFixed()}%)`;
+  return [p99, availability].filter((t) => t !== null).join(', ');
 }
 
 /** A centre's promised tier in a pool as explain and the report show it, kept or not. */
@@ -248,10 +253,6 @@ export function serviceLevels(card: RateCard, centre: string, measures: Readonly
 
 /** One line of text per service level: promised, delivered, credited. */
 export function describeServiceLevel(s: ServiceLevel): string {
-  const p99 = s.promise.latencyP99Ms === null ? null
-    : `p99 ${s.measure.p99Ms === null ? 'not measured' : `${s.measure.p99Ms.toFixed()} ms`} (promised ≤ ${s.promise.latencyP99Ms.toFixed()} ms)`;
-  const availability = s.promise.availabilityPct === null ? null
-    : `availability ${s.outcome.availabilityPct === null ? 'not measured' : `${formatPct(s.outcome.availabilityPct)}%`} (promised ≥ ${s.promise.availabilityPct.toFixed()}%)`;
   const credit = s.credit.isZero() ? (s.outcome.creditPct.isZero() ? 'promise kept' : 'no charge to credit') : `${s.outcome.creditPct.toFixed()}% credited: ${s.credit.toFixed(2)}`;
-  return `${s.pool} tier ${s.tier}: ${[p99, availability].filter((t) => t !== null).join(', ')}: ${credit}`;
+  return `${s.pool} tier ${s.tier}: ${delivered(s)}: ${credit}`;
 }

@@ -229,17 +229,7 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
   }
 
   return {
-    insert(events: readonly KeyedEvent[]): number {
-      let inserted = 0;
-      for (const event of events) inserted += store(eventRowOf(event, keyHash));
-      return inserted + flush();
-    },
-    /** The same for events parsed on another thread (see event-codec.ts). */
-    insertEncoded(events: EncodedEvents): number {
-      let inserted = 0;
-      decodeEvents(events, (row) => (inserted += store(row)));
-      return inserted + flush();
-    },
+    ...entryPoints(store, flush, keyHash),
     /** Writes what is still held in memory; call before the batch commits. */
     finish(): void {
       flush();
@@ -249,6 +239,26 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
       for (const quarter of quarters) addQuarter.run(batchId, quarter);
       days.clear();
       quarters.clear();
+    },
+  };
+}
+
+/**
+ * A batch writer's two ways in, given how it queues one row and writes the queue (both
+ * backends): events as objects, and events parsed on another thread (event-codec.ts).
+ * Each returns how many of them were new.
+ */
+export function entryPoints(store: (row: EventRow) => number, flush: () => number, keyHash: (key: string) => number = hash52) {
+  return {
+    insert(events: readonly KeyedEvent[]): number {
+      let inserted = 0;
+      for (const event of events) inserted += store(eventRowOf(event, keyHash));
+      return inserted + flush();
+    },
+    insertEncoded(events: EncodedEvents): number {
+      let inserted = 0;
+      decodeEvents(events, (row) => (inserted += store(row)));
+      return inserted + flush();
     },
   };
 }

@@ -1,5 +1,5 @@
-import { decodeEvents, type EncodedEvents, type EventRow } from '../event-codec.js';
-import { dimsColumnsOf, dimsHash52, eventRowOf, isMonthEdgeDay, type KeyedEvent } from '../usage-writer.js';
+import type { EventRow } from '../event-codec.js';
+import { dimsColumnsOf, dimsHash52, entryPoints, isMonthEdgeDay } from '../usage-writer.js';
 import { WRITE_LOCK, type PgLedger } from './engine.js';
 import { ensurePartitionsAround } from './schema.js';
 import { PgError } from './sync-client.js';
@@ -59,16 +59,7 @@ export function pgUsageWriter(db: PgLedger, batchId: number, rememberedDims = MA
   const store = (row: EventRow): number => (pending.push({ ...row }) === ROWS_PER_CHUNK ? flush() : 0);
 
   return {
-    insert(events: readonly KeyedEvent[]): number {
-      let inserted = 0;
-      for (const event of events) inserted += store(eventRowOf(event));
-      return inserted + flush();
-    },
-    insertEncoded(events: EncodedEvents): number {
-      let inserted = 0;
-      decodeEvents(events, (row) => (inserted += store(row)));
-      return inserted + flush();
-    },
+    ...entryPoints(store, flush),
     finish(): void {
       flush();
       overflowAsSqlite(() => rollUp(db, batchId));
