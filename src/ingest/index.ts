@@ -23,6 +23,7 @@ import { nvidiaGpuExporter } from './gpu/nvidia-gpu-exporter.js';
 import { opencost } from './gpu/opencost.js';
 import { vllmMetrics } from './vllm.js';
 import { nvidiaSmi } from './gpu/nvidia-smi.js';
+import { nvidiaSmiXml } from './gpu/nvidia-smi-xml.js';
 import type { Reader } from './reader.js';
 
 /**
@@ -33,7 +34,7 @@ export const READERS: readonly Reader[] = [
   litellmCsv, litellmJson, litellmPayload, openaiBatch, openaiUsage, anthropicUsage, bedrockInvocations, openrouterCsv, doubleword, openaiJsonl, gatewayCsv,
   ...[focus, awsCur, azure, gcp, openaiCosts, anthropicCosts].map(billingReader),
   vllmMetrics,
-  nvidiaSmi, dcgm, nvidiaGpuExporter, opencost,
+  nvidiaSmi, nvidiaSmiXml, dcgm, nvidiaGpuExporter, opencost,
 ];
 
 export const SOURCES = ['gateway', 'billing', 'gpu'] as const;
@@ -44,7 +45,7 @@ const SOURCE_NOUNS: Readonly<Record<Reader['source'], string>> = { gateway: 'a g
 /** What the start of a file says about it: JSON or CSV, and the names it uses. */
 export interface FileStart {
   /** Parquet is read by the readers of rows (Reader.rows), by its columns' names. */
-  shape: 'csv' | 'json' | 'text' | 'parquet';
+  shape: 'csv' | 'json' | 'text' | 'xml' | 'parquet';
   names: string[];
 }
 
@@ -62,6 +63,8 @@ export function fileStart(text: string): FileStart {
       return { shape: 'json', names: [] };
     }
   }
+  // XML (nvidia-smi -q -x): its "names" are the root element's.
+  if (trimmed.startsWith('<')) return { shape: 'xml', names: [...trimmed.matchAll(/<(?![?!])([A-Za-z_][\w.:-]*)/g)].slice(0, 1).map((m) => m[1]!) };
   // Prometheus text: comments, or a metric name followed by labels or a value. Its "names"
   // are the metrics the start of the file holds, which tell a DCGM scrape from vLLM's.
   if (/^(#|[A-Za-z_:][A-Za-z0-9_:]*(\{|\s+[-0-9.eE+NnaI]+\s*$))/m.test(trimmed.split('\n')[0] ?? '')) {
@@ -101,8 +104,8 @@ export function chooseReader(source: string, format: string | undefined, start: 
     if (start.shape === 'parquet' && !candidates.some((r) => r.rows)) {
       throw new InputError(name, null, null, `a Parquet file, and no ${source} format is read from Parquet (Parquet is read for billing exports)`);
     }
-    const seen = start.shape === 'json' ? 'keys of the first object' : 'columns';
-    const where = { json: 'first object', text: 'first line', csv: 'header', parquet: 'Parquet schema' }[start.shape];
+    const seen = { json: 'keys of the first object', xml: 'root element' }[start.shape as string] ?? 'columns';
+    const where = { json: 'first object', text: 'first line', xml: 'XML', csv: 'header', parquet: 'Parquet schema' }[start.shape];
     // A header in another language without the English names cannot be read: say so.
     const localised = start.names.some((n) => /[^\x00-\x7f]/.test(n))
       ? ' (the header looks localised: export it with English column names, or with the English name in parentheses)' : '';

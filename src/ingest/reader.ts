@@ -69,7 +69,7 @@ export interface IncrementalParser {
 export interface Reader {
   format: string;
   source: 'gateway' | 'billing' | 'gpu';
-  shape: 'csv' | 'json' | 'text';
+  shape: 'csv' | 'json' | 'text' | 'xml';
   /**
    * Where a raw API key may sit (lower-case CSV column names, or JSON keys) and the form the
    * reader keeps it in: a rejects file and every message hold that form, never the key.

@@ -10,7 +10,7 @@ import type { Reader, RejectedRow } from './reader.js';
 /** The columns a rejects file adds after a row's own cells. */
 const REJECT_COLUMNS = ['line', 'reason'] as const;
 /** The one column of a rejects file whose records are not CSV rows (JSON objects, Prometheus samples). */
-const RAW_COLUMNS = new Set(['record', 'sample']);
+const RAW_COLUMNS = new Set(['record', 'sample', 'capture']);
 
 /**
  * Writes rejected rows as CSV: each row's own cells verbatim (never padded or cut, so a
