@@ -74,6 +74,28 @@ pools:
   });
 });
 
+describe('a real MIG scrape (NVIDIA\'s dcgm-exporter documentation, Apache-2.0)', () => {
+  const SCRAPE = 'data/gpu/dcgm-exporter_scrape_mig-a100_nvidia-docs.prom';
+  it('the GPU\'s own metrics beside its slice\'s: the slice is the usage, at 1/7, busy from its GR_ENGINE_ACTIVE; the GPU is not counted again', () => {
+    const { dir } = workspace();
+    const text = readFileSync(fixture(SCRAPE), 'utf8');
+    const sliceActive = /^DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*GPU_I_ID="13"[^}]*\} (\S+)$/m.exec(text)![1]!;
+    // The scrape has no timestamps: taken twice, five minutes apart, as a cron job with --at would.
+    for (const at of ['2026-10-05T10:00:00Z', '2026-10-05T10:05:00Z']) {
+      const run = chargeback(dir, ['ingest', fixture(SCRAPE), '--source', 'gpu', '--at', at]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /\(dcgm\): 1 rows read, 1 stored, 0 duplicate, 0 rejected/);
+    }
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { host: string; gpu: string; hours: string; busy_hours: string }[] };
+    assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu]), [['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13']]);
+    // By hand: two samples, the first lasting 5 minutes and the last the median, 5 minutes: 10 minutes at 1/7.
+    const hours = new Decimal(10).dividedBy(60).dividedBy(7);
+    const near = (a: string, b: Decimal) => assert.ok(new Decimal(a).minus(b).abs().lessThan('1e-12'), `${a} ≠ ${b}`);
+    near(summary.gpus[0]!.hours, hours);
+    near(summary.gpus[0]!.busy_hours, hours.times(sliceActive));
+  });
+});
+
 describe('other GPU exporters and hosts (issue 17)', () => {
   const EXPORTER = 'data/gpu/nvidia_gpu_exporter_scrape_h100-80gb-hbm3_load.prom';
   it('nvidia_gpu_exporter\'s real scrape: utilisation ratio as percent, memory bytes as MiB, the uuid as the GPU', () => {

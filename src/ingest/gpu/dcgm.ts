@@ -20,7 +20,8 @@ export function migShare(profile: string | undefined, model: string | undefined)
  * dcgm-exporter: busy time from GPU_UTIL where DCGM reports it, else (a MIG slice has none)
  * the graphics engine's active ratio, else the SMs' (issue 17); framebuffer use in MiB. Host
  * from `Hostname` or `hostname`; GPU from `UUID` (with `GPU_I_ID` for a MIG slice, whose
- * `GPU_I_PROFILE` gives its share of the GPU), else `gpu`.
+ * `GPU_I_PROFILE` gives its share of the GPU), else `gpu`. A GPU carved into slices also
+ * reports its own metrics; its slices are its usage, so those are left out.
  */
 export const dcgm = gpuPromReader({
   format: 'dcgm',
@@ -42,4 +43,5 @@ export const dcgm = gpuPromReader({
   // DCGM's "blank" sentinels (int32 and int64 ranges) mean no value.
   blank: new Decimal('2147483632'),
   share: (labels) => migShare(labels.GPU_I_PROFILE, labels.modelName ?? labels.DCGM_FI_DEV_NAME),
+  migParent: (labels) => (labels.GPU_I_ID !== undefined ? labels.UUID ?? labels.gpu : undefined),
 });
