@@ -3,13 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { chargeback, workspace } from './cli.js';
+import { chargeback, fixture, workspace } from './cli.js';
 
 /**
  * A scrape in vLLM v1's exposition layout (as a real `curl :8000/metrics` prints it: HELP and
  * TYPE lines, `engine` and `model_name` labels, `_created` gauges beside each counter,
- * request_success_total split by finished_reason, floats such as 8.0e+02). No openly licensed
- * capture of a scrape under load was found to copy, so the values are ours.
+ * request_success_total split by finished_reason, floats such as 8.0e+02), values ours; the
+ * real scrape after traffic (AIBrix's documentation, Apache-2.0) is tested on its own below.
  */
 function scrape(prompt: string, generation: string, stop: string, length: string, labels = ''): string {
   const l = `engine="0",${labels}model_name="Qwen/Qwen1.5-0.5B-Chat"`;
@@ -124,5 +124,22 @@ vllm:generation_tokens_total{engine="0",namespace="a",model_name="m"} NaN
     const untimed = chargeback(dir, ['ingest', join(dir, 'untimed.prom'), '--source', 'gateway', '--set', 'team=x', '--rejects', join(dir, 'r2.csv')]);
     assert.match(untimed.stdout, /0 stored, 0 duplicate, 4 rejected/);
     assert.match(readFileSync(join(dir, 'r2.csv'), 'utf8'), /no time: the sample has none and no ""# ts="" line came before it \(or pass --at\)/);
+  });
+
+  it('a real scrape after traffic (vLLM behind AIBrix, from its documentation): its counters since the server started are the usage', () => {
+    const { dir } = workspace();
+    const real = readFileSync(fixture('data/gateway/vllm_metrics_qwen2.5-coder-1.5b_aibrix-docs.prom'), 'utf8');
+    const counter = (metric: string) => Number(new RegExp(`^vllm:${metric}\\{[^}]*\\} (\\S+)$`, 'm').exec(real)![1]);
+    // The same server as it started: vLLM registers its counters at 0 (the twin keeps every series, values zeroed).
+    const started = real.replace(/^(vllm:(?:prompt_tokens|generation_tokens|request_success)_total\{[^}]*\}) \S+$/gm, '$1 0.0');
+    writeFileSync(join(dir, 'started.prom'), started);
+    for (const [file, at] of [[join(dir, 'started.prom'), '10:00'], [fixture('data/gateway/vllm_metrics_qwen2.5-coder-1.5b_aibrix-docs.prom'), '10:05']] as const) {
+      const run = chargeback(dir, ['ingest', file, '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /\(vllm\): 3 rows read, 3 stored, 0 duplicate, 0 rejected/);
+    }
+    // The independent figures: the scrape's own counters (148 prompt, 955 generated, 4 requests).
+    const tokens = counter('prompt_tokens_total') + counter('generation_tokens_total');
+    assert.deepEqual(quantities(dir), [['calls', String(counter('request_success_total'))], ['tokens', String(tokens)]]);
   });
 });
