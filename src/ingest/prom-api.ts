@@ -12,9 +12,12 @@ interface ApiSeries {
   value?: [number, string];
 }
 
-/** Whether the first object's keys are an API answer's: `status` with `data`, or with `errorType` when it failed. */
+/**
+ * Whether the first object's keys are an API answer's: `status` with `data`, or with
+ * `errorType` when it failed. OpenCost answers `{code, status, data}`: a `code` is not Prometheus'.
+ */
 export function isPromApiAnswer(names: readonly string[]): boolean {
-  return names.includes('status') && (names.includes('data') || names.includes('errorType'));
+  return names.includes('status') && !names.includes('code') && (names.includes('data') || names.includes('errorType'));
 }
 
 const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from '../../src/domain/money.js';
-import { chargeback, workspace } from './cli.js';
+import { chargeback, fixture, workspace } from './cli.js';
 
 /**
  * An OpenCost allocation answer in the API's documented shape (the fields of a real
@@ -63,5 +63,32 @@ pools:
     assert.match(run.stdout, /3 rows read, 1 stored, 0 duplicate, 2 rejected/);
     const reasons = (parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { reason: string }[]).map((r) => r.reason);
     assert.deepEqual(reasons.map((r) => r.split(':')[0]), ['field "gpuHours"', 'field "window"']);
+  });
+});
+
+describe('OpenCost\'s own example answer (a real two-day answer in its API reference, Apache-2.0)', () => {
+  const REAL = fixture('data/gpu/opencost_allocation-namespace_swagger-example.json');
+  it('a cluster without GPUs: no allocation has GPU hours, so nothing is stored, one line, exit 1', () => {
+    const { dir } = workspace();
+    const run = chargeback(dir, ['ingest', REAL, '--source', 'gpu']);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `chargeback: ${REAL}: no GPU samples: the file holds none of the metrics the opencost format reads; nothing was stored\n`);
+  });
+
+  it('the same answer with one GPU on the opencost pod: its GPU hours, on its node, owned by its namespace', () => {
+    const { dir } = workspace();
+    const answer = JSON.parse(readFileSync(REAL, 'utf8')) as { data: Record<string, { minutes: number; gpuHours: number; gpuCount: number; properties: { node: string } }>[] };
+    const pod = answer.data[0]!.opencost!;
+    // One GPU for the allocation's whole life: its GPU hours are its minutes over 60 (2879.235705 / 60).
+    const gpuHours = new Decimal(pod.minutes).dividedBy(60);
+    pod.gpuCount = 1;
+    pod.gpuHours = gpuHours.toNumber();
+    writeFileSync(join(dir, 'gpu.json'), JSON.stringify(answer));
+    const run = chargeback(dir, ['ingest', join(dir, 'gpu.json'), '--source', 'gpu']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(opencost\): 1 rows read, 1 stored, 0 duplicate, 0 rejected/);
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2023-01', '--format', 'json']).stdout) as { gpus: { host: string; gpu: string; hours: string }[] };
+    assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu]), [[pod.properties.node, 'opencost/opencost']]);
+    assert.ok(new Decimal(summary.gpus[0]!.hours).minus(gpuHours).abs().lessThan('1e-9'), `${summary.gpus[0]!.hours} ≠ ${gpuHours}`);
   });
 });
