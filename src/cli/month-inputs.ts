@@ -5,12 +5,11 @@
 import { ANOMALY, describeAnomaly, findAnomalies, type Anomaly } from '../domain/anomalies.js';
 import { isUsageLine } from '../domain/lines.js';
 import { explainLines } from '../domain/explain.js';
-import { summariseGpus, type GpuSummaryRow } from '../domain/gpu.js';
 import { matchCostCentre, ownerOf } from '../domain/match.js';
 import type { CentreUsage } from '../domain/showback.js';
 import type { GroupShape } from '../domain/types.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
-import { asCardSays, gpuIntervals, gpuUsageGroups, type GpuInterval } from '../domain/gpu.js';
+import { asCardSays, byPhysicalGpu, gpuIntervals, gpuUsageGroups, summariseGpus, withoutCarvedWhole, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import type { MonthRange, Period } from '../domain/month.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
@@ -41,7 +40,9 @@ export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange
 
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
 export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number, card: Pick<RateCard, 'hosts' | 'migShares'> = {}): Generator<GpuInterval> {
-  for (const samples of gpuSamplesOfMonth(ledger, range)) yield* gpuIntervals(asCardSays(samples, card), maxGapMs);
+  for (const devices of byPhysicalGpu(gpuSamplesOfMonth(ledger, range))) {
+    for (const samples of withoutCarvedWhole(devices)) yield* gpuIntervals(asCardSays(samples, card), maxGapMs);
+  }
 }
 
 /**

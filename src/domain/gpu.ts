@@ -18,6 +18,39 @@ export function asCardSays(samples: GpuSample[], card: { hosts?: Readonly<Record
   return samples.map((s) => ({ ...s, ...(host === undefined ? {} : { host }), ...(share === undefined ? {} : { share }) }));
 }
 
+/** A MIG slice's device: its GPU's, then its GPU instance (DCGM's `GPU_I_ID`, nvidia-smi's `gpu_instance_id`). */
+export const migDevice = (gpu: string, instance: string): string => `${gpu}/mig-${instance}`;
+
+/** The physical GPU a device is, or is carved from. */
+export const physicalGpu = (device: string): string => device.replace(/\/mig-[^/]*$/, '');
+
+/** Devices (each one's samples) grouped by physical GPU: the ledger lists a GPU's slices right after it. */
+export function* byPhysicalGpu(devices: Iterable<GpuSample[]>): Generator<GpuSample[][]> {
+  let group: GpuSample[][] = [];
+  let key: string | null = null;
+  for (const samples of devices) {
+    const first = samples[0];
+    if (!first) continue;
+    const next = JSON.stringify([first.host, physicalGpu(first.gpu)]);
+    if (next !== key && group.length > 0) yield group.splice(0);
+    key = next;
+    group.push(samples);
+  }
+  if (group.length > 0) yield group;
+}
+
+/**
+ * One physical GPU's devices without the GPU's own samples at the times its MIG slices are
+ * sampled: DCGM publishes a carved GPU's metrics beside its slices', and the slices are its
+ * usage (issue 17), so the GPU is not counted whole on top of them; what no slice holds is idle.
+ */
+export function withoutCarvedWhole(devices: readonly GpuSample[][]): GpuSample[][] {
+  const isSlice = (samples: readonly GpuSample[]) => samples[0] !== undefined && samples[0].gpu !== physicalGpu(samples[0].gpu);
+  const sliced = new Set(devices.filter(isSlice).flatMap((samples) => samples.map((s) => s.tsMs)));
+  if (sliced.size === 0) return [...devices];
+  return devices.map((samples) => (isSlice(samples) ? samples : samples.filter((s) => !sliced.has(s.tsMs)))).filter((samples) => samples.length > 0);
+}
+
 /** One sample's interval: [start, start + lengthMs), owned by the sample's labels. */
 export interface GpuInterval {
   sample: GpuSample;

@@ -1,4 +1,5 @@
 import { Decimal } from '../domain/money.js';
+import { physicalGpu } from '../domain/gpu.js';
 import type { MonthRange } from '../domain/month.js';
 import type { GpuSample } from '../domain/types.js';
 import type { Ledger } from './engine.js';
@@ -30,8 +31,10 @@ export function gpuBatchesOfMonth(db: Ledger, range: MonthRange): number[] {
  * one shared Decimal per distinct text (a month repeats a few hundred values).
  */
 export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<GpuSample[]> {
-  const gpus = db.prepare(`${GPUS_OF_MONTH} ORDER BY host, gpu`).raw()
-    .all(range.startMs, range.endMs) as [string, string][];
+  // By host, then physical GPU, so a GPU's MIG slices follow it whatever else its id prefixes.
+  const order = ([h, g]: [string, string]) => [h, physicalGpu(g), g];
+  const gpus = (db.prepare(GPUS_OF_MONTH).raw().all(range.startMs, range.endMs) as [string, string][])
+    .sort((a, b) => compareTuples(order(a), order(b)));
   const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container, share, length_ms, profile FROM gpu_samples
     WHERE host = ? AND gpu = ? ORDER BY ts_ms`).raw();
   const decimal = decimals();
@@ -51,6 +54,12 @@ export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<Gpu
       ...(profile === null ? {} : { profile }),
     }));
   }
+}
+
+/** Byte order of code units, element by element (ids are ASCII: as SQLite's and PostgreSQL's "C" order). */
+function compareTuples(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return 0;
 }
 
 /** Decimal of a stored value, one instance per text (they are immutable); null stays null. */

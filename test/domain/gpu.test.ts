@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gpuIntervals, gpuUsageGroups } from '../../src/domain/gpu.js';
+import { byPhysicalGpu, gpuIntervals, gpuUsageGroups, migDevice, physicalGpu, withoutCarvedWhole } from '../../src/domain/gpu.js';
 import { Decimal } from '../../src/domain/money.js';
 import type { GpuSample } from '../../src/domain/types.js';
 
@@ -67,4 +67,30 @@ describe('GPU sums: whole numbers while exact, Decimal past that', () => {
       assert.deepEqual([q.gpu_seconds, q.gpu_busy_seconds, q.gpu_mem_gib_seconds].map((d) => d.toFixed()), reference(intervals));
     });
   }
+});
+
+describe('a GPU carved into MIG slices (issue 17)', () => {
+  const at = (gpu: string, ...secs: number[]) => secs.map((sec) => s(sec, null, 1, { gpu }));
+  const times = (devices: GpuSample[][]) => devices.map((d) => [d[0]!.gpu, d.map((x) => (x.tsMs - OCT) / 1000)]);
+
+  it('names: a slice is GPU/mig-ID; its physical GPU is the GPU; other ids are their own', () => {
+    const cases: [string, string][] = [[migDevice('GPU-1', '13'), 'GPU-1'], ['GPU-1', 'GPU-1'], ['0/mig-3', '0'], ['opencost/search', 'opencost/search'], ['GPU-1-mig-2', 'GPU-1-mig-2']];
+    for (const [device, gpu] of cases) assert.equal(physicalGpu(device), gpu, device);
+  });
+
+  it('the GPU\'s own samples at its slices\' times are left out; before the GPU was carved they stay', () => {
+    const cases: { name: string; devices: GpuSample[][]; expected: (string | number[])[][] }[] = [
+      { name: 'carved all along', devices: [at('G1', 0, 60), at('G1/mig-1', 0, 60), at('G1/mig-2', 60)], expected: [['G1/mig-1', [0, 60]], ['G1/mig-2', [60]]] },
+      { name: 'carved at 120', devices: [at('G1', 0, 60, 120), at('G1/mig-1', 120)], expected: [['G1', [0, 60]], ['G1/mig-1', [120]]] },
+      { name: 'never carved', devices: [at('G1', 0, 60)], expected: [['G1', [0, 60]]] },
+      { name: 'slices without the GPU\'s own samples', devices: [at('G1/mig-1', 0)], expected: [['G1/mig-1', [0]]] },
+    ];
+    for (const c of cases) assert.deepEqual(times(withoutCarvedWhole(c.devices)), c.expected, c.name);
+  });
+
+  it('devices group by host and physical GPU, as the ledger lists them', () => {
+    const other = (gpu: string, host: string) => [s(0, null, null, { gpu, host })];
+    const groups = [...byPhysicalGpu([other('G1', 'h1'), other('G1/mig-1', 'h1'), other('G1', 'h2'), [], other('G2', 'h2'), other('G2/mig-3', 'h2')])];
+    assert.deepEqual(groups.map((g) => g.map((d) => `${d[0]!.host}:${d[0]!.gpu}`)), [['h1:G1', 'h1:G1/mig-1'], ['h2:G1'], ['h2:G2', 'h2:G2/mig-3']]);
+  });
 });

@@ -84,7 +84,7 @@ describe('a real MIG scrape (NVIDIA\'s dcgm-exporter documentation, Apache-2.0)'
     for (const at of ['2026-10-05T10:00:00Z', '2026-10-05T10:05:00Z']) {
       const run = chargeback(dir, ['ingest', fixture(SCRAPE), '--source', 'gpu', '--at', at]);
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /\(dcgm\): 1 rows read, 1 stored, 0 duplicate, 0 rejected/);
+      assert.match(run.stdout, /\(dcgm\): 2 rows read, 2 stored, 0 duplicate, 0 rejected/);
     }
     const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { host: string; gpu: string; hours: string; busy_hours: string }[] };
     assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu]), [['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13']]);
@@ -93,6 +93,20 @@ describe('a real MIG scrape (NVIDIA\'s dcgm-exporter documentation, Apache-2.0)'
     const near = (a: string, b: Decimal) => assert.ok(new Decimal(a).minus(b).abs().lessThan('1e-12'), `${a} ≠ ${b}`);
     near(summary.gpus[0]!.hours, hours);
     near(summary.gpus[0]!.busy_hours, hours.times(sliceActive));
+  });
+});
+
+describe('a carved GPU\'s own samples from another file or reader', () => {
+  it('the GPU\'s samples and its slice\'s, ingested from two files, still count the slice only', () => {
+    const { dir } = workspace();
+    const [whole, slice] = readFileSync(fixture('data/gpu/dcgm-exporter_scrape_mig-a100_nvidia-docs.prom'), 'utf8').split('\n\n');
+    writeFileSync(join(dir, 'whole.prom'), `${whole}\n`);
+    writeFileSync(join(dir, 'slice.prom'), slice!);
+    for (const at of ['2026-10-05T10:00:00Z', '2026-10-05T10:05:00Z']) {
+      for (const file of ['whole.prom', 'slice.prom']) assert.equal(chargeback(dir, ['ingest', join(dir, file), '--source', 'gpu', '--at', at]).code, 0);
+    }
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { gpu: string }[] };
+    assert.deepEqual(summary.gpus.map((g) => g.gpu), ['GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { migDevice } from '../../domain/gpu.js';
 import { Decimal } from '../../domain/money.js';
 import { gpuPromReader } from './prom-gpu.js';
 
@@ -20,8 +21,7 @@ export function migShare(profile: string | undefined, model: string | undefined)
  * dcgm-exporter: busy time from GPU_UTIL where DCGM reports it, else (a MIG slice has none)
  * the graphics engine's active ratio, else the SMs' (issue 17); framebuffer use in MiB. Host
  * from `Hostname` or `hostname`; GPU from `UUID` (with `GPU_I_ID` for a MIG slice, whose
- * `GPU_I_PROFILE` gives its share of the GPU), else `gpu`. A GPU carved into slices also
- * reports its own metrics; its slices are its usage, so those are left out.
+ * `GPU_I_PROFILE` gives its share of the GPU), else `gpu`.
  */
 export const dcgm = gpuPromReader({
   format: 'dcgm',
@@ -37,11 +37,10 @@ export const dcgm = gpuPromReader({
   host: (labels) => labels.Hostname ?? labels.hostname,
   gpu: (labels) => {
     const gpu = labels.UUID ?? labels.gpu;
-    return gpu !== undefined && labels.GPU_I_ID !== undefined ? `${gpu}/mig-${labels.GPU_I_ID}` : gpu;
+    return gpu !== undefined && labels.GPU_I_ID !== undefined ? migDevice(gpu, labels.GPU_I_ID) : gpu;
   },
   gpuLabel: 'UUID',
   // DCGM's "blank" sentinels (int32 and int64 ranges) mean no value.
   blank: new Decimal('2147483632'),
   share: (labels) => migShare(labels.GPU_I_PROFILE, labels.modelName ?? labels.DCGM_FI_DEV_NAME),
-  migParent: (labels) => (labels.GPU_I_ID !== undefined ? labels.UUID ?? labels.gpu : undefined),
 });

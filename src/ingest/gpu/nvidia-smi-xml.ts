@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { InputError } from '../../domain/errors.js';
+import { migDevice } from '../../domain/gpu.js';
 import { Decimal, parseDecimal } from '../../domain/money.js';
 import { zonedToUtc } from '../../domain/month.js';
 import type { GpuSample } from '../../domain/types.js';
@@ -141,7 +142,7 @@ function readGpu(gpu: Element, tsMs: number, host: string): GpuRead {
     if (used === 'bad' || total === 'bad') return { field: 'mig_device.fb_memory_usage', reason: `expected MiB, got "${textAt(device, 'fb_memory_usage', used === 'bad' ? 'used' : 'total')}"` };
     const profile = migProfile(model, Number(sms), total);
     const share = migShare(profile, model);
-    samples.push({ tsMs, host, gpu: `${id}/mig-${instance}`, utilPct: null, memUsedMib: used, profile, ...(share ? { share } : {}) });
+    samples.push({ tsMs, host, gpu: migDevice(id, instance), utilPct: null, memUsedMib: used, profile, ...(share ? { share } : {}) });
   }
   return { samples };
 }

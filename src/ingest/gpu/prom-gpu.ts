@@ -20,8 +20,6 @@ export interface GpuExporter {
   /** A value at or above which the exporter means "no value" (DCGM's blank sentinels). */
   blank?: Decimal;
   share?(labels: Readonly<Record<string, string>>): Decimal | undefined;
-  /** For a MIG slice's labels, the GPU it is carved from (the device its parent's samples name). */
-  migParent?(labels: Readonly<Record<string, string>>): string | undefined;
 }
 
 /**
@@ -39,15 +37,14 @@ export function gpuPromReader(exporter: GpuExporter): Reader {
 
 function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
   /** Samples being assembled, with the lines they come from (a refused sample goes to the rejects whole). */
-  const samples = new Map<string, { line: number; sample: GpuSample; lines: string[]; busyRank: number; parent?: string }>();
+  const samples = new Map<string, { line: number; sample: GpuSample; lines: string[]; busyRank: number }>();
   const reject = (line: number, field: string | null, reason: string, text: string): ReadItem => ({ kind: 'reject', reject: { line, field, reason, cells: [text] } });
   const entryOf = (line: number, s: PromSample, text: string, sampleHost: string, device: string) => {
     const key = JSON.stringify([sampleHost, device, s.tsMs]);
     const share = exporter.share?.(s.labels);
     // A sample timed by its scrape carries that time as a "# ts=" line, so its lines read alone say when.
-    const parent = exporter.migParent?.(s.labels);
     const entry = samples.get(key) ??
-      { line, sample: { tsMs: s.tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null, ...(share ? { share } : {}), ...(profileOf(s.labels)) }, lines: sampleText(s, text).slice(0, -1), busyRank: Infinity, ...(parent ? { parent } : {}) };
+      { line, sample: { tsMs: s.tsMs, host: sampleHost, gpu: device, utilPct: null, memUsedMib: null, ...(share ? { share } : {}), ...(profileOf(s.labels)) }, lines: sampleText(s, text).slice(0, -1), busyRank: Infinity };
     samples.set(key, entry);
     entry.lines.push(text);
     return entry;
@@ -87,14 +84,11 @@ function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
     },
     /** Samples are complete once their scrape is over: hand on all but the current time's. */
     drain(final, scrapeTime) {
-      const ready = [...samples].filter(([, { sample }]) => final || sample.tsMs !== scrapeTime);
-      // DCGM publishes a MIG GPU's own metrics beside its slices'; at a time its slices are its
-      // usage (issue 17), so its own sample is left out rather than counted whole on top of them.
-      const carved = new Set(ready.flatMap(([, { sample, parent }]) => (parent === undefined ? [] : [JSON.stringify([sample.host, parent, sample.tsMs])])));
       const out: ReadItem[] = [];
-      for (const [key, { line, sample, lines }] of ready) {
+      for (const [key, { line, sample, lines }] of samples) {
+        if (!final && sample.tsMs === scrapeTime) continue;
+        out.push({ kind: 'gpu', line, sample, cells: [lines.join('\n')] });
         samples.delete(key);
-        if (!carved.has(JSON.stringify([sample.host, sample.gpu, sample.tsMs]))) out.push({ kind: 'gpu', line, sample, cells: [lines.join('\n')] });
       }
       return out;
     },
