@@ -40,11 +40,19 @@ export function connectSync(url: string, name = url): SyncPg {
   const worker = new Worker(new URL('./sync-worker.js', import.meta.url), { workerData: { url, flag, port: port2 }, transferList: [port2] });
   worker.unref();
   let open = true;
-  const ask = (message: unknown): Record<string, unknown> => {
+  let seq = 0;
+  const ask = (message: object): Record<string, unknown> => {
     if (!open) throw new PgError(`${name}: the ledger is closed`, null);
-    Atomics.store(flag, 0, 0);
-    worker.postMessage(message);
-    if (Atomics.wait(flag, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') throw new PgError(`${name}: PostgreSQL did not answer in ${QUERY_TIMEOUT_MS / 60_000} minutes`, null);
+    // Each request has its number and the worker answers by storing it in the flag: a wake-up
+    // that is not this answer (the worker's notify of the last answer landing late) waits on.
+    seq = seq === 0x7fffffff ? 1 : seq + 1;
+    worker.postMessage({ ...message, seq });
+    const deadline = Date.now() + QUERY_TIMEOUT_MS;
+    for (let seen = Atomics.load(flag, 0); seen !== seq; seen = Atomics.load(flag, 0)) {
+      if (Atomics.wait(flag, 0, seen, Math.max(0, deadline - Date.now())) === 'timed-out' && Atomics.load(flag, 0) !== seq) {
+        throw new PgError(`${name}: PostgreSQL did not answer in ${QUERY_TIMEOUT_MS / 60_000} minutes`, null);
+      }
+    }
     const reply = receiveMessageOnPort(port1)?.message as Record<string, unknown> | undefined;
     if (!reply) throw new PgError(`${name}: the PostgreSQL worker gave no answer`, null);
     const error = reply.error as { message: string; code: string | null } | undefined;

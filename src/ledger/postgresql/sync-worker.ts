@@ -1,7 +1,8 @@
 /*
  * The worker side of the synchronous PostgreSQL client (sync-client.ts): one node-postgres
- * connection, one query at a time. Each answer is posted on the port, then the shared flag
- * wakes the waiting main thread, which reads the answer with receiveMessageOnPort.
+ * connection, one query at a time. Each answer is posted on the port, then the request's
+ * number is stored in the shared flag, which wakes the waiting main thread; it reads the
+ * answer with receiveMessageOnPort.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pg from 'pg';
@@ -21,9 +22,12 @@ connected.catch(() => undefined);
 client.on('error', () => undefined);
 process.on('uncaughtException', (error) => answer({ error: { message: error.message, code: null } }));
 
+/** The number of the request being answered: the answer stores it in the flag, so the main thread knows its answer from a late wake-up. */
+let current = 0;
+
 function answer(message: unknown): void {
   port.postMessage(message);
-  Atomics.store(flag, 0, 1);
+  Atomics.store(flag, 0, current);
   Atomics.notify(flag, 0);
 }
 
@@ -49,7 +53,8 @@ function typesFor(bigints: boolean) {
   };
 }
 
-parentPort!.on('message', (request: Query | { close: true }) => {
+parentPort!.on('message', (request: (Query | { close: true }) & { seq: number }) => {
+  current = request.seq;
   void (async () => {
     try {
       await connected;
