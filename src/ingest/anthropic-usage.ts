@@ -6,12 +6,13 @@ import { bucketResults, countSum, tagsOf } from './usage-buckets.js';
  * as returned. Input tokens are what the request read: uncached, cache reads and cache writes
  * (5-minute and 1-hour); cached input is the cache reads. The report counts no requests, so
  * a result stands for 0 of them: a requests-driven pool sees none, rather than one per bucket.
- * `workspace_id` is the project, `api_key_id` the tag `anthropic_api_key_id`.
+ * `workspace_id` is the project, `api_key_id` the tag `anthropic_api_key_id`; grouped by
+ * `account_id` (a user) or `service_account_id`, that is the user.
  */
 const fields: FieldSpec = {
   timestamp: ['starting_at'],
   requestId: ['bucket_key'],
-  user: [],
+  user: ['account_id', 'service_account_id'],
   team: [],
   project: ['workspace_id'],
   model: ['model'],

@@ -98,6 +98,27 @@ pools:
     assert.deepEqual(lines.map((l) => [l.cost_centre, l.pool, l.quantity]), [['CC-1', 'cached', String(r.cache_read_input_tokens)], ['CC-1', 'in', String(input)], ['CC-1', 'out', String(r.output_tokens)]]);
   });
 
+  it('grouped by account (the report\'s newer group_by[]=account_id / service_account_id): the account is the user', () => {
+    const { dir } = workspace();
+    const page = JSON.parse(readFileSync(SAMPLE_A, 'utf8')) as { data: { results: Record<string, unknown>[] }[] };
+    const result = page.data[0]!.results[0]!;
+    page.data[0]!.results = [{ ...result, account_id: 'user_01WCz1FkmYMm4gnmykNK' }, { ...result, account_id: null, service_account_id: 'svac_01Hk3R9TWxq7CfQak00OiVw4' }];
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(page));
+    assert.match(chargeback(dir, ['ingest', join(dir, 'a.json'), '--source', 'gateway']).stdout, /2 rows read, 2 stored/);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-1, match: { user: [user_01WCz1FkmYMm4gnmykNK] } }
+  - { id: CC-2, match: { user: [svac_01Hk3R9TWxq7CfQak00OiVw4] } }
+pools:
+  - { id: out, cost: { fixed: "10.00" }, method: proportional, driver: output_tokens }
+`);
+    assert.equal(chargeback(dir, ['compute', '--month', '2025-08', '--rate-card', join(dir, 'card.yaml')]).code, 0);
+    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2025-08', '--format', 'json']).stdout) as { lines: { cost_centre: string; amount: string }[] }).lines;
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-1', '5.00'], ['CC-2', '5.00']]);
+  });
+
   it('malformed twins: tokens as text, no model: one-line rejects naming the field', () => {
     const { dir } = workspace();
     const page = JSON.parse(readFileSync(SAMPLE_A, 'utf8')) as { data: { results: Record<string, unknown>[] }[] };
