@@ -184,15 +184,15 @@ function parser({ name, tz, host, at: atMs }: ReadOptions): IncrementalParser {
   function capture(doc: string): void {
     const first = lineBase + 1 + (/^\s*/.exec(doc)![0].match(/\n/g)?.length ?? 0);
     lineBase += doc.match(/\n/g)?.length ?? 0;
-    if (doc.trim() === '') return;
+    const trimmed = doc.trim();
+    if (trimmed === '') return;
     start();
-    const parsed = parseCapture(doc.trim());
-    if (!('root' in parsed)) return reject(first + parsed.line - 1, null, `not a whole nvidia-smi XML capture: ${parsed.message}`, doc.trim());
+    const parsed = parseCapture(trimmed);
+    if (!('root' in parsed)) return reject(first + parsed.line - 1, null, `not a whole nvidia-smi XML capture: ${parsed.message}`, trimmed);
     const { root } = parsed;
-    if (root.name !== ROOT) return reject(first, null, `expected <${ROOT}>, got <${root.name}>`, doc.trim());
+    if (root.name !== ROOT) return reject(first, null, `expected <${ROOT}>, got <${root.name}>`, trimmed);
     const timestamp = textAt(root, 'timestamp');
     const tsMs = timestamp === '' ? atMs ?? null : parseCtime(timestamp, tz ?? 'UTC');
-    const trimmed = doc.trim();
     if (tsMs === null) {
       const reason = timestamp === '' ? 'no <timestamp>: the capture has none (pass --at)' : `expected a time like "Fri Aug  4 11:44:30 2023", got "${timestamp}"`;
       return reject(first + (at(root, 'timestamp')?.line ?? 1) - 1, 'timestamp', reason, trimmed);
