@@ -1,5 +1,6 @@
 import { Decimal } from '../domain/money.js';
 import { physicalGpu } from '../domain/gpu.js';
+import { compareIds } from '../domain/order.js';
 import type { MonthRange } from '../domain/month.js';
 import type { GpuSample } from '../domain/types.js';
 import type { Ledger } from './engine.js';
@@ -32,9 +33,8 @@ export function gpuBatchesOfMonth(db: Ledger, range: MonthRange): number[] {
  */
 export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<GpuSample[]> {
   // By host, then physical GPU, so a GPU's MIG slices follow it whatever else its id prefixes.
-  const order = ([h, g]: [string, string]) => [h, physicalGpu(g), g];
   const gpus = (db.prepare(GPUS_OF_MONTH).raw().all(range.startMs, range.endMs) as [string, string][])
-    .sort((a, b) => compareTuples(order(a), order(b)));
+    .sort(([h1, g1], [h2, g2]) => compareIds(h1, h2) || compareIds(physicalGpu(g1), physicalGpu(g2)) || compareIds(g1, g2));
   const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container, share, length_ms, profile FROM gpu_samples
     WHERE host = ? AND gpu = ? ORDER BY ts_ms`).raw();
   const decimal = decimals();
@@ -54,12 +54,6 @@ export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<Gpu
       ...(profile === null ? {} : { profile }),
     }));
   }
-}
-
-/** Byte order of code units, element by element (ids are ASCII: as SQLite's and PostgreSQL's "C" order). */
-function compareTuples(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-  return 0;
 }
 
 /** Decimal of a stored value, one instance per text (they are immutable); null stays null. */

@@ -1,12 +1,13 @@
 import { SaxesParser } from 'saxes';
 import { InputError } from '../../domain/errors.js';
 import { migDevice } from '../../domain/gpu.js';
-import { Decimal, parseDecimal } from '../../domain/money.js';
+import type { Decimal } from '../../domain/money.js';
 import { zonedToUtc } from '../../domain/month.js';
 import type { GpuSample } from '../../domain/types.js';
 import type { IncrementalParser, ReadItem, Reader, ReadOptions } from '../reader.js';
 import { inTimeLimits } from '../values.js';
 import { migShare } from './dcgm.js';
+import { parseMeasure } from './nvidia-smi.js';
 
 /** The root element that ends each capture: `nvidia-smi -q -x -l N` appends one document per loop. */
 const ROOT = 'nvidia_smi_log';
@@ -82,14 +83,6 @@ export function parseCtime(text: string, zone: string): number | null {
   return new Date(wall).getUTCDate() === d ? inTimeLimits(zonedToUtc(wall, zone)) : null;
 }
 
-/** `35 %`, `7650 MiB`: the number; `N/A` (and any other words) is missing; anything else is 'bad'. */
-function measure(text: string, unit: RegExp): Decimal | null | 'bad' {
-  if (text === '' || /^\[?N\/A\]?$/i.test(text) || /^\[.*\]$/.test(text)) return null;
-  const m = unit.exec(text);
-  return (m && parseDecimal(m[1]!)) ?? 'bad';
-}
-const PERCENT = /^(\S+)\s*%$/;
-const MIB = /^(\S+)\s*MiB$/i;
 
 /**
  * Streaming multiprocessors of one compute slice, by GPU family, as `nvidia-smi mig -lgip`
@@ -122,11 +115,11 @@ function readGpu(gpu: Element, tsMs: number, host: string): GpuRead {
   const id = textAt(gpu, 'uuid') || (gpu.attributes.id ?? '');
   if (id === '') return { field: 'uuid', reason: 'missing: a GPU needs its uuid or its id' };
   const model = textAt(gpu, 'product_name');
-  const mem = measure(textAt(gpu, 'fb_memory_usage', 'used'), MIB);
+  const mem = parseMeasure(textAt(gpu, 'fb_memory_usage', 'used'));
   if (mem === 'bad') return { field: 'fb_memory_usage.used', reason: `expected MiB, got "${textAt(gpu, 'fb_memory_usage', 'used')}"` };
   const devices = textAt(gpu, 'mig_mode', 'current_mig') === 'Enabled' ? at(gpu, 'mig_devices')?.children.filter((c) => c.name === 'mig_device') ?? [] : [];
   if (devices.length === 0) {
-    const util = measure(textAt(gpu, 'utilization', 'gpu_util'), PERCENT);
+    const util = parseMeasure(textAt(gpu, 'utilization', 'gpu_util'));
     if (util === 'bad') return { field: 'utilization.gpu_util', reason: `expected a percentage, got "${textAt(gpu, 'utilization', 'gpu_util')}"` };
     return { samples: [{ tsMs, host, gpu: id, utilPct: util, memUsedMib: mem }] };
   }
@@ -137,8 +130,8 @@ function readGpu(gpu: Element, tsMs: number, host: string): GpuRead {
     if (!/^\d+$/.test(instance)) return { field: 'mig_device.gpu_instance_id', reason: `expected a GPU instance id, got "${instance}"` };
     const sms = textAt(device, 'device_attributes', 'shared', 'multiprocessor_count');
     if (!/^\d+$/.test(sms) || Number(sms) === 0) return { field: 'mig_device.multiprocessor_count', reason: `expected the MIG device's SM count, got "${sms}"` };
-    const used = measure(textAt(device, 'fb_memory_usage', 'used'), MIB);
-    const total = measure(textAt(device, 'fb_memory_usage', 'total'), MIB);
+    const used = parseMeasure(textAt(device, 'fb_memory_usage', 'used'));
+    const total = parseMeasure(textAt(device, 'fb_memory_usage', 'total'));
     if (used === 'bad' || total === 'bad') return { field: 'mig_device.fb_memory_usage', reason: `expected MiB, got "${textAt(device, 'fb_memory_usage', used === 'bad' ? 'used' : 'total')}"` };
     const profile = migProfile(model, Number(sms), total);
     const share = migShare(profile, model);

@@ -16,10 +16,13 @@ function parseSmiTime(text: string, zone: string): number | null {
   return new Date(wall).getUTCDate() === d && new Date(wall).getUTCFullYear() === y ? inTimeLimits(zonedToUtc(wall, zone)) : null;
 }
 
-/** A value with its unit suffix (`95 %`, `7650 MiB`); `[N/A]` and any bracketed text is missing. */
-function parseMeasure(text: string): Decimal | null | 'bad' {
+/**
+ * A value with its unit suffix (`95 %`, `7650 MiB`) as nvidia-smi prints it, in CSV or XML;
+ * `[N/A]`, `N/A` and any bracketed text is missing.
+ */
+export function parseMeasure(text: string): Decimal | null | 'bad' {
   const value = text.trim();
-  if (value === '' || value.startsWith('[')) return null;
+  if (value === '' || value.startsWith('[') || value === 'N/A') return null;
   return parseDecimal(value.replace(/\s*(%|MiB|W|MHz|C)$/i, '')) ?? 'bad';
 }
 
