@@ -159,6 +159,8 @@ cost_centres:
   - { id: CC-4100, name: Search, match: { team: [search] } }
 pools:
 ${pool}`;
+  /** A requests-driven pool with these `slo:` lines (the pool's head written once; card lines as before). */
+  const sloPool = (slo: string) => `  - id: llm\n    cost: { fixed: "1.00" }\n    method: proportional\n    driver: requests\n    slo:\n${slo}`;
   const gallery: [string, string, string][] = [
     [
       'tiers that do not ascend',
@@ -291,81 +293,46 @@ ${pool}`;
     // Issue 21: SLO promises and their credit bands.
     [
       'an SLO latency band not above the promise',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - tier: premium
+      sloPool(`      - tier: premium
         latency_p99_ms: 100
-        latency_credits: [{ up_to_ms: 100, credit_pct: 10 }, { credit_pct: 25 }]`,
+        latency_credits: [{ up_to_ms: 100, credit_pct: 10 }, { credit_pct: 25 }]`),
       'card.yaml:14: pools[0].slo[0].latency_credits[0].up_to_ms: up_to_ms 100 must be above the promise (100)',
     ],
     [
       'an SLO whose last band is bounded',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - tier: premium
+      sloPool(`      - tier: premium
         availability_pct: "99.9"
-        availability_credits: [{ from_pct: "99", credit_pct: 10 }]`,
+        availability_credits: [{ from_pct: "99", credit_pct: 10 }]`),
       'card.yaml:14: pools[0].slo[0].availability_credits[0]: the last band must have no from_pct, so that every breach earns a credit',
     ],
     [
       'an SLO band that credits less for a worse breach',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - tier: premium
+      sloPool(`      - tier: premium
         availability_pct: "99.9"
-        availability_credits: [{ from_pct: "99", credit_pct: 25 }, { credit_pct: 10 }]`,
+        availability_credits: [{ from_pct: "99", credit_pct: 25 }, { credit_pct: 10 }]`),
       'card.yaml:14: pools[0].slo[0].availability_credits[1].credit_pct: a worse band must not credit less than the band before',
     ],
     [
       'an SLO credit above 100%',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - tier: premium
+      sloPool(`      - tier: premium
         latency_p99_ms: 100
-        latency_credits: [{ credit_pct: 150 }]`,
+        latency_credits: [{ credit_pct: 150 }]`),
       'card.yaml:14: pools[0].slo[0].latency_credits[0].credit_pct: expected a percentage from 0 to 100, got 150',
     ],
     [
       'an SLO promise without its bands',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - { tier: premium, latency_p99_ms: 100 }`,
+      sloPool(`      - { tier: premium, latency_p99_ms: 100 }`),
       'card.yaml:12: pools[0].slo[0].latency_credits: a latency promise needs its credit bands (latency_credits)',
     ],
     [
       'an SLO that promises nothing',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - { tier: premium }`,
+      sloPool(`      - { tier: premium }`),
       'card.yaml:12: pools[0].slo[0]: a tier promise needs latency_p99_ms, availability_pct or both',
     ],
     [
       'two SLO promises for one tier',
-      `  - id: llm
-    cost: { fixed: "1.00" }
-    method: proportional
-    driver: requests
-    slo:
-      - { tier: premium, latency_p99_ms: 100, latency_credits: [{ credit_pct: 10 }] }
-      - { tier: premium, latency_p99_ms: 200, latency_credits: [{ credit_pct: 10 }] }`,
+      sloPool(`      - { tier: premium, latency_p99_ms: 100, latency_credits: [{ credit_pct: 10 }] }
+      - { tier: premium, latency_p99_ms: 200, latency_credits: [{ credit_pct: 10 }] }`),
       'card.yaml:13: pools[0].slo[1].tier: tier "premium" has a promise already',
     ],
   ];
