@@ -28,6 +28,7 @@ const TABLES: readonly { name: string; key: readonly string[] }[] = [
   { name: 'gpu_samples', key: ['host', 'gpu', 'ts_ms'] },
   { name: 'pulls', key: ['source'] },
   { name: 'counter_samples', key: ['series', 'ts_ms'] },
+  { name: 'exports', key: ['id'] },
 ];
 
 const PAGE = 2000;

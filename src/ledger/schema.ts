@@ -285,4 +285,25 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   `
   ALTER TABLE gpu_samples ADD COLUMN profile TEXT;
   `,
+  // Every journal `export erp` wrote (issue 28): each is posted once, and what a month's
+  // journals add up to is known. Batches keep the flags that changed what they stored, and
+  // the incomplete last line a growing file's read held back for the next read.
+  `
+  CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    month TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    base_run_id INTEGER,
+    document TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    lines INTEGER NOT NULL,
+    exported_at TEXT NOT NULL
+  );
+  CREATE INDEX exports_by_month ON exports (month, id);
+  ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE batches ADD COLUMN held_back INTEGER;
+  `,
 ];

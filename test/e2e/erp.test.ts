@@ -29,7 +29,7 @@ describe('export erp (SPEC §7)', () => {
       const expected = statement.filter((r) => r.cost_centre === centre).reduce((s, r) => s.plus(r.amount!), new Decimal(0));
       assert.equal(charged.toFixed(2), expected.toFixed(2), centre);
     }
-    const json = JSON.parse(chargeback(dir, ['export', 'erp', '--month', '2026-10', '--format', 'json']).stdout);
+    const json = JSON.parse(chargeback(dir, ['export', 'erp', '--month', '2026-10', '--format', 'json', '--dry-run']).stdout);
     assert.equal(json.length, rows.length);
   });
 

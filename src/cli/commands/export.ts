@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
-import { adjustmentLines } from '../../domain/adjustments.js';
 import { UsageError } from '../../domain/errors.js';
-import { journalOf, lastDayOf, type JournalDocument, type JournalEntry } from '../../domain/journal.js';
-import type { Month } from '../../domain/month.js';
-import { findRun, latestAdjustmentRun, type StoredRun } from '../../ledger/runs.js';
-import type { Ledger } from '../../ledger/open.js';
+import { journalOf, lastDayOf } from '../../domain/journal.js';
+import { entriesOf, planExport, type ExportPlan } from '../../domain/postings.js';
+import { findRun, type StoredRun } from '../../ledger/runs.js';
+import { monthPostings, recordExport, runLinesReader } from '../../ledger/exports.js';
 import { JOURNAL_VIEW } from '../../report/journal.js';
 import { render } from '../../report/view.js';
 import { lookOf, requireMonth, requireRun, speaker, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
@@ -15,65 +15,72 @@ interface ExportFlags {
   run?: string;
   adjustments?: boolean;
   period?: string;
+  force?: boolean;
+  again?: boolean;
+  dryRun?: boolean;
   format: string;
   output?: string;
 }
 
 /**
- * `chargeback export erp --month M`: the month's books as a balanced ERP journal, posted once.
- * In a closed month that is the closed run; a run that adjusts it (`--adjustments`, or
- * `--run` of such a run) posts only its differences to the books before it (SPEC §5).
+ * `chargeback export erp --month M`: the month's books as a balanced ERP journal, posted once
+ * (issue 28). Every journal written as CSV or JSON is recorded; the month's recorded journals
+ * add up to one run's figures, and `--adjustments` posts the latest run's differences from
+ * there. A run that is not the books, or a document written before, is refused without
+ * `--force` or `--again`.
  */
 export function registerExport(program: Command, io: Io): void {
   const exporter = program.command('export').description('export a statement run for other systems');
   withExamples(exporter, ['chargeback export erp -m 2026-10 -o journal-2026-10.csv', 'chargeback export erp -m 2026-10 --adjustments -o adjustments.csv']);
   const command = exporter
     .command('erp')
-    .description("a balanced journal of the month's books: a debit per charged cost centre and pool, a credit per pool to the platform")
+    .description("a balanced journal of the month's books, posted once: a debit per charged cost centre and pool, a credit per pool to the platform")
     .addOption(monthOption())
     .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
-    .option('--adjustments', 'the latest run that adjusts the closed month: only its differences')
+    .option('--adjustments', "the differences of the month's latest run from what its exported journals add up to")
     .option('--period <YYYY-MM>', 'post in this period (default: the month; for adjustments, the month the run was computed in)')
+    .option('--force', 'write a run that is not the books (a superseded run)')
+    .option('--again', 'write a document that was exported before')
+    .option('--dry-run', 'write the journal without recording it (a document exported before is written again)')
     .addOption(formatOption(JOURNAL_VIEW, 'csv'))
     .addOption(outputOption())
     .action((flags: ExportFlags, command: Command) => {
       const month = requireMonth(flags.month);
       const period = flags.period === undefined ? undefined : requireMonth(flags.period, '--period').label;
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const run = flags.adjustments && flags.run === undefined ? latestAdjustment(ledger, month) : requireRun(ledger, month, flags.run);
-      const { heading, entries } = postingOf(ledger, run, period, flags.adjustments ?? false);
-      ledger.close();
-      if (!run.platform) {
-        throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
+      try {
+        const runId = flags.run === undefined ? undefined : requireRun(ledger, month, flags.run).id;
+        const postings = monthPostings(ledger, month.label);
+        if (postings.runIds.length === 0) requireRun(ledger, month);
+        const plan = planExport(postings, { ...(runId === undefined ? {} : { runId }), adjustments: flags.adjustments ?? false, force: flags.force ?? false, again: (flags.again ?? false) || (flags.dryRun ?? false) });
+        const run = findRun(ledger, month.label, plan.runId)!;
+        if (!run.platform) throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
+        const journal = journalOf({ document: documentName(plan), month: run.month, postingDate: lastDayOf(period ?? defaultPeriod(plan, run)) }, entriesOf(plan, runLinesReader(ledger, month.label)), run.platform);
+        const { warn } = speaker(command, io);
+        if (plan.kind === 'nothing') warn(`warning: nothing to post: ${plan.why}`);
+        else if (journal.length === 0) warn(`warning: run ${run.id} changes nothing in the books: the journal has no lines`);
+        if (plan.kind === 'forced') warn(`warning: run ${run.id} is not the books of ${month.label}: its journal is recorded as forced, outside the month's postings`);
+        const text = render(JOURNAL_VIEW, flags.format, { lines: journal, currency: run.currency }, lookOf(command, io, flags.output !== undefined));
+        writeOutput(io, flags.output, text);
+        // A table is read, not imported; an empty journal posts nothing.
+        if (plan.kind === 'nothing' || journal.length === 0 || flags.format === 'table' || flags.dryRun) return;
+        recordExport(ledger, {
+          month: month.label, runId: plan.runId, baseRunId: plan.baseRunId, document: plan.document, kind: plan.kind,
+          period: period ?? defaultPeriod(plan, run), file: flags.output ?? 'stdout', sha256: createHash('sha256').update(text).digest('hex'),
+          lines: journal.length, exportedAt: io.now().toISOString(),
+        });
+      } finally {
+        ledger.close();
       }
-      const journal = journalOf(heading, entries, run.platform);
-      if (journal.length === 0) speaker(command, io).warn(`warning: run ${run.id} changes nothing in the books: the journal has no lines`);
-      writeOutput(io, flags.output, render(JOURNAL_VIEW, flags.format, { lines: journal, currency: run.currency }, lookOf(command, io, flags.output !== undefined)));
     });
   withExamples(command, [
     'chargeback export erp -m 2026-10 -o journal-2026-10.csv',
     'chargeback export erp -m 2026-10 --adjustments --period 2026-11 -o adjustments.csv',
-    'chargeback export erp -m 2026-10 -f json',
+    'chargeback export erp -m 2026-10 -f json --dry-run',
   ]);
 }
 
-function latestAdjustment(ledger: Ledger, month: Month): StoredRun {
-  const id = latestAdjustmentRun(ledger, month.label);
-  if (id === null) throw new UsageError(`${month.label} has no run that adjusts closed books: --adjustments needs a month closed and computed again`);
-  return findRun(ledger, month.label, id)!;
-}
+const documentName = (plan: ExportPlan) => (plan.kind === 'nothing' ? `chargeback-run-${plan.runId}` : plan.document);
 
-/** What a run posts: its whole statement, or, for a run that adjusts closed books, the differences. */
-function postingOf(ledger: Ledger, run: StoredRun, period: string | undefined, wantsAdjustments: boolean): { heading: JournalDocument; entries: readonly JournalEntry[] } {
-  const { standing } = run;
-  if (standing.kind !== 'adjusts') {
-    if (wantsAdjustments) throw new UsageError(`run ${run.id} does not adjust closed books (${standing.kind === 'closes' ? 'it closed the month' : 'the month is open'}): drop --adjustments`);
-    return { heading: { document: `chargeback-run-${run.id}`, month: run.month, postingDate: lastDayOf(period ?? run.month) }, entries: run.lines };
-  }
-  const books = findRun(ledger, run.month, standing.booksRunId)!;
-  const method = `adjustment to run ${books.id}`;
-  return {
-    heading: { document: `chargeback-run-${run.id}-adjusts-${books.id}`, month: run.month, postingDate: lastDayOf(period ?? run.createdAt.slice(0, 7)) },
-    entries: adjustmentLines(books.lines, run.lines).map((a) => ({ ...a, method })),
-  };
-}
+/** A whole run posts in its month; differences in the month the run was computed in. */
+const defaultPeriod = (plan: ExportPlan, run: StoredRun) => (plan.kind === 'adjustment' ? run.createdAt.slice(0, 7) : run.month);
