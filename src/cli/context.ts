@@ -1,11 +1,10 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Option, type Command } from 'commander';
 import type { Look } from '../report/table.js';
 import { FileError, UsageError } from '../domain/errors.js';
 import { parseMonth, type Month } from '../domain/month.js';
 import { openLedger, type Ledger } from '../ledger/open.js';
-import { removeStaleTemporaries, temporaryName } from '../temporary-files.js';
+import { writeWhole } from '../temporary-files.js';
 import { findRun, type StoredRun } from '../ledger/runs.js';
 import { centresInOrder } from '../domain/order.js';
 import { parseRateCardText, readRateCard } from '../ratecard/load.js';
@@ -133,22 +132,15 @@ export function requireMaxGap(text: string): number {
 
 /**
  * Writes a command's output to `--output PATH`, or to standard output without one. A file is
- * written under a temporary name and renamed into place, so a full disk or a signal never
- * leaves half a statement where a whole one is expected.
+ * written whole (temporary name, then renamed into place); a FIFO, a device or /dev/stdout is
+ * written through, a symlink's target is replaced, never the link (temporary-files.ts).
  */
 export function writeOutput(io: Io, path: string | undefined, text: string): void {
   if (path === undefined) return io.stdout(text);
-  removeStaleTemporaries(path);
-  const temporary = temporaryName(path);
-  io.temporaries?.add(temporary);
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
+    writeWhole(path, text, io.temporaries);
   } catch (error) {
-    rmSync(temporary, { force: true });
     throw FileError.from(error, path, 'write the output');
-  } finally {
-    io.temporaries?.delete(temporary);
   }
 }
 

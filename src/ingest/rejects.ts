@@ -1,10 +1,12 @@
-import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { FileError } from '../domain/errors.js';
 import { safeText, unescapeText } from '../report/cells.js';
 import { toCsv } from '../report/csv.js';
-import { removeStaleTemporaries, temporaryName } from '../temporary-files.js';
+import { destinationOf, putInPlace, removeStaleTemporaries, temporaryName, type Destination } from '../temporary-files.js';
 import type { Reader, RejectedRow } from './reader.js';
 
 /** The columns a rejects file adds after a row's own cells. */
@@ -27,18 +29,15 @@ export interface RejectsFile {
 }
 
 export function openRejectsFile(path: string, columns: readonly string[], temporaries?: Set<string>): RejectsFile {
-  removeStaleTemporaries(path);
-  const temporary = temporaryName(path);
+  let destination: Destination = { kind: 'replace', path };
+  guardedWrite(path, () => (destination = destinationOf(path)));
+  // A FIFO or a device gets the whole file at the end; its temporary never sits beside it (in /dev).
+  const local = destination.kind === 'replace' ? destination.path : join(tmpdir(), `chargeback-rejects-${basename(path)}`);
+  removeStaleTemporaries(local);
+  const temporary = temporaryName(local);
   temporaries?.add(temporary);
   let count = 0;
-  // Errors name the path the user gave (or the default next to the file), never the temporary one.
-  const guarded = (write: () => void) => {
-    try {
-      write();
-    } catch (error) {
-      throw FileError.from(error, path, 'write the rejects file');
-    }
-  };
+  const guarded = (write: () => void) => guardedWrite(path, write);
   return {
     add(reject) {
       guarded(() => {
@@ -51,7 +50,7 @@ export function openRejectsFile(path: string, columns: readonly string[], tempor
     close() {
       temporaries?.delete(temporary);
       if (count === 0) return null;
-      guarded(() => renameSync(temporary, path));
+      guarded(() => putInPlace(temporary, destination));
       return path;
     },
     discard() {
@@ -59,6 +58,15 @@ export function openRejectsFile(path: string, columns: readonly string[], tempor
       rmSync(temporary, { force: true });
     },
   };
+}
+
+/** Errors name the path the user gave (or the default next to the file), never the temporary one. */
+function guardedWrite(path: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    throw FileError.from(error, path, 'write the rejects file');
+  }
 }
 
 /** Whether a CSV header is a rejects file's: its own columns, then `line` and `reason`. */

@@ -1,4 +1,4 @@
-import type { ExportRecord, MonthPostings } from '../domain/postings.js';
+import { postingStatus, type ExportRecord, type MonthPostings, type PostingStatus } from '../domain/postings.js';
 import type { Ledger } from './engine.js';
 import { closedMonth, findRun } from './runs.js';
 
@@ -32,4 +32,10 @@ export function runLinesReader(db: Ledger, month: string) {
     if (!cache.has(runId)) cache.set(runId, findRun(db, month, runId));
     return cache.get(runId)?.lines ?? [];
   };
+}
+
+/** Where every month with runs stands in posting: what its journals add up to, what is pending or unexported. */
+export function postingStatuses(db: Ledger): PostingStatus[] {
+  const months = db.prepare('SELECT DISTINCT month FROM runs ORDER BY month').pluck().all() as string[];
+  return months.map((month) => postingStatus(monthPostings(db, month), runLinesReader(db, month)));
 }

@@ -2,6 +2,8 @@ import { listBatches, type BatchRow } from './batches.js';
 import { existsSync, statSync } from 'node:fs';
 import { isSqlite, type Ledger } from './engine.js';
 import { closedMonths, listRuns, type ClosedMonth, type RunListing } from './runs.js';
+import { listExports, postingStatuses } from './exports.js';
+import type { ExportRecord, PostingStatus } from '../domain/postings.js';
 
 /** What `chargeback status` reports of a ledger: its schema, what it holds, and its books. */
 export interface LedgerStatus {
@@ -14,6 +16,9 @@ export interface LedgerStatus {
   rows: { usageEvents: number; billingRecords: number; gpuSamples: number; counterSamples: number };
   runs: RunListing[];
   closed: ClosedMonth[];
+  /** Every journal exported, oldest first, and where each month's posting stands. */
+  exports: ExportRecord[];
+  postings: PostingStatus[];
 }
 
 const count = (db: Ledger, table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
@@ -40,5 +45,7 @@ export function ledgerStatus(db: Ledger): LedgerStatus {
     },
     runs: listRuns(db, null),
     closed: closedMonths(db),
+    exports: listExports(db),
+    postings: postingStatuses(db),
   };
 }

@@ -1,7 +1,7 @@
 import type { LedgerStatus } from '../ledger/status.js';
 import { grouped, printable } from './cells.js';
 import { booksByMonth } from '../domain/books.js';
-import { monthRecord } from './runs.js';
+import { monthRecord, postingText } from './runs.js';
 import { fitTable, type Look } from './table.js';
 import { asJson, type View } from './view.js';
 
@@ -14,7 +14,7 @@ export interface StatusView {
 
 const size = (bytes: number) => (bytes < 1024 * 1024 ? `${grouped(String(Math.ceil(bytes / 1024)))} KiB` : `${grouped((bytes / 1024 / 1024).toFixed(1))} MiB`);
 
-const monthsOf = (status: LedgerStatus) => booksByMonth(status.runs, status.closed).map((m) => ({ ...monthRecord(m), runs: m.runs.length }));
+const monthsOf = (status: LedgerStatus) => booksByMonth(status.runs, status.closed).map((m) => ({ ...monthRecord(m, status.postings), runs: m.runs.length }));
 
 function statusAsTable({ path, bytes, status }: StatusView, look: Look): string {
   const r = status.rows;
@@ -29,10 +29,14 @@ function statusAsTable({ path, bytes, status }: StatusView, look: Look): string 
   }, look)}`;
   const months = monthsOf(status);
   const books = months.length === 0 ? 'No runs yet: chargeback compute --month YYYY-MM --rate-card FILE' : `Months\n${fitTable({
-    columns: [{ head: 'month' }, { head: 'state' }, { head: 'books run', align: 'right' }, { head: 'runs', align: 'right' }],
-    rows: months.map((m) => [m.month, m.state === 'closed' ? `closed on run ${m.closed_run}` : 'open', m.books_run, m.runs]),
+    columns: [{ head: 'month' }, { head: 'state' }, { head: 'books run', align: 'right' }, { head: 'runs', align: 'right' }, { head: 'journals', shrink: true }],
+    rows: months.map((m) => [m.month, m.state === 'closed' ? `closed on run ${m.closed_run}` : 'open', m.books_run, m.runs,
+      postingText(status.postings.find((p) => p.month === m.month))]),
   }, look)}`;
-  return `${[...head, sources, books].join('\n')}\n`;
+  // What needs finance's hand, said first-hand rather than left in a column a narrow terminal drops.
+  const todo = status.postings.filter((p) => p.pending || p.unexported).map((p) => `  ${p.month}: ${postingText(p)}`);
+  const action = todo.length === 0 ? [] : [`Months with journals to post\n${todo.join('\n')}`];
+  return `${[...head, sources, books, ...action].join('\n')}\n`;
 }
 
 /** `status`: where the ledger is and how big, what it holds, the last batch per source, and each month's books. */

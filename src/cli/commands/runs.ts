@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { closedMonths, listRuns } from '../../ledger/runs.js';
+import { listExports, postingStatuses } from '../../ledger/exports.js';
 import { RUNS_VIEW } from '../../report/runs.js';
 import { render } from '../../report/view.js';
 import { lookOf, requireMonth, useLedger, type GlobalOptions, type Io } from '../context.js';
@@ -34,7 +35,7 @@ export function registerRuns(program: Command, io: Io): void {
         if (!Number.isSafeInteger(runId)) throw new UsageError(`--verify: expected a run id, got "${flags.verify}"`);
         return verifyRun(ledger, runId, io);
       }
-      const view = { month, runs: listRuns(ledger, month), closed: closedMonths(ledger) };
+      const view = { month, runs: listRuns(ledger, month), closed: closedMonths(ledger), exports: listExports(ledger, month), postings: postingStatuses(ledger) };
       ledger.close();
       io.stdout(render(RUNS_VIEW, flags.format, view, lookOf(command, io)));
     });
