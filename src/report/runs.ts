@@ -58,12 +58,19 @@ const record = (r: RunListing, exports: readonly ExportRecord[]) => ({
 const exportedText = (r: RunListing, exports: readonly ExportRecord[]) => exports.filter((e) => e.runId === r.id)
   .map((e) => `${e.exportedAt.slice(0, 10)} ${e.kind === 'adjustment' ? `Δ to run ${e.baseRunId}` : e.kind}`).join('; ');
 
-/** What a month's posting asks of finance, in words; '' when nothing. */
-export function postingText(p: PostingStatus | undefined): string {
+/** Where a month's posting stands, in a table cell; '' when nothing was exported of an open month. */
+export function postingCell(p: PostingStatus | undefined): string {
   if (!p) return '';
-  if (p.unexported) return `journal not exported: export erp -m ${p.month}`;
-  if (p.pending) return `run ${p.latestRunId}'s differences not posted: export erp -m ${p.month} --adjustments`;
-  return p.postedRunId === null ? '' : `journals add up to run ${p.postedRunId}`;
+  if (p.unexported) return 'not exported';
+  if (p.pending) return `run ${p.latestRunId}'s Δ pending`;
+  return p.postedRunId === null ? '' : `posted to run ${p.postedRunId}`;
+}
+
+/** What a month's posting asks of finance, with the command that does it; '' when nothing. */
+export function postingAction(p: PostingStatus): string {
+  if (p.unexported) return `closed, its journal not exported: export erp -m ${p.month}`;
+  if (p.pending) return `run ${p.latestRunId}'s differences from run ${p.postedRunId} not posted: export erp -m ${p.month} --adjustments`;
+  return '';
 }
 
 function runsAsTable(view: RunsView, look: Look): string {
@@ -75,15 +82,17 @@ function runsAsTable(view: RunsView, look: Look): string {
   }, look);
   const months = monthsOf(view);
   const state = (m: (typeof months)[number]) => (m.closed ? `closed on run ${m.closed.runId}` : `open; books: run ${m.booksRunId}`);
-  const posting = (month: string) => postingText(view.postings.find((p) => p.month === month));
+  const posting = (month: string) => postingCell(view.postings.find((p) => p.month === month));
   if (view.month !== null) {
     const only = months[0];
-    const said = [only?.closed ? state(only) : '', posting(view.month)].filter((t) => t !== '').join('; ');
+    const found = view.postings.find((p) => p.month === view.month);
+    const said = [only?.closed ? state(only) : '', found ? postingAction(found) || postingCell(found) : ''].filter((t) => t !== '').join('; ');
     return `Runs ${view.month}${said ? ` (${printable(said)})` : ''}\n${table}\n`;
   }
+  const journals = months.some((m) => posting(m.month) !== '');
   const summary = fitTable({
-    columns: [{ head: 'month' }, { head: 'runs', align: 'right' }, { head: 'state', shrink: true }, { head: 'journals', shrink: true }],
-    rows: months.map((m) => [m.month, m.runs.length, `${state(m)}${m.closed ? ` at ${m.closed.closedAt}` : ''}`, posting(m.month)]),
+    columns: [{ head: 'month' }, { head: 'runs', align: 'right' }, { head: 'state', shrink: true }, ...(journals ? [{ head: 'journals', shrink: true }] : [])],
+    rows: months.map((m) => [m.month, m.runs.length, `${state(m)}${m.closed ? ` at ${m.closed.closedAt}` : ''}`, ...(journals ? [posting(m.month)] : [])]),
   }, look);
   return `Months\n${summary}\nRuns (every month)\n${table}\n`;
 }

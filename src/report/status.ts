@@ -1,7 +1,7 @@
 import type { LedgerStatus } from '../ledger/status.js';
 import { grouped, printable } from './cells.js';
 import { booksByMonth } from '../domain/books.js';
-import { monthRecord, postingText } from './runs.js';
+import { monthRecord, postingAction, postingCell } from './runs.js';
 import { fitTable, type Look } from './table.js';
 import { asJson, type View } from './view.js';
 
@@ -28,13 +28,14 @@ function statusAsTable({ path, bytes, status }: StatusView, look: Look): string 
     rows: status.lastBatches.map((b) => [b.source, b.id, printable(b.fileName), b.rowsAccepted, b.rowsRejected, b.finishedAt]),
   }, look)}`;
   const months = monthsOf(status);
+  const journals = status.postings.some((p) => postingCell(p) !== '');
   const books = months.length === 0 ? 'No runs yet: chargeback compute --month YYYY-MM --rate-card FILE' : `Months\n${fitTable({
-    columns: [{ head: 'month' }, { head: 'state' }, { head: 'books run', align: 'right' }, { head: 'runs', align: 'right' }, { head: 'journals', shrink: true }],
+    columns: [{ head: 'month' }, { head: 'state' }, { head: 'books run', align: 'right' }, { head: 'runs', align: 'right' }, ...(journals ? [{ head: 'journals', shrink: true }] : [])],
     rows: months.map((m) => [m.month, m.state === 'closed' ? `closed on run ${m.closed_run}` : 'open', m.books_run, m.runs,
-      postingText(status.postings.find((p) => p.month === m.month))]),
+      ...(journals ? [postingCell(status.postings.find((p) => p.month === m.month))] : [])]),
   }, look)}`;
   // What needs finance's hand, said first-hand rather than left in a column a narrow terminal drops.
-  const todo = status.postings.filter((p) => p.pending || p.unexported).map((p) => `  ${p.month}: ${postingText(p)}`);
+  const todo = status.postings.filter((p) => p.pending || p.unexported).map((p) => `  ${p.month}: ${postingAction(p)}`);
   const action = todo.length === 0 ? [] : [`Months with journals to post\n${todo.join('\n')}`];
   return `${[...head, sources, books, ...action].join('\n')}\n`;
 }
