@@ -1,3 +1,4 @@
+import { adjustmentsAgainst, type Adjustment } from './adjustments.js';
 import type { Anomaly } from './anomalies.js';
 import { attribute, attributeListed, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost } from './attribution.js';
 import { forecastOf } from './budgets.js';
@@ -31,6 +32,19 @@ export interface ShowbackInputs {
   /** The tag whose values unit costs are also shown by (`--by tag.NAME`). */
   tagName: string | null;
   gpu: readonly GpuSummaryRow[];
+  /** The runs after this one in its month, oldest first: each adjusts the books so far (issue 28). */
+  later?: readonly StoredRun[];
+  /** What later data the run's books do not hold, in one line; null when none. */
+  note?: string | null;
+}
+
+/** A run that adjusts the books: what it changes per centre against the run before it. */
+export interface AdjustmentShown {
+  runId: number;
+  againstRunId: number;
+  createdAt: string;
+  byCentre: Adjustment[];
+  total: Decimal;
 }
 
 export interface CentreReport {
@@ -51,6 +65,9 @@ export interface ShowbackReport {
   lines: readonly StatementLine[];
   total: Decimal;
   previous: { month: string; runId: number; total: Decimal } | null;
+  /** Each later run's differences, and the total once they are all posted (null without any). */
+  adjustments: { runs: AdjustmentShown[]; adjustedTotal: Decimal } | null;
+  note: string | null;
   budget: { budgeted: Decimal; spent: Decimal; centres: number } | null;
   /** The month-end forecast while the run's data does not cover the whole month; null once it does. */
   forecast: Decimal | null;
@@ -92,6 +109,8 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   const daily = along('byDay');
   return {
     run, closed: inputs.closed, lines, total,
+    adjustments: adjustmentsShown(run, inputs.later ?? [], inputs.centres),
+    note: inputs.note ?? null,
     previous: inputs.previous && { month: inputs.previous.month, runId: inputs.previous.id, total: sum(inputs.previous.lines.filter((l) => inputs.centres.includes(l.costCentre)).map((l) => l.amount)) },
     budget: budgeted.length === 0 ? null : {
       budgeted: sum(budgeted.map((b) => b.monthly)),
@@ -118,3 +137,15 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   };
 }
 
+
+/** Each later run against the one before it, for the centres shown; the adjusted total is the latest run's. */
+function adjustmentsShown(run: StoredRun, later: readonly StoredRun[], centres: readonly string[]): ShowbackReport['adjustments'] {
+  if (later.length === 0) return null;
+  const shown = (r: StoredRun) => r.lines.filter((l) => centres.includes(l.costCentre));
+  const runs = later.map((r, i) => {
+    const before = i === 0 ? run : later[i - 1]!;
+    const byCentre = adjustmentsAgainst(shown(before), shown(r));
+    return { runId: r.id, againstRunId: before.id, createdAt: r.createdAt, byCentre, total: sum(byCentre.map((a) => a.amount)) };
+  });
+  return { runs, adjustedTotal: sum(shown(later[later.length - 1]!).map((l) => l.amount)) };
+}

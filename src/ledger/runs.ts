@@ -99,6 +99,12 @@ export function standingOf(db: Ledger, month: string, runId: number): RunStandin
   return { kind: 'adjusts', booksRunId, closedRunId: closed.runId };
 }
 
+/** The month's latest run, whatever its standing; undefined when it has none. */
+export function latestRunId(db: Ledger, month: string): number | undefined {
+  const id = db.prepare('SELECT MAX(id) FROM runs WHERE month = ?').pluck().get(month) as number | bigint | null;
+  return id === null ? undefined : Number(id);
+}
+
 /** The month's latest run that adjusts its closed books, if any. */
 export function latestAdjustmentRun(db: Ledger, month: string): number | null {
   const closed = closedMonth(db, month);

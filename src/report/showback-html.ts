@@ -35,6 +35,7 @@ export async function showbackAsHtml(page: ShowbackPage): Promise<string> {
   const title = `Showback ${run.month}${report.centres.length === 1 ? ` — ${report.centres[0]!.explanation.costCentre}` : ''}`;
   const sections = [
     tiles(page),
+    adjustments(page),
     await costByCentre(page),
     await dailySpend(page),
     await unitEconomics(page),
@@ -81,6 +82,23 @@ ${tile(previous)}
 ${tile(budget)}
 ${tile(forecast)}
 </section>`;
+}
+
+/**
+ * The runs that adjust these books since (issue 28): each run's change per centre against the
+ * run before it, and the total once every adjustment is posted; and what later data the
+ * books do not hold. Empty when there is neither.
+ */
+function adjustments({ report, unallocated }: ShowbackPage): string {
+  const note = report.note ? `<p class="explain" data-later-note>${esc(report.note.replace(/^note: /, ''))}</p>` : '';
+  const shown = report.adjustments;
+  if (!shown) return note === '' ? '' : `<section aria-label="Later data"><h2>Not in these books</h2>${note}</section>`;
+  const rows = shown.runs.flatMap((r) => (r.byCentre.length === 0 ? [{ r, centre: '—', amount: '0.00' }] : r.byCentre.map((a) => ({ r, centre: a.costCentre === unallocated ? `${a.costCentre} (unallocated)` : a.costCentre, amount: signed(a.amount) }))))
+    .map(({ r, centre, amount }) => `<tr><td>run ${r.runId}</td><td>against run ${r.againstRunId}</td><td>${esc(r.createdAt)}</td><td>${esc(centre)}</td><td class="num">${amount}</td></tr>`).join('');
+  return `<section aria-label="Adjustments"><h2>Adjustments since these books</h2>
+<p class="explain">Run ${report.run.id} is the books; ${shown.runs.length} later run${shown.runs.length === 1 ? '' : 's'} adjust${shown.runs.length === 1 ? 's' : ''} them. Posted with <code>export erp --adjustments</code>, the month comes to <strong data-adjusted-total="${formatAmount(shown.adjustedTotal)}">${money(shown.adjustedTotal)} ${esc(report.run.currency)}</strong> (${signed(shown.adjustedTotal.minus(report.total))}).</p>
+<table><thead><tr><th scope="col">run</th><th scope="col">adjusts</th><th scope="col">computed</th><th scope="col">cost centre</th><th scope="col" class="num">Δ</th></tr></thead><tbody>${rows}</tbody></table>
+${note}</section>`;
 }
 
 /** A chart with its caption, its text alternative (the spec's description) and the table behind it. */

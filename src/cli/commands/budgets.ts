@@ -11,6 +11,8 @@ import { lookOf, maxGapOption, requireMaxGap, requireMonth, speaker, useLedger, 
 import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 import { anomaliesOf, priceMonth, readMonthUsage } from '../month-inputs.js';
 import { inSnapshot } from '../../ledger/open.js';
+import { closedMonth, findRun } from '../../ledger/runs.js';
+import { booksSource, readingBooks } from '../books-source.js';
 
 interface BudgetFlags {
   month: string;
@@ -43,11 +45,14 @@ export function registerBudgets(program: Command, io: Io): void {
       const asOf = requireAsOf(flags.asOf, io.now().getTime(), month.label, range, card.timezone);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const maxGapMs = requireMaxGap(flags.maxGap);
-      const { statement, anomalies } = inSnapshot(ledger, () => {
-        const usage = readMonthUsage(ledger, card, { startMs: range.startMs, endMs: asOf });
-        return { statement: priceMonth(ledger, card, period, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
-      });
-      ledger.close();
+      // A closed month is judged on its books: the batches its closed run read (issue 28).
+      const closed = closedMonth(ledger, month.label);
+      const books = closed ? booksSource(ledger, findRun(ledger, month.label, closed.runId)!, period) : { ledger, note: null, done: () => undefined };
+      const { statement, anomalies } = readingBooks(books, ledger, (source) => inSnapshot(source, () => {
+        const usage = readMonthUsage(source, card, { startMs: range.startMs, endMs: asOf });
+        return { statement: priceMonth(source, card, period, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
+      }));
+      if (books.note) speaker(command, io).warn(books.note);
       const reports = budgetReports(card.budgets, statement.lines, range, asOf);
       io.stdout(render(BUDGETS_VIEW, flags.format, { month: month.label, currency: card.currency, reports }, lookOf(command, io)));
       for (const anomaly of anomalies) speaker(command, io).warn(`warning: ${anomaly}`);

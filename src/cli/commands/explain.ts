@@ -9,7 +9,8 @@ import { inSnapshot } from '../../ledger/open.js';
 import { EXPLAIN_VIEW } from '../../report/explain.js';
 import { UNIT_COSTS_VIEW } from '../../report/unit-costs.js';
 import { render } from '../../report/view.js';
-import { cardOfRun, centresOf, lookOf, requireMonth, requireRun, tagOf, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { cardOfRun, centresOf, lookOf, requireMonth, requireRun, speaker, tagOf, useLedger, type GlobalOptions, type Io } from '../context.js';
+import { booksSource, readingBooks } from '../books-source.js';
 import { centresUsage } from '../month-inputs.js';
 import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 
@@ -46,8 +47,11 @@ export function registerExplain(program: Command, io: Io): void {
       const run = requireRun(ledger, month, flags.run);
       const centres = centresOf(run, flags.costCentre);
       const card = cardOfRun(run, flags.rateCard);
-      const { usage } = inSnapshot(ledger, () => centresUsage(ledger, card, periodOf(month, card.timezone), run.lines, centres, tagName === null ? {} : { tagName }));
-      ledger.close();
+      const period = periodOf(month, card.timezone);
+      // The run's own batches, so every breakdown adds up to its line (issue 28).
+      const books = booksSource(ledger, run, period);
+      const { usage } = readingBooks(books, ledger, (source) => inSnapshot(source, () => centresUsage(source, card, period, run.lines, centres, tagName === null ? {} : { tagName })));
+      if (books.note) speaker(command, io).warn(books.note);
       const look = lookOf(command, io);
       if (tagName !== null) return io.stdout(render(UNIT_COSTS_VIEW, flags.format, unitView(month, run, tagName, flags.costCentre ?? null, centres, usage), look));
       const explanation = explainCentre(run, centres[0]!, usage.get(centres[0]!)!.breakdownOf)!;

@@ -3,9 +3,11 @@ import { DEFAULT_MAX_GAP_MS } from '../../domain/gpu.js';
 import { periodOf, previousMonth } from '../../domain/month.js';
 import { showbackReport } from '../../domain/showback.js';
 import { inSnapshot } from '../../ledger/open.js';
-import { findRun } from '../../ledger/runs.js';
+import { findRun, latestRunId, listRuns, type StoredRun } from '../../ledger/runs.js';
+import type { Ledger } from '../../ledger/open.js';
+import { booksSource, readingBooks } from '../books-source.js';
 import { showbackAsHtml } from '../../report/showback-html.js';
-import { cardOfRun, centresOf, requireMonth, requireRun, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
+import { cardOfRun, centresOf, requireMonth, requireRun, speaker, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 import { centresUsage, gpuSummaryOf } from '../month-inputs.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
 import { toolVersion } from '../version.js';
@@ -36,12 +38,16 @@ export function registerReport(program: Command, io: Io): void {
       const card = cardOfRun(run, flags.rateCard);
       const centres = centresOf(run, flags.costCentre);
       const period = periodOf(month, card.timezone);
-      const read = inSnapshot(ledger, () => {
-        const { usage, anomalies } = centresUsage(ledger, card, period, run.lines, centres, { ...(tagName === null ? {} : { tagName }), topIdentities: TOP_USERS });
-        return { usage, anomalies: anomalies(), previous: findRun(ledger, previousMonth(month).label), gpu: gpuSummaryOf(ledger, period.range, run.maxGapMs ?? DEFAULT_MAX_GAP_MS, card) };
-      });
-      ledger.close();
-      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, ...read });
+      // Against last month: its books as adjusted, the latest run (issue 28).
+      const previous = findRun(ledger, previousMonth(month).label, latestRunId(ledger, previousMonth(month).label) ?? -1);
+      const later = laterRunsOf(ledger, run);
+      const books = booksSource(ledger, run, period);
+      const read = readingBooks(books, ledger, (source) => inSnapshot(source, () => {
+        const { usage, anomalies } = centresUsage(source, card, period, run.lines, centres, { ...(tagName === null ? {} : { tagName }), topIdentities: TOP_USERS });
+        return { usage, anomalies: anomalies(), gpu: gpuSummaryOf(source, period.range, run.maxGapMs ?? DEFAULT_MAX_GAP_MS, card) };
+      }));
+      if (books.note) speaker(command, io).warn(books.note);
+      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, previous, later, note: books.note, ...read });
       writeOutput(io, flags.output, await showbackAsHtml({ report, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
     });
   withExamples(command, [
@@ -49,4 +55,10 @@ export function registerReport(program: Command, io: Io): void {
     'chargeback report -m 2026-10 --by tag.feature -o showback-2026-10.html',
     'chargeback report -m 2026-10 --cost-centre CC-4100 -o cc-4100-2026-10.html',
   ]);
+}
+
+/** The runs after `run` in its month that adjust closed books: what the report shows as adjustments. */
+function laterRunsOf(ledger: Ledger, run: StoredRun): StoredRun[] {
+  if (run.standing.kind === 'open') return [];
+  return listRuns(ledger, run.month).filter((r) => r.id > run.id).map((r) => findRun(ledger, run.month, r.id)!);
 }

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Period } from '../domain/month.js';
+import type { StoredRun } from '../domain/run.js';
+import { laterRows, type LaterRows } from '../ledger/later-rows.js';
+import { openLedger, type Ledger } from '../ledger/open.js';
+import { replicateBatches } from '../ledger/replica.js';
+import { findRun, latestRunId } from '../ledger/runs.js';
+import { batchesRead } from './month-inputs.js';
+
+/**
+ * What a view of a stored run reads (issue 28): exactly the batches the run read, so that
+ * every breakdown adds up to the run's lines, whatever was ingested since. While the month
+ * holds no other batch that is the ledger itself; otherwise a replica of the run's batches
+ * in a temporary SQLite file, made the way `runs --verify` makes it, and a note of what the
+ * later batches hold. `done` closes the replica and removes it.
+ */
+export interface BooksSource {
+  ledger: Ledger;
+  /** One line saying what later data the run does not hold, or null. */
+  note: string | null;
+  done(): void;
+}
+
+export function booksSource(ledger: Ledger, run: StoredRun, period: Period): BooksSource {
+  const own = new Set(run.batchIds);
+  const now = batchesRead(ledger, period).all;
+  const later = now.filter((id) => !own.has(id));
+  if (later.length === 0 && now.length === own.size) return { ledger, note: null, done: () => undefined };
+  const rows = laterRows(ledger, later, period.range);
+  const latest = findRun(ledger, run.month, latestRunId(ledger, run.month));
+  const holder = latest && latest.id > run.id && later.every((id) => latest.batchIds.includes(id)) ? latest.id : null;
+  const dir = mkdtempSync(join(tmpdir(), 'chargeback-books-'));
+  try {
+    const replica = openLedger(join(dir, 'books.db'), { create: true });
+    replicateBatches(ledger, replica, run.batchIds);
+    return {
+      ledger: replica,
+      note: noteOf(run, rows, holder),
+      done: () => {
+        replica.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** "12 later rows, 52 tokens, not in these books: run 3 holds them (--run 3)", or "compute again". */
+function noteOf(run: StoredRun, rows: LaterRows, holder: number | null): string {
+  const parts = [
+    rows.events > 0 ? `${rows.events} later request row${rows.events === 1 ? '' : 's'}, ${rows.tokens} tokens` : '',
+    rows.billingRecords > 0 ? `${rows.billingRecords} later billing record${rows.billingRecords === 1 ? '' : 's'}` : '',
+    rows.gpuSamples > 0 ? `${rows.gpuSamples} later GPU sample${rows.gpuSamples === 1 ? '' : 's'}` : '',
+  ].filter((p) => p !== '');
+  const what = parts.length > 0 ? parts.join(', ') : `batches ${rows.batches.join(', ')}`;
+  const where = holder !== null ? `run ${holder} holds them (--run ${holder})` : `compute ${run.month} again to include them`;
+  return `note: run ${run.id} reads only its own ${run.batchIds.length} batch${run.batchIds.length === 1 ? '' : 'es'}: ${what} of ${run.month} are not in these books; ${where}`;
+}
+
+/** Reads `source`'s ledger, then closes it and the live one, whatever happens. */
+export function readingBooks<T>(source: BooksSource, live: Ledger, read: (ledger: Ledger) => T): T {
+  try {
+    return read(source.ledger);
+  } finally {
+    source.done();
+    live.close();
+  }
+}
