@@ -74,14 +74,14 @@ const PEEK_BYTES = 64 << 10;
  * Reads the start of an input without losing it: returns its first text (decompressed when
  * the bytes are gzip, whatever the file's name) and a byte stream that still starts there.
  */
-export async function peekStart(stream: Readable): Promise<{ text: string; stream: Readable; parquet: boolean }> {
+export async function peekStart(stream: Readable): Promise<{ text: string; stream: Readable; parquet: boolean; gzip: boolean }> {
   const raw = await peekBytes(stream, 4);
   // Parquet is binary and read by position, not as text: the caller reads it from a file.
-  if (isParquet(raw.head)) return { text: '', stream: raw.stream, parquet: true };
+  if (isParquet(raw.head)) return { text: '', stream: raw.stream, parquet: true, gzip: false };
   const gzip = raw.head[0] === 0x1f && raw.head[1] === 0x8b;
   const plain = gzip ? raw.stream.pipe(createGunzip()) : raw.stream;
   const { head, stream: rest } = await peekBytes(plain, PEEK_BYTES);
-  return { text: new TextDecoder('utf-8', { fatal: false }).decode(head).replace(/\uFFFD$/, ''), stream: rest, parquet: false };
+  return { text: new TextDecoder('utf-8', { fatal: false }).decode(head).replace(/\uFFFD$/, ''), stream: rest, parquet: false, gzip };
 }
 
 /** Reads at least `count` bytes (or all there are) and gives them back with the whole stream. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, lstatSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, ProblemFound } from '../domain/errors.js';
-import { beginBatch, priorAttempt, type BatchRow, type PriorAttempt } from '../ledger/batches.js';
+import { beginBatch, priorAttempt, wroteRejects, type BatchRow, type PriorAttempt } from '../ledger/batches.js';
 import type { Ledger } from '../ledger/open.js';
 import { chooseReader, fileStart, type FileStart } from './index.js';
 import { englishName } from './header-names.js';
@@ -21,6 +21,7 @@ import { billingKey } from '../keys.js';
 import type { BillingRecord, CounterSample, GpuSample } from '../domain/types.js';
 import { counterLog } from '../ledger/counters.js';
 import { counterUsage } from './vllm.js';
+import { completeRecordsOnly, type HeldBack } from './complete-records.js';
 import { isRejectsHeader, openRejectsFile, redactorFor, unwrapRejects, type RejectsFile } from './rejects.js';
 
 /** How to ingest a file: the reader's options (but its name) and the batch's own. */
@@ -34,6 +35,8 @@ export interface IngestOptions extends Omit<ReadOptions, 'name' | 'closed'> {
    */
   reread?: boolean;
   rejectsPath?: string;
+  /** The file is whole (--complete): its last line is a record even without a line end. */
+  complete?: boolean;
   /** Where temporary files are registered, so a signal can remove them (see Io). */
   temporaries?: Set<string>;
   stdin: Readable;
@@ -49,7 +52,9 @@ export type IngestOutcome =
   | {
       kind: 'stored';
       file: string;
+      /** The batch made; or, when the read stored nothing and its bytes were read before, the earlier batch (no batch is added). */
       batchId: number;
+      unchangedSince: number | null;
       format: string;
       read: number;
       accepted: number;
@@ -60,6 +65,8 @@ export type IngestOutcome =
       firstReject: RejectedRow | null;
       /** Why bytes ingested before were read again, when they were. */
       reread: string | null;
+      /** The incomplete last record left for the next read. */
+      heldBack: HeldBack | null;
     };
 
 /**
@@ -69,7 +76,7 @@ export type IngestOutcome =
  */
 export async function ingestFile(ledger: Ledger, file: string, options: IngestOptions): Promise<IngestOutcome> {
   const input = await openInput(file, options.stdin, options.stdinName);
-  const records = await readableRecords(input, file, options.temporaries).catch((error: unknown) => Promise.reject(inputProblem(error, input.name)));
+  const records = await readableRecords(input, file, options.complete ?? false, options.temporaries).catch((error: unknown) => Promise.reject(inputProblem(error, input.name)));
   try {
     return await ingestRecords(ledger, file, input, records, options);
   } finally {
@@ -89,6 +96,7 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
     source: options.source,
     format: reader.format,
     parseOptions,
+    ...(options.reread ? { flags: JSON.stringify({ 'allow-closed': true }) } : {}),
     fileName: input.name,
     startedAt: options.now().toISOString(),
   });
@@ -172,19 +180,38 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
       throw strictFailure(input.name, firstReject, counts.rejected, rejectsFile);
     }
     const sha256 = await input.sha256();
+    const heldBack = records.heldBack();
     const sameBytes = batch.commit(
       sha256,
-      { ...counts, ignoredColumns, rejectsFile },
+      { ...counts, ignoredColumns, rejectsFile, heldBack: heldBack?.line ?? null },
       options.now().toISOString(),
       options.reread ?? false,
     );
-    if (sameBytes) return { kind: 'already', file: input.name, batch: sameBytes };
+    // Bytes seen before that store nothing now add no batch: the read is reported, the batch named is the earlier one.
+    const alreadyThere = sameBytes && !options.reread && sameBytes.rowsAccepted > 0 && sameBytes.parseOptions === parseOptions;
+    if (sameBytes && (counts.accepted > 0 || alreadyThere)) return { kind: 'already', file: input.name, batch: sameBytes };
+    if (rejectsFile === null) removeStaleRejects(ledger, rejectsPath, input.name);
+    const unchangedSince = sameBytes ? sameBytes.id : null;
     const reread = options.reread ? 'read again with --allow-closed' : earlier?.kind === 'retry' ? `read again: ${earlier.why}` : null;
-    return { kind: 'stored', file: input.name, batchId: batch.id, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject, reread };
+    return { kind: 'stored', file: input.name, batchId: unchangedSince ?? batch.id, unchangedSince, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject, reread, heldBack };
   } catch (error) {
     batch.rollback();
     rejects?.discard();
     throw inputProblem(error, input.name);
+  }
+}
+
+/**
+ * A clean read removes the rejects file an earlier batch of the same file wrote there (issue
+ * 28): a rejects file left beside a file that now reads cleanly would say rows are missing.
+ * Only a regular file the ledger records as written for this file name is removed.
+ */
+function removeStaleRejects(ledger: Ledger, path: string, fileName: string): void {
+  if (!wroteRejects(ledger, path, fileName)) return;
+  try {
+    if (lstatSync(path).isFile()) rmSync(path);
+  } catch {
+    // Gone already, or not ours to remove: nothing to do.
   }
 }
 
@@ -219,6 +246,8 @@ interface Records {
   parquet: ParquetRows | null;
   /** Ends the input's reading and removes what was spooled for it. */
   close(): void;
+  /** Once read: the incomplete last record held back for the next read, if any. */
+  heldBack(): HeldBack | null;
 }
 
 /**
@@ -226,7 +255,7 @@ interface Records {
  * is read by position: a file by its path, anything else (stdin, a pipe) spooled to a
  * temporary file first.
  */
-async function readableRecords(input: Input, file: string, temporaries?: Set<string>): Promise<Records> {
+async function readableRecords(input: Input, file: string, complete: boolean, temporaries?: Set<string>): Promise<Records> {
   const start = await peekStart(input.stream);
   if (start.parquet) {
     const spooled = input.knownSha256 === null ? await spool(start.stream, temporaries) : null;
@@ -238,7 +267,7 @@ async function readableRecords(input: Input, file: string, temporaries?: Set<str
     };
     try {
       const parquet = await openParquet(spooled ?? file, input.name);
-      return { start: { shape: 'parquet', names: parquet.names.map(englishName) }, stream: start.stream, parquet, close: remove };
+      return { start: { shape: 'parquet', names: parquet.names.map(englishName) }, stream: start.stream, parquet, close: remove, heldBack: () => null };
     } catch (error) {
       remove();
       throw error;
@@ -249,11 +278,29 @@ async function readableRecords(input: Input, file: string, temporaries?: Set<str
   if (shape === 'json' && isPromApiAnswer(names)) {
     // A Prometheus API answer is one JSON value: read whole, and handed on as scrape text.
     const text = promApiText(await readText(start.stream), input.name);
-    return { start: fileStart(text), stream: Readable.from([Buffer.from(text)]), parquet: null, close: () => undefined };
+    return { start: fileStart(text), stream: Readable.from([Buffer.from(text)]), parquet: null, close: () => undefined, heldBack: () => null };
   }
-  if (shape !== 'csv' || !isRejectsHeader(names)) return { start: { shape, names }, stream: start.stream, parquet: null, close };
-  const rejects = await peekStart(unwrapRejects(start.stream));
-  return { start: fileStart(rejects.text), stream: rejects.stream, parquet: null, close: () => rejects.stream.destroy() };
+  // Records of a file still being written: the incomplete last one waits for the next read.
+  // A whole document (a JSON array or object, XML) that ends early is the reader's error
+  // instead, and so is gzip: its trailer proves the stream whole, and a cut one is refused.
+  const byRecord = complete || start.gzip ? null : shape === 'csv' || shape === 'text' || (shape === 'json' && isJsonLines(start.text)) ? completeRecordsOnly(start.stream, shape === 'csv') : null;
+  const stream = byRecord?.stream ?? start.stream;
+  const heldBack = byRecord?.heldBack ?? (() => null);
+  if (shape !== 'csv' || !isRejectsHeader(names)) return { start: { shape, names }, stream, parquet: null, close, heldBack };
+  const rejects = await peekStart(unwrapRejects(stream));
+  return { start: fileStart(rejects.text), stream: rejects.stream, parquet: null, close: () => rejects.stream.destroy(), heldBack };
+}
+
+/** JSON Lines rather than one document: the first line is a whole JSON object, and another follows it. */
+function isJsonLines(text: string): boolean {
+  const [first, second] = text.replace(/^\uFEFF/, '').split('\n').filter((l) => l.trim() !== '');
+  if (first === undefined || second === undefined || !second.trimStart().startsWith('{')) return false;
+  try {
+    JSON.parse(first);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readText(stream: Readable): Promise<string> {
@@ -280,12 +327,12 @@ async function spool(stream: Readable, temporaries?: Set<string>): Promise<strin
  * The options that change how bytes parse, as canonical JSON named by their flags: the same
  * bytes read with other ones are a new attempt. The format is the one read, given or detected.
  */
-export function parseOptionsKey(format: string, options: Pick<ReadOptions, 'tz' | 'dateOrder' | 'currency' | 'host' | 'at' | 'columns' | 'defaults'>): string {
+export function parseOptionsKey(format: string, options: Pick<ReadOptions, 'tz' | 'dateOrder' | 'currency' | 'host' | 'at' | 'columns' | 'defaults'> & { complete?: boolean }): string {
   const set = options.defaults ? Object.entries(options.defaults).map(([k, v]) => `${k}=${v}`).sort() : undefined;
   const flags: [string, unknown][] = [
     ['format', format], ['tz', options.tz], ['date-order', options.dateOrder], ['currency', options.currency],
     ['host', options.host], ['at', options.at === undefined ? undefined : new Date(options.at).toISOString()], ['columns', options.columns],
-    ['set', set],
+    ['set', set], ['complete', options.complete ? true : undefined],
   ];
   return JSON.stringify(Object.fromEntries(flags.filter(([, v]) => v !== undefined)));
 }

@@ -14,6 +14,8 @@ export interface BatchMeta {
   format: string;
   /** The options that changed how the bytes were parsed, as canonical JSON (see parseOptionsKey); none by default. */
   parseOptions?: string;
+  /** Other options that changed what was stored (allow-closed), as canonical JSON. */
+  flags?: string;
   fileName: string;
   startedAt: string;
 }
@@ -25,6 +27,8 @@ export interface BatchCounts {
   duplicate: number;
   ignoredColumns: readonly string[];
   rejectsFile: string | null;
+  /** The line of the incomplete last record left for the next read, if one was. */
+  heldBack?: number | null;
 }
 
 /** A committed batch as the audit trail shows it. */
@@ -41,6 +45,8 @@ export interface BatchRow {
   ignoredColumns: string[];
   rejectsFile: string | null;
   parseOptions: string;
+  flags: string;
+  heldBack: number | null;
   startedAt: string;
   finishedAt: string;
 }
@@ -66,13 +72,13 @@ export interface BatchWriter {
 
 const BATCH_COLUMNS = `id, source, format, file_name AS "fileName", sha256, rows_read AS "rowsRead",
   rows_accepted AS "rowsAccepted", rows_rejected AS "rowsRejected", rows_duplicate AS "rowsDuplicate",
-  ignored_columns AS "ignoredColumns", rejects_file AS "rejectsFile", parse_options AS "parseOptions", started_at AS "startedAt",
+  ignored_columns AS "ignoredColumns", rejects_file AS "rejectsFile", parse_options AS "parseOptions", flags, held_back AS "heldBack", started_at AS "startedAt",
   finished_at AS "finishedAt"`;
 
 type StoredBatch = Omit<BatchRow, 'ignoredColumns'> & { ignoredColumns: string };
 
 function toBatchRow(row: StoredBatch): BatchRow {
-  return { ...row, ignoredColumns: JSON.parse(row.ignoredColumns) as string[] };
+  return { ...row, heldBack: row.heldBack === null ? null : Number(row.heldBack), ignoredColumns: JSON.parse(row.ignoredColumns) as string[] };
 }
 
 /**
@@ -99,8 +105,13 @@ export function priorAttempt(db: Ledger, sha256: string, source: string, parseOp
 /** A batch's parse options as the flags that gave them (`--set` once per value); `omit` leaves some out. */
 export function describeOptions(json: string, omit: readonly string[] = []): string {
   const options = Object.entries(JSON.parse(json) as Record<string, unknown>).filter(([k]) => !omit.includes(k));
-  const flag = ([k, v]: [string, unknown]) => (k === 'set' && Array.isArray(v) ? v.map((s) => `--set ${String(s)}`).join(' ') : `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`);
+  const flag = ([k, v]: [string, unknown]) => (k === 'set' && Array.isArray(v) ? v.map((s) => `--set ${String(s)}`).join(' ') : v === true ? `--${k}` : `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`);
   return options.length === 0 ? 'none' : options.map(flag).join(' ');
+}
+
+/** Whether a committed batch of `fileName` wrote its rejects to `path`. */
+export function wroteRejects(db: Ledger, path: string, fileName: string): boolean {
+  return db.prepare('SELECT 1 FROM batches WHERE rejects_file = ? AND file_name = ? AND finished_at IS NOT NULL LIMIT 1').get(path, fileName) !== undefined;
 }
 
 /** Every committed batch, oldest first. */
@@ -118,15 +129,15 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
   if (isSqlite(db)) db.exec('BEGIN IMMEDIATE');
   else beginPgBatch(asPg(db), new Date(meta.startedAt));
   try {
-    const id = db.prepare('INSERT INTO batches (source, format, file_name, sha256, parse_options, started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id')
-      .pluck().get(meta.source, meta.format, meta.fileName, '', meta.parseOptions ?? '{}', meta.startedAt) as number;
+    const id = db.prepare('INSERT INTO batches (source, format, file_name, sha256, parse_options, flags, started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id')
+      .pluck().get(meta.source, meta.format, meta.fileName, '', meta.parseOptions ?? '{}', meta.flags ?? '{}', meta.startedAt) as number;
     const usage = isSqlite(db) ? usageWriter(db.db, id, keyHash) : pgUsageWriter(asPg(db), id);
     const addBilling = db.prepare(`INSERT INTO billing_records (batch_id, natural_key, period_start_ms,
       period_end_ms, billed_cost, effective_cost, list_cost, currency, provider, service, resource_id, sku,
       charge_category, tags, line_id, billing_period_start_ms, billing_period_end_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO NOTHING`);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
-      rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, finished_at = ? WHERE id = ?`);
+      rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, held_back = ?, finished_at = ? WHERE id = ?`);
     const rollback = () => {
       if (db.inTransaction) db.exec('ROLLBACK');
     };
@@ -145,15 +156,16 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
         return inserted;
       },
       commit(sha256, counts, finishedAt, reread) {
-        // Another process may have committed the same bytes meanwhile (stdin is hashed only now).
-        const earlier = reread ? null : priorAttempt(db, sha256, meta.source, meta.parseOptions ?? '{}');
-        if (earlier?.kind === 'already') {
+        // Another process may have committed the same bytes meanwhile (stdin is hashed only now);
+        // and bytes seen before that store nothing now add no batch (a header-only file re-read by cron).
+        const earlier = priorAttempt(db, sha256, meta.source, meta.parseOptions ?? '{}');
+        if ((earlier?.kind === 'already' && !reread) || (earlier !== null && counts.accepted === 0)) {
           rollback();
           return earlier.batch;
         }
         usage.finish();
         finish.run(sha256, counts.read, counts.accepted, counts.rejected, counts.duplicate,
-          JSON.stringify(counts.ignoredColumns), counts.rejectsFile, finishedAt, id);
+          JSON.stringify(counts.ignoredColumns), counts.rejectsFile, counts.heldBack ?? null, finishedAt, id);
         db.exec('COMMIT');
         return null;
       },

@@ -19,18 +19,21 @@ const COLUMNS: Column[] = [
   { head: 'finished', drop: 3 },
 ];
 
+/** Every option that changed what the batch stored: its parse options and its flags (--allow-closed). */
+const allOptions = (b: BatchRow): Record<string, unknown> => ({ ...(JSON.parse(b.parseOptions) as Record<string, unknown>), ...(JSON.parse(b.flags) as Record<string, unknown>) });
+
 const optionsOf = (b: BatchRow): string => {
-  const options = describeOptions(b.parseOptions, ['format']);
+  const options = describeOptions(JSON.stringify(allOptions(b)), ['format']);
   return options === 'none' ? '' : options;
 };
 
 const HEADER = ['batch', 'source', 'format', 'options', 'file', 'sha256', 'rows_read', 'rows_stored', 'rows_duplicate', 'rows_rejected',
-  'ignored_columns', 'rejects_file', 'started_at', 'finished_at'] as const;
+  'ignored_columns', 'rejects_file', 'started_at', 'finished_at', 'held_back_line'] as const;
 
 const record = (b: BatchRow) => ({
-  batch: b.id, source: b.source, format: b.format, options: JSON.parse(b.parseOptions) as Record<string, unknown>, file: b.fileName, sha256: b.sha256,
+  batch: b.id, source: b.source, format: b.format, options: allOptions(b), file: b.fileName, sha256: b.sha256,
   rows_read: b.rowsRead, rows_stored: b.rowsAccepted, rows_duplicate: b.rowsDuplicate, rows_rejected: b.rowsRejected,
-  ignored_columns: b.ignoredColumns, rejects_file: b.rejectsFile, started_at: b.startedAt, finished_at: b.finishedAt,
+  ignored_columns: b.ignoredColumns, rejects_file: b.rejectsFile, started_at: b.startedAt, finished_at: b.finishedAt, held_back_line: b.heldBack,
 });
 
 /** `batches`: the ingest audit trail, one row per committed batch. */

@@ -17,22 +17,24 @@ export function summaryLine(outcome: PullOutcome): string {
     return `${outcome.file}: already ingested as batch ${outcome.batch.id} (same bytes and options, sha256 ${outcome.batch.sha256.slice(0, 12)}); nothing to do`;
   }
   const parts = [
-    `${outcome.file}: batch ${outcome.batchId} (${outcome.format}): ${outcome.read} rows read`,
+    `${outcome.file}: ${outcome.unchangedSince === null ? `batch ${outcome.batchId}` : `no batch added (nothing new since batch ${outcome.unchangedSince} read the same bytes)`} (${outcome.format}): ${outcome.read} rows read`,
     `${outcome.accepted} stored`,
     `${outcome.duplicate} duplicate`,
     `${outcome.rejected} rejected${outcome.rejectsFile ? ` (see ${outcome.rejectsFile})` : ''}`,
   ];
   const ignored = outcome.ignoredColumns.length > 0 ? `; ignored columns: ${outcome.ignoredColumns.join(', ')}` : '';
   const reread = outcome.reread ? ` (${outcome.reread})` : '';
-  return parts.join(', ') + ignored + reread;
+  const held = outcome.heldBack ? `; last line incomplete (line ${outcome.heldBack.line}): left for the next read (--complete if the file is whole)` : '';
+  return parts.join(', ') + ignored + reread + held;
 }
 
 function record({ outcome: o, host }: IngestResult) {
   if (o.kind === 'nothing-new') return { file: o.source, outcome: 'nothing-new', batch: null, since: o.since?.startTime ?? null };
   if (o.kind === 'already') return { file: o.file, outcome: 'already', batch: o.batch.id, sha256: o.batch.sha256 };
   return {
-    file: o.file, outcome: 'stored', batch: o.batchId, format: o.format, rows_read: o.read, rows_stored: o.accepted, rows_duplicate: o.duplicate,
+    file: o.file, outcome: o.unchangedSince === null ? 'stored' : 'unchanged', batch: o.batchId, format: o.format, rows_read: o.read, rows_stored: o.accepted, rows_duplicate: o.duplicate,
     rows_rejected: o.rejected, rejects_file: o.rejectsFile, ignored_columns: o.ignoredColumns, reread: o.reread, host,
+    held_back_line: o.heldBack?.line ?? null,
   };
 }
 

@@ -67,7 +67,7 @@ describe('Amazon Bedrock model-invocation logs (issue 16)', () => {
   it('malformed twins: a record without its input count, an export event whose message is not JSON: one-line rejects', () => {
     const { dir } = workspace();
     const bad = { ...RECORDS[1]!, requestId: 'r-9', input: { inputContentType: 'application/json' } };
-    writeFileSync(join(dir, 'a.jsonl'), [RECORDS[0], bad].map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(join(dir, 'a.jsonl'), `${[RECORDS[0], bad].map((r) => JSON.stringify(r)).join('\n')}\n`);
     const run = chargeback(dir, ['ingest', join(dir, 'a.jsonl'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
     assert.match(run.stdout, /2 rows read, 1 stored, 0 duplicate, 1 rejected/);
     assert.match(readFileSync(join(dir, 'r.csv'), 'utf8'), /field ""input\.inputtokencount"": missing/);

@@ -47,7 +47,7 @@ describe('month close (SPEC §5)', () => {
     assert.equal(adjustments.reduce((s, a) => s.plus(a), new Decimal(0)).toFixed(2), total(recomputed).minus(total(closedStatement)).toFixed(2));
     assert.ok(adjustments.length >= 2);
     assert.equal(JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout).run, 1);
-    assert.match(chargeback(dir, ['runs', '--month', '2026-10', '--wide']).stdout, /Runs 2026-10 \(closed on run 1\)[\s\S]*│ 1 +│.*│ yes +│ closes the month +│[\s\S]*│ 2 +│.*│ yes +│ adjusts run 1 +│/);
+    assert.match(chargeback(dir, ['runs', '--month', '2026-10', '--wide']).stdout, /Runs 2026-10 \(closed on run 1; closed, its journal not exported: export erp -m 2026-10\)[\s\S]*│ 1 +│.*│ yes +│ closes the month +│[\s\S]*│ 2 +│.*│ yes +│ adjusts run 1 +│/);
   });
 
   it('refuses to close a month twice', () => {

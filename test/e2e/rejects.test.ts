@@ -79,11 +79,14 @@ describe('a failed attempt does not block the next one', () => {
     const file = join(DATA, 'gpu/dcgm-exporter_scrape_datadog-fixture.prom');
     // Rejects go to the test's folder, never beside the fixture.
     const rejects = ['--rejects', join(dir, 'gpu.rejects.csv')];
-    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...rejects]).stdout, /0 stored, 0 duplicate, 2 rejected/);
-    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...rejects]).stdout, /0 stored.*\(read again: batch 1 read the same bytes and stored nothing\)/);
-    const timed = chargeback(dir, ['ingest', file, '--source', 'gpu', '--at', '2026-10-05T10:00:00Z']);
-    assert.match(timed.stdout, /1 rows read, 1 stored, 0 duplicate, 0 rejected \(read again: batch 2 read the same bytes with other options \(--format dcgm\) and stored nothing\)/);
-    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', '--at', '2026-10-05T10:00:00Z']).stdout, /already ingested as batch 3/);
+    // The scrape was saved whole, without a last line end: --complete says so.
+    const whole = ['--complete'];
+    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...whole, ...rejects]).stdout, /0 stored, 0 duplicate, 2 rejected/);
+    // The same bytes again store nothing again: no batch is added.
+    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...whole, ...rejects]).stdout, /no batch added \(nothing new since batch 1 read the same bytes\).*0 stored/);
+    const timed = chargeback(dir, ['ingest', file, '--source', 'gpu', ...whole, '--at', '2026-10-05T10:00:00Z']);
+    assert.match(timed.stdout, /batch 2 \(dcgm\): 1 rows read, 1 stored, 0 duplicate, 0 rejected \(read again: batch 1 read the same bytes with other options \(--format dcgm --complete\) and stored nothing\)\n$/);
+    assert.match(chargeback(dir, ['ingest', file, '--source', 'gpu', ...whole, '--at', '2026-10-05T10:00:00Z']).stdout, /already ingested as batch 2/);
   });
 
   it('a wrong --format that rejects every row does not block the right one', () => {

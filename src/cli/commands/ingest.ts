@@ -23,6 +23,7 @@ interface IngestFlags {
   at?: string;
   columns?: string;
   allowClosed?: boolean;
+  complete?: boolean;
   strict?: boolean;
   rejects?: string;
   reportFormat: string;
@@ -47,6 +48,7 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--set <name=value>', 'gateway: the identity of records that carry none: user=, team=, project= or tag.NAME= (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--from <url>', "gateway: pull LiteLLM's spend log from its PostgreSQL (postgresql://…), on from the last pull")
     .option('--allow-closed', 'accept rows dated in a closed month (a recompute then states adjustments)')
+    .option('--complete', 'the file is whole: read its last line even without a line end (else it is left for the next read)')
     .option('--strict', 'reject the whole batch if any row is rejected')
     .option('--rejects <path>', 'where to write rejected rows (default FILE.rejects.csv)')
     .addOption(new Option('--report-format <format>', 'how to report each batch: table (a line per file, as each ends) or json (one array at the end); --format names the input format').choices(formatsOf(INGEST_VIEW)).default('table'))
@@ -76,6 +78,7 @@ export function registerIngest(program: Command, io: Io): void {
         ...(flags.columns ? { columns: flags.columns.split(',').map((c) => c.trim()) } : {}),
         ...(defaults ? { defaults } : {}),
         reread: flags.allowClosed ?? false,
+        ...(flags.complete ? { complete: true } : {}),
         strict: flags.strict ?? false,
         ...(flags.rejects ? { rejectsPath: flags.rejects } : {}),
         ...(io.temporaries ? { temporaries: io.temporaries } : {}),
