@@ -12,9 +12,11 @@ import { fitTable, type Cell, type Column, type Look } from './table.js';
  */
 const columns = (currency: string): Column[] => [
   { head: 'cost centre', shrink: true },
-  { head: 'name', drop: 3, shrink: true },
-  { head: 'pool', shrink: true },
-  { head: 'method', drop: 4 },
+  // A narrow terminal loses the driver, the quantity and the method before the centre's name;
+  // the pool is never cut (issue 28): it says which line a figure is.
+  { head: 'name', drop: 4, shrink: true },
+  { head: 'pool' },
+  { head: 'method', drop: 3 },
   { head: 'driver', drop: 1 },
   { head: 'quantity', align: 'right', drop: 2 },
   { head: `amount (${currency})`, align: 'right' },

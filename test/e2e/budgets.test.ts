@@ -24,7 +24,7 @@ describe('budgets', () => {
   it('exits 1 when a hard budget is exceeded, naming it', () => {
     const run = setup('  - { cost_centre: CC-4100, monthly: "10000.00", alert_pct: 80, hard: true }\n')(['--as-of', '2026-11-01T00:00:00Z', '--wide']);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /│ CC-4100 +│ +10000\.00 │ 10188\.73 │ 101\.9% │ 10188\.73 │ exceeded │ exceeded +│ yes +│/);
+    assert.match(run.stdout, /│ CC-4100 +│ exceeded │ +10000\.00 │ 10188\.73 │ 101\.9% │ 10188\.73 │ exceeded +│ yes +│/);
     assert.equal(run.stderr, 'chargeback: hard budget exceeded: CC-4100 spent 10188.73 of 10000.00\n');
   });
 

@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { fitTable, type Column } from '../../src/report/table.js';
+import { BUDGETS_VIEW } from '../../src/report/budgets.js';
+import type { BudgetReport, BudgetStatus } from '../../src/domain/budgets.js';
+import { Decimal } from '../../src/domain/money.js';
 
 const COLUMNS: Column[] = [
   { head: 'id' },
@@ -48,4 +51,27 @@ describe('tables fit the terminal (issue 18)', () => {
     assert.match(text, /12,345\.67/);
     assert.match(text, /-0\.01/);
   });
+});
+
+describe('tables never hide the status that needs action (issue 28)', () => {
+  const report = (status: BudgetStatus, forecastStatus: BudgetStatus): BudgetReport => ({
+    costCentre: 'CC-4100 Search relevance', monthly: new Decimal('8000'), spend: new Decimal('3000.5'), forecast: new Decimal('9100'),
+    percentUsed: new Decimal('37.5'), status, forecastStatus, hard: true,
+  });
+  const cases: [BudgetStatus, BudgetStatus, string][] = [
+    ['ok', 'exceeded', 'exceeded (forecast)'],
+    ['ok', 'alert', 'alert (forecast)'],
+    ['alert', 'exceeded', 'exceeded (forecast)'],
+    ['exceeded', 'exceeded', 'exceeded'],
+    ['alert', 'alert', 'alert'],
+    ['ok', 'ok', 'ok'],
+  ];
+  for (const [status, forecast, shown] of cases) {
+    it(`budgets shows "${shown}" for ${status} now and ${forecast} forecast, at any width`, () => {
+      for (const width of [40, 60, 80, Infinity]) {
+        const text = BUDGETS_VIEW.table!({ month: '2026-10', currency: 'USD', reports: [report(status, forecast)] }, { colour: false, width });
+        assert.match(text, new RegExp(`│ ${shown.replace(/[()]/g, '\\$&')} +│`), `${width}: ${text}`);
+      }
+    });
+  }
 });
