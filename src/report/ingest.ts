@@ -23,7 +23,7 @@ export function summaryLine(outcome: PullOutcome): string {
     `${outcome.rejected} rejected${outcome.rejectsFile ? ` (see ${outcome.rejectsFile})` : ''}`,
   ];
   const ignored = outcome.ignoredColumns.length > 0 ? `; ignored columns: ${outcome.ignoredColumns.join(', ')}` : '';
-  const reread = outcome.reread ? ` (${outcome.reread})` : '';
+  const reread = outcome.reread && outcome.unchangedSince === null ? ` (${outcome.reread})` : '';
   const held = outcome.heldBack ? `; last line incomplete (line ${outcome.heldBack.line}): left for the next read (--complete if the file is whole)` : '';
   return parts.join(', ') + ignored + reread + held;
 }

@@ -98,7 +98,7 @@ describe('a growing file stores only complete records (issue 28)', () => {
     writeFileSync(file, `${header}\n`);
     await ingest(ledger, file);
     const again = await ingest(ledger, file);
-    assert.match(again.stdout, /already ingested as batch 1/);
+    assert.match(again.stdout, /: no batch added \(nothing new since batch 1 read the same bytes\) \(csv\): 0 rows read, 0 stored, 0 duplicate, 0 rejected\n$/);
     writeFileSync(file, `${header}\nnot-a-time,x1,,erin,search,,gpt-4o,5,5,1,ok,,prod,\n`);
     assert.equal((await ingest(ledger, file)).code, 1);
     assert.ok(existsSync(`${file}.rejects.csv`));
