@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 import { openLedger } from '../../src/ledger/open.js';
 import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
 
@@ -70,4 +72,20 @@ export function startChargeback(cwd: string, args: readonly string[]) {
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })),
   );
   return { child, done };
+}
+
+/**
+ * Runs the CLI in this process through main(), on `ledger`, at a fixed clock: no child
+ * process to start, so a scenario of many commands stays fast.
+ */
+export function inProcess(ledger: string, now = '2026-11-15T12:00:00Z') {
+  return async (...args: string[]): Promise<Run> => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, {
+      stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]),
+      env: { CHARGEBACK_LEDGER: ledger }, now: () => new Date(now), stdoutIsTTY: false, stderrIsTTY: false,
+    });
+    return { code, stdout, stderr };
+  };
 }

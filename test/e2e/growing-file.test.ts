@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { main } from '../../src/cli/main.js';
-import { fixture, workspace } from './cli.js';
+import { fixture, inProcess, workspace } from './cli.js';
 
 /*
  * A cron job re-reading a log that is still being written (issue 28): the same file read at
@@ -25,15 +23,7 @@ async function ingest(ledger: string, file: string, ...flags: string[]) {
   return main2(ledger, ['ingest', file, '--source', 'gateway', ...flags]);
 }
 
-async function main2(ledger: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]),
-    env: { CHARGEBACK_LEDGER: ledger }, now: () => new Date('2026-11-01T00:00:00Z'), stdoutIsTTY: false, stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const main2 = (ledger: string, args: string[]) => inProcess(ledger, '2026-11-01T00:00:00Z')(...args);
 
 function events(ledger: string): unknown[] {
   const db = new Database(ledger, { readonly: true });

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from 'decimal.js';
-import { main } from '../../src/cli/main.js';
-import { fixture, workspace } from './cli.js';
+import { fixture, inProcess, workspace } from './cli.js';
 
 /*
  * A month end as a finance analyst does it (issue 28): ingest, compute, close and export;
@@ -17,17 +15,7 @@ import { fixture, workspace } from './cli.js';
  */
 const HEADER = 'timestamp,request_id,api_key,user,team,project,model,input_tokens,output_tokens,latency_ms,status,tier,environment';
 
-function cli(ledger: string, at: string) {
-  return async (...args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(args, {
-      stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]),
-      env: { CHARGEBACK_LEDGER: ledger }, now: () => new Date(at), stdoutIsTTY: false, stderrIsTTY: false,
-    });
-    return { code, stdout, stderr };
-  };
-}
+const cli = (ledger: string, at: string) => inProcess(ledger, at);
 
 /** Per cost centre, debit less credit of the charge lines of some journals (the platform's recovery lines aside). */
 function posted(...journals: string[]): Map<string, string> {

@@ -2,25 +2,15 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
-import { fixture, workspace } from './cli.js';
+import { fixture, inProcess, workspace } from './cli.js';
 
 /*
  * --output respects what is there (issue 28): a regular file is replaced whole, a FIFO and a
  * device are written through, a symlink's target is replaced (never the link), a folder is
  * exit 2. The device is made in the test's own folder (mknod, as root): never the machine's /dev.
  */
-async function run(ledger: string, args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from([]),
-    env: { CHARGEBACK_LEDGER: ledger }, now: () => new Date('2026-11-15T12:00:00Z'), stdoutIsTTY: false, stderrIsTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const run = (ledger: string, args: readonly string[]) => inProcess(ledger)(...args);
 
 async function computedMonth() {
   const { dir, ledger } = workspace();
