@@ -1,4 +1,5 @@
 import { billedCost } from './billing.js';
+import { billedByOwner } from './bill-owners.js';
 import { ZERO } from './drivers.js';
 import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre, ownerOf } from './match.js';
@@ -138,7 +139,10 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
     cost: costCents === null ? null : fromCents(costCents),
   };
   const usage = poolUsage(pool, served.get(pool) ?? [], owners, charges);
-  const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres }, pool.params);
+  const billedOwners = pool.method === 'direct' && pool.cost?.kind === 'billing'
+    ? billedByOwner(pool.cost, context.billing, context.period, card.currency, card.exchangeRates ?? [], card.costCentres, card.unallocated)
+    : undefined;
+  const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres, ...(billedOwners ? { billed: billedOwners } : {}) }, pool.params);
   const settled =
     method.kind === 'price' && costCents !== null
       ? settleIdle(pool, costCents, outcome.charges, card.unallocated)

@@ -85,7 +85,7 @@ export interface GpuSample {
   container?: string;
 }
 
-export const MATCH_KEYS = ['api_key', 'user', 'team', 'project', 'namespace', 'host'] as const;
+export const MATCH_KEYS = ['api_key', 'user', 'team', 'project', 'namespace', 'host', 'account', 'subscription', 'resource_group', 'service'] as const;
 export type MatchKey = (typeof MATCH_KEYS)[number];
 
 /** A cost centre's match rule: any listed value of any key (or `tag.NAME`) matches. */
@@ -176,6 +176,11 @@ export interface BillingRecord {
    */
   billingPeriodStartMs?: number;
   billingPeriodEndMs?: number;
+  /** Who the bill belongs to, where the export says (issue 29): what direct attribution matches. */
+  account?: string;
+  subscription?: string;
+  project?: string;
+  resourceGroup?: string;
 }
 
 export interface Pool {

@@ -18,6 +18,10 @@ interface BillingRow {
   tags: string;
   billingPeriodStartMs: number | null;
   billingPeriodEndMs: number | null;
+  account: string | null;
+  subscription: string | null;
+  project: string | null;
+  resourceGroup: string | null;
 }
 
 /**
@@ -45,7 +49,8 @@ export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord
       `SELECT period_start_ms AS "periodStartMs", period_end_ms AS "periodEndMs", billed_cost AS "billedCost",
          effective_cost AS "effectiveCost", list_cost AS "listCost", currency, provider, service,
          resource_id AS "resourceId", sku, charge_category AS "chargeCategory", tags,
-         billing_period_start_ms AS "billingPeriodStartMs", billing_period_end_ms AS "billingPeriodEndMs"
+         billing_period_start_ms AS "billingPeriodStartMs", billing_period_end_ms AS "billingPeriodEndMs",
+         account, subscription, project, resource_group AS "resourceGroup"
        FROM billing_records
        WHERE ${IN_PERIOD}
        ORDER BY id`,
@@ -66,5 +71,9 @@ export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord
     tags: JSON.parse(r.tags) as Record<string, string>,
     ...(r.billingPeriodStartMs === null ? {} : { billingPeriodStartMs: r.billingPeriodStartMs }),
     ...(r.billingPeriodEndMs === null ? {} : { billingPeriodEndMs: r.billingPeriodEndMs }),
+    ...(r.account === null ? {} : { account: r.account }),
+    ...(r.subscription === null ? {} : { subscription: r.subscription }),
+    ...(r.project === null ? {} : { project: r.project }),
+    ...(r.resourceGroup === null ? {} : { resourceGroup: r.resourceGroup }),
   }));
 }

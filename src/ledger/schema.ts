@@ -305,5 +305,12 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   CREATE INDEX exports_by_month ON exports (month, id);
   ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '{}';
   ALTER TABLE batches ADD COLUMN held_back INTEGER;
+  -- Who a bill belongs to, for direct attribution (issue 29): the account (AWS usage account,
+  -- FOCUS SubAccountId), the Azure subscription and resource group, the project (GCP project,
+  -- OpenAI project, Anthropic workspace).
+  ALTER TABLE billing_records ADD COLUMN account TEXT;
+  ALTER TABLE billing_records ADD COLUMN subscription TEXT;
+  ALTER TABLE billing_records ADD COLUMN project TEXT;
+  ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
   `,
 ];

@@ -1,3 +1,4 @@
+import { direct } from './direct.js';
 import { flatPlusOverage } from './flat-plus-overage.js';
 import { hybrid } from './hybrid.js';
 import type { AllocationMethod } from './method.js';
@@ -14,6 +15,7 @@ export const METHODS: Readonly<Record<string, AllocationMethod<any>>> = {
   tiered,
   'flat-plus-overage': flatPlusOverage,
   hybrid,
+  direct,
 };
 
 export type { AllocationMethod, PoolCharge, PoolInput, PoolOutcome, PoolUsage } from './method.js';

@@ -1,6 +1,7 @@
 import type { FieldPath, Issues, Raw } from '../fields.js';
 import type { Decimal } from '../money.js';
 import type { AmountPart } from '../parts.js';
+import type { BilledOwner } from '../bill-owners.js';
 import type { Driver, Pool } from '../types.js';
 
 /** The usage a pool serves, already aggregated per cost centre. */
@@ -24,6 +25,8 @@ export interface PoolInput {
   unallocated: string;
   /** Centres other than unallocated with any ok usage in the month in any pool, sorted. */
   activeCentres: readonly string[];
+  /** For `direct` pools: what the pool's billing records add up to per owning centre. */
+  billed?: ReadonlyMap<string, BilledOwner>;
 }
 
 /** One amount a method assigns: a centre's own line, or an idle line. */

@@ -1,7 +1,7 @@
 import { Decimal } from '../../domain/money.js';
 import { newTags } from '../../domain/tags.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
-import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
+import { ownerFields, billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 
 /** CUR line item types → SPEC §3.2 categories. */
 const CATEGORIES = {
@@ -33,6 +33,7 @@ const F = {
   riUnusedRecurring: ['reservation/unusedrecurringfee', 'reservation_unused_recurring_fee'],
   riArn: ['reservation/reservationarn', 'reservation_reservation_a_r_n'],
   billingStart: ['bill/billingperiodstartdate', 'bill_billing_period_start_date'],
+  account: ['lineitem/usageaccountid', 'line_item_usage_account_id'],
   billingEnd: ['bill/billingperiodenddate', 'bill_billing_period_end_date'],
 };
 
@@ -68,6 +69,7 @@ export const awsCur: BillingFormat = {
       tags: { ...tagColumns(row), ...withoutUserPrefix(c.tags('resource_tags')), ...costCategories(c.tags('cost_category')) },
       ...(lineId ? { lineId } : {}),
       ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
+      ...ownerFields({ account: c.text(...F.account) }),
     };
   },
 };

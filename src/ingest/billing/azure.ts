@@ -1,4 +1,4 @@
-import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
+import { ownerFields, billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 
 const CATEGORIES = {
   usage: 'usage', purchase: 'purchase', refund: 'credit', adjustment: 'adjustment', tax: 'tax',
@@ -14,6 +14,7 @@ const F = {
   sku: ['meterid'],
   type: ['chargetype'],
   subscription: ['subscriptionname', 'subscriptionid', 'subscriptionguid'],
+  subscriptionId: ['subscriptionid', 'subscriptionguid', 'subscriptionname'],
   resourceGroup: ['resourcegroup', 'resourcegroupname'],
   meterSubcategory: ['metersubcategory'],
   billingStart: ['billingperiodstartdate'],
@@ -51,6 +52,8 @@ export const azure: BillingFormat = {
       // What Azure users allocate by, as tags with documented names (issue 15).
       tags: { ...dimensions(c.text(...F.subscription), c.text(...F.resourceGroup), c.text(...F.meterSubcategory)), ...c.tags('tags') },
       ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
+      // The subscription by its id where the export has one (names change), else its name.
+      ...ownerFields({ subscription: c.text(...F.subscriptionId), resourceGroup: c.text(...F.resourceGroup) }),
     };
   },
 };

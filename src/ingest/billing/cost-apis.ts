@@ -1,7 +1,7 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
 import { bucketResults, tagsOf as bucketTags } from '../usage-buckets.js';
-import { cells, type BillingOptions } from './format.js';
+import { ownerFields, cells, type BillingOptions } from './format.js';
 import type { JsonBillingFormat } from './reader.js';
 
 /** Unix seconds as UTC milliseconds, or a RowProblem naming the field. */
@@ -46,6 +46,7 @@ export const openaiCosts: JsonBillingFormat = {
       chargeCategory: 'usage',
       tags: tagsOf(row, OPENAI_GROUP_BY),
       lineId: c.text('bucket_key'),
+      ...ownerFields({ project: c.text('project_id') }),
     };
   },
 };
@@ -82,6 +83,8 @@ export const anthropicCosts: JsonBillingFormat = {
       chargeCategory: 'usage',
       tags: tagsOf(row, ANTHROPIC_GROUP_BY.filter((n) => n !== 'description')),
       lineId: c.text('bucket_key'),
+      // A workspace is the project of Anthropic's console.
+      ...ownerFields({ project: c.text('workspace_id') }),
     };
   },
 };

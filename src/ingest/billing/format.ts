@@ -79,6 +79,11 @@ export function chargeCategory(table: Readonly<Record<string, (typeof CHARGE_CAT
 
 export const optional = (value: string) => (value === '' ? {} : { value });
 
+/** Who a bill belongs to (issue 29): the fields direct attribution matches, those that are not empty. */
+export function ownerFields(fields: { account?: string; subscription?: string; project?: string; resourceGroup?: string }): Pick<BillingRecord, 'account' | 'subscription' | 'project' | 'resourceGroup'> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')) as Pick<BillingRecord, 'account' | 'subscription' | 'project' | 'resourceGroup'>;
+}
+
 /** The billing period's fields of a record, when its export names one. */
 export function billingPeriod(startMs: number | undefined, endMs: number | undefined): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
   return { ...(startMs === undefined ? {} : { billingPeriodStartMs: startMs }), ...(endMs === undefined ? {} : { billingPeriodEndMs: endMs }) };

@@ -1,6 +1,6 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem } from '../record-reader.js';
-import { billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
+import { ownerFields, billingPeriod, cells, chargeCategory, type BillingFormat } from './format.js';
 import { parseMoney, pythonLiteralAsJson } from './values.js';
 
 const CATEGORIES = { regular: 'usage', tax: 'tax', adjustment: 'adjustment', rounding_error: 'adjustment' } as const;
@@ -47,6 +47,7 @@ export const gcp: BillingFormat = {
       chargeCategory: chargeCategory(CATEGORIES, c.text(...F.type) || 'regular', 'cost_type'),
       tags: { ...c.tags('labels'), ...(project ? { project } : {}) },
       ...invoicePeriod(c.text(...F.invoiceMonth)),
+      ...ownerFields({ project }),
     };
   },
 };

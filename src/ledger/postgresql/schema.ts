@@ -209,6 +209,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX exports_by_month ON exports (month, id);
   ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '{}';
   ALTER TABLE batches ADD COLUMN held_back BIGINT;
+  ALTER TABLE billing_records ADD COLUMN account TEXT;
+  ALTER TABLE billing_records ADD COLUMN subscription TEXT;
+  ALTER TABLE billing_records ADD COLUMN project TEXT;
+  ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
   `),
 ];
 

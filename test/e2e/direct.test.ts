@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { Decimal } from 'decimal.js';
+import { fixture, inProcess, workspace } from './cli.js';
+
+/*
+ * Bills attributed directly to their owners (issue 29): each record's cost to the centre
+ * whose match names its account, subscription or resource group, on real exports. Each
+ * expectation is summed here from the file with csv-parse, independently of the product:
+ * per owner the exact sum in the month, then to the cent by largest remainder, so that the
+ * lines add up to C.
+ */
+interface Case {
+  name: string;
+  file: string;
+  /** The column naming the owner, the cost column, and the month's test for a row. */
+  owner: string;
+  cost: string;
+  inMonth: (row: Record<string, string>) => boolean;
+  month: string;
+  key: string;
+  /** How the card spells an owner (a resource group in another letter case still matches). */
+  spell?: (owner: string) => string;
+  currency?: string;
+}
+
+const CASES: Case[] = [
+  { name: 'FOCUS sub-accounts', file: 'data/focus/focus-1.0_sample_multicloud.csv', owner: 'SubAccountId', cost: 'BilledCost', month: '2024-09', key: 'account',
+    inMonth: (r) => (r.BillingPeriodStart || r.ChargePeriodStart)!.startsWith('2024-09') },
+  { name: 'AWS CUR usage accounts', file: 'data/cloud/aws-cur-legacy_sample_anonymous.csv', owner: 'lineItem/UsageAccountId', cost: 'lineItem/UnblendedCost', month: '2023-11', key: 'account',
+    inMonth: (r) => r['bill/BillingPeriodStartDate']!.startsWith('2023-11') },
+  { name: 'Azure subscriptions', file: 'data/cloud/azure-ea_actual-cost_small.csv', owner: 'SubscriptionId', cost: 'Cost', month: '2023-09', key: 'subscription',
+    inMonth: (r) => r.BillingPeriodStartDate === '09/01/2023' },
+  { name: 'Azure resource groups, in another letter case', file: 'data/cloud/azure-ea_usage-details_sample_anonymous.csv', owner: 'ResourceGroup', cost: 'CostInBillingCurrency', month: '2023-09', key: 'resource_group',
+    inMonth: (r) => r.Date!.includes('2023'), spell: (o) => o.toUpperCase(), currency: 'CAD' },
+];
+
+/** Per owner the exact sum, then cents by largest remainder (floor, then one cent each to the largest remainders). */
+function expected(c: Case): { lines: Map<string, string>; total: string } {
+  const rows = (parse(readFileSync(fixture(c.file), 'utf8'), { bom: true, columns: true, skip_empty_lines: true }) as Record<string, string>[]).filter(c.inMonth);
+  const exact = new Map<string, Decimal>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = JSON.stringify(Object.entries(row).sort());
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const cost = row[c.cost]!;
+    exact.set(row[c.owner]!, (exact.get(row[c.owner]!) ?? new Decimal(0)).plus(cost === '' || /^null$/i.test(cost) ? 0 : cost));
+  }
+  const total = [...exact.values()].reduce((s, v) => s.plus(v), new Decimal(0)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  const shares = [...exact].filter(([, v]) => !v.isZero()).map(([owner, v]) => ({ owner, cents: v.times(100).floor(), remainder: v.times(100).minus(v.times(100).floor()) }));
+  let leftover = total.times(100).minus(shares.reduce((s, x) => s.plus(x.cents), new Decimal(0))).toNumber();
+  for (const s of [...shares].sort((a, b) => b.remainder.comparedTo(a.remainder) || (a.owner < b.owner ? -1 : 1))) {
+    if (leftover-- <= 0) break;
+    s.cents = s.cents.plus(1);
+  }
+  return { lines: new Map(shares.map((s) => [s.owner, s.cents.dividedBy(100).toFixed(2)])), total: total.toFixed(2) };
+}
+
+describe('bills attributed directly to their owners (issue 29)', () => {
+  for (const c of CASES) {
+    it(`${c.name}: each owner's records to its centre, the rest unallocated, Σ = C`, async () => {
+      const { dir, ledger } = workspace();
+      const run = inProcess(ledger);
+      assert.equal((await run('ingest', fixture(c.file), '--source', 'billing', '--complete')).code, 0);
+      const { lines, total } = expected(c);
+      // The largest owners get centres of their own; the rest are unmatched.
+      const owners = [...lines.keys()].sort((a, b) => new Decimal(lines.get(b)!).abs().comparedTo(new Decimal(lines.get(a)!).abs()));
+      const named = owners.slice(0, Math.max(1, owners.length - 1));
+      const spell = c.spell ?? ((o: string) => o);
+      writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: ${c.currency ?? 'USD'}
+unallocated: CC-0000
+cost_centres:
+${named.map((o, i) => `  - { id: CC-${i + 1}, name: Owner ${i + 1}, match: { ${c.key}: [${JSON.stringify(spell(o))}] } }`).join('\n')}
+pools:
+  - id: cloud
+    cost: { billing: {}, column: billed_cost }
+    method: direct
+`);
+      const computed = await run('compute', '-m', c.month, '-r', join(dir, 'card.yaml'));
+      assert.ok(computed.code === 0 || computed.code === 1, computed.stderr);
+      assert.match(computed.stdout, new RegExp(`Σ lines ${total.replace('.', '\\.')}|Σ lines ${Number(total).toLocaleString('en-US', { minimumFractionDigits: 2 }).replace('.', '\\.')}`));
+      const statement = JSON.parse((await run('statement', '-m', c.month, '-f', 'json')).stdout) as { lines: { cost_centre: string; amount: string; method: string }[] };
+      const got = new Map(statement.lines.map((l) => [l.cost_centre, l.amount]));
+      // A centre whose share rounds to 0.00 has no line (SPEC §8.9).
+      named.forEach((o, i) => assert.equal(got.get(`CC-${i + 1}`) ?? '0.00', lines.get(o), `${o} is CC-${i + 1}`));
+      const rest = owners.filter((o) => !named.includes(o)).reduce((s, o) => s.plus(lines.get(o)!), new Decimal(0));
+      if (!rest.isZero()) assert.equal(got.get('CC-0000'), rest.toFixed(2), 'the unmatched owners');
+      assert.ok(named.length >= 1 && got.size >= Math.min(named.length, 1));
+      assert.equal(statement.lines.reduce((s, l) => s.plus(l.amount), new Decimal(0)).toFixed(2), total, 'Σ lines = C');
+      assert.ok(statement.lines.every((l) => l.method === 'direct'));
+      if (!rest.isZero()) {
+        const explained = await run('explain', '-m', c.month, '--cost-centre', 'CC-0000');
+        assert.match(explained.stdout, /billing records? matching no cost centre \(largest: /);
+      }
+    });
+  }
+
+  const card = (key: string, value: string, currency = 'USD') => `version: 1
+currency: ${currency}
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-1, name: One, match: { ${key}: [${JSON.stringify(value)}] } }
+pools:
+  - id: bills
+    cost: { billing: {}, column: billed_cost }
+    method: direct
+`;
+
+  it('an Anthropic workspace is the project (its cost report, as Anthropic documents it)', async () => {
+    const { dir, ledger } = workspace();
+    const run = inProcess(ledger);
+    assert.equal((await run('ingest', fixture('data/gateway/anthropic_admin-api_cost-report_example.json'), '--source', 'billing')).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), card('project', 'wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ'));
+    await run('compute', '-m', '2025-08', '-r', join(dir, 'card.yaml'));
+    const lines = JSON.parse((await run('statement', '-m', '2025-08', '-f', 'json')).stdout).lines as { cost_centre: string; amount: string }[];
+    // 123.78912 cents (Anthropic reports cents) is 1.2378912 dollars.
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-1', '1.24']]);
+  });
+
+  it('a GCP project (a GCP export of our own: no openly licensed one exists, see fixtures/data/SOURCES.md)', async () => {
+    const { dir, ledger } = workspace();
+    const run = inProcess(ledger);
+    writeFileSync(join(dir, 'gcp.csv'), `billing_account_id,service.description,sku.description,usage_start_time,usage_end_time,project.id,cost,currency,cost_type,credits
+0A1B2C-3D4E5F-678901,Vertex AI,Gemini 1.5 Pro input,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,search-prod,10.005,USD,regular,[]
+0A1B2C-3D4E5F-678901,Vertex AI,Gemini 1.5 Pro input,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,research-sandbox,2.004,USD,regular,[]
+0A1B2C-3D4E5F-678901,Compute Engine,N1 core,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,,0.001,USD,regular,[]
+`);
+    assert.equal((await run('ingest', join(dir, 'gcp.csv'), '--source', 'billing')).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), card('project', 'search-prod'));
+    await run('compute', '-m', '2026-10', '-r', join(dir, 'card.yaml'));
+    const lines = JSON.parse((await run('statement', '-m', '2026-10', '-f', 'json')).stdout).lines as { cost_centre: string; amount: string }[];
+    // 10.005 + 2.004 + 0.001 = 12.01 = C: floors 10.00 and 2.00, and the leftover cent to the
+    // larger remainder; both are half a cent, so the smaller id (byte order) takes it.
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-0000', '2.01'], ['CC-1', '10.00']]);
+    const explained = (await run('explain', '-m', '2026-10', '--cost-centre', 'CC-0000')).stdout;
+    assert.match(explained, /2 billing records matching no cost centre \(largest: project research-sandbox 2\.00; no account \(Compute Engine\) 0\.00\)/);
+  });
+});
