@@ -35,6 +35,8 @@ export function matchBillingCentre(record: BillingRecord, centres: readonly Cost
 export interface BilledOwner {
   amount: Decimal;
   records: number;
+  /** The part of `amount` that is unused commitment (what a `direct` pool's unused_commitments centre is given). */
+  unusedCommitment: Decimal;
   /** For the unallocated centre: its largest unmatched accounts (or subscriptions, projects), with their sums. */
   top: { who: string; amount: Decimal }[];
 }
@@ -56,11 +58,12 @@ export const UNMATCHED_BILLS_LISTED = 3;
  */
 export function billedByOwner(
   cost: BillingCost, records: readonly BillingRecord[], period: Period, currency: string, rates: readonly ExchangeRate[],
-  centres: readonly CostCentre[], unallocated: string,
+  centres: readonly CostCentre[], unallocated: string, unusedTo: string = unallocated,
 ): Map<string, BilledOwner> {
   const rateOf = (code: string) => (code === currency ? new Decimal(1) : rates.find((r) => r.currency === code)?.rate ?? null);
   const sums = new Map<string, Map<string, Decimal>>();
   const counts = new Map<string, number>();
+  const unusedSums = new Map<string, Map<string, Decimal>>();
   const unmatched = new Map<string, Map<string, Decimal>>();
   const add = (into: Map<string, Map<string, Decimal>>, key: string, code: string, amount: Decimal) => {
     const byCurrency = into.get(key) ?? new Map<string, Decimal>();
@@ -69,16 +72,22 @@ export function billedByOwner(
   };
   for (const r of records) {
     if (!billingFilterTakes(cost, r) || !countsInMonth(r, cost.column, period)) continue;
-    const owner = matchBillingCentre(r, centres)?.id ?? unallocated;
+    // Commitment left unused is nobody's usage: it goes where the card says (issue 29).
+    const unused = r.commitment === 'unused';
+    const owner = unused ? unusedTo : matchBillingCentre(r, centres)?.id ?? unallocated;
     const amount = monthCost(r, cost.column, period);
     add(sums, owner, r.currency, amount);
+    if (unused) add(unusedSums, owner, r.currency, amount);
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
-    if (owner === unallocated) add(unmatched, whoOf(r), r.currency, amount);
+    if (owner === unallocated && !unused) add(unmatched, whoOf(r), r.currency, amount);
   }
   // Each currency's sum converted once, as the pool's cost is (billing.ts); a missing rate is the pool cost's error.
   const converted = (byCurrency: Map<string, Decimal>) =>
     [...byCurrency].reduce((total, [code, amount]) => total.plus(amount.times(rateOf(code) ?? 0)), new Decimal(0));
   const top = [...unmatched].map(([who, byCurrency]) => ({ who, amount: converted(byCurrency) }))
     .sort((a, b) => b.amount.abs().comparedTo(a.amount.abs()) || compareIds(a.who, b.who)).slice(0, UNMATCHED_BILLS_LISTED);
-  return new Map([...sums].map(([owner, byCurrency]) => [owner, { amount: converted(byCurrency), records: counts.get(owner)!, top: owner === unallocated ? top : [] }]));
+  return new Map([...sums].map(([owner, byCurrency]) => [owner, {
+    amount: converted(byCurrency), records: counts.get(owner)!, unusedCommitment: converted(unusedSums.get(owner) ?? new Map()),
+    top: owner === unallocated ? top : [],
+  }]));
 }

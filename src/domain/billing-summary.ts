@@ -17,6 +17,15 @@ export interface BillingSummary {
   byService: BillingSummaryRow[];
   byTag: BillingSummaryRow[];
   total: BillingSummaryRow[];
+  /** Commitment the bill marks (issue 29): `used` and `unused`, per currency; empty when it marks none. */
+  byCommitment: BillingSummaryRow[];
+}
+
+/** A commitment's utilisation: used effective cost of used plus unused, in percent, or null without any. */
+export function utilisationPct(rows: readonly BillingSummaryRow[], currency: string): Decimal | null {
+  const of = (group: string) => rows.find((r) => r.group === group && r.currency === currency)?.effectiveCost ?? new Decimal(0);
+  const whole = of('used').plus(of('unused'));
+  return whole.isZero() ? null : of('used').dividedBy(whole).times(100);
 }
 
 /**
@@ -28,6 +37,7 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
   const byService = new Map<string, BillingSummaryRow>();
   const byTag = new Map<string, BillingSummaryRow>();
   const total = new Map<string, BillingSummaryRow>();
+  const byCommitment = new Map<string, BillingSummaryRow>();
   for (const record of records) {
     if (!countsInMonth(record, 'billed_cost', period) && !countsInMonth(record, 'effective_cost', period)) continue;
     // Billed cost on the invoice's clock, effective cost amortised over the charge period (issue 15).
@@ -44,10 +54,11 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
     add(byService, `${record.provider || '(no provider)'} / ${record.service || '(no service)'}`);
     for (const [key, value] of Object.entries(record.tags)) add(byTag, `${key}=${value}`);
     add(total, 'total');
+    if (record.commitment) add(byCommitment, record.commitment);
   }
   const sorted = (map: Map<string, BillingSummaryRow>) =>
     [...map.values()].sort((a, b) => compareIds(a.group, b.group) || compareIds(a.currency, b.currency));
-  return { byService: sorted(byService), byTag: sorted(byTag), total: sorted(total) };
+  return { byService: sorted(byService), byTag: sorted(byTag), total: sorted(total), byCommitment: sorted(byCommitment) };
 }
 
 /** Whether any of a record's period falls in the month (an empty period: whether it starts there). */

@@ -140,7 +140,8 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   };
   const usage = poolUsage(pool, served.get(pool) ?? [], owners, charges);
   const billedOwners = pool.method === 'direct' && pool.cost?.kind === 'billing'
-    ? billedByOwner(pool.cost, context.billing, context.period, card.currency, card.exchangeRates ?? [], card.costCentres, card.unallocated)
+    ? billedByOwner(pool.cost, context.billing, context.period, card.currency, card.exchangeRates ?? [], card.costCentres, card.unallocated,
+      (pool.params as { unusedCommitments?: string }).unusedCommitments)
     : undefined;
   const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres, ...(billedOwners ? { billed: billedOwners } : {}) }, pool.params);
   const settled =

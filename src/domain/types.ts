@@ -181,6 +181,11 @@ export interface BillingRecord {
   subscription?: string;
   project?: string;
   resourceGroup?: string;
+  /**
+   * Commitment the record is (FOCUS CommitmentDiscountStatus; CUR covered usage, and the
+   * recurring fees whose amortised cost is the unused part): `used` or `unused`.
+   */
+  commitment?: 'used' | 'unused';
 }
 
 export interface Pool {

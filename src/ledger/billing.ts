@@ -22,6 +22,7 @@ interface BillingRow {
   subscription: string | null;
   project: string | null;
   resourceGroup: string | null;
+  commitment: string | null;
 }
 
 /**
@@ -50,7 +51,7 @@ export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord
          effective_cost AS "effectiveCost", list_cost AS "listCost", currency, provider, service,
          resource_id AS "resourceId", sku, charge_category AS "chargeCategory", tags,
          billing_period_start_ms AS "billingPeriodStartMs", billing_period_end_ms AS "billingPeriodEndMs",
-         account, subscription, project, resource_group AS "resourceGroup"
+         account, subscription, project, resource_group AS "resourceGroup", commitment
        FROM billing_records
        WHERE ${IN_PERIOD}
        ORDER BY id`,
@@ -75,5 +76,6 @@ export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord
     ...(r.subscription === null ? {} : { subscription: r.subscription }),
     ...(r.project === null ? {} : { project: r.project }),
     ...(r.resourceGroup === null ? {} : { resourceGroup: r.resourceGroup }),
+    ...(r.commitment === 'used' || r.commitment === 'unused' ? { commitment: r.commitment } : {}),
   }));
 }

@@ -312,5 +312,7 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   ALTER TABLE billing_records ADD COLUMN subscription TEXT;
   ALTER TABLE billing_records ADD COLUMN project TEXT;
   ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
+  -- used or unused commitment (a reservation or savings plan), where the bill marks it.
+  ALTER TABLE billing_records ADD COLUMN commitment TEXT;
   `,
 ];

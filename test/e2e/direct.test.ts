@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { Decimal } from 'decimal.js';
 import { fixture, inProcess, workspace } from './cli.js';
 
@@ -139,5 +140,55 @@ pools:
     assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-0000', '2.01'], ['CC-1', '10.00']]);
     const explained = (await run('explain', '-m', '2026-10', '--cost-centre', 'CC-0000')).stdout;
     assert.match(explained, /2 billing records matching no cost centre \(largest: project research-sandbox 2\.00; no account \(Compute Engine\) 0\.00\)/);
+  });
+
+  it('commitment left unused goes to the centre the pool names; billing summary shows the utilisation (FOCUS spec scenario)', async () => {
+    const { dir, ledger } = workspace();
+    const run = inProcess(ledger);
+    assert.equal((await run('ingest', fixture('data/focus/focus-spec_commitment_discount_usage_scenario_3.csv'), '--source', 'billing', '--currency', 'USD', '--complete')).code, 0);
+    const summary = JSON.parse((await run('billing', 'summary', '-m', '2023-01', '-f', 'json')).stdout);
+    // Read from the file: Used 0.75 and Unused 0.25 effective cost.
+    assert.deepEqual(summary.commitments, [{ currency: 'USD', used_effective_cost: '0.75', unused_effective_cost: '0.25', utilisation_pct: '75.00' }]);
+    assert.match((await run('billing', 'summary', '-m', '2023-01')).stdout, /Commitments \(USD\): used 0\.75, unused 0\.25: 75\.0% utilised \(effective cost\)/);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-PLAT, name: Platform, match: { team: [platform] } }
+  - { id: CC-1, name: One, match: { tag.app: [one] } }
+pools:
+  - id: compute
+    cost: { billing: {}, column: effective_cost }
+    method: direct
+    unused_commitments: CC-PLAT
+`);
+    await run('compute', '-m', '2023-01', '-r', join(dir, 'card.yaml'));
+    const lines = JSON.parse((await run('statement', '-m', '2023-01', '-f', 'json')).stdout).lines as { cost_centre: string; amount: string }[];
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-0000', '0.75'], ['CC-PLAT', '0.25']]);
+    assert.match((await run('explain', '-m', '2023-01', '--cost-centre', 'CC-PLAT')).stdout, /1 billing record of CC-PLAT: 0\.25, 0\.25 of it unused commitment/);
+  });
+
+  it('a CUR marks covered usage used and the recurring fee, amortised to its unused part, unused (the real header, lines of ours)', async () => {
+    const { dir, ledger } = workspace();
+    const run = inProcess(ledger);
+    const [names, cells] = parse(readFileSync(fixture('data/cloud/aws-cur-legacy_sample_anonymous.csv'), 'utf8'), { bom: true, to: 2 }) as [string[], string[]];
+    const at = (name: string) => names.indexOf(name);
+    const row = (id: string, type: string, unblended: string, values: Record<string, string>) => {
+      const copy = [...cells];
+      copy[at('identity/LineItemId')] = id;
+      copy[at('lineItem/LineItemType')] = type;
+      copy[at('lineItem/UnblendedCost')] = unblended;
+      for (const [name, value] of Object.entries(values)) copy[at(name)] = value;
+      return copy;
+    };
+    assert.ok(['savingsPlan/SavingsPlanEffectiveCost', 'savingsPlan/TotalCommitmentToDate', 'savingsPlan/UsedCommitment'].every((n) => at(n) >= 0), 'the real header has the Savings Plan columns');
+    writeFileSync(join(dir, 'cur.csv'), stringify([names,
+      row('sp-used', 'SavingsPlanCoveredUsage', '3.00', { 'savingsPlan/SavingsPlanEffectiveCost': '2.10' }),
+      row('sp-fee', 'SavingsPlanRecurringFee', '2.50', { 'savingsPlan/TotalCommitmentToDate': '2.50', 'savingsPlan/UsedCommitment': '2.10' }),
+    ]));
+    assert.equal((await run('ingest', join(dir, 'cur.csv'), '--source', 'billing')).code, 0);
+    const month = cells[at('bill/BillingPeriodStartDate')]!.slice(0, 7);
+    const summary = JSON.parse((await run('billing', 'summary', '-m', month, '-f', 'json')).stdout);
+    assert.deepEqual(summary.commitments, [{ currency: 'USD', used_effective_cost: '2.1', unused_effective_cost: '0.4', utilisation_pct: '84.00' }]);
   });
 });

@@ -1,4 +1,5 @@
 import { compareIds } from '../order.js';
+import { readString } from '../fields.js';
 import { fromCents } from '../money.js';
 import { roundedParts, shown } from '../parts.js';
 import type { BilledOwner } from '../bill-owners.js';
@@ -11,18 +12,30 @@ import type { AllocationMethod, PoolCharge } from './method.js';
  * (overhead applied) is floored to the cent and the leftover cents go one each to the largest
  * remainders, ties to the smaller id, so the lines add up to `C` exactly, credits and all.
  */
-export const direct: AllocationMethod<Record<string, never>> = {
+interface Params {
+  /** Who pays for commitment left unused (a reservation's, a Savings Plan's): a centre, by default the unallocated one. */
+  unusedCommitments?: string;
+}
+
+export const direct: AllocationMethod<Params> = {
   name: 'direct',
   kind: 'split',
   drivers: [],
   needsCost: true,
-  keys: [],
-  parse(raw, path, issues) {
+  keys: ['unused_commitments'],
+  parse(raw, path, issues, { centreIds }) {
     const cost = raw.cost as Record<string, unknown> | undefined;
     if (cost !== undefined && (typeof cost !== 'object' || cost === null || !('billing' in cost))) {
       issues.add([...path, 'cost'], 'method direct charges each bill to its owner: the pool needs "cost: { billing: … }"');
     }
-    return {};
+    if (raw.unused_commitments === undefined) return {};
+    const centre = readString(raw.unused_commitments, [...path, 'unused_commitments'], issues);
+    if (centre === null) return null;
+    if (!centreIds.has(centre)) {
+      issues.add([...path, 'unused_commitments'], `"${centre}" is not a cost centre of this card`);
+      return null;
+    }
+    return { unusedCommitments: centre };
   },
   driversUsed: () => [],
   charge({ pool, costCents, billed, unallocated }) {
@@ -41,11 +54,12 @@ export const direct: AllocationMethod<Record<string, never>> = {
     const overhead = pool.overheadPct.isZero() ? '' : ` × (1 + ${shown(pool.overheadPct)}% overhead)`;
     const charges = exact.map(({ centre, owner, exact: amount, cents }): PoolCharge => {
       const records = `${owner.records} billing record${owner.records === 1 ? '' : 's'}`;
+      const unused = owner.unusedCommitment.isZero() ? '' : `, ${shown(owner.unusedCommitment)} of it unused commitment`;
       const whose = centre === unallocated
         ? `${records} matching no cost centre${owner.top.length > 0 ? ` (largest: ${owner.top.map((t) => `${t.who} ${t.amount.toFixed(2)}`).join('; ')})` : ''}`
         : `${records} of ${centre}`;
       return { costCentre: centre, kind: 'usage', quantity: null, unitPrice: null, amount: fromCents(cents),
-        parts: roundedParts(`${whose}: ${shown(owner.amount)}${overhead}`, amount, fromCents(cents), 'to the cent, the leftover cents by largest remainder') };
+        parts: roundedParts(`${whose}: ${shown(owner.amount)}${unused}${overhead}`, amount, fromCents(cents), 'to the cent, the leftover cents by largest remainder') };
     });
     return { charges, warnings: [] };
   },

@@ -70,6 +70,7 @@ export const awsCur: BillingFormat = {
       ...(lineId ? { lineId } : {}),
       ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
       ...ownerFields({ account: c.text(...F.account) }),
+      ...(COMMITMENT[type.toLowerCase()] ? { commitment: COMMITMENT[type.toLowerCase()] } : {}),
     };
   },
 };
@@ -107,6 +108,18 @@ function costCategories(map: Record<string, string>): Record<string, string> {
 function withoutUserPrefix(tags: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.replace(/^user[:_]/, ''), v]));
 }
+
+/**
+ * Commitment lines (issue 29): usage a Savings Plan or reservation covered is used
+ * commitment; its recurring fee, whose amortised cost is the part left unused (see
+ * amortised), is unused commitment.
+ */
+const COMMITMENT: Readonly<Record<string, 'used' | 'unused'>> = {
+  savingsplancoveredusage: 'used',
+  discountedusage: 'used',
+  savingsplanrecurringfee: 'unused',
+  rifee: 'unused',
+};
 
 /**
  * Effective cost as AWS amortises it (issue 15; AWS's own rules, as Cost Explorer's

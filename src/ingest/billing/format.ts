@@ -84,6 +84,12 @@ export function ownerFields(fields: { account?: string; subscription?: string; p
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')) as Pick<BillingRecord, 'account' | 'subscription' | 'project' | 'resourceGroup'>;
 }
 
+/** FOCUS's CommitmentDiscountStatus (`Used`, `Unused`; else none) as a record's commitment. */
+export function commitmentOf(status: string): Pick<BillingRecord, 'commitment'> {
+  const lower = status.toLowerCase();
+  return lower === 'used' || lower === 'unused' ? { commitment: lower } : {};
+}
+
 /** The billing period's fields of a record, when its export names one. */
 export function billingPeriod(startMs: number | undefined, endMs: number | undefined): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
   return { ...(startMs === undefined ? {} : { billingPeriodStartMs: startMs }), ...(endMs === undefined ? {} : { billingPeriodEndMs: endMs }) };

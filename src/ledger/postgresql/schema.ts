@@ -213,6 +213,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE billing_records ADD COLUMN subscription TEXT;
   ALTER TABLE billing_records ADD COLUMN project TEXT;
   ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
+  ALTER TABLE billing_records ADD COLUMN commitment TEXT;
   `),
 ];
 
