@@ -54,7 +54,18 @@ describe('rate card: error gallery', () => {
     [
       'an unknown method',
       GOOD.replace('method: proportional', 'method: proportionel'),
-      ['card.yaml:12: pools[0].method: expected one of proportional, proxy-price-per-token, time-based, tiered, flat-plus-overage, hybrid, got "proportionel" (did you mean "proportional"?)'],
+      ['card.yaml:12: pools[0].method: expected one of proportional, proxy-price-per-token, time-based, tiered, flat-plus-overage, hybrid, direct, got "proportionel" (did you mean "proportional"?)'],
+    ],
+    [
+      'a direct pool without a bill to attribute',
+      GOOD.replace('    usage: { models: [llama-3-70b] }\n    method: proportional\n    driver: tokens', '    method: direct'),
+      ['card.yaml:10: pools[0].cost: method direct charges each bill to its owner: the pool needs "cost: { billing: … }"'],
+    ],
+    [
+      'unused commitments given to a centre the card does not have',
+      GOOD.replace('cost: { fixed: "38000.00" }\n    usage: { models: [llama-3-70b] }\n    method: proportional\n    driver: tokens',
+        'cost: { billing: { provider: AWS } }\n    method: direct\n    unused_commitments: CC-PLAT'),
+      ['card.yaml:12: pools[0].unused_commitments: "CC-PLAT" is not a cost centre of this card'],
     ],
     [
       'an unknown driver',
