@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BillingRecord, UsageEvent } from './domain/types.js';
+import { CLASS_COUNTS } from './domain/usage-counts.js';
 
 /*
  * The keys rows are known by, in one pure module that the parsing thread and the ledger
@@ -19,6 +20,8 @@ export function naturalKey(event: UsageEvent): string {
     event.tier ?? null, event.environment ?? null, canonicalTags(event.tags),
     // Only a bucket stands for other than one request: every key made before stays as it was.
     ...(event.requests !== undefined && event.requests !== 1 ? [event.requests] : []),
+    // Likewise the token classes (issue 29): named only when a source carried one.
+    ...(CLASS_COUNTS.some((c) => (event[c.field] ?? 0) !== 0) ? [CLASS_COUNTS.map((c) => event[c.field] ?? 0)] : []),
   ];
   return `h:${createHash('sha256').update(JSON.stringify(row)).digest('hex').slice(0, 32)}`;
 }

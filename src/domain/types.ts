@@ -25,6 +25,10 @@ export interface Quantities {
   input_tokens: Decimal;
   output_tokens: Decimal;
   cached_input_tokens: Decimal;
+  cache_write_tokens: Decimal;
+  cache_write_1h_tokens: Decimal;
+  reasoning_tokens: Decimal;
+  web_search_calls: Decimal;
   gpu_seconds: Decimal;
   gpu_busy_seconds: Decimal;
   gpu_mem_gib_seconds: Decimal;
@@ -343,6 +347,12 @@ export interface UsageEvent {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  /** Token classes (issue 29), where the source says: cache writes (5-minute, 1-hour) are part of input, reasoning of output. */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  reasoningTokens?: number;
+  /** Web-search (server tool) calls, priced per call. */
+  webSearchCalls?: number;
   /** Requests this record stands for: 1 for a request log, the API's own count for a usage bucket (issue 16). */
   requests?: number;
   latencyMs?: number;

@@ -4,7 +4,8 @@ import { bucketResults, countSum, tagsOf } from './usage-buckets.js';
 /**
  * The Anthropic Admin API usage report (`GET /v1/organizations/usage_report/messages`), pages
  * as returned. Input tokens are what the request read: uncached, cache reads and cache writes
- * (5-minute and 1-hour); cached input is the cache reads. The report counts no requests, so
+ * (5-minute and 1-hour); cached input is the cache reads, and the cache writes and web-search
+ * calls are their own classes (issue 29). The report counts no requests, so
  * a result stands for 0 of them: a requests-driven pool sees none, rather than one per bucket.
  * `workspace_id` is the project, `api_key_id` the tag `anthropic_api_key_id`; grouped by
  * `account_id` (a user) or `service_account_id`, that is the user.
@@ -19,6 +20,10 @@ const fields: FieldSpec = {
   inputTokens: ['input_tokens'],
   outputTokens: ['output_tokens'],
   cachedInputTokens: ['cache_read_input_tokens'],
+  // Token classes (issue 29): the 5-minute and 1-hour cache writes, web-search calls.
+  cacheWriteTokens: ['cache_creation.ephemeral_5m_input_tokens'],
+  cacheWrite1hTokens: ['cache_creation.ephemeral_1h_input_tokens'],
+  webSearchCalls: ['server_tool_use.web_search_requests'],
   latencyMs: [],
   status: [],
   tier: ['service_tier'],

@@ -17,6 +17,8 @@ import { readAll, type ReadItem, type ReadOptions, type Reader, type RejectedRow
 import { refuseClosed } from './closed.js';
 import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
+import { classesIn } from '../ledger/event-codec.js';
+import { CLASS_COUNTS } from '../domain/usage-counts.js';
 import { billingKey } from '../keys.js';
 import type { BillingRecord, CounterSample, GpuSample } from '../domain/types.js';
 import { counterLog } from '../ledger/counters.js';
@@ -67,6 +69,8 @@ export type IngestOutcome =
       reread: string | null;
       /** The incomplete last record left for the next read. */
       heldBack: HeldBack | null;
+      /** The token classes beyond input, output and cache reads that the file carried (issue 29). */
+      classes: string[];
     };
 
 /**
@@ -126,7 +130,9 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
       if (!rejects) throw new Error(`${reader.format} reader yielded a reject before its header`);
       rejects.add(reject);
     };
+    const carried = new Set<string>();
     for await (const { others, events } of batches) {
+      classesIn(events, carried);
       const billing: { key: string; record: BillingRecord }[] = [];
       const gpu: GpuSample[] = [];
       for (const item of others) {
@@ -193,7 +199,8 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
     if (rejectsFile === null) removeStaleRejects(ledger, rejectsPath, input.name);
     const unchangedSince = sameBytes ? sameBytes.id : null;
     const reread = options.reread ? 'read again with --allow-closed' : earlier?.kind === 'retry' ? `read again: ${earlier.why}` : null;
-    return { kind: 'stored', file: input.name, batchId: unchangedSince ?? batch.id, unchangedSince, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject, reread, heldBack };
+    return { kind: 'stored', file: input.name, batchId: unchangedSince ?? batch.id, unchangedSince, format: reader.format, ...counts, ignoredColumns, rejectsFile, firstReject, reread, heldBack,
+      classes: CLASS_COUNTS.map((c) => c.column).filter((c) => carried.has(c)) };
   } catch (error) {
     batch.rollback();
     rejects?.discard();

@@ -88,6 +88,11 @@ export interface FieldSpec {
   inputTokens: readonly string[];
   outputTokens: readonly string[];
   cachedInputTokens: readonly string[];
+  /** Token classes (issue 29), where the format has them: cache writes are part of input, reasoning of output. */
+  cacheWriteTokens?: readonly string[];
+  cacheWrite1hTokens?: readonly string[];
+  reasoningTokens?: readonly string[];
+  webSearchCalls?: readonly string[];
   latencyMs: readonly string[];
   status: readonly string[];
   tier: readonly string[];
@@ -203,6 +208,7 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
   if (cachedInputTokens > inputTokens) {
     throw new RowProblem(name('cachedInputTokens', 'cached_input_tokens'), `${cachedInputTokens} is more than the input tokens ${inputTokens}`);
   }
+  const classes = classCounts(record, name, inputTokens, outputTokens, cachedInputTokens);
   const requestsText = record.get('requests');
   const requests = requestsText === '' ? 1 : count(requestsText, name('requests', 'requests'), true);
   const statusText = record.get('status');
@@ -225,6 +231,7 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
     inputTokens,
     outputTokens,
     cachedInputTokens,
+    ...classes,
     ...(requests === 1 ? {} : { requests }),
     // Latency is informational: a value that is not a number is left out rather than rejected.
     latencyMs: parseLatency(record.get('latencyMs')) ?? undefined,
@@ -237,6 +244,33 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
     throw new RowProblem('identity', 'no identity: the record has no API key, user, team or project');
   }
   return event;
+}
+
+/**
+ * The token classes a record carries (issue 29), those that are not 0: whole numbers, cache
+ * reads and writes within the input (it counts all input), reasoning within the output.
+ */
+function classCounts(record: RecordFields, name: (field: FieldName, fallback: string) => string, input: number, output: number, cached: number):
+  Pick<UsageEvent, 'cacheWriteTokens' | 'cacheWrite1hTokens' | 'reasoningTokens' | 'webSearchCalls'> {
+  const read = (field: FieldName, column: string) => count(record.get(field), name(field, column), false);
+  const cacheWriteTokens = read('cacheWriteTokens', 'cache_write_tokens');
+  const cacheWrite1hTokens = read('cacheWrite1hTokens', 'cache_write_1h_tokens');
+  const reasoningTokens = read('reasoningTokens', 'reasoning_tokens');
+  const webSearchCalls = read('webSearchCalls', 'web_search_calls');
+  const written = cacheWriteTokens + cacheWrite1hTokens;
+  if (written > 0 && cached + written > input) {
+    const field = cacheWriteTokens > 0 ? name('cacheWriteTokens', 'cache_write_tokens') : name('cacheWrite1hTokens', 'cache_write_1h_tokens');
+    throw new RowProblem(field, `cache reads and writes (${cached + written}) are more than the input tokens ${input}, which count all input`);
+  }
+  if (reasoningTokens > output) {
+    throw new RowProblem(name('reasoningTokens', 'reasoning_tokens'), `${reasoningTokens} is more than the output tokens ${output}, which count reasoning too`);
+  }
+  return {
+    ...(cacheWriteTokens > 0 ? { cacheWriteTokens } : {}),
+    ...(cacheWrite1hTokens > 0 ? { cacheWrite1hTokens } : {}),
+    ...(reasoningTokens > 0 ? { reasoningTokens } : {}),
+    ...(webSearchCalls > 0 ? { webSearchCalls } : {}),
+  };
 }
 
 /** `--set` compiled once per file: identity fields, and tags by name. */

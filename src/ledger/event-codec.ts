@@ -1,4 +1,5 @@
 import type { UsageEvent } from '../domain/types.js';
+import { CLASS_COUNTS, COUNTS, countsOf } from '../domain/usage-counts.js';
 
 /**
  * Gateway events in a form that crosses threads cheaply: numbers in one transferable
@@ -25,16 +26,15 @@ export interface EventRow {
   last4: string;
   tsMs: number;
   ok: boolean;
-  input: number;
-  output: number;
-  cached: number;
+  /** input, output, cached input and the token classes, in COUNTS order. */
+  counts: number[];
   /** Requests the event stands for (1 but for bucketed usage). */
   requests: number;
   latency: number | null;
 }
 
-const NUMS = { ts: 0, ok: 1, input: 2, output: 3, cached: 4, latency: 5, line: 6, dimsHash: 7, keyHash: 8, keyLength: 9, dimsLength: 10, last4Length: 11, requests: 12 } as const;
-const NUMS_PER_EVENT = 13;
+const NUMS = { ts: 0, ok: 1, latency: 2, line: 3, dimsHash: 4, keyHash: 5, keyLength: 6, dimsLength: 7, last4Length: 8, requests: 9, counts: 10 } as const;
+const NUMS_PER_EVENT = NUMS.counts + COUNTS.length;
 
 /** Events (with their natural keys, dims keys and file lines) encoded for another thread. */
 export function encodeEvents(events: readonly { key: string; dims: string; event: UsageEvent; line: number }[]): EncodedEvents {
@@ -44,9 +44,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
     const at = i * NUMS_PER_EVENT;
     nums[at + NUMS.ts] = e.tsMs;
     nums[at + NUMS.ok] = e.status === 'ok' ? 1 : 0;
-    nums[at + NUMS.input] = e.inputTokens;
-    nums[at + NUMS.output] = e.outputTokens;
-    nums[at + NUMS.cached] = e.cachedInputTokens;
+    countsOf(e).forEach((count, c) => (nums[at + NUMS.counts + c] = count));
     nums[at + NUMS.latency] = e.latencyMs ?? NaN;
     nums[at + NUMS.requests] = e.requests ?? 1;
     nums[at + NUMS.line] = line;
@@ -65,7 +63,7 @@ export function encodeEvents(events: readonly { key: string; dims: string; event
 export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: EventRow) => void): void {
   let offset = 0;
   const next = (length: number) => strs.slice(offset, (offset += length));
-  const row: EventRow = { key: '', keyHash: 0, dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, input: 0, output: 0, cached: 0, requests: 1, latency: null };
+  const row: EventRow = { key: '', keyHash: 0, dims: '', dimsHash: 0, last4: '', tsMs: 0, ok: false, counts: COUNTS.map(() => 0), requests: 1, latency: null };
   for (let i = 0; i < count; i++) {
     const at = i * NUMS_PER_EVENT;
     const latency = nums[at + NUMS.latency]!;
@@ -76,13 +74,25 @@ export function decodeEvents({ count, nums, strs }: EncodedEvents, visit: (row: 
     row.keyHash = nums[at + NUMS.keyHash]!;
     row.tsMs = nums[at + NUMS.ts]!;
     row.ok = nums[at + NUMS.ok] === 1;
-    row.input = nums[at + NUMS.input]!;
-    row.output = nums[at + NUMS.output]!;
-    row.cached = nums[at + NUMS.cached]!;
+    for (let c = 0; c < COUNTS.length; c++) row.counts[c] = nums[at + NUMS.counts + c]!;
     row.requests = nums[at + NUMS.requests]!;
     row.latency = Number.isNaN(latency) ? null : latency;
     visit(row);
   }
+}
+
+/** The token classes (issue 29) any of `events` carries, by column name: what an ingest summary names. */
+export function classesIn({ count, nums }: EncodedEvents, into: Set<string>): void {
+  CLASS_COUNTS.forEach((c, k) => {
+    if (into.has(c.column)) return;
+    const offset = NUMS.counts + COUNTS.length - CLASS_COUNTS.length + k;
+    for (let i = 0; i < count; i++) {
+      if (nums[i * NUMS_PER_EVENT + offset] !== 0) {
+        into.add(c.column);
+        return;
+      }
+    }
+  });
 }
 
 /**

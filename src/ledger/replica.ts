@@ -1,12 +1,14 @@
 import type { UsageEvent } from '../domain/types.js';
 import { beginBatch } from './batches.js';
+import { CLASS_COUNTS, COUNTS } from '../domain/usage-counts.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
 
 /** Events handed to the replica's writer at a time: bounded memory on a ledger of any size. */
 const EVENTS_PER_CHUNK = 10_000;
 
-type EventRow = [string, number, string, number, number, number, number | null, number, string, string, string, string, string, string, string, string, string];
+/** natural key, time, status, latency, requests, the dims' nine columns, then the counts (COUNTS order). */
+type EventRow = [string, number, string, number | null, number, string, string, string, string, string, string, string, string, string, ...number[]];
 
 /**
  * Fills the empty ledger `target` with exactly the rows the batches `batchIds` of `source`
@@ -22,8 +24,8 @@ export function replicateBatches(source: Ledger, target: Ledger, batchIds: reado
     copyRows(source, target, 'billing_records', inBatches('batch_id'), ids);
     copyRows(source, target, 'gpu_samples', inBatches('batch_id'), ids);
   }, 'write');
-  const page = source.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.input_tokens, e.output_tokens, e.cached_input_tokens,
-      e.latency_ms, e.requests, d.api_key_fp, d.api_key_last4, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags
+  const page = source.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.latency_ms, e.requests, d.api_key_fp, d.api_key_last4,
+      d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags, ${COUNTS.map((c) => `e.${c.column}`).join(', ')}
     FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id
     WHERE ${inBatches('e.batch_id')} AND e.id > ? ORDER BY e.id LIMIT ${EVENTS_PER_CHUNK}`).raw();
   const batch = beginBatch(target, { source: 'gateway', format: 'replica', fileName: source.name, startedAt: new Date(0).toISOString() });
@@ -45,11 +47,15 @@ function copyRows(source: Ledger, target: Ledger, table: string, where: string, 
 }
 
 /** A stored event as a reader made it: '' in a dims column is "none" (see the schema). */
-function eventOf([key, tsMs, status, input, output, cached, latency, requests, fp, last4, user, team, project, model, tier, environment, tags]: EventRow): { key: string; event: UsageEvent } {
+function eventOf([key, tsMs, status, latency, requests, fp, last4, user, team, project, model, tier, environment, tags, ...counts]: EventRow): { key: string; event: UsageEvent } {
   const optional = (name: keyof UsageEvent, value: string) => (value === '' ? {} : { [name]: value });
+  const [input, output, cached] = counts as [number, number, number];
+  // A class count of 0 is no count: the event reads as it was read (its natural key does not change).
+  const classes = Object.fromEntries(CLASS_COUNTS.map((c, i) => [c.field, counts[3 + i]!]).filter(([, n]) => n !== 0));
   return {
     key,
     event: {
+      ...classes,
       tsMs, model, inputTokens: input, outputTokens: output, cachedInputTokens: cached, requests, status: status === 'ok' ? 'ok' : 'error',
       tags: JSON.parse(tags) as Record<string, string>,
       ...(latency === null ? {} : { latencyMs: latency }),

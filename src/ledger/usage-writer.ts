@@ -2,6 +2,7 @@ import type { UsageEvent } from '../domain/types.js';
 import type Database from 'better-sqlite3';
 import { decodeEvents, hash52, type EncodedEvents, type EventRow } from './event-codec.js';
 import { dimKey } from '../keys.js';
+import { COUNTS, countsOf } from '../domain/usage-counts.js';
 
 export const DAY_MS = 86_400_000;
 export const QUARTER_MS = 900_000;
@@ -14,7 +15,11 @@ export interface KeyedEvent {
 
 /** Events per INSERT statement: one call into SQLite per row cost more than the insert itself. */
 const ROWS_PER_INSERT = 32;
-const EVENT_COLUMNS = 11;
+/** The summed columns of the daily and edge sums: requests, then every count (COUNTS order). */
+const SUMMED = ['requests', ...COUNTS.map((c) => c.column)];
+/** An event's parameters: batch, key, time, dims, status, its counts, latency, requests, key hash (last: a collision nulls it). */
+const EVENT_COLUMNS = 5 + COUNTS.length + 3;
+const FIRST_COUNT = 5;
 /** Rolled-up sums held in memory before they are upserted, at most this many at a time. */
 const MAX_PENDING_SUMS = 100_000;
 /** Dims keys remembered per batch: a realistic log has one new combination every few rows. */
@@ -30,10 +35,10 @@ function bucketSums(db: Database.Database, table: 'usage_daily' | 'usage_edges',
   // "integer overflow" error instead (abs() of the least integer raises it), which ingest reports.
   const checkedSum = (column: string) =>
     `${column} = CASE WHEN excluded.${column} > 9223372036854775807 - ${column} THEN abs(-9223372036854775807 - 1) ELSE ${column} + excluded.${column} END`;
-  const upsert = (rows: number) => db.prepare(`INSERT INTO ${table} (${bucketColumn}, dim_id, requests, input_tokens,
-    output_tokens, cached_input_tokens) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?)').join(', ')}
-    ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET
-    ${['requests', 'input_tokens', 'output_tokens', 'cached_input_tokens'].map(checkedSum).join(', ')}`);
+  const width = 2 + SUMMED.length;
+  const upsert = (rows: number) => db.prepare(`INSERT INTO ${table} (${bucketColumn}, dim_id, ${SUMMED.join(', ')})
+    VALUES ${Array(rows).fill(`(${Array(width).fill('?').join(', ')})`).join(', ')}
+    ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET ${SUMMED.map(checkedSum).join(', ')}`);
   const many = upsert(ROWS_PER_INSERT);
   const one = upsert(1);
   const buckets = new Map<number, Map<number, number[]>>();
@@ -44,39 +49,37 @@ function bucketSums(db: Database.Database, table: 'usage_daily' | 'usage_edges',
       const byDim = buckets.get(bucket)!;
       for (const dimId of [...byDim.keys()].sort((a, b) => a - b)) {
         const s = byDim.get(dimId)!;
-        params.push(bucket, dimId, s[0]!, s[1]!, s[2]!, s[3]!);
-        if (params.length === ROWS_PER_INSERT * 6) {
+        params.push(bucket, dimId, ...s);
+        if (params.length === ROWS_PER_INSERT * width) {
           many.run(params);
           params.length = 0;
         }
       }
     }
-    for (let i = 0; i < params.length; i += 6) one.run(params.slice(i, i + 6));
+    for (let i = 0; i < params.length; i += width) one.run(params.slice(i, i + width));
     buckets.clear();
     size = 0;
   };
   return {
-    add(bucket: number, dimId: number, requests: number, input: number, output: number, cached: number): void {
+    /** Adds a stored ok event's requests and counts (`values`, SUMMED order) to its bucket's sums. */
+    add(bucket: number, dimId: number, values: readonly number[]): void {
       let byDim = buckets.get(bucket);
       if (!byDim) buckets.set(bucket, (byDim = new Map()));
       let s = byDim.get(dimId);
       // Sums held here are doubles: write them out before one would pass 2^53 (rows are below it).
-      if (s && (s[1]! + input > Number.MAX_SAFE_INTEGER || s[2]! + output > Number.MAX_SAFE_INTEGER || s[3]! + cached > Number.MAX_SAFE_INTEGER)) {
+      if (s && values.some((v, i) => s![i]! + v > Number.MAX_SAFE_INTEGER)) {
         flush();
-        return this.add(bucket, dimId, requests, input, output, cached);
+        return this.add(bucket, dimId, values);
       }
       if (!s) {
         if (size >= MAX_PENDING_SUMS) {
           flush();
-          return this.add(bucket, dimId, requests, input, output, cached);
+          return this.add(bucket, dimId, values);
         }
-        byDim.set(dimId, (s = [0, 0, 0, 0]));
+        byDim.set(dimId, (s = SUMMED.map(() => 0)));
         size++;
       }
-      s[0]! += requests;
-      s[1]! += input;
-      s[2]! += output;
-      s[3]! += cached;
+      for (let i = 0; i < values.length; i++) s[i]! += values[i]!;
     },
     flush,
   };
@@ -160,8 +163,8 @@ function dimsFinder(db: Database.Database) {
  */
 export function usageWriter(db: Database.Database, batchId: number, keyHash: (key: string) => number = hash52) {
   const insertStatement = (rows: number) => db.prepare(`INSERT OR IGNORE INTO usage_events (batch_id, natural_key, ts_ms,
-    dim_id, status, input_tokens, output_tokens, cached_input_tokens, latency_ms, requests, key_hash) VALUES
-    ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    dim_id, status, ${COUNTS.map((c) => c.column).join(', ')}, latency_ms, requests, key_hash) VALUES
+    ${Array(rows).fill(`(${Array(EVENT_COLUMNS).fill('?').join(', ')})`).join(', ')}`);
   const storedWithHash = db.prepare('SELECT 1 FROM usage_events WHERE key_hash = ? AND natural_key = ?').pluck();
   const storedWithoutHash = db.prepare('SELECT 1 FROM usage_events WHERE key_hash IS NULL AND natural_key = ?').pluck();
   const isStored = (hashOfKey: unknown, key: unknown) => storedWithHash.get(hashOfKey, key) !== undefined || storedWithoutHash.get(key) !== undefined;
@@ -190,9 +193,10 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
     const quarter = isEdgeDay(day) ? Math.floor(tsMs / QUARTER_MS) : -1;
     if (quarter >= 0) quarters.add(quarter);
     if (params[at + 4] !== 'ok') return;
-    const [dimId, input, output, cached, requests] = [params[at + 3], params[at + 5], params[at + 6], params[at + 7], params[at + 9]] as number[];
-    daily.add(day, dimId!, requests!, input!, output!, cached!);
-    if (quarter >= 0) edges.add(quarter, dimId!, requests!, input!, output!, cached!);
+    const dimId = params[at + 3] as number;
+    const values = [params[at + FIRST_COUNT + COUNTS.length + 1], ...params.slice(at + FIRST_COUNT, at + FIRST_COUNT + COUNTS.length)] as number[];
+    daily.add(day, dimId, values);
+    if (quarter >= 0) edges.add(quarter, dimId, values);
   }
 
   /** Stores the pending events; returns how many were new. */
@@ -208,7 +212,7 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
       const added = new Set(stored > 0 ? (keysAfter.all(maxId) as string[]) : []);
       for (let at = 0; at < params.length; at += EVENT_COLUMNS) {
         if (added.delete(params[at + 1] as string)) count(at);
-        else if (!isStored(params[at + 10], params[at + 1])) {
+        else if (!isStored(params[at + EVENT_COLUMNS - 1], params[at + 1])) {
           insertOne.run([...params.slice(at, at + EVENT_COLUMNS - 1), null]);
           stored++;
           count(at);
@@ -223,8 +227,8 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
 
   /** Queues one event; returns how many events its queue stored (0 until the queue is full). */
   function store(row: EventRow): number {
-    params.push(batchId, row.key, row.tsMs, dimOf(row.dims, row.dimsHash, row.last4), row.ok ? 'ok' : 'error', row.input, row.output,
-      row.cached, row.latency, row.requests, row.keyHash);
+    params.push(batchId, row.key, row.tsMs, dimOf(row.dims, row.dimsHash, row.last4), row.ok ? 'ok' : 'error', ...row.counts,
+      row.latency, row.requests, row.keyHash);
     return ++pending === ROWS_PER_INSERT ? flush() : 0;
   }
 
@@ -267,7 +271,7 @@ export function entryPoints(store: (row: EventRow) => number, flush: () => numbe
 export function eventRowOf({ key, event: e }: KeyedEvent, keyHash: (key: string) => number = hash52): EventRow {
   const dims = dimKey(e);
   return { key, keyHash: keyHash(key), dims, dimsHash: hash52(dims), last4: e.apiKeyLast4 ?? '', tsMs: e.tsMs, ok: e.status === 'ok',
-    input: e.inputTokens, output: e.outputTokens, cached: e.cachedInputTokens, requests: e.requests ?? 1, latency: e.latencyMs ?? null };
+    counts: countsOf(e), requests: e.requests ?? 1, latency: e.latencyMs ?? null };
 }
 
 /**

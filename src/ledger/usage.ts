@@ -7,6 +7,10 @@ import { EVERY_ROW, type UsageClass, type UsageClassifier } from '../domain/usag
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
 import { identityOf, numberCombinations } from './usage-combinations.js';
+import { COUNTS, type CountColumn } from '../domain/usage-counts.js';
+
+/** What the month's sums add up: requests, then every count (COUNTS order). */
+const SUMMED: readonly ('requests' | CountColumn)[] = ['requests', ...COUNTS.map((c) => c.column)];
 import { DAY_MS, isMonthEdgeDay, QUARTER_MS } from './usage-writer.js';
 
 /**
@@ -80,13 +84,13 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
 
   // One pass, when asked for, a UTC day at a time: the month's rows (window 0) fold into its
   // classes and the owners' days, the days before it (window 1) into the owners' days only.
-  const sums = ['requests', 'input', 'output', 'cached'].map((column) => `CAST(SUM(r.${column}) AS BIGINT)`).join(', ');
+  const sums = SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT)`).join(', ');
   type Sums = (number | bigint)[];
   type Summed = { monthTotals: Map<number, Sums>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: Sums }> };
   /** The pass in doubles (fast), or in BigInt when a sum outgrows 2^53: null asks for the exact pass. */
   const pass = (big: boolean): Summed | null => {
     const out: Summed = { monthTotals: new Map(), ownerDays: new Map() };
-    const zero = (): Sums => (big ? [0n, 0n, 0n, 0n] : [0, 0, 0, 0]);
+    const zero = (): Sums => SUMMED.map(() => (big ? 0n : 0));
     const add = big ? addBig : addExact;
     for (const [i, window] of windows.entries()) {
       for (const piece of dayPiecesOf(window)) {
@@ -186,7 +190,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
  * day is hostile input, but it is still summed exactly).
  */
 function addExact(into: (number | bigint)[], row: readonly (number | bigint)[]): boolean {
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < SUMMED.length; i++) {
     const sum = (into[i] as number) + (row[i] as number);
     if (!Number.isSafeInteger(sum) || !Number.isSafeInteger(row[i])) return false;
     into[i] = sum;
@@ -195,7 +199,7 @@ function addExact(into: (number | bigint)[], row: readonly (number | bigint)[]):
 }
 
 function addBig(into: (number | bigint)[], row: readonly (number | bigint)[]): boolean {
-  for (let i = 0; i < 4; i++) into[i] = (into[i] as bigint) + BigInt(row[i]!);
+  for (let i = 0; i < SUMMED.length; i++) into[i] = (into[i] as bigint) + BigInt(row[i]!);
   return true;
 }
 
@@ -204,15 +208,11 @@ export function usageGroups(db: Ledger, range: MonthRange): UsageGroup[] {
   return classifyUsage(db, range, 0, EVERY_ROW).groups();
 }
 
-/** Requests, input, output and cached tokens as a group's quantities. */
-function quantitiesOf([requests, input, output, cached]: readonly (number | bigint)[]): UsageGroup['quantities'] {
-  return {
-    ...noQuantities(),
-    requests: new Decimal(String(requests)),
-    input_tokens: new Decimal(String(input)),
-    output_tokens: new Decimal(String(output)),
-    cached_input_tokens: new Decimal(String(cached)),
-  };
+/** Requests and every count (SUMMED order) as a group's quantities. */
+function quantitiesOf(row: readonly (number | bigint)[]): UsageGroup['quantities'] {
+  const quantities = noQuantities();
+  SUMMED.forEach((column, i) => (quantities[column] = new Decimal(String(row[i]))));
+  return quantities;
 }
 
 /** The month as whole UTC days in the daily sums, and the partial days at its edges. */
@@ -233,8 +233,8 @@ function split(range: MonthRange) {
  */
 function rowsOf(range: MonthRange): { sql: string; params: number[] } {
   const { firstDay, endDay, edges } = split(range);
-  const parts = [{ sql: `SELECT dim_id, day, requests, input_tokens AS input, output_tokens AS output, cached_input_tokens AS cached
-    FROM usage_daily WHERE day >= ? AND day < ?`, params: [firstDay, endDay] }, ...edges.map(edgeRows)];
+  const parts = [{ sql: `SELECT dim_id, day, ${SUMMED.join(', ')} FROM usage_daily WHERE day >= ? AND day < ?`, params: [firstDay, endDay] },
+    ...edges.map(edgeRows)];
   return { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
 }
 
@@ -247,7 +247,7 @@ function dayPiecesOf(range: MonthRange): { day: number; sql: string; params: num
   const { firstDay, endDay, edges } = split(range);
   const days = Array.from({ length: endDay - firstDay }, (_, i) => ({
     day: firstDay + i,
-    sql: `SELECT dim_id, requests, input_tokens AS input, output_tokens AS output, cached_input_tokens AS cached FROM usage_daily WHERE day = ?`,
+    sql: `SELECT dim_id, ${SUMMED.join(', ')} FROM usage_daily WHERE day = ?`,
     params: [firstDay + i],
   }));
   return [...days, ...edges.map((edge) => ({ day: Math.floor(edge[0] / DAY_MS), ...edgeRows(edge) }))];
@@ -256,11 +256,11 @@ function dayPiecesOf(range: MonthRange): { day: number; sql: string; params: num
 /** A partial day's ok rows: from the quarter-hour sums where the edge lies on them, else from the events. */
 function edgeRows([from, to]: [number, number]): { sql: string; params: number[] } {
   if (onQuarters(from, to)) {
-    return { sql: `SELECT dim_id, quarter / ${DAY_MS / QUARTER_MS} AS day, requests, input_tokens AS input, output_tokens AS output,
-      cached_input_tokens AS cached FROM usage_edges WHERE quarter >= ? AND quarter < ?`, params: [from / QUARTER_MS, to / QUARTER_MS] };
+    return { sql: `SELECT dim_id, quarter / ${DAY_MS / QUARTER_MS} AS day, ${SUMMED.join(', ')}
+      FROM usage_edges WHERE quarter >= ? AND quarter < ?`, params: [from / QUARTER_MS, to / QUARTER_MS] };
   }
-  return { sql: `SELECT dim_id, ts_ms / ${DAY_MS} AS day, requests, input_tokens AS input, output_tokens AS output,
-    cached_input_tokens AS cached FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND status = 'ok'`, params: [from, to] };
+  return { sql: `SELECT dim_id, ts_ms / ${DAY_MS} AS day, ${SUMMED.join(', ')}
+    FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND status = 'ok'`, params: [from, to] };
 }
 
 /** The ids of the batches that hold any event dated in the month, exactly. */

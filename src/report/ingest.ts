@@ -24,8 +24,9 @@ export function summaryLine(outcome: PullOutcome): string {
   ];
   const ignored = outcome.ignoredColumns.length > 0 ? `; ignored columns: ${outcome.ignoredColumns.join(', ')}` : '';
   const reread = outcome.reread && outcome.unchangedSince === null ? ` (${outcome.reread})` : '';
+  const classes = outcome.classes.length > 0 ? `; token classes: ${outcome.classes.join(', ')}` : '';
   const held = outcome.heldBack ? `; last line incomplete (line ${outcome.heldBack.line}): left for the next read (--complete if the file is whole)` : '';
-  return parts.join(', ') + ignored + reread + held;
+  return parts.join(', ') + classes + ignored + reread + held;
 }
 
 function record({ outcome: o, host }: IngestResult) {
@@ -35,6 +36,7 @@ function record({ outcome: o, host }: IngestResult) {
     file: o.file, outcome: o.unchangedSince === null ? 'stored' : 'unchanged', batch: o.batchId, format: o.format, rows_read: o.read, rows_stored: o.accepted, rows_duplicate: o.duplicate,
     rows_rejected: o.rejected, rejects_file: o.rejectsFile, ignored_columns: o.ignoredColumns, reread: o.reread, host,
     held_back_line: o.heldBack?.line ?? null,
+    token_classes: o.classes,
   };
 }
 

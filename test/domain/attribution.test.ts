@@ -1,3 +1,4 @@
+import { noQuantities } from '../../src/domain/drivers.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -47,7 +48,7 @@ describe('attribution: money by model, day or tag (issue 19)', () => {
   it('prices a key per request and per 1M tokens, costliest first, and says when there is nothing to divide by', () => {
     const group = (model: string, requests: number, tokens: number): UsageGroup => ({
       source: 'gateway', identity: {}, model, tags: {},
-      quantities: { requests: d(requests), input_tokens: d(tokens), output_tokens: d(0), cached_input_tokens: d(0), gpu_seconds: d(0), gpu_busy_seconds: d(0), gpu_mem_gib_seconds: d(0) },
+      quantities: { ...noQuantities(), requests: d(requests), input_tokens: d(tokens) },
     });
     const counts = usageCounts([group('a', 3, 2_000_000), group('a', 1, 0), group('b', 0, 0)], (g) => g.model!);
     const rows = unitCosts(new Map([['a', d('10.00')], ['b', d('1.00')], ['c', d('0.50')]]), counts);

@@ -1,4 +1,5 @@
 import type { EventRow } from '../event-codec.js';
+import { COUNTS } from '../../domain/usage-counts.js';
 import { dimsColumnsOf, dimsHash52, entryPoints, isMonthEdgeDay } from '../usage-writer.js';
 import { WRITE_LOCK, type PgLedger } from './engine.js';
 import { ensurePartitionsAround } from './schema.js';
@@ -33,10 +34,10 @@ export function pgUsageWriter(db: PgLedger, batchId: number, rememberedDims = MA
   const pending: EventRow[] = [];
   const claimKeys = db.prepare(`INSERT INTO usage_event_keys (natural_key) SELECT k FROM unnest(CAST(? AS text[])) AS k
     ORDER BY k ON CONFLICT DO NOTHING RETURNING natural_key`).pluck();
-  const insertEvents = db.prepare(`INSERT INTO usage_events (batch_id, natural_key, key_hash, ts_ms, dim_id, status, input_tokens,
-    output_tokens, cached_input_tokens, latency_ms, requests)
+  const insertEvents = db.prepare(`INSERT INTO usage_events (batch_id, natural_key, key_hash, ts_ms, dim_id, status,
+    ${COUNTS.map((c) => c.column).join(', ')}, latency_ms, requests)
     SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
-      CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS double precision[]), CAST(? AS bigint[]))`);
+      ${COUNTS.map(() => 'CAST(? AS bigint[])').join(', ')}, CAST(? AS double precision[]), CAST(? AS bigint[]))`);
 
   function flush(): number {
     if (pending.length === 0) return 0;
@@ -48,15 +49,15 @@ export function pgUsageWriter(db: PgLedger, batchId: number, rememberedDims = MA
       const ids = dims(stored);
       const column = <T>(of: (row: EventRow) => T) => stored.map(of);
       insertEvents.run(batchId, column((r) => r.key), column((r) => r.keyHash), column((r) => r.tsMs), ids,
-        column((r) => (r.ok ? 'ok' : 'error')), column((r) => r.input), column((r) => r.output), column((r) => r.cached),
+        column((r) => (r.ok ? 'ok' : 'error')), ...COUNTS.map((_, c) => column((r) => r.counts[c])),
         column((r) => r.latency), column((r) => r.requests));
     }
     pending.length = 0;
     return stored.length;
   }
 
-  // A copy: decodeEvents hands every event in the same object.
-  const store = (row: EventRow): number => (pending.push({ ...row }) === ROWS_PER_CHUNK ? flush() : 0);
+  // A copy, its counts too: decodeEvents hands every event in the same object.
+  const store = (row: EventRow): number => (pending.push({ ...row, counts: [...row.counts] }) === ROWS_PER_CHUNK ? flush() : 0);
 
   return {
     ...entryPoints(store, flush),
@@ -94,12 +95,11 @@ function rollUp(db: PgLedger, batchId: number): void {
   const edgeDays = days.filter(isMonthEdgeDay);
   const quarterOf = 'CAST(FLOOR(ts_ms / 900000.0) AS BIGINT)';
   const onEdgeDays = `${dayOf} = ANY(CAST(? AS bigint[]))`;
-  const sums = (bucket: string, where: string) => `SELECT ${bucket}, dim_id, SUM(requests), SUM(input_tokens), SUM(output_tokens),
-    SUM(cached_input_tokens) FROM usage_events WHERE batch_id = ? AND status = 'ok' ${where} GROUP BY 1, 2 ORDER BY 1, 2`;
-  const addTo = (table: string, bucketColumn: string) => `INSERT INTO ${table} (${bucketColumn}, dim_id, requests, input_tokens, output_tokens,
-    cached_input_tokens) %s ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET requests = ${table}.requests + excluded.requests,
-    input_tokens = ${table}.input_tokens + excluded.input_tokens, output_tokens = ${table}.output_tokens + excluded.output_tokens,
-    cached_input_tokens = ${table}.cached_input_tokens + excluded.cached_input_tokens`;
+  const summed = ['requests', ...COUNTS.map((c) => c.column)];
+  const sums = (bucket: string, where: string) => `SELECT ${bucket}, dim_id, ${summed.map((c) => `SUM(${c})`).join(', ')}
+    FROM usage_events WHERE batch_id = ? AND status = 'ok' ${where} GROUP BY 1, 2 ORDER BY 1, 2`;
+  const addTo = (table: string, bucketColumn: string) => `INSERT INTO ${table} (${bucketColumn}, dim_id, ${summed.join(', ')}) %s
+    ON CONFLICT (${bucketColumn}, dim_id) DO UPDATE SET ${summed.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ')}`;
   db.prepare(addTo('usage_daily', 'day').replace('%s', sums(dayOf, ''))).run(batchId);
   if (edgeDays.length === 0) return;
   db.prepare(`INSERT INTO batch_edges (batch_id, quarter) SELECT DISTINCT CAST(? AS BIGINT), ${quarterOf} FROM usage_events
