@@ -1,9 +1,11 @@
 import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from './record-reader.js';
+import { countSum } from './usage-buckets.js';
 
 /**
  * Amazon Bedrock model-invocation logs: the records Bedrock delivers to S3 (JSON lines, often
  * gzipped) or CloudWatch Logs, one per invocation: `timestamp`, `requestId`, `modelId`,
- * `identity.arn` (the calling role or user: the identity), `input.inputTokenCount`,
+ * `identity.arn` (the calling role or user: the identity), `input.inputTokenCount` (uncached)
+ * with `input.cacheReadInputTokenCount` and `input.cacheWriteInputTokenCount`,
  * `output.outputTokenCount`, and the caller's `requestMetadata` as tags. A CloudWatch Logs
  * export (`aws logs get-log-events` or `filter-log-events` JSON) holds the records as the
  * `message` of each event, and is read the same.
@@ -15,9 +17,11 @@ const fields: FieldSpec = {
   team: [],
   project: [],
   model: ['modelid'],
+  // Bedrock counts cache reads and writes apart from inputTokenCount: input is all three (issue 29).
   inputTokens: ['input.inputtokencount'],
   outputTokens: ['output.outputtokencount'],
-  cachedInputTokens: [],
+  cachedInputTokens: ['input.cachereadinputtokencount'],
+  cacheWriteTokens: ['input.cachewriteinputtokencount'],
   latencyMs: [],
   status: [],
   tier: [],
@@ -31,8 +35,25 @@ const fields: FieldSpec = {
   },
 };
 
+/**
+ * A record whose input count is what it read in all: uncached, cache reads and cache writes.
+ * A record without one is left as it is, for the mapper to reject naming the field.
+ */
+function withAllInput(record: Record<string, unknown>): Record<string, unknown> {
+  const input = record.input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return record;
+  const counts = input as Record<string, unknown>;
+  if (counts.inputTokenCount === undefined || counts.inputTokenCount === null) return record;
+  return { ...record, input: { ...counts, inputTokenCount: countSum([counts.inputTokenCount, counts.cacheReadInputTokenCount, counts.cacheWriteInputTokenCount]) } };
+}
+
 /** A CloudWatch Logs export's events as the records their messages hold; a record as it is. */
 function records(value: Record<string, unknown>): Record<string, unknown>[] | string {
+  const found = recordsOf(value);
+  return typeof found === 'string' ? found : found.map(withAllInput);
+}
+
+function recordsOf(value: Record<string, unknown>): Record<string, unknown>[] | string {
   if (!Array.isArray(value.events)) return [value];
   const out: Record<string, unknown>[] = [];
   for (const event of value.events as { message?: unknown }[]) {

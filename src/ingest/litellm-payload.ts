@@ -17,6 +17,8 @@ const fields: FieldSpec = {
   inputTokens: ['prompt_tokens'],
   outputTokens: ['completion_tokens'],
   cachedInputTokens: ['response.usage.prompt_tokens_details.cached_tokens'],
+  cacheWriteTokens: ['response.usage.cache_creation_input_tokens'],
+  reasoningTokens: ['response.usage.completion_tokens_details.reasoning_tokens'],
   latencyMs: [],
   status: ['status'],
   tier: [],

@@ -19,6 +19,9 @@ const fields: FieldSpec = {
   inputTokens: ['prompt_tokens'],
   outputTokens: ['completion_tokens'],
   cachedInputTokens: ['metadata.usage_object.prompt_tokens_details.cached_tokens'],
+  // LiteLLM's usage object: reasoning under completion_tokens_details, Anthropic's cache writes at its top.
+  cacheWriteTokens: ['metadata.usage_object.cache_creation_input_tokens'],
+  reasoningTokens: ['metadata.usage_object.completion_tokens_details.reasoning_tokens'],
   latencyMs: [],
   status: ['status'],
   tier: [],

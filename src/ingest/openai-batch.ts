@@ -16,6 +16,8 @@ const fields: FieldSpec = {
   inputTokens: ['response.body.usage.prompt_tokens', 'response.body.usage.input_tokens'],
   outputTokens: ['response.body.usage.completion_tokens', 'response.body.usage.output_tokens'],
   cachedInputTokens: ['response.body.usage.prompt_tokens_details.cached_tokens', 'response.body.usage.input_tokens_details.cached_tokens'],
+  cacheWriteTokens: ['response.body.usage.input_tokens_details.cache_write_tokens', 'response.body.usage.prompt_tokens_details.cache_write_tokens'],
+  reasoningTokens: ['response.body.usage.completion_tokens_details.reasoning_tokens', 'response.body.usage.output_tokens_details.reasoning_tokens'],
   latencyMs: [],
   status: ['response.status_code'],
   tier: ['response.body.service_tier'],

@@ -17,6 +17,10 @@ const fields: FieldSpec = {
   inputTokens: ['usage.prompt_tokens', 'usage.input_tokens'],
   outputTokens: ['usage.completion_tokens', 'usage.output_tokens'],
   cachedInputTokens: ['usage.prompt_tokens_details.cached_tokens', 'usage.input_tokens_details.cached_tokens'],
+  // Token classes (issue 29): OpenAI's reasoning and cache writes, and the cache writes LiteLLM and
+  // other OpenAI-compatible gateways report for Anthropic models (counted in prompt_tokens too).
+  cacheWriteTokens: ['usage.input_tokens_details.cache_write_tokens', 'usage.prompt_tokens_details.cache_write_tokens', 'usage.cache_creation_input_tokens'],
+  reasoningTokens: ['usage.completion_tokens_details.reasoning_tokens', 'usage.output_tokens_details.reasoning_tokens'],
   latencyMs: ['latency_ms', 'metadata.latency_ms'],
   status: ['status', 'metadata.status'],
   tier: ['tier', 'service_tier', 'metadata.tier'],

@@ -18,6 +18,7 @@ const fields: FieldSpec = {
   inputTokens: ['tokens_prompt'],
   outputTokens: ['tokens_completion'],
   cachedInputTokens: ['tokens_cached'],
+  reasoningTokens: ['tokens_reasoning'],
   latencyMs: ['generation_time_ms'],
   status: [],
   tier: ['variant'],

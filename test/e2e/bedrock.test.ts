@@ -77,4 +77,18 @@ describe('Amazon Bedrock model-invocation logs (issue 16)', () => {
     const rejects = parse(readFileSync(join(dir, 'r2.csv'), 'utf8'), { columns: true }) as { reason: string }[];
     assert.deepEqual(rejects.map((r) => r.reason), ['a log event whose message is not JSON']);
   });
+
+  it('prompt caching: inputTokenCount is the uncached part, so input is it plus cache reads and writes (issue 29)', () => {
+    const { dir } = workspace();
+    // As Bedrock logs a cached request: 2 uncached input tokens, 95,500 read from the cache, 1,200 written to it.
+    const cached = { ...RECORDS[0]!, requestId: 'r-c', input: { inputContentType: 'application/json', inputTokenCount: 2, cacheReadInputTokenCount: 95500, cacheWriteInputTokenCount: 1200 } };
+    writeFileSync(join(dir, 'c.jsonl'), `${JSON.stringify(cached)}\n`);
+    const run = chargeback(dir, ['ingest', join(dir, 'c.jsonl'), '--source', 'gateway']);
+    assert.match(run.stdout, /1 rows read, 1 stored, 0 duplicate, 0 rejected; token classes: cache_write_tokens\n$/);
+    writeFileSync(join(dir, 'card.yaml'), cardFor(ROLE, ['{ id: in, cost: { fixed: "1.00" }, method: proportional, driver: input_tokens }',
+      '{ id: reads, cost: { fixed: "1.00" }, method: proportional, driver: cached_input_tokens }']));
+    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]);
+    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { pool: string; quantity: string }[] }).lines;
+    assert.deepEqual(lines.map((l) => [l.pool, l.quantity]), [['in', '96702'], ['reads', '95500']]);
+  });
 });
