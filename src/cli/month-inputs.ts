@@ -7,11 +7,12 @@ import { isUsageLine } from '../domain/lines.js';
 import { explainLines } from '../domain/explain.js';
 import { matchCostCentre, ownerOf } from '../domain/match.js';
 import type { CentreUsage } from '../domain/showback.js';
-import type { GroupShape } from '../domain/types.js';
+import type { GroupShape, UsageGroup } from '../domain/types.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
 import { asCardSays, byPhysicalGpu, gpuIntervals, gpuUsageGroups, summariseGpus, withoutCarvedWhole, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
-import type { MonthRange, Period } from '../domain/month.js';
+import { localMidnight, type MonthRange, type Period } from '../domain/month.js';
+import type { PriceListParams } from '../domain/methods/price-list.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
 import { statementAsCsv } from '../report/statement.js';
 import { isUnmatched, usageClassifier } from '../domain/usage-classes.js';
@@ -53,15 +54,35 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
 export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage: MonthUsage, maxGapMs: number,
   { listed = UNMATCHED_LISTED }: { listed?: number } = {}): Statement {
   const { range, classified } = usage;
+  // Everything read of the month's classes comes first: splitting it where prices change
+  // classifies again, and the ledger holds one classification at a time (its sums, owner
+  // days included, are kept from this first read).
+  const monthGroups = classified.groups();
+  const unmatched = unmatchedIdentities(classified, listed);
+  const slo = sloMeasuresOf(card, classified);
   return computeMonth({
     card,
     period,
-    usage: [...classified.groups(), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs, card), range)],
+    usage: [...pricedGroups(ledger, card, period, range, monthGroups), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs, card), range)],
     billing: billingRecordsInRange(ledger, period),
-    unmatched: unmatchedIdentities(classified, listed),
+    unmatched,
     listed,
-    slo: sloMeasuresOf(card, classified),
+    slo,
   });
+}
+
+/**
+ * The month's usage groups; where a price-list row takes effect inside the usage's range, the
+ * range is split there and each stretch classified on its own, its groups marked with where
+ * it starts, so each is priced at its day's row (issue 29). No such day: the month's groups.
+ */
+function pricedGroups(ledger: Ledger, card: RateCard, period: Period, range: MonthRange, monthGroups: UsageGroup[]): UsageGroup[] {
+  const days = card.pools.flatMap((pool) => (pool.method === 'price-list' ? (pool.params as PriceListParams).rows.flatMap((r) => (r.from === null ? [] : [r.from])) : []));
+  const cuts = [...new Set(days.map((day) => localMidnight(day, period.zone)))].filter((ms) => ms > range.startMs && ms < range.endMs).sort((a, b) => a - b);
+  if (cuts.length === 0) return monthGroups;
+  const edges = [range.startMs, ...cuts, range.endMs];
+  return edges.slice(0, -1).flatMap((startMs, i) =>
+    classifyUsage(ledger, { startMs, endMs: edges[i + 1]! }, 0, usageClassifier(card)).groups().map((group) => ({ ...group, fromMs: startMs })));
 }
 
 /** What each promised tier of each centre got in the month; nothing is read when no pool promises any. */

@@ -47,6 +47,8 @@ interface PoolResult {
   warnings: string[];
   costCents: bigint | null;
   source: PoolCostSource;
+  /** Usage the pool took but could not price (price-list: a model with no row). */
+  unpriced: UsageGroup[];
 }
 
 /**
@@ -80,7 +82,7 @@ export function computeMonth({ card, period, usage: all, billing = [], unmatched
     currency: card.currency,
     lines: lines.sort(compareLines),
     poolCosts: results.map((r) => r.source),
-    unpriced: listUnpriced(usage.filter((group) => !taken.has(group)), owners),
+    unpriced: listUnpriced([...usage.filter((group) => !taken.has(group)), ...results.flatMap((r) => r.unpriced)], owners),
     unmatched: listUnmatched(unmatched, unmatchedOf(usage, owners), card.unallocated, listed),
     warnings: results.flatMap((r) => r.warnings),
     reconciliation: {
@@ -143,7 +145,7 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
     ? billedByOwner(pool.cost, context.billing, context.period, card.currency, card.exchangeRates ?? [], card.costCentres, card.unallocated,
       (pool.params as { unusedCommitments?: string }).unusedCommitments)
     : undefined;
-  const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres, ...(billedOwners ? { billed: billedOwners } : {}) }, pool.params);
+  const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres, period: context.period, ...(billedOwners ? { billed: billedOwners } : {}) }, pool.params);
   const settled =
     method.kind === 'price' && costCents !== null
       ? settleIdle(pool, costCents, outcome.charges, card.unallocated)
@@ -154,6 +156,7 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
     warnings: [...costWarnings, ...outcome.warnings, ...settled.warnings],
     costCents,
     source,
+    unpriced: outcome.unpriced ?? [],
   };
 }
 

@@ -111,3 +111,8 @@ function zoneOffsetMs(instantMs: number, zone: string): number {
 export function monthInEffect(month: Month, from?: Month, to?: Month): boolean {
   return (!from || compareMonths(month, from) >= 0) && (!to || compareMonths(month, to) <= 0);
 }
+
+/** The instant a day (YYYY-MM-DD) starts in `zone`. */
+export function localMidnight(day: string, zone = 'UTC'): number {
+  return zonedToUtc(Date.parse(`${day}T00:00:00Z`), zone);
+}

@@ -19,6 +19,7 @@ export function poolUsage(
   const ownerOf = (group: UsageGroup) => owners.get(group)?.centre;
   return {
     centres: new Set(served.map(ownerOf).filter((c): c is string => c !== undefined)),
+    owned: () => served.flatMap((group) => { const centre = ownerOf(group); return centre === undefined ? [] : [{ group, centre }]; }),
     quantities(driver) {
       if (driver === 'charges') {
         if (!charges) throw new RangeError(`pool ${pool.id}: charges are not known yet`);

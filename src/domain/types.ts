@@ -46,6 +46,8 @@ export interface UsageGroup {
   environment?: string;
   tags: Readonly<Record<string, string>>;
   quantities: Quantities;
+  /** The start of the stretch of the month the group covers, when the month is split where prices change (issue 29); else the whole month. */
+  fromMs?: number;
   /** GPU only: whether the samples had a namespace or pod label (unowned, they are then unallocated, not idle). */
   labelled?: boolean;
   /**

@@ -6,6 +6,7 @@ import { RateCardError } from '../domain/errors.js';
 import { collectIssues, formatPath, type FieldPath } from '../domain/fields.js';
 import type { RateCard } from '../domain/types.js';
 import { parseRateCard } from './schema.js';
+import type { PriceListParams } from '../domain/methods/price-list.js';
 
 /** A validated rate card and the SHA-256 of the exact bytes it was read from. */
 export interface LoadedRateCard {
@@ -54,7 +55,13 @@ export function parseRateCardText(text: string, name: string): RateCard {
     throw new RateCardError(name, [`${name}: YAML aliases expand past the limit of ${RATE_CARD_LIMITS.aliases} (${firstLine((error as Error).message)})`]);
   }
   const card = parseRateCard(plain, issues);
-  if (card && issues.list.length === 0) return card;
+  if (card && issues.list.length === 0) {
+    // A price row knows its line, so a compute-time problem with it (two globs for one model) names it.
+    for (const pool of card.pools) {
+      for (const row of (pool.params as Partial<PriceListParams> | null)?.rows ?? []) row.line = lineOf(doc, row.path, lineCounter);
+    }
+    return card;
+  }
   const problems = issues.list.map((issue) => {
     const line = lineOf(doc, issue.path, lineCounter);
     const where = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';

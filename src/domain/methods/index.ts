@@ -1,6 +1,7 @@
 import { direct } from './direct.js';
 import { flatPlusOverage } from './flat-plus-overage.js';
 import { hybrid } from './hybrid.js';
+import { priceList } from './price-list.js';
 import type { AllocationMethod } from './method.js';
 import { proportional } from './proportional.js';
 import { proxyPricePerToken } from './proxy-price-per-token.js';
@@ -16,6 +17,7 @@ export const METHODS: Readonly<Record<string, AllocationMethod<any>>> = {
   'flat-plus-overage': flatPlusOverage,
   hybrid,
   direct,
+  'price-list': priceList,
 };
 
 export type { AllocationMethod, PoolCharge, PoolInput, PoolOutcome, PoolUsage } from './method.js';

@@ -2,7 +2,8 @@ import type { FieldPath, Issues, Raw } from '../fields.js';
 import type { Decimal } from '../money.js';
 import type { AmountPart } from '../parts.js';
 import type { BilledOwner } from '../bill-owners.js';
-import type { Driver, Pool } from '../types.js';
+import type { Driver, Pool, UsageGroup } from '../types.js';
+import type { Period } from '../month.js';
 
 /** The usage a pool serves, already aggregated per cost centre. */
 export interface PoolUsage {
@@ -14,6 +15,8 @@ export interface PoolUsage {
   quantities(driver: Driver): ReadonlyMap<string, Decimal>;
   /** Centres with at least one usage record in the pool's usage (unallocated included). */
   centres: ReadonlySet<string>;
+  /** Each of the pool's usage groups with its owning centre: for methods that price group by group (price-list). */
+  owned(): readonly { group: UsageGroup; centre: string }[];
 }
 
 /** What a method is given for one pool: aggregated quantities, never single events. */
@@ -25,6 +28,8 @@ export interface PoolInput {
   unallocated: string;
   /** Centres other than unallocated with any ok usage in the month in any pool, sorted. */
   activeCentres: readonly string[];
+  /** The month, its zone and range: when a price is in force. */
+  period: Period;
   /** For `direct` pools: what the pool's billing records add up to per owning centre. */
   billed?: ReadonlyMap<string, BilledOwner>;
 }
@@ -44,6 +49,8 @@ export interface PoolCharge {
 export interface PoolOutcome {
   charges: PoolCharge[];
   warnings: string[];
+  /** Usage the pool takes but cannot price (a model with no price row): listed as unpriced, never charged $0. */
+  unpriced?: UsageGroup[];
 }
 
 /** What a method's parser may check its parameters against. */
