@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fixture, inProcess, workspace } from './cli.js';
+
+/*
+ * A month of API usage priced the way providers bill it (issue 29), through the ledger: a
+ * native log with cache writes, reasoning and a batch tier either side of a price change on
+ * the 15th, Anthropic's usage report and OpenAI's usage API pages, one price-list pool. Each
+ * expected figure is worked out here by hand from the files, term by term.
+ */
+const HEADER = 'timestamp,request_id,user,team,model,tier,input_tokens,output_tokens,cached_input_tokens,cache_write_tokens,cache_write_1h_tokens,reasoning_tokens,web_search_calls';
+const CARD = `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-SEARCH, name: Search, match: { team: [search], project: [wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ] } }
+  - { id: CC-BOTS, name: Bots, match: { team: [bots] } }
+pools:
+  - id: api
+    method: price-list
+    tier_multipliers: { batch: "0.5" }
+    prices:
+      - model: gpt-4o
+        per_million: { input: "2.50", cache_read: "1.25", output: "10.00" }
+      - model: gpt-4o
+        from: 2026-10-15
+        per_million: { input: "2.00", cache_read: "1.00", output: "8.00" }
+      - model: "claude-sonnet-4*"
+        per_million: { input: "3.00", cache_read: "0.30", cache_write: "3.75", cache_write_1h: "6.00", output: "15.00" }
+        per_call: { web_search: "0.01" }
+      - model: o3
+        per_million: { input: "2.00", output: "8.00" }
+`;
+
+describe('price-list through the ledger (issue 29)', () => {
+  it('prices a month across a price change, cache writes, reasoning and a batch tier, to the cent', async () => {
+    const { dir, ledger } = workspace();
+    const run = inProcess(ledger, '2026-11-02T00:00:00Z');
+    writeFileSync(join(dir, 'log.csv'), `${HEADER}
+2026-10-10T10:00:00Z,g1,alice,search,gpt-4o,,1000000,100000,200000,0,0,0,0
+2026-10-20T10:00:00Z,g2,alice,search,gpt-4o,,1000000,100000,200000,0,0,0,0
+2026-10-20T11:00:00Z,g3,bot,bots,gpt-4o,batch,2000000,0,0,0,0,0,0
+2026-10-21T11:00:00Z,o1,bot,bots,o3,,100000,50000,0,0,0,30000,0
+2026-10-22T11:00:00Z,c1,alice,search,claude-sonnet-4-20250514,,1000000,200000,400000,100000,50000,0,3
+`);
+    assert.equal((await run('ingest', join(dir, 'log.csv'), '--source', 'gateway')).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), CARD);
+    const computed = await run('compute', '-m', '2026-10', '-r', join(dir, 'card.yaml'));
+    assert.equal(computed.code, 0, computed.stderr);
+    const lines = JSON.parse((await run('statement', '-m', '2026-10', '-f', 'json')).stdout).lines as { cost_centre: string; amount: string }[];
+    // Search: g1 at October's first row: 800k × 2.50 + 200k × 1.25 + 100k × 10 = 2.00 + 0.25 + 1.00 = 3.25;
+    //         g2 from the 15th: 800k × 2.00 + 200k × 1.00 + 100k × 8 = 1.60 + 0.20 + 0.80 = 2.60;
+    //         c1: 450k × 3 + 400k × 0.30 + 100k × 3.75 + 50k × 6 + 200k × 15 = 5.145, + 3 × 0.01 = 5.175; the line 11.025 → 11.03.
+    // Bots:   g3 batch from the 15th: 2M × 2.00 × 0.5 = 2.00; o1: 100k × 2 + 50k × 8 = 0.60 (reasoning priced as output); 2.60.
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-BOTS', '2.60'], ['CC-SEARCH', '11.03']]);
+    const explained = (await run('explain', '-m', '2026-10', '--cost-centre', 'CC-SEARCH')).stdout;
+    assert.match(explained, /gpt-4o input: 800000 × 2\.5 per 1M/);
+    assert.match(explained, /gpt-4o input: 800000 × 2 per 1M/);
+    assert.match(explained, /claude-sonnet-4-20250514 web_search call: 3 × 0\.01 per call/);
+  });
+
+  it("prices Anthropic's usage report and lists a model with no row as unpriced", async () => {
+    const { dir, ledger } = workspace();
+    const run = inProcess(ledger);
+    await run('ingest', fixture('data/gateway/anthropic_admin-api_usage-report-messages_example.json'), '--source', 'gateway');
+    writeFileSync(join(dir, 'card.yaml'), CARD.replace('version: 1', 'version: 1\nunpriced: ignore'));
+    const month = '2025-08';
+    const computed = await run('compute', '-m', month, '-r', join(dir, 'card.yaml'));
+    assert.equal(computed.code, 0, computed.stderr);
+    const lines = JSON.parse((await run('statement', '-m', month, '-f', 'json')).stdout).lines as { cost_centre: string; amount: string }[];
+    // The example's result (workspace wrkspc_01Jw…, claude-sonnet-4-20250514): uncached 1500 × 3 + reads 200 × 0.30 + writes
+    // 500 × 3.75 + 1h writes 1000 × 6 + output 500 × 15, per 1M = 0.0045 + 0.00006 + 0.001875 + 0.006 + 0.0075 = 0.019935, + 10 × 0.01 = 0.119935 → 0.12.
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-SEARCH', '0.12']]);
+  });
+});
