@@ -34,7 +34,7 @@ describe('rate card: valid cards', () => {
   it('accepts the small card and the example that init --example writes', () => {
     const cost = parseRateCardText(GOOD, 'card.yaml').pools[0]?.cost;
     assert.equal(cost?.kind === 'fixed' && cost.amount.toFixed(2), '38000.00');
-    assert.equal(parseRateCardText(EXAMPLE_RATE_CARD, 'example.yaml').costCentres.length, 2);
+    assert.equal(parseRateCardText(EXAMPLE_RATE_CARD, 'example.yaml').costCentres.length, 3);
   });
 });
 
@@ -54,7 +54,7 @@ describe('rate card: error gallery', () => {
     [
       'an unknown method',
       GOOD.replace('method: proportional', 'method: proportionel'),
-      ['card.yaml:12: pools[0].method: expected one of proportional, proxy-price-per-token, time-based, tiered, flat-plus-overage, hybrid, direct, got "proportionel" (did you mean "proportional"?)'],
+      ['card.yaml:12: pools[0].method: expected one of proportional, proxy-price-per-token, time-based, tiered, flat-plus-overage, hybrid, direct, price-list, got "proportionel" (did you mean "proportional"?)'],
     ],
     [
       'a direct pool without a bill to attribute',
