@@ -7,6 +7,7 @@ import { normaliseModel } from '../../src/domain/methods/price-list.js';
 import { Decimal, sum } from '../../src/domain/money.js';
 import { parseRateCardText } from '../../src/ratecard/load.js';
 import { events, periodFor } from './helpers.js';
+import { PRICE_LIST_POOL } from '../price-rows.js';
 
 /** Provider prices per model and token class (issue 29), worked by hand. */
 const CARD = (pool: string, extra = '') => parseRateCardText(`version: 1
@@ -20,20 +21,7 @@ pools:
 ${pool}
 ${extra}`, 'card.yaml');
 
-const API = `    method: price-list
-    tier_multipliers: { batch: "0.5" }
-    prices:
-      - model: gpt-4o
-        per_million: { input: "2.50", cache_read: "1.25", output: "10.00" }
-      - model: gpt-4o
-        from: 2026-10-15
-        per_million: { input: "2.00", cache_read: "1.00", output: "8.00" }
-      - model: "claude-sonnet-4*"
-        per_million: { input: "3.00", cache_read: "0.30", cache_write: "3.75", cache_write_1h: "6.00", output: "15.00" }
-        per_call: { web_search: "0.01" }
-      - model: o3
-        per_million: { input: "2.00", output: "8.00", reasoning: "8.00" }
-        per_request: "0.001"`;
+const API = PRICE_LIST_POOL;
 
 const amounts = (card: ReturnType<typeof CARD>, usage: ReturnType<typeof events>[]) => {
   const s = computeMonth({ card, period: periodFor(card), usage });

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixture, inProcess, workspace } from './cli.js';
+import { PRICE_LIST_POOL } from '../price-rows.js';
 
 /*
  * A month of API usage priced the way providers bill it (issue 29), through the ledger: a
@@ -19,19 +20,7 @@ cost_centres:
   - { id: CC-BOTS, name: Bots, match: { team: [bots] } }
 pools:
   - id: api
-    method: price-list
-    tier_multipliers: { batch: "0.5" }
-    prices:
-      - model: gpt-4o
-        per_million: { input: "2.50", cache_read: "1.25", output: "10.00" }
-      - model: gpt-4o
-        from: 2026-10-15
-        per_million: { input: "2.00", cache_read: "1.00", output: "8.00" }
-      - model: "claude-sonnet-4*"
-        per_million: { input: "3.00", cache_read: "0.30", cache_write: "3.75", cache_write_1h: "6.00", output: "15.00" }
-        per_call: { web_search: "0.01" }
-      - model: o3
-        per_million: { input: "2.00", output: "8.00" }
+${PRICE_LIST_POOL}
 `;
 
 describe('price-list through the ledger (issue 29)', () => {
@@ -53,7 +42,8 @@ describe('price-list through the ledger (issue 29)', () => {
     // Search: g1 at October's first row: 800k × 2.50 + 200k × 1.25 + 100k × 10 = 2.00 + 0.25 + 1.00 = 3.25;
     //         g2 from the 15th: 800k × 2.00 + 200k × 1.00 + 100k × 8 = 1.60 + 0.20 + 0.80 = 2.60;
     //         c1: 450k × 3 + 400k × 0.30 + 100k × 3.75 + 50k × 6 + 200k × 15 = 5.145, + 3 × 0.01 = 5.175; the line 11.025 → 11.03.
-    // Bots:   g3 batch from the 15th: 2M × 2.00 × 0.5 = 2.00; o1: 100k × 2 + 50k × 8 = 0.60 (reasoning priced as output); 2.60.
+    // Bots:   g3 batch from the 15th: 2M × 2.00 × 0.5 = 2.00; o1: 100k × 2 + 20k × 8 + 30k reasoning × 8 = 0.60,
+    //         + 1 request × 0.001; 2.601 → 2.60.
     assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-BOTS', '2.60'], ['CC-SEARCH', '11.03']]);
     const explained = (await run('explain', '-m', '2026-10', '--cost-centre', 'CC-SEARCH')).stdout;
     assert.match(explained, /gpt-4o input: 800000 × 2\.5 per 1M/);
