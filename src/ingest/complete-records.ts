@@ -22,12 +22,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
-/** The next line end from `at`: a LF, or a CR (Excel for Mac ends lines with CR alone; CR LF ends at either). */
-function nextLineEnd(data: Buffer, at: number): number {
-  const lf = data.indexOf(LF, at);
-  const cr = data.indexOf(CR, at);
-  return lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-}
 
 export function completeRecordsOnly(stream: Readable, csv: boolean): { stream: Readable; heldBack: () => HeldBack | null } {
   let pending: Buffer = Buffer.alloc(0);
@@ -79,13 +73,21 @@ function lastRecordEnd(data: Buffer, from: number, inQuote: boolean, csv: boolea
   let quote = inQuote;
   let end = 0;
   let at = from;
+  // Each byte's next quote, LF and CR, found once and kept until passed: searching again
+  // from every line would read the rest of the chunk once per line.
+  let nextQuote = -2;
+  let nextLf = -2;
+  let nextCr = -2;
+  const ahead = (found: number, byte: number) => (found !== -1 && found < at ? data.indexOf(byte, at) : found);
   for (;;) {
-    const nextQuote = data.indexOf(QUOTE, at);
-    const nextLf = nextLineEnd(data, at);
-    if (nextLf < 0 && nextQuote < 0) break;
-    if (nextLf >= 0 && (nextQuote < 0 || nextLf < nextQuote)) {
-      if (!quote) end = nextLf + 1;
-      at = nextLf + 1;
+    nextQuote = ahead(nextQuote, QUOTE);
+    nextLf = ahead(nextLf, LF);
+    nextCr = ahead(nextCr, CR);
+    const nextEnd = nextLf < 0 ? nextCr : nextCr < 0 ? nextLf : Math.min(nextLf, nextCr);
+    if (nextEnd < 0 && nextQuote < 0) break;
+    if (nextEnd >= 0 && (nextQuote < 0 || nextEnd < nextQuote)) {
+      if (!quote) end = nextEnd + 1;
+      at = nextEnd + 1;
       continue;
     }
     // Outside quotes, a quote right after one that closed is the second of an escaped pair.
