@@ -49,6 +49,9 @@ describe('price-list through the ledger (issue 29)', () => {
     assert.match(explained, /gpt-4o input: 800000 × 2\.5 per 1M/);
     assert.match(explained, /gpt-4o input: 800000 × 2 per 1M/);
     assert.match(explained, /claude-sonnet-4-20250514 web_search call: 3 × 0\.01 per call/);
+    const verified = await run('runs', '--verify', '1');
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /byte-identical/);
   });
 
   it("prices Anthropic's usage report and lists a model with no row as unpriced", async () => {
