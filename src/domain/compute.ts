@@ -1,5 +1,6 @@
 import { billedCost } from './billing.js';
 import { billedByOwner } from './bill-owners.js';
+import { COUNTS, type CountColumn } from './usage-counts.js';
 import { ZERO } from './drivers.js';
 import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre, ownerOf } from './match.js';
@@ -150,9 +151,10 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
     method.kind === 'price' && costCents !== null
       ? settleIdle(pool, costCents, outcome.charges, card.unallocated)
       : { charges: outcome.charges, warnings: [] };
+  const logged = loggedUsage(served.get(pool) ?? [], owners);
   return {
     pool,
-    lines: settled.charges.filter(isWorthALine).map((charge) => toLine(card, pool, charge)),
+    lines: settled.charges.filter(isWorthALine).map((charge) => withUsage(toLine(card, pool, charge), charge, logged)),
     warnings: [...costWarnings, ...outcome.warnings, ...settled.warnings],
     costCents,
     source,
@@ -235,6 +237,28 @@ function assignOwners(card: RateCard, usage: readonly UsageGroup[]): Owners {
 }
 
 /** SPEC §8.9: a row is written when its amount or its quantity is non-zero. */
+/** Per centre, the gateway usage a pool served it, as logged: requests and every count, those not 0. */
+function loggedUsage(served: readonly UsageGroup[], owners: Owners): Map<string, Partial<Record<'requests' | CountColumn, Decimal>>> {
+  const byCentre = new Map<string, Partial<Record<'requests' | CountColumn, Decimal>>>();
+  for (const group of served) {
+    const centre = owners.get(group)?.centre;
+    if (group.source !== 'gateway' || centre === undefined) continue;
+    const sums = byCentre.get(centre) ?? {};
+    for (const column of ['requests', ...COUNTS.map((c) => c.column)] as const) {
+      const value = group.quantities[column];
+      if (!value.isZero()) sums[column] = (sums[column] ?? ZERO).plus(value);
+    }
+    byCentre.set(centre, sums);
+  }
+  return byCentre;
+}
+
+/** A centre's own usage line with the usage behind it; idle and credit lines have none of their own. */
+function withUsage(line: StatementLine, charge: PoolCharge, logged: ReadonlyMap<string, Partial<Record<'requests' | CountColumn, Decimal>>>): StatementLine {
+  const usage = charge.kind === 'usage' ? logged.get(charge.costCentre) : undefined;
+  return usage && Object.keys(usage).length > 0 ? { ...line, usage } : line;
+}
+
 function isWorthALine(charge: PoolCharge): boolean {
   return !charge.amount.isZero() || (charge.quantity !== null && !charge.quantity.isZero());
 }

@@ -1,3 +1,4 @@
+import type { CountColumn } from './usage-counts.js';
 import type { AmountPart } from './parts.js';
 import type { Decimal } from './money.js';
 import type { Month } from './month.js';
@@ -278,6 +279,11 @@ export interface StatementLine {
   amount: Decimal;
   /** The terms the amount is made of (explain); runs stored before version 6 have none. */
   parts?: readonly AmountPart[];
+  /**
+   * The gateway usage behind a usage line, as logged (no multipliers): requests and each token
+   * class, those not 0 (issue 29: FOCUS keeps the tokens). Runs before it have none.
+   */
+  usage?: Readonly<Partial<Record<'requests' | CountColumn, Decimal>>>;
 }
 
 /** Usage that no pool's filter takes: listed, never dropped nor priced at zero. */

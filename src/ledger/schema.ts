@@ -314,6 +314,8 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
   -- used or unused commitment (a reservation or savings plan), where the bill marks it.
   ALTER TABLE billing_records ADD COLUMN commitment TEXT;
+  -- The gateway usage behind each usage line, as logged (JSON of exact decimals): FOCUS keeps the tokens.
+  ALTER TABLE run_lines ADD COLUMN usage TEXT;
   -- Token classes (issue 29): cache writes (5-minute, 1-hour; part of input), reasoning (part of
   -- output) and web-search calls, per event and in the daily and edge sums.
   ${['usage_events', 'usage_daily', 'usage_edges'].flatMap((table) => ['cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'web_search_calls']

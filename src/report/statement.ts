@@ -67,6 +67,17 @@ export function statementDocument(view: StatementView): Record<string, unknown> 
 export const statementAsJson = (view: StatementView): string => asJson(statementDocument(view));
 
 /**
+ * The usage behind each line, by token class, in the x_-prefixed columns FOCUS leaves to
+ * providers (issue 29): a FinOps tool keeps the tokens. Blank where a line has none (idle and
+ * credit lines, GPU pools, runs made before lines kept their usage).
+ */
+const USAGE_COLUMNS = [
+  ['x_Requests', 'requests'], ['x_InputTokens', 'input_tokens'], ['x_CachedInputTokens', 'cached_input_tokens'],
+  ['x_CacheWriteTokens', 'cache_write_tokens'], ['x_CacheWrite1hTokens', 'cache_write_1h_tokens'], ['x_OutputTokens', 'output_tokens'],
+  ['x_ReasoningTokens', 'reasoning_tokens'], ['x_WebSearchCalls', 'web_search_calls'],
+] as const;
+
+/**
  * The lines as FOCUS 1.3 rows with the allocation columns (SPEC §6): `AllocatedMethodId` the
  * method, `AllocatedMethodDetails` the driver and quantity as JSON, `AllocatedTags` the cost
  * centre, so FinOps tools can read our split.
@@ -78,13 +89,14 @@ export function statementAsFocus(view: StatementView): string {
   const end = new Date(Date.UTC(year, m, 1)).toISOString().replace('.000Z', 'Z');
   const header = ['BilledCost', 'EffectiveCost', 'BillingCurrency', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart',
     'ChargePeriodEnd', 'ChargeCategory', 'ChargeDescription', 'ServiceName', 'SubAccountId', 'SubAccountName',
-    'AllocatedMethodId', 'AllocatedMethodDetails', 'AllocatedResourceId', 'AllocatedTags'];
+    'AllocatedMethodId', 'AllocatedMethodDetails', 'AllocatedResourceId', 'AllocatedTags', ...USAGE_COLUMNS.map(([name]) => name)];
   const rows = view.lines.map((line) => [
     formatAmount(line.amount), formatAmount(line.amount), safeText(view.currency), start, end, start, end, 'Usage',
     safeText(`chargeback ${line.pool} (${line.method}) for ${line.costCentre}`), safeText(line.pool), safeText(line.costCentre),
     safeText(line.costCentreName), safeText(line.method),
     JSON.stringify({ driver: line.driver, quantity: line.quantity === null ? null : optionalQuantity(line.quantity), run: view.runId }),
     safeText(line.pool), JSON.stringify({ cost_centre: line.costCentre }),
+    ...USAGE_COLUMNS.map(([, key]) => (line.usage ? line.usage[key]?.toFixed() ?? '0' : '')),
   ]);
   return toCsv([header, ...rows]);
 }

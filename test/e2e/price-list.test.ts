@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import { fixture, inProcess, workspace } from './cli.js';
 import { PRICE_LIST_POOL } from '../price-rows.js';
 
@@ -49,6 +50,11 @@ describe('price-list through the ledger (issue 29)', () => {
     assert.match(explained, /gpt-4o input: 800000 × 2\.5 per 1M/);
     assert.match(explained, /gpt-4o input: 800000 × 2 per 1M/);
     assert.match(explained, /claude-sonnet-4-20250514 web_search call: 3 × 0\.01 per call/);
+    // The FOCUS statement keeps the tokens behind each line, class by class (x_ columns).
+    const focus = parse((await run('statement', '-m', '2026-10', '-f', 'focus')).stdout, { columns: true }) as Record<string, string>[];
+    const search = focus.find((r) => r.SubAccountId === 'CC-SEARCH')!;
+    assert.deepEqual([search.x_Requests, search.x_InputTokens, search.x_CachedInputTokens, search.x_CacheWriteTokens, search.x_CacheWrite1hTokens,
+      search.x_OutputTokens, search.x_ReasoningTokens, search.x_WebSearchCalls], ['3', '3000000', '800000', '100000', '50000', '400000', '0', '3']);
     const verified = await run('runs', '--verify', '1');
     assert.equal(verified.code, 0, verified.stderr);
     assert.match(verified.stdout, /byte-identical/);

@@ -214,6 +214,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE billing_records ADD COLUMN project TEXT;
   ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
   ALTER TABLE billing_records ADD COLUMN commitment TEXT;
+  ALTER TABLE run_lines ADD COLUMN usage TEXT;
   ${['usage_events', 'usage_daily', 'usage_edges'].flatMap((table) => ['cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'web_search_calls']
     .map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} BIGINT NOT NULL DEFAULT 0;`)).join('\n  ')}
   `),
