@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Period } from '../domain/month.js';
 import type { StoredRun } from '../domain/run.js';
 import { laterRows, type LaterRows } from '../ledger/later-rows.js';
-import { openLedger, type Ledger } from '../ledger/open.js';
-import { replicateBatches } from '../ledger/replica.js';
+import type { Ledger } from '../ledger/open.js';
+import { scratchReplica } from '../ledger/replica.js';
 import { findRun, latestRunId } from '../ledger/runs.js';
 import { batchesRead } from './month-inputs.js';
 
@@ -31,22 +28,8 @@ export function booksSource(ledger: Ledger, run: StoredRun, period: Period): Boo
   const rows = laterRows(ledger, later, period.range);
   const latest = findRun(ledger, run.month, latestRunId(ledger, run.month));
   const holder = latest && latest.id > run.id && later.every((id) => latest.batchIds.includes(id)) ? latest.id : null;
-  const dir = mkdtempSync(join(tmpdir(), 'chargeback-books-'));
-  try {
-    const replica = openLedger(join(dir, 'books.db'), { create: true });
-    replicateBatches(ledger, replica, run.batchIds);
-    return {
-      ledger: replica,
-      note: noteOf(run, rows, holder),
-      done: () => {
-        replica.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const replica = scratchReplica(ledger, run.batchIds);
+  return { ledger: replica.ledger, note: noteOf(run, rows, holder), done: replica.discard };
 }
 
 /** "12 later rows, 52 tokens, not in these books: run 3 holds them (--run 3)", or "compute again". */

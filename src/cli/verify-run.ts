@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ProblemFound, UsageError } from '../domain/errors.js';
 import { parseMonth, periodOf } from '../domain/month.js';
-import { openLedger, type Ledger } from '../ledger/open.js';
-import { replicateBatches } from '../ledger/replica.js';
+import type { Ledger } from '../ledger/open.js';
+import { scratchReplica } from '../ledger/replica.js';
 import { findRunById } from '../ledger/runs.js';
 import { parseRateCardText } from '../ratecard/load.js';
 import type { Io } from './context.js';
@@ -29,14 +26,12 @@ export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
     throw new ProblemFound(`run ${runId}: its stored rate card text does not have the SHA-256 it recorded (${run.rateCardSha256.slice(0, 12)}): the run was altered`);
   }
   const card = parseRateCardText(text, run.rateCardFile);
-  const dir = mkdtempSync(join(tmpdir(), 'chargeback-verify-'));
+  const replica = scratchReplica(ledger, run.batchIds);
   try {
-    const replica = openLedger(join(dir, 'replica.db'), { create: true });
-    replicateBatches(ledger, replica, run.batchIds);
     ledger.close();
     const period = periodOf(parseMonth(run.month)!, card.timezone);
-    const statement = priceMonth(replica, card, period, readMonthUsage(replica, card, period.range), maxGapMs);
-    replica.close();
+    const statement = priceMonth(replica.ledger, card, period, readMonthUsage(replica.ledger, card, period.range), maxGapMs);
+    replica.discard();
     const stored = auditLinesOf(run.month, run.currency, run);
     const recomputed = auditLinesOf(run.month, card.currency, runContentOf(statement));
     const at = firstDifference(stored, recomputed);
@@ -49,7 +44,7 @@ export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
       `[${run.batchIds.join(', ')}] and its rate card (sha256 ${run.rateCardSha256.slice(0, 12)}): ${run.lines.length} lines, ` +
       `${run.poolCosts.length} pool costs, ${run.unpriced.length} unpriced groups compared\n`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    replica.discard();
   }
 }
 

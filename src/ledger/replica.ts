@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { UsageEvent } from '../domain/types.js';
+import { openLedger } from './open.js';
 import { beginBatch } from './batches.js';
 import { CLASS_COUNTS, COUNTS } from '../domain/usage-counts.js';
 import { phrases } from './dialect.js';
@@ -36,6 +40,38 @@ export function replicateBatches(source: Ledger, target: Ledger, batchIds: reado
     after = rows[rows.length - 1]![0];
   }
   batch.commit(`replica of ${ids}`, { read: 0, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, new Date(0).toISOString(), true);
+}
+
+/**
+ * A scratch SQLite ledger in a temporary folder holding exactly the batches `batchIds` of
+ * `source` (replicateBatches): what `runs --verify` recomputes from and a view of a run
+ * reads when later data exists. `discard` closes it and removes the folder.
+ */
+export function scratchReplica(source: Ledger, batchIds: readonly number[]): { ledger: Ledger; discard(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'chargeback-replica-'));
+  const discard = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const ledger = openLedger(join(dir, 'replica.db'), { create: true });
+    try {
+      replicateBatches(source, ledger, batchIds);
+    } catch (error) {
+      ledger.close();
+      throw error;
+    }
+    let discarded = false;
+    return {
+      ledger,
+      discard: () => {
+        if (discarded) return;
+        discarded = true;
+        ledger.close();
+        discard();
+      },
+    };
+  } catch (error) {
+    discard();
+    throw error;
+  }
 }
 
 /** A table's rows as they are, by column name: both ledgers hold the same columns. */

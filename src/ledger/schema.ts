@@ -285,40 +285,40 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   `
   ALTER TABLE gpu_samples ADD COLUMN profile TEXT;
   `,
-  // Every journal `export erp` wrote (issue 28): each is posted once, and what a month's
-  // journals add up to is known. Batches keep the flags that changed what they stored, and
-  // the incomplete last line a growing file's read held back for the next read.
-  `
+  version13({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
+];
+
+/**
+ * Version 13, for both backends in their own types (the PostgreSQL schema adds it as its
+ * second entry). Every journal `export erp` wrote (issue 28): each is posted once, and what a
+ * month's journals add up to is known. Batches keep the flags that changed what they stored
+ * and the incomplete last line a read held back. Bills keep who they belong to (account,
+ * subscription, project, resource group) and their commitment, for direct attribution (issue
+ * 29); run lines the usage behind them; events and their sums the token classes: cache writes
+ * (5-minute, 1-hour; part of input), reasoning (part of output) and web-search calls. The
+ * column lists are written out: a shipped entry never changes.
+ */
+export function version13({ key, integer }: { key: string; integer: string }): string {
+  const classes = ['cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'web_search_calls'];
+  return `
   CREATE TABLE exports (
-    id INTEGER PRIMARY KEY,
+    id ${key},
     month TEXT NOT NULL,
-    run_id INTEGER NOT NULL,
-    base_run_id INTEGER,
+    run_id ${integer} NOT NULL,
+    base_run_id ${integer},
     document TEXT NOT NULL,
     kind TEXT NOT NULL,
     period TEXT NOT NULL,
     file TEXT NOT NULL,
     sha256 TEXT NOT NULL,
-    lines INTEGER NOT NULL,
+    lines ${integer} NOT NULL,
     exported_at TEXT NOT NULL
   );
   CREATE INDEX exports_by_month ON exports (month, id);
   ALTER TABLE batches ADD COLUMN flags TEXT NOT NULL DEFAULT '{}';
-  ALTER TABLE batches ADD COLUMN held_back INTEGER;
-  -- Who a bill belongs to, for direct attribution (issue 29): the account (AWS usage account,
-  -- FOCUS SubAccountId), the Azure subscription and resource group, the project (GCP project,
-  -- OpenAI project, Anthropic workspace).
-  ALTER TABLE billing_records ADD COLUMN account TEXT;
-  ALTER TABLE billing_records ADD COLUMN subscription TEXT;
-  ALTER TABLE billing_records ADD COLUMN project TEXT;
-  ALTER TABLE billing_records ADD COLUMN resource_group TEXT;
-  -- used or unused commitment (a reservation or savings plan), where the bill marks it.
-  ALTER TABLE billing_records ADD COLUMN commitment TEXT;
-  -- The gateway usage behind each usage line, as logged (JSON of exact decimals): FOCUS keeps the tokens.
+  ALTER TABLE batches ADD COLUMN held_back ${integer};
+  ${['account', 'subscription', 'project', 'resource_group', 'commitment'].map((column) => `ALTER TABLE billing_records ADD COLUMN ${column} TEXT;`).join('\n  ')}
   ALTER TABLE run_lines ADD COLUMN usage TEXT;
-  -- Token classes (issue 29): cache writes (5-minute, 1-hour; part of input), reasoning (part of
-  -- output) and web-search calls, per event and in the daily and edge sums.
-  ${['usage_events', 'usage_daily', 'usage_edges'].flatMap((table) => ['cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens', 'web_search_calls']
-    .map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0;`)).join('\n  ')}
-  `,
-];
+  ${['usage_events', 'usage_daily', 'usage_edges'].flatMap((table) => classes.map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} ${integer} NOT NULL DEFAULT 0;`)).join('\n  ')}
+  `;
+}
