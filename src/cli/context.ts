@@ -7,7 +7,7 @@ import { openLedger, type Ledger } from '../ledger/open.js';
 import { writeWhole } from '../temporary-files.js';
 import { findRun, type StoredRun } from '../ledger/runs.js';
 import { centresInOrder } from '../domain/order.js';
-import { parseRateCardText, readRateCard } from '../ratecard/load.js';
+import { parseRateCardText, readRateCard, storedCardFiles } from '../ratecard/load.js';
 import type { RateCard } from '../domain/types.js';
 
 /** What a command may touch of the outside world; tests hand in their own. */
@@ -112,7 +112,7 @@ export function requireRun(ledger: Ledger, month: Month, runText?: string): Stor
  * version 6), else the file it names or `given`, whose SHA-256 must be the run's.
  */
 export function cardOfRun(run: StoredRun, given?: string): RateCard {
-  if (given === undefined && run.rateCardText !== null) return parseRateCardText(run.rateCardText, run.rateCardFile);
+  if (given === undefined && run.rateCardText !== null) return parseRateCardText(run.rateCardText, run.rateCardFile, storedCardFiles(run.rateCardFiles));
   const { card, sha256, file } = readRateCard(given ?? run.rateCardFile);
   if (sha256 !== run.rateCardSha256) throw new UsageError(`${file} is not the rate card run ${run.id} used (SHA-256 differs): pass the card it used with --rate-card`);
   return card;

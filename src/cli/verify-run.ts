@@ -4,7 +4,7 @@ import { parseMonth, periodOf } from '../domain/month.js';
 import type { Ledger } from '../ledger/open.js';
 import { scratchReplica } from '../ledger/replica.js';
 import { findRunById } from '../ledger/runs.js';
-import { parseRateCardText } from '../ratecard/load.js';
+import { parseRateCardText, storedCardFiles } from '../ratecard/load.js';
 import type { Io } from './context.js';
 import { auditLinesOf, priceMonth, readMonthUsage, runContentOf } from './month-inputs.js';
 import { toolVersion } from './version.js';
@@ -25,7 +25,7 @@ export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
   if (createHash('sha256').update(text, 'utf8').digest('hex') !== run.rateCardSha256) {
     throw new ProblemFound(`run ${runId}: its stored rate card text does not have the SHA-256 it recorded (${run.rateCardSha256.slice(0, 12)}): the run was altered`);
   }
-  const card = parseRateCardText(text, run.rateCardFile);
+  const card = parseRateCardText(text, run.rateCardFile, storedCardFiles(run.rateCardFiles));
   const replica = scratchReplica(ledger, run.batchIds);
   try {
     ledger.close();

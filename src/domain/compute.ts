@@ -1,3 +1,4 @@
+import { listAgainstInvoice } from './list-vs-invoice.js';
 import { billedCost } from './billing.js';
 import { billedByOwner } from './bill-owners.js';
 import { COUNTS, type CountColumn } from './usage-counts.js';
@@ -147,6 +148,9 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
       (pool.params as { unusedCommitments?: string }).unusedCommitments)
     : undefined;
   const outcome = method.charge({ pool, costCents, usage, unallocated: card.unallocated, activeCentres, period: context.period, ...(billedOwners ? { billed: billedOwners } : {}) }, pool.params);
+  if (outcome.listed && pool.cost?.kind === 'billing') {
+    source.listAgainstInvoice = listAgainstInvoice(outcome.listed, pool.cost, context.billing, context.period, card.currency, card.exchangeRates ?? []);
+  }
   const settled =
     method.kind === 'price' && costCents !== null
       ? settleIdle(pool, costCents, outcome.charges, card.unallocated)

@@ -1,4 +1,4 @@
-import { formatAmount, formatQuantity } from './money.js';
+import { formatAmount, formatQuantity, roundCents } from './money.js';
 import type { Platform, PoolCostSource, Statement, StatementLine, UsageSource } from './types.js';
 
 /**
@@ -27,6 +27,17 @@ export interface StoredPoolCost {
   conversions?: StoredConversion[];
   overhead_pct: string;
   cost: string | null;
+  /** A price list with a billed cost: list against invoice per provider, then per model where the bill names models. */
+  list_against_invoice?: StoredListAgainstInvoice[];
+}
+
+export interface StoredListAgainstInvoice {
+  provider: string;
+  model?: string;
+  list: string;
+  invoice: string;
+  /** invoice − list: what the variance line holds of it. */
+  difference: string;
 }
 
 /** A group of usage no pool takes, as stored with the run (never priced at zero). */
@@ -54,6 +65,8 @@ export interface RunRecord extends RunContent {
   rateCardFile: string;
   /** The card as written: with the batches, what `runs --verify` recomputes from. */
   rateCardText: string;
+  /** The text of each file the card loads (a price map), by the name the card gives it. */
+  rateCardFiles: Readonly<Record<string, string>>;
   toolVersion: string;
   /** The GPU gap cap the run was computed with (SPEC §8.7). */
   maxGapMs: number;
@@ -96,6 +109,12 @@ export function storedPoolCost(source: PoolCostSource): StoredPoolCost {
     ...(conversions.length > 0 ? { conversions } : {}),
     overhead_pct: source.overheadPct.toFixed(),
     cost: source.cost === null ? null : formatAmount(source.cost),
+    ...(source.listAgainstInvoice ? {
+      list_against_invoice: source.listAgainstInvoice.map((r) => ({
+        provider: r.provider, ...(r.model === null ? {} : { model: r.model }),
+        list: formatAmount(roundCents(r.list)), invoice: formatAmount(roundCents(r.invoice)), difference: formatAmount(roundCents(r.invoice.minus(r.list))),
+      })),
+    } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ListAgainstInvoice } from './list-vs-invoice.js';
 import type { CountColumn } from './usage-counts.js';
 import type { AmountPart } from './parts.js';
 import type { Decimal } from './money.js';
@@ -193,6 +194,8 @@ export interface BillingRecord {
    * recurring fees whose amortised cost is the unused part): `used` or `unused`.
    */
   commitment?: 'used' | 'unused';
+  /** The model the line charges, where the export names one: a price list is held to it model by model. */
+  model?: string;
 }
 
 export interface Pool {
@@ -314,6 +317,8 @@ export interface PoolCostSource {
   conversions?: readonly Conversion[];
   overheadPct: Decimal;
   cost: Decimal | null;
+  /** A price list with a billed cost: its list price against the invoice, per provider and model (issue 29). */
+  listAgainstInvoice?: readonly ListAgainstInvoice[];
 }
 
 export interface Statement {

@@ -13,10 +13,11 @@ const decimal = (value: string | null): Decimal | null => (value === null ? null
 export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
     const id = db
-      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, rate_card_text, tool_version, max_gap_ms, currency,
+      .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, rate_card_text, rate_card_files, tool_version, max_gap_ms, currency,
         unallocated, platform, batch_ids, unpriced, warnings, pool_costs, reconciled, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck()
-      .get(run.month, run.rateCardSha256, run.rateCardFile, run.rateCardText, run.toolVersion, run.maxGapMs, run.currency,
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck()
+      .get(run.month, run.rateCardSha256, run.rateCardFile, run.rateCardText,
+        Object.keys(run.rateCardFiles).length === 0 ? null : JSON.stringify(run.rateCardFiles), run.toolVersion, run.maxGapMs, run.currency,
         run.unallocated, run.platform ? JSON.stringify(run.platform) : null, JSON.stringify(run.batchIds),
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
         run.createdAt) as number;
@@ -37,6 +38,7 @@ interface RunRow {
   rateCardSha256: string;
   rateCardFile: string;
   rateCardText: string | null;
+  rateCardFiles: string | null;
   toolVersion: string | null;
   maxGapMs: number | null;
   currency: string;
@@ -58,7 +60,7 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
   const wanted = runId ?? closedMonth(db, month)?.runId ?? null;
   const row = db
     .prepare(`SELECT id, month, rate_card_sha256 AS "rateCardSha256", rate_card_file AS "rateCardFile", rate_card_text AS "rateCardText",
-        tool_version AS "toolVersion", max_gap_ms AS "maxGapMs", currency, unallocated, platform,
+        rate_card_files AS "rateCardFiles", tool_version AS "toolVersion", max_gap_ms AS "maxGapMs", currency, unallocated, platform,
         batch_ids AS "batchIds", unpriced, warnings, pool_costs AS "poolCosts", reconciled, created_at AS "createdAt"
       FROM runs WHERE month = ? AND (CAST(? AS BIGINT) IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, wanted, wanted) as RunRow | undefined;
@@ -71,6 +73,7 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
   return {
     ...row,
     platform: row.platform === null ? null : (JSON.parse(row.platform) as Platform),
+    rateCardFiles: row.rateCardFiles === null ? {} : (JSON.parse(row.rateCardFiles) as Record<string, string>),
     batchIds: JSON.parse(row.batchIds) as number[],
     unpriced: JSON.parse(row.unpriced) as StoredUnpriced[],
     warnings: JSON.parse(row.warnings) as string[],

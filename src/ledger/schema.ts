@@ -286,6 +286,7 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   ALTER TABLE gpu_samples ADD COLUMN profile TEXT;
   `,
   version13({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
+  version14(),
 ];
 
 /**
@@ -320,5 +321,18 @@ export function version13({ key, integer }: { key: string; integer: string }): s
   ${['account', 'subscription', 'project', 'resource_group', 'commitment'].map((column) => `ALTER TABLE billing_records ADD COLUMN ${column} TEXT;`).join('\n  ')}
   ALTER TABLE run_lines ADD COLUMN usage TEXT;
   ${['usage_events', 'usage_daily', 'usage_edges'].flatMap((table) => classes.map((column) => `ALTER TABLE ${table} ADD COLUMN ${column} ${integer} NOT NULL DEFAULT 0;`)).join('\n  ')}
+  `;
+}
+
+/**
+ * Version 14, the same text for both backends. A run keeps the text of every file its card
+ * loads (a price-list pool's LiteLLM price map), so that it recomputes from the ledger alone;
+ * a bill keeps the model it charges where the export names one (FOCUS SkuPriceDetails, the
+ * OpenAI costs API's line item), so a price list can be held to the invoice model by model.
+ */
+export function version14(): string {
+  return `
+  ALTER TABLE runs ADD COLUMN rate_card_files TEXT;
+  ALTER TABLE billing_records ADD COLUMN model TEXT;
   `;
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { isCollection, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { RateCardError } from '../domain/errors.js';
 import { collectIssues, formatPath, type FieldPath } from '../domain/fields.js';
 import type { RateCard } from '../domain/types.js';
 import { parseRateCard } from './schema.js';
 import type { PriceListParams } from '../domain/methods/price-list.js';
+import { litellmPriceRows } from '../domain/methods/litellm-prices.js';
 
 /** A validated rate card and the SHA-256 of the exact bytes it was read from. */
 export interface LoadedRateCard {
@@ -15,7 +16,12 @@ export interface LoadedRateCard {
   file: string;
   /** The card as written, kept with every run so that it can be recomputed. */
   text: string;
+  /** The text of each file the card loads (a price map), by the name the card gives it: kept with the run too. */
+  files: Record<string, string>;
 }
+
+/** The text of a file a card names, by that name; throws with the reason it cannot be read. */
+export type CardFiles = (name: string) => string;
 
 /**
  * Reads and validates a rate card file. Throws RateCardError listing every problem as
@@ -30,15 +36,25 @@ export function readRateCard(file: string): LoadedRateCard {
   }
   const name = basename(file);
   const text = bytes.toString('utf8');
-  const card = parseRateCardText(text, name);
-  return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text };
+  const files: Record<string, string> = {};
+  const card = parseRateCardText(text, name, (named) => (files[named] = readFileSync(resolve(dirname(file), named), 'utf8')));
+  return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text, files };
+}
+
+/** A stored run's files, as `parseRateCardText` reads them: a file the run does not hold is an error. */
+export function storedCardFiles(stored: Readonly<Record<string, string>> | null): CardFiles {
+  return (name) => {
+    const text = stored?.[name];
+    if (text === undefined) throw new Error('the run does not hold it (computed before runs kept the files their card loads)');
+    return text;
+  };
 }
 
 /** A rate card is a page of settings: past these it is refused (issue 13, documented in the README). */
 export const RATE_CARD_LIMITS = { chars: 1 << 20, aliases: 100 } as const;
 
-/** Parses rate card YAML text; `name` prefixes every message. */
-export function parseRateCardText(text: string, name: string): RateCard {
+/** Parses rate card YAML text; `name` prefixes every message; `files` reads what the card loads. */
+export function parseRateCardText(text: string, name: string, files: CardFiles = storedCardFiles(null)): RateCard {
   const lineCounter = new LineCounter();
   if (text.length > RATE_CARD_LIMITS.chars) throw new RateCardError(name, [`${name}: a rate card of ${text.length} characters is past the limit of ${RATE_CARD_LIMITS.chars}`]);
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -57,8 +73,10 @@ export function parseRateCardText(text: string, name: string): RateCard {
   const card = parseRateCard(plain, issues);
   if (card && issues.list.length === 0) {
     // A price row knows its line, so a compute-time problem with it (two globs for one model) names it.
-    for (const pool of card.pools) {
-      for (const row of (pool.params as Partial<PriceListParams> | null)?.rows ?? []) row.line = lineOf(doc, row.path, lineCounter);
+    for (const [i, pool] of card.pools.entries()) {
+      const params = pool.params as Partial<PriceListParams> | null;
+      for (const row of params?.rows ?? []) row.line = lineOf(doc, row.path, lineCounter);
+      if (params?.pricesFile !== undefined) params.fileRows = priceFileRows(params.pricesFile, files, `${name}:${lineOf(doc, ['pools', i, 'prices_file'], lineCounter)}: pools[${i}].prices_file`);
     }
     return card;
   }
@@ -77,6 +95,18 @@ function lineOf(doc: Document, path: FieldPath, lineCounter: LineCounter): numbe
     if ((isScalar(node) || isCollection(node)) && node.range) return lineCounter.linePos(node.range[0]).line;
   }
   return 1;
+}
+
+/** A price-list pool's LiteLLM price map, read and turned into rows; `at` names the card's line when it cannot be read. */
+function priceFileRows(named: string, files: CardFiles, at: string) {
+  let text: string;
+  try {
+    text = files(named);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RateCardError(named, [`${at}: cannot read the price file "${named}" (${reason})`]);
+  }
+  return litellmPriceRows(text, named);
 }
 
 function firstLine(message: string): string {

@@ -9,7 +9,14 @@ export function poolCostLines(s: StoredPoolCost): string[] {
   if (s.kind === 'none') return ['a price list (no cost): its total is its charges'];
   const from = s.kind === 'billing' ? `${s.matched_records} billing record${s.matched_records === 1 ? '' : 's'}, ${s.column} ${s.base}` : `fixed ${s.base}`;
   const converted = (s.conversions ?? []).map((c) => `of which ${c.currency} ${c.amount} × ${c.rate} (${c.rate_source}, ${c.rate_date}) = ${c.converted}`);
-  return [`${from}${overhead} → C ${s.cost}`, ...converted];
+  return [`${from}${overhead} → C ${s.cost}`, ...converted, ...listAgainstInvoiceLines(s)];
+}
+
+/** A price list held to its bill: "list against invoice:", then "OpenAI: list 3.50, invoice 100.00, difference 96.50", models indented. */
+function listAgainstInvoiceLines(s: StoredPoolCost): string[] {
+  const rows = s.list_against_invoice ?? [];
+  if (rows.length === 0) return [];
+  return ['list price against the invoice:', ...rows.map((r) => `${r.model === undefined ? '  ' : '    '}${r.model ?? r.provider}: list ${r.list}, invoice ${r.invoice}, difference ${r.difference}`)];
 }
 
 /** Every pool's cost, as `compute` prints it. */

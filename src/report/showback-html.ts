@@ -37,6 +37,7 @@ export async function showbackAsHtml(page: ShowbackPage): Promise<string> {
     tiles(page),
     adjustments(page),
     await costByCentre(page),
+    listAgainstInvoice(page),
     await dailySpend(page),
     await unitEconomics(page),
     await gpu(page),
@@ -253,6 +254,21 @@ function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): str
 ${service}<h3>Each line, explained</h3>
 ${why}
 </section>`;
+}
+
+/**
+ * Each price list held to its invoice (issue 29): list price against the bill per provider,
+ * and per model where the bill names models. Empty when no pool has both.
+ */
+function listAgainstInvoice({ report }: ShowbackPage): string {
+  const pools = report.run.poolCosts.filter((p) => (p.list_against_invoice ?? []).length > 0);
+  if (pools.length === 0) return '';
+  const rows = pools.flatMap((p) => p.list_against_invoice!.map((r) => `<tr${r.model === undefined ? ' class="subtotal"' : ''}><td>${esc(p.pool)}</td><td>${esc(r.provider)}</td><td>${esc(r.model ?? 'all models')}</td>` +
+    `<td class="num">${grouped(r.list)}</td><td class="num">${grouped(r.invoice)}</td><td class="num">${grouped(r.difference)}</td></tr>`));
+  return `<section aria-label="List against invoice"><h2>List price against the invoice</h2>
+<p class="explain">What each price list charged at list price, against what the bill says. The difference is the pool's variance line.</p>
+<table class="compact"><thead><tr><th>Pool</th><th>Provider</th><th>Model</th><th class="num">List</th><th class="num">Invoice</th><th class="num">Difference</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></section>`;
 }
 
 function provenance({ report, toolVersion }: ShowbackPage): string {

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { computeMonth } from '../../src/domain/compute.js';
 import { RateCardError, UsageError } from '../../src/domain/errors.js';
-import { normaliseModel } from '../../src/domain/methods/price-list.js';
+import { normaliseModel, rowsForModel } from '../../src/domain/methods/price-list.js';
+import { litellmPriceRows } from '../../src/domain/methods/litellm-prices.js';
 import { Decimal, sum } from '../../src/domain/money.js';
 import { parseRateCardText } from '../../src/ratecard/load.js';
 import { events, periodFor } from './helpers.js';
@@ -121,5 +122,45 @@ describe('price-list (issue 29)', () => {
         { ...g, quantities: Object.fromEntries(Object.entries(g.quantities).map(([k, v]) => [k, v.dividedBy(2)])) as typeof g.quantities }]);
       assert.deepEqual(amounts(card, split).lines, amounts(card, usage).lines);
     }), { numRuns: 150 });
+  });
+});
+
+describe('LiteLLM price map rows (issue 29)', () => {
+  const map = JSON.stringify({
+    sample_spec: { input_cost_per_token: 0.0, litellm_provider: 'one of https://docs.litellm.ai/docs/providers' },
+    'gpt-4o': { input_cost_per_token: 2.5e-6, cache_read_input_token_cost: 1.25e-6, output_cost_per_token: 1e-5, input_cost_per_token_batches: 1.25e-6, litellm_provider: 'openai' },
+    'claude-sonnet-4-5': { input_cost_per_token: 3e-6, cache_creation_input_token_cost: 3.75e-6, cache_creation_input_token_cost_above_1hr: 6e-6,
+      output_cost_per_token: 1.5e-5, search_context_cost_per_query: { search_context_size_low: 0.01, search_context_size_medium: 0.01 }, litellm_provider: 'anthropic' },
+    'o3-mini': { input_cost_per_token: 1.1e-6, output_cost_per_token: 4.4e-6, output_cost_per_reasoning_token: 4.4e-6 },
+    'dall-e-3': { output_cost_per_image: 0.04, litellm_provider: 'openai' },
+  }, null, 4);
+  const rows = litellmPriceRows(map, 'prices.json');
+  const table: [string, string, string][] = [
+    ['gpt-4o', 'input', '2.5'], ['gpt-4o', 'cache_read', '1.25'], ['gpt-4o', 'output', '10'],
+    ['claude-sonnet-4-5', 'cache_write', '3.75'], ['claude-sonnet-4-5', 'cache_write_1h', '6'], ['claude-sonnet-4-5', 'output', '15'],
+    ['o3-mini', 'reasoning', '4.4'], ['o3-mini', 'input', '1.1'],
+  ];
+  for (const [model, cls, perMillion] of table) {
+    it(`${model} ${cls} is exactly ${perMillion} per 1M`, () => {
+      const row = rows.find((r) => r.model === model)!;
+      assert.equal((row.perMillion as Record<string, Decimal>)[cls]!.toFixed(), perMillion);
+    });
+  }
+  it('skips the example entry and models without a token price; keeps the provider, the medium search price and each line', () => {
+    assert.deepEqual(rows.map((r) => r.model), ['gpt-4o', 'claude-sonnet-4-5', 'o3-mini']);
+    assert.equal(rows[0]!.provider, 'openai');
+    assert.equal(rows[1]!.perCall.web_search!.toFixed(), '0.01');
+    assert.equal(rows[1]!.source, 'prices.json:13 ("claude-sonnet-4-5")');
+  });
+  it('the card row beats the map, exact or by glob; the map prices a provider-qualified name by its own', () => {
+    const fileRows = rows;
+    const card = [{ model: 'gpt-4*', glob: /^gpt-4.*$/, from: null, perMillion: {}, perRequest: null, perCall: {}, path: [] }];
+    assert.equal(rowsForModel({ rows: card, fileRows }, 'gpt-4o', 'api')[0], card[0]);
+    assert.equal(rowsForModel({ rows: card, fileRows }, 'openai/o3-mini', 'api')[0]!.model, 'o3-mini');
+    assert.deepEqual(rowsForModel({ rows: card, fileRows }, 'llama-3', 'api'), []);
+  });
+  it('refuses a price that is not a number ≥ 0, naming the line and model', () => {
+    assert.throws(() => litellmPriceRows('{\n  "m": {\n    "input_cost_per_token": "0.1"\n  }\n}', 'p.json'),
+      (e: RateCardError) => e.message === 'p.json:2: "m".input_cost_per_token: expected a price per token ≥ 0, got "0.1"');
   });
 });

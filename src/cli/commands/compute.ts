@@ -39,10 +39,10 @@ export function registerCompute(program: Command, io: Io): void {
       const listed = flags.verbose ? Infinity : UNMATCHED_LISTED;
       const maxGapMs = requireMaxGap(flags.maxGap);
       const month = requireMonth(flags.month);
-      const { card, sha256, file, text } = readRateCard(flags.rateCard);
+      const { card, sha256, file, text, files } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const job = { period: periodOf(month, card.timezone), card, sha256, file, text, maxGapMs, listed, close: flags.close ?? false, store: !flags.dryRun, now: io.now() };
+      const job = { period: periodOf(month, card.timezone), card, sha256, file, text, files, maxGapMs, listed, close: flags.close ?? false, store: !flags.dryRun, now: io.now() };
       // A close reads and writes under the write lock: no batch commits rows into the month
       // between what the closed run read and the close, and a second close waits, then fails.
       let outcome: Stored;
@@ -129,6 +129,7 @@ interface ComputeJob {
   sha256: string;
   file: string;
   text: string;
+  files: Record<string, string>;
   maxGapMs: number;
   listed: number;
   close: boolean;
@@ -162,6 +163,7 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
     rateCardSha256: job.sha256,
     rateCardFile: job.file,
     rateCardText: job.text,
+    rateCardFiles: job.files,
     toolVersion: toolVersion(),
     maxGapMs,
     currency: card.currency,

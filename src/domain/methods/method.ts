@@ -51,6 +51,8 @@ export interface PoolOutcome {
   warnings: string[];
   /** Usage the pool takes but cannot price (a model with no price row): listed as unpriced, never charged $0. */
   unpriced?: UsageGroup[];
+  /** A price list's charges before rounding, per provider and model: what `explain` holds to the invoice. */
+  listed?: { provider: string | null; model: string; amount: Decimal }[];
 }
 
 /** What a method's parser may check its parameters against. */

@@ -20,7 +20,7 @@ import type { AllocationMethod, PoolCharge } from './method.js';
 export const PRICE_CLASSES = ['input', 'cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning'] as const;
 type PriceClass = (typeof PRICE_CLASSES)[number];
 const CALLS = ['web_search'] as const;
-const ROW_KEYS = ['model', 'from', 'per_million', 'per_request', 'per_call'];
+const ROW_KEYS = ['model', 'provider', 'from', 'per_million', 'per_request', 'per_call'];
 
 export interface PriceRow {
   model: string;
@@ -31,13 +31,27 @@ export interface PriceRow {
   perMillion: Partial<Record<PriceClass, Decimal>>;
   perRequest: Decimal | null;
   perCall: Partial<Record<(typeof CALLS)[number], Decimal>>;
+  /** Who bills the model (OpenAI, AWS, …): list prices are held to the invoice provider by provider. */
+  provider?: string;
   /** Where the row is in the card; its line once the loader has it. */
   path: FieldPath;
   line?: number;
+  /** Where a row read from a price file is (`prices.json:120 ("gpt-4o")`). */
+  source?: string;
 }
 
 export interface PriceListParams {
   rows: PriceRow[];
+  /** A LiteLLM price map the card names (`prices_file`, relative to the card), and its rows once the loader has read it. */
+  pricesFile?: string;
+  fileRows?: PriceRow[];
+}
+
+/** What the month's usage came to at list price, per provider and model: what the invoice is held to. */
+export interface Listed {
+  provider: string | null;
+  model: string;
+  amount: Decimal;
 }
 
 const MILLION = new Decimal(1_000_000);
@@ -77,14 +91,25 @@ export function normaliseModel(model: string): string {
     .replace(/-v\d+(:\d+)?$/, '').replace(/:\d+$/, '');
 }
 
-const where = (row: PriceRow) => (row.line !== undefined ? `line ${row.line} (${formatPath(row.path)})` : formatPath(row.path));
+const where = (row: PriceRow) => row.source ?? (row.line !== undefined ? `line ${row.line} (${formatPath(row.path)})` : formatPath(row.path));
 
 /**
- * The rows that price `model`: an exact name (as written, or normalised) beats a glob; two
- * globs of different patterns that both match stop the computation, naming both rows.
+ * The rows that price `model`: the card's own first, where an exact name (as written, or
+ * normalised) beats a glob, and two globs of different patterns that both match stop the
+ * computation, naming both rows; else the price file's row of that exact name.
  */
-export function rowsForModel(rows: readonly PriceRow[], model: string, pool: string): PriceRow[] {
+export function rowsForModel({ rows, fileRows = [] }: PriceListParams, model: string, pool: string): PriceRow[] {
   const names = [...new Set([model, normaliseModel(model)])];
+  const own = cardRowsForModel(rows, names, model, pool);
+  if (own.length > 0) return own;
+  for (const name of names) {
+    const filed = fileRows.filter((r) => r.model === name);
+    if (filed.length > 0) return filed;
+  }
+  return [];
+}
+
+function cardRowsForModel(rows: readonly PriceRow[], names: readonly string[], model: string, pool: string): PriceRow[] {
   const exact = rows.filter((r) => r.glob === null && names.includes(r.model));
   if (exact.length > 0) return exact;
   const globbed = rows.filter((r) => r.glob !== null && names.some((n) => r.glob!.test(n)));
@@ -112,13 +137,16 @@ export const priceList: AllocationMethod<PriceListParams> = {
   kind: 'price',
   drivers: [],
   needsCost: false,
-  keys: ['prices', 'idle'],
+  keys: ['prices', 'prices_file', 'idle'],
   parse(raw, path, issues) {
-    if (!Array.isArray(raw.prices) || raw.prices.length === 0) {
-      issues.add([...path, 'prices'], 'method price-list needs "prices": a list of rows, each a model and its prices');
+    const pricesFile = raw.prices_file === undefined ? undefined : readString(raw.prices_file, [...path, 'prices_file'], issues);
+    if (pricesFile === null) return null;
+    const listed = Array.isArray(raw.prices) ? raw.prices : [];
+    if ((raw.prices !== undefined && !Array.isArray(raw.prices)) || (listed.length === 0 && pricesFile === undefined)) {
+      issues.add([...path, 'prices'], 'method price-list needs "prices": a list of rows, each a model and its prices (or "prices_file": a LiteLLM price map)');
       return null;
     }
-    const rows = raw.prices.map((value, i) => readRow(value, [...path, 'prices', i], issues)).filter((r): r is PriceRow => r !== null);
+    const rows = listed.map((value, i) => readRow(value, [...path, 'prices', i], issues)).filter((r): r is PriceRow => r !== null);
     const seen = new Map<string, PriceRow>();
     for (const row of rows) {
       const key = JSON.stringify([row.model, row.from]);
@@ -126,19 +154,20 @@ export const priceList: AllocationMethod<PriceListParams> = {
       if (first) issues.add([...row.path, row.from === null ? 'model' : 'from'], `"${row.model}" is priced ${row.from === null ? 'without a "from" day' : `from ${row.from}`} twice (first at ${formatPath(first.path)}): one row per model and day`);
       else seen.set(key, row);
     }
-    return rows.length === raw.prices.length ? { rows } : null;
+    return rows.length === listed.length ? { rows, ...(pricesFile === undefined ? {} : { pricesFile }) } : null;
   },
   driversUsed: () => [],
-  charge({ pool, usage, period }, { rows }) {
+  charge({ pool, usage, period }, params) {
     const startMs = period.range.startMs;
     const byCentre = new Map<string, Map<string, { model: string; cls: string; price: Decimal; per: string; quantity: Decimal }>>();
     const unpriced: UsageGroup[] = [];
     const warnings = new Set<string>();
     const rowsOf = new Map<string, PriceRow[]>();
+    const listed = new Map<string, Listed>();
     for (const { group, centre } of usage.owned()) {
       const model = group.model ?? '';
       let candidates = rowsOf.get(model);
-      if (!candidates) rowsOf.set(model, (candidates = rowsForModel(rows, model, pool.id)));
+      if (!candidates) rowsOf.set(model, (candidates = rowsForModel(params, model, pool.id)));
       const row = rowOn(candidates, group.fromMs ?? startMs, period.zone);
       if (!row) {
         unpriced.push(group);
@@ -150,6 +179,10 @@ export const priceList: AllocationMethod<PriceListParams> = {
       byCentre.set(centre, terms);
       const add = (cls: string, quantity: Decimal, price: Decimal, per: string) => {
         if (quantity.isZero()) return;
+        const at = JSON.stringify([row.provider ?? null, model]);
+        const listedSoFar = listed.get(at) ?? { provider: row.provider ?? null, model, amount: new Decimal(0) };
+        listedSoFar.amount = listedSoFar.amount.plus(per.startsWith('per 1M') ? quantity.times(price).dividedBy(MILLION) : quantity.times(price));
+        listed.set(at, listedSoFar);
         const key = JSON.stringify([model, cls, price.toFixed(), per]);
         const term = terms.get(key) ?? { model, cls, price, per, quantity: new Decimal(0) };
         term.quantity = term.quantity.plus(quantity);
@@ -183,7 +216,7 @@ export const priceList: AllocationMethod<PriceListParams> = {
       return { costCentre, kind: 'usage', quantity: null, unitPrice: null, amount,
         parts: rounding.isZero() ? parts : [...parts, { what: 'rounding half-up to the cent, once for the line', amount: rounding }] };
     });
-    return { charges, warnings: [...warnings], unpriced };
+    return { charges, warnings: [...warnings], unpriced, listed: [...listed.values()] };
   },
 };
 
@@ -196,12 +229,13 @@ function readRow(value: unknown, path: FieldPath, issues: Issues): PriceRow | nu
   const perMillion = readPrices(raw.per_million, [...path, 'per_million'], PRICE_CLASSES, issues);
   const perCall = readPrices(raw.per_call, [...path, 'per_call'], CALLS, issues);
   const perRequest = raw.per_request === undefined ? null : readPrice(raw.per_request, [...path, 'per_request'], issues);
+  const provider = raw.provider === undefined ? undefined : readString(raw.provider, [...path, 'provider'], issues);
   if (raw.per_million === undefined && raw.per_request === undefined && raw.per_call === undefined) {
     issues.add(path, 'a price row needs "per_million", "per_request" or "per_call"');
     return null;
   }
-  if (model === null || from === undefined || !perMillion || !perCall || (raw.per_request !== undefined && perRequest === null)) return null;
-  return { model, glob: model.includes('*') ? globOf(model) : null, from, perMillion, perRequest, perCall, path };
+  if (model === null || from === undefined || !perMillion || !perCall || provider === null || (raw.per_request !== undefined && perRequest === null)) return null;
+  return { model, glob: model.includes('*') ? globOf(model) : null, from, perMillion, perRequest, perCall, path, ...(provider ? { provider } : {}) };
 }
 
 function readPrices<K extends string>(value: unknown, path: FieldPath, allowed: readonly K[], issues: Issues): Partial<Record<K, Decimal>> | null {

@@ -1,7 +1,7 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
 import { bucketResults, tagsOf as bucketTags } from '../usage-buckets.js';
-import { ownerFields, cells, type BillingOptions } from './format.js';
+import { cells, modelOf, ownerFields, type BillingOptions } from './format.js';
 import type { JsonBillingFormat } from './reader.js';
 
 /** Unix seconds as UTC milliseconds, or a RowProblem naming the field. */
@@ -47,6 +47,7 @@ export const openaiCosts: JsonBillingFormat = {
       tags: tagsOf(row, OPENAI_GROUP_BY),
       lineId: c.text('bucket_key'),
       ...ownerFields({ project: c.text('project_id') }),
+      ...modelOf({ lineItem: c.text('line_item') }),
     };
   },
 };
@@ -85,6 +86,7 @@ export const anthropicCosts: JsonBillingFormat = {
       lineId: c.text('bucket_key'),
       // A workspace is the project of Anthropic's console.
       ...ownerFields({ project: c.text('workspace_id') }),
+      ...modelOf({ model: c.text('model') }),
     };
   },
 };

@@ -1,8 +1,8 @@
-import { billingPeriod, cells, chargeCategory, commitmentOf, ownerFields, type BillingFormat } from './format.js';
+import { billingPeriod, cells, chargeCategory, commitmentOf, modelOf, ownerFields, type BillingFormat } from './format.js';
 
 const CATEGORIES = { usage: 'usage', purchase: 'purchase', tax: 'tax', credit: 'credit', adjustment: 'adjustment' } as const;
 const COLUMNS = ['billingperiodstart', 'billingperiodend', 'chargeperiodstart', 'chargeperiodend', 'billedcost', 'effectivecost', 'listcost', 'billingcurrency',
-  'providername', 'serviceprovidername', 'hostprovidername', 'servicename', 'resourceid', 'skuid', 'chargecategory', 'tags', 'id', 'subaccountid', 'commitmentdiscountstatus'];
+  'providername', 'serviceprovidername', 'hostprovidername', 'servicename', 'resourceid', 'skuid', 'chargecategory', 'tags', 'id', 'subaccountid', 'commitmentdiscountstatus', 'skupricedetails'];
 
 /**
  * FinOps FOCUS 1.0–1.3 CSV, read by column name in any order. `ProviderName` (1.0–1.2) or
@@ -36,6 +36,8 @@ export const focus: BillingFormat = {
       // The sub-account: an AWS member account, an Azure subscription, a GCP project.
       ...ownerFields({ account: c.text('subaccountid') }),
       ...commitmentOf(c.text('commitmentdiscountstatus')),
+      // FOCUS 1.3 names the model of an AI line in its price details.
+      ...modelOf({ skuPriceDetails: c.text('skupricedetails') }),
     };
   },
 };

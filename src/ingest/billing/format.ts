@@ -94,3 +94,23 @@ export function commitmentOf(status: string): Pick<BillingRecord, 'commitment'> 
 export function billingPeriod(startMs: number | undefined, endMs: number | undefined): { billingPeriodStartMs?: number; billingPeriodEndMs?: number } {
   return { ...(startMs === undefined ? {} : { billingPeriodStartMs: startMs }), ...(endMs === undefined ? {} : { billingPeriodEndMs: endMs }) };
 }
+
+/**
+ * The model a bill line charges, where the export names one (issue 29): FOCUS 1.3's
+ * `SkuPriceDetails.ModelId` (JSON), the OpenAI costs API's line item (`gpt-4o-2024-08-06,
+ * input`: the model before the comma), Anthropic's `model`. Unreadable details name none.
+ */
+export function modelOf(source: { skuPriceDetails?: string; lineItem?: string; model?: string }): Pick<BillingRecord, 'model'> {
+  const model = source.model || (source.lineItem ? source.lineItem.split(',')[0]!.trim() : '') || modelIdOf(source.skuPriceDetails ?? '');
+  return model ? { model } : {};
+}
+
+function modelIdOf(details: string): string {
+  if (!details.includes('ModelId')) return '';
+  try {
+    const value = (JSON.parse(details) as Record<string, unknown>).ModelId;
+    return typeof value === 'string' ? value.trim() : '';
+  } catch {
+    return '';
+  }
+}
