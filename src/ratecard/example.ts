@@ -33,15 +33,20 @@ pools:
     usage: { models: [gpt-4o, o3, claude-sonnet-4-20250514] }
     method: price-list
     tier_multipliers: { batch: "0.5" }       # batch requests at half price
+    # prices_file: model_prices_and_context_window.json   # LiteLLM's price map; these rows come first
     prices:
       - model: gpt-4o
+        provider: OpenAI                       # who bills it: list is held to that invoice
         per_million: { input: "2.50", cache_read: "1.25", output: "10.00" }
       - model: gpt-4o
+        provider: OpenAI
         from: 2026-10-15                       # a price change: from this day on
         per_million: { input: "2.00", cache_read: "1.00", output: "8.00" }
       - model: o3
+        provider: OpenAI
         per_million: { input: "2.00", cache_read: "0.50", output: "8.00" }   # reasoning is priced as output
       - model: "claude-sonnet-4*"
+        provider: Anthropic
         per_million: { input: "3.00", cache_read: "0.30", cache_write: "3.75", cache_write_1h: "6.00", output: "15.00" }
         per_call: { web_search: "0.01" }
 

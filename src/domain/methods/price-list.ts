@@ -56,6 +56,9 @@ export interface Listed {
 
 const MILLION = new Decimal(1_000_000);
 
+/** One line of a centre's amount: a model's class at one price, and what scales it (per 1M, the tier). */
+interface Term { model: string; cls: string; price: Decimal; per: string; factor: Decimal; quantity: Decimal }
+
 /** Each class's quantity in a group: uncached input and non-reasoning output are what is left of their totals. */
 function classQuantities(q: Quantities): Record<PriceClass, Decimal> {
   const writes = q.cache_write_tokens.plus(q.cache_write_1h_tokens);
@@ -159,7 +162,7 @@ export const priceList: AllocationMethod<PriceListParams> = {
   driversUsed: () => [],
   charge({ pool, usage, period }, params) {
     const startMs = period.range.startMs;
-    const byCentre = new Map<string, Map<string, { model: string; cls: string; price: Decimal; per: string; quantity: Decimal }>>();
+    const byCentre = new Map<string, Map<string, Term>>();
     const unpriced: UsageGroup[] = [];
     const warnings = new Set<string>();
     const rowsOf = new Map<string, PriceRow[]>();
@@ -177,14 +180,15 @@ export const priceList: AllocationMethod<PriceListParams> = {
       const tier = multiplier.equals(1) ? '' : ` × ${shown(multiplier)} (tier ${group.tier})`;
       const terms = byCentre.get(centre) ?? new Map();
       byCentre.set(centre, terms);
-      const add = (cls: string, quantity: Decimal, price: Decimal, per: string) => {
+      // A term shows the quantity as logged; `factor` (per 1M, the tier) is in its amount and its words.
+      const add = (cls: string, quantity: Decimal, price: Decimal, per: string, factor: Decimal) => {
         if (quantity.isZero()) return;
         const at = JSON.stringify([row.provider ?? null, model]);
         const listedSoFar = listed.get(at) ?? { provider: row.provider ?? null, model, amount: new Decimal(0) };
-        listedSoFar.amount = listedSoFar.amount.plus(per.startsWith('per 1M') ? quantity.times(price).dividedBy(MILLION) : quantity.times(price));
+        listedSoFar.amount = listedSoFar.amount.plus(quantity.times(price).times(factor));
         listed.set(at, listedSoFar);
         const key = JSON.stringify([model, cls, price.toFixed(), per]);
-        const term = terms.get(key) ?? { model, cls, price, per, quantity: new Decimal(0) };
+        const term = terms.get(key) ?? { model, cls, price, per, factor, quantity: new Decimal(0) };
         term.quantity = term.quantity.plus(quantity);
         terms.set(key, term);
       };
@@ -197,18 +201,18 @@ export const priceList: AllocationMethod<PriceListParams> = {
           warnings.add(`pool ${pool.id}: ${where(row)} prices no ${cls} (nor what it falls back to): ${model}'s ${cls} tokens are charged 0`);
           continue;
         }
-        add(cls, quantity.times(multiplier), price, `per 1M${tier}`);
+        add(cls, quantity, price, `per 1M${tier}`, multiplier.dividedBy(MILLION));
       }
-      if (row.perRequest !== null) add('request', group.quantities.requests.times(multiplier), row.perRequest, `per request${tier}`);
+      if (row.perRequest !== null) add('request', group.quantities.requests, row.perRequest, `per request${tier}`, multiplier);
       // A per-call fee is not a token price: the tier does not scale it.
-      if (row.perCall.web_search !== undefined) add('web_search call', group.quantities.web_search_calls, row.perCall.web_search, 'per call');
+      if (row.perCall.web_search !== undefined) add('web_search call', group.quantities.web_search_calls, row.perCall.web_search, 'per call', new Decimal(1));
       else if (!group.quantities.web_search_calls.isZero()) warnings.add(`pool ${pool.id}: ${where(row)} prices no web_search call: ${model}'s calls are charged 0`);
     }
     const charges = [...byCentre].sort(([a], [b]) => compareIds(a, b)).map(([costCentre, terms]): PoolCharge => {
       const parts: AmountPart[] = [...terms.values()].sort((a, b) => compareIds(a.model, b.model) || compareIds(a.cls, b.cls) || a.price.comparedTo(b.price))
         .map((t) => ({
           what: `${t.model} ${t.cls}: ${shown(t.quantity)} × ${shown(t.price)} ${t.per}`,
-          amount: t.per.startsWith('per 1M') ? t.quantity.times(t.price).dividedBy(MILLION) : t.quantity.times(t.price),
+          amount: t.quantity.times(t.price).times(t.factor),
         }));
       const exact = parts.reduce((total, p) => total.plus(p.amount), new Decimal(0));
       const amount = roundCents(exact);
