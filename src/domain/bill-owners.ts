@@ -65,6 +65,7 @@ export function billedByOwner(
   const counts = new Map<string, number>();
   const unusedSums = new Map<string, Map<string, Decimal>>();
   const unmatched = new Map<string, Map<string, Decimal>>();
+  const shownAs = new Map<string, string>();
   const add = (into: Map<string, Map<string, Decimal>>, key: string, code: string, amount: Decimal) => {
     const byCurrency = into.get(key) ?? new Map<string, Decimal>();
     byCurrency.set(code, (byCurrency.get(code) ?? new Decimal(0)).plus(amount));
@@ -79,7 +80,13 @@ export function billedByOwner(
     add(sums, owner, r.currency, amount);
     if (unused) add(unusedSums, owner, r.currency, amount);
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
-    if (owner === unallocated && !unused) add(unmatched, whoOf(r), r.currency, amount);
+    if (owner === unallocated && !unused) {
+      // Named as first seen; a resource group in another letter case is the same one.
+      const who = whoOf(r);
+      const same = who.toLowerCase();
+      if (!shownAs.has(same)) shownAs.set(same, who);
+      add(unmatched, shownAs.get(same)!, r.currency, amount);
+    }
   }
   // Each currency's sum converted once, as the pool's cost is (billing.ts); a missing rate is the pool cost's error.
   const converted = (byCurrency: Map<string, Decimal>) =>

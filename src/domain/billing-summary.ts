@@ -43,8 +43,8 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
     // Billed cost on the invoice's clock, effective cost amortised over the charge period (issue 15).
     const billed = monthCost(record, 'billed_cost', period);
     const effective = proratedCost(record, 'effective_cost', period);
-    const add = (map: Map<string, BillingSummaryRow>, group: string) => {
-      const key = JSON.stringify([group, record.currency]);
+    const add = (map: Map<string, BillingSummaryRow>, group: string, sameGroup = group) => {
+      const key = JSON.stringify([sameGroup, record.currency]);
       const row = map.get(key) ?? { group, currency: record.currency, records: 0, billedCost: new Decimal(0), effectiveCost: new Decimal(0) };
       row.records++;
       row.billedCost = row.billedCost.plus(billed);
@@ -52,7 +52,8 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
       map.set(key, row);
     };
     add(byService, `${record.provider || '(no provider)'} / ${record.service || '(no service)'}`);
-    for (const [key, value] of Object.entries(record.tags)) add(byTag, `${key}=${value}`);
+    // A resource group is one whatever its letter case (Azure's rule), shown as first seen.
+    for (const [key, value] of Object.entries(record.tags)) add(byTag, `${key}=${value}`, `${key}=${key === 'resource_group' ? value.toLowerCase() : value}`);
     add(total, 'total');
     if (record.commitment) add(byCommitment, record.commitment);
   }

@@ -20,8 +20,9 @@ const fields: FieldSpec = {
   reasoningTokens: ['response.body.usage.completion_tokens_details.reasoning_tokens', 'response.body.usage.output_tokens_details.reasoning_tokens'],
   latencyMs: [],
   status: ['response.status_code'],
-  tier: ['response.body.service_tier'],
+  tier: [],
   environment: [],
 };
 
-export const openaiBatch = recordReader({ format: 'openai-batch', shape: 'json', signature: ['custom_id', 'response'], fields }, ['error', 'custom_id']);
+// Every response of the Batch API is billed at the batch tier (half price), whatever service_tier it says (`default`).
+export const openaiBatch = recordReader({ format: 'openai-batch', shape: 'json', signature: ['custom_id', 'response'], fields, tier: 'batch' }, ['error', 'custom_id', 'response.body.service_tier']);

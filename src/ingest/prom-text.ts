@@ -117,3 +117,15 @@ export function promTextParser(spec: PromText): IncrementalParser {
 export function sampleText(sample: PromSample, text: string): string[] {
   return sample.ownTime ? [text] : [`# ts=${new Date(sample.tsMs).toISOString()}`, text];
 }
+
+/**
+ * The workload a series is about (issue 31). Scraped through a ServiceMonitor, Prometheus
+ * labels a series with the exporter's own `namespace`/`pod`/`container` and moves the
+ * workload's to `exported_namespace`/`exported_pod`/`exported_container`: where both are
+ * present the exported ones are the workload's. An empty label is none.
+ */
+export function workloadOf(labels: Readonly<Record<string, string>>): { namespace?: string; pod?: string; container?: string } {
+  const pick = (name: 'namespace' | 'pod' | 'container') => labels[`exported_${name}`] || labels[name] || undefined;
+  const [namespace, pod, container] = [pick('namespace'), pick('pod'), pick('container')];
+  return { ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}), ...(container ? { container } : {}) };
+}

@@ -126,6 +126,8 @@ export interface RecordFormat {
   expand?: (value: Record<string, unknown>) => Record<string, unknown>[] | string;
   /** What to say when the model is missing, where the format can tell how to get it. */
   modelHint?: string;
+  /** The tier every record is billed at, whatever it says (the Batch API's output: `batch`). */
+  tier?: string;
 }
 
 /** The fields a record has, each read from the first of its paths that holds a value. */
@@ -236,7 +238,7 @@ export function toEvent(record: RecordFields, spec: RecordFormat, zone: string, 
     // Latency is informational: a value that is not a number is left out rather than rejected.
     latencyMs: parseLatency(record.get('latencyMs')) ?? undefined,
     status,
-    tier: optional('tier'),
+    tier: spec.tier ?? optional('tier'),
     environment: optional('environment'),
     tags: defaults.tags ? { ...defaults.tags, ...record.tags() } : record.tags(),
   };

@@ -1,6 +1,6 @@
 import type { UsageEvent } from '../domain/types.js';
 import type { KeyedEvent } from '../ledger/usage-writer.js';
-import { promTextParser, sampleText } from './prom-text.js';
+import { promTextParser, sampleText, workloadOf } from './prom-text.js';
 import type { ReadItem, Reader, ReadOptions } from './reader.js';
 import type { CounterSample } from '../domain/types.js';
 
@@ -14,8 +14,8 @@ const COUNTERS = {
 /** Labels that split a counter into series but say nothing of who used it. */
 const NOT_IDENTITY = new Set(['finished_reason', 'engine', 'model_name', 'model', 'version', 'instance', 'job']);
 
-const namespaceOf = (labels: Readonly<Record<string, string>>) => labels.namespace ?? labels.exported_namespace;
-const podOf = (labels: Readonly<Record<string, string>>) => labels.pod ?? labels.exported_pod;
+const namespaceOf = (labels: Readonly<Record<string, string>>) => workloadOf(labels).namespace;
+const podOf = (labels: Readonly<Record<string, string>>) => workloadOf(labels).pod;
 
 /**
  * vLLM's Prometheus `/metrics` (issue 16), scraped raw (timed by `--at` or `# ts=` lines) or

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { billedCost, proratedCost } from '../../src/domain/billing.js';
+import { summariseBilling } from '../../src/domain/billing-summary.js';
 import { computeMonth } from '../../src/domain/compute.js';
 import { CurrencyError } from '../../src/domain/errors.js';
 import { Decimal } from '../../src/domain/money.js';
@@ -147,5 +148,17 @@ describe('billing-fed pool cost', () => {
       assert.equal(s.reconciliation.poolCosts.toFixed(2), expected.toFixed(2));
       assert.equal(s.lines.reduce((t, l) => t.plus(l.amount), new Decimal(0)).toFixed(2), expected.toFixed(2));
     }), { numRuns: 300 });
+  });
+});
+
+describe('Azure resource groups are one whatever their letter case (issue 31)', () => {
+  const period = periodOf(parseMonth('2026-10')!, 'UTC');
+  const bill = (group: string, cost: string): BillingRecord => ({
+    periodStartMs: Date.UTC(2026, 9, 1), periodEndMs: Date.UTC(2026, 9, 2), billedCost: new Decimal(cost), effectiveCost: new Decimal(cost), listCost: null,
+    currency: 'USD', provider: 'Microsoft', service: 'Storage', chargeCategory: 'usage', tags: { resource_group: group }, resourceGroup: group,
+  });
+  it('the billing summary sums COSTMGMT and costmgmt as one group, shown as first seen', () => {
+    const summary = summariseBilling([bill('COSTMGMT', '1.00'), bill('costmgmt', '2.50'), bill('Other', '4.00')], period);
+    assert.deepEqual(summary.byTag.map((r) => [r.group, r.records, r.billedCost.toFixed()]), [['resource_group=COSTMGMT', 2, '3.5'], ['resource_group=Other', 1, '4']]);
   });
 });

@@ -71,4 +71,18 @@ describe('Prometheus HTTP API answers (issue 17)', () => {
     writeFileSync(join(dir, 's.json'), JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [T0, '1'] } }));
     assert.match(chargeback(dir, ['ingest', join(dir, 's.json'), '--source', 'gpu']).stderr, /a Prometheus API answer of type scalar: expected a matrix \(query_range\) or a vector \(query\)/);
   });
+  it("through a ServiceMonitor the exporter's namespace and pod are Prometheus's; the workload's exported_* labels own the GPU (issue 31)", () => {
+    const { dir } = workspace();
+    const viaMonitor = { ...GPU, namespace: 'default', pod: 'dcgm-exporter-7xk2p', container: 'exporter', exported_namespace: 'search', exported_pod: 'ranker-0', exported_container: 'vllm' };
+    writeFileSync(join(dir, 'a.json'), matrix([{ metric: { __name__: 'DCGM_FI_DEV_GPU_UTIL', ...viaMonitor }, values: [[T0, '50']] }]));
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'a.json'), '--source', 'gpu']).code, 0);
+    // The same series as text, as a scrape of Prometheus's federation endpoint writes it.
+    const labels = Object.entries(viaMonitor).map(([k, v]) => `${k}="${v}"`).join(',');
+    writeFileSync(join(dir, 'b.prom'), `DCGM_FI_DEV_GPU_UTIL{${labels}} 70 ${(T0 + 60) * 1000}\n`);
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'b.prom'), '--source', 'gpu']).code, 0);
+    const db = new Database(join(dir, 'chargeback.db'), { readonly: true });
+    const rows = db.prepare('SELECT namespace, pod, container FROM gpu_samples ORDER BY ts_ms').all();
+    db.close();
+    assert.deepEqual(rows, [{ namespace: 'search', pod: 'ranker-0', container: 'vllm' }, { namespace: 'search', pod: 'ranker-0', container: 'vllm' }]);
+  });
 });

@@ -103,6 +103,17 @@ describe('GCP billing export (no public sample: a file made here from the docume
     ]);
   });
 
+  it('reads credits pandas wrote in scientific notation exactly (issue 31): -5e-06 and 1.2E+3, a JSON list too', async () => {
+    const text = [
+      'billing_account_id,service.description,sku.id,usage_start_time,usage_end_time,project.id,labels,cost,currency,credits,cost_type',
+      `0A-1,Compute Engine,SKU-1,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,proj-a,[],1.2E+3,USD,"[{'name': 'SUD', 'amount': -5e-06, 'type': 'SUSTAINED_USAGE_DISCOUNT'}]",regular`,
+      '0A-1,Compute Engine,SKU-1,2024-09-01T01:00:00Z,2024-09-01T02:00:00Z,proj-a,[],2.5e-1,USD,"[{""name"": ""SUD"", ""amount"": -1.5E-2}]",regular',
+    ].join('\n');
+    const found = (await items(text)).items;
+    const records = found.flatMap((i) => (i.kind === 'billing' ? [i.record] : []));
+    assert.deepEqual(records.map((r) => [r.billedCost.toFixed(), r.effectiveCost.toFixed()]), [['1200', '1199.999995'], ['0.25', '0.235']]);
+  });
+
   it('rejects an unknown charge category, naming the field and the known ones', async () => {
     const text = 'BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,Tags\n1.00,USD,2024-09-01,2024-09-02,Rebate,{}\n';
     const reject = (await items(text)).items.find((i) => i.kind === 'reject');

@@ -29,7 +29,8 @@ describe('OpenAI Batch output (issue 16): the real sample from LiteLLM\'s tests'
     const { format, events, rejects } = await read(text, { defaults: { team: 'research' } });
     assert.equal(format, 'openai-batch');
     assert.equal(rejects.length, 0);
-    assert.deepEqual(events.map((e) => [e.requestId, e.tsMs, e.model, e.team, e.status]), lines.map((l) => [l.id, l.response.body.created * 1000, l.response.body.model, 'research', 'ok']));
+    // Batch API output is billed at the batch tier whatever service_tier it says (issue 31).
+    assert.deepEqual(events.map((e) => [e.requestId, e.tsMs, e.model, e.team, e.status, e.tier]), lines.map((l) => [l.id, l.response.body.created * 1000, l.response.body.model, 'research', 'ok', 'batch']));
     assert.equal(events.reduce((s, e) => s + e.inputTokens, 0), lines.reduce((s, l) => s + l.response.body.usage.prompt_tokens, 0));
     assert.equal(events.reduce((s, e) => s + e.outputTokens, 0), lines.reduce((s, l) => s + l.response.body.usage.completion_tokens, 0));
   });

@@ -121,6 +121,13 @@ export function pythonLiteralAsJson(text: string): string | null {
       i += word[1]!.length - 1;
       continue;
     }
+    // A number is copied whole: its exponent (`-5e-06`, as pandas writes small credits) is no word.
+    const number = /^-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?/.exec(text.slice(i, i + 64));
+    if (number && (c === '-' || /\d/.test(c))) {
+      out += number[0];
+      i += number[0].length - 1;
+      continue;
+    }
     if (/[A-Za-z_]/.test(c)) return null;
     out += c;
   }

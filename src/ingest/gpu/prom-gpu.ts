@@ -1,6 +1,6 @@
 import { Decimal, parseDecimal } from '../../domain/money.js';
 import type { GpuSample } from '../../domain/types.js';
-import { promTextParser, sampleText, type PromSample } from '../prom-text.js';
+import { promTextParser, sampleText, workloadOf, type PromSample } from '../prom-text.js';
 import type { ReadItem, Reader, ReadOptions } from '../reader.js';
 
 /** What a metric gives a sample: busy time (ranked: the best source present wins) or memory, each scaled. */
@@ -25,8 +25,8 @@ export interface GpuExporter {
 /**
  * A GPU exporter's Prometheus text (SPEC §3.3): one or many scrapes; a sample's time is its
  * own timestamp, else the last `# ts=` line, else `--at`. The metrics of one (host, device,
- * time) make one sample. Owner labels `namespace`/`exported_namespace`, `pod`/`exported_pod`,
- * `container`; an empty label is none. A `--host` given on the command line wins over a label.
+ * time) make one sample. The owner is the workload's labels (`workloadOf`: `exported_*` over
+ * the exporter's own `namespace`/`pod`/`container`); an empty label is none. A `--host` given on the command line wins over a label.
  */
 /** A MIG slice's profile label, kept with its samples. */
 const profileOf = (labels: Readonly<Record<string, string>>) => (labels.GPU_I_PROFILE ? { profile: labels.GPU_I_PROFILE } : {});
@@ -71,14 +71,10 @@ function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
       const busy = metric.kind === 'busy' && metric.rank <= entry.busyRank;
       if (busy) entry.busyRank = metric.rank;
       const scaled = usable === null ? null : usable.times(metric.scale);
-      const namespace = labels.namespace ?? labels.exported_namespace;
-      const pod = labels.pod ?? labels.exported_pod;
       entry.sample = {
         ...entry.sample,
         ...(metric.kind === 'mem' ? { memUsedMib: scaled } : busy ? { utilPct: scaled } : {}),
-        ...(namespace ? { namespace } : {}),
-        ...(pod ? { pod } : {}),
-        ...(labels.container ? { container: labels.container } : {}),
+        ...workloadOf(labels),
       };
       return null;
     },
