@@ -21,15 +21,22 @@ export interface BooksSource {
 }
 
 export function booksSource(ledger: Ledger, run: StoredRun, period: Period): BooksSource {
+  const note = laterNote(ledger, run, period);
+  if (note === null) return { ledger, note: null, done: () => undefined };
+  const replica = scratchReplica(ledger, run.batchIds);
+  return { ledger: replica.ledger, note, done: replica.discard };
+}
+
+/** What the month holds that run `run` does not, in one line; null when it holds only the run's batches. */
+export function laterNote(ledger: Ledger, run: StoredRun, period: Period): string | null {
   const own = new Set(run.batchIds);
   const now = batchesRead(ledger, period).all;
   const later = now.filter((id) => !own.has(id));
-  if (later.length === 0 && now.length === own.size) return { ledger, note: null, done: () => undefined };
+  if (later.length === 0 && now.length === own.size) return null;
   const rows = laterRows(ledger, later, period.range);
   const latest = findRun(ledger, run.month, latestRunId(ledger, run.month));
   const holder = latest && latest.id > run.id && later.every((id) => latest.batchIds.includes(id)) ? latest.id : null;
-  const replica = scratchReplica(ledger, run.batchIds);
-  return { ledger: replica.ledger, note: noteOf(run, rows, holder), done: replica.discard };
+  return noteOf(run, rows, holder);
 }
 
 /** "12 later rows, 52 tokens, not in these books: run 3 holds them (--run 3)", or "compute again". */

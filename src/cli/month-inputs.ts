@@ -20,7 +20,8 @@ import { billingBatchesInRange, billingRecordsInRange } from '../ledger/billing.
 import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
-import { runContentOf, type RunContent } from '../domain/run.js';
+import { breakdownAsText, runContentOf, type RunContent, type StoredRun } from '../domain/run.js';
+import { lineBreakdowns, lineKey } from '../domain/breakdowns.js';
 import { serviceLevels, sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
 
 export { runContentOf };
@@ -52,7 +53,7 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
  * cuts it short); the pools' costs from the whole period.
  */
 export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage: MonthUsage, maxGapMs: number,
-  { listed = UNMATCHED_LISTED }: { listed?: number } = {}): Statement {
+  { listed = UNMATCHED_LISTED, withBreakdowns = false }: { listed?: number; withBreakdowns?: boolean } = {}): Statement {
   const { range, classified } = usage;
   // Everything read of the month's classes comes first: splitting it where prices change
   // classifies again, and the ledger holds one classification at a time (its sums, owner
@@ -60,7 +61,10 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   const monthGroups = classified.groups();
   const unmatched = unmatchedIdentities(classified, listed);
   const slo = sloMeasuresOf(card, classified);
-  return computeMonth({
+  // What lies behind each line, for the run to keep (issue 30): read before a price change
+  // classifies the month again, from this classification.
+  const behind = withBreakdowns ? lineBreakdowns(card, classified.days(() => true), classified.identitiesInOrder()) : null;
+  const statement = computeMonth({
     card,
     period,
     usage: [...pricedGroups(ledger, card, period, range, monthGroups), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs, card), range)],
@@ -69,6 +73,11 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     listed,
     slo,
   });
+  if (!behind) return statement;
+  return { ...statement, lines: statement.lines.map((line) => {
+    const breakdown = isUsageLine(line) ? behind.get(lineKey(line.costCentre, line.pool)) : undefined;
+    return breakdown ? { ...line, breakdown } : line;
+  }) };
 }
 
 /**
@@ -124,6 +133,7 @@ export function auditLinesOf(month: string, currency: string, content: RunConten
     ...content.lines.map((l) => `exact: ${exact(l)}`),
     ...content.poolCosts.map((c) => `pool cost: ${JSON.stringify(c)}`),
     ...content.unpriced.map((u) => `unpriced: ${JSON.stringify(u)}`),
+    ...content.lines.flatMap((l) => (l.breakdown ? [`breakdown: ${l.costCentre} ${l.pool} ${breakdownAsText(l.breakdown)}`] : [])),
   ];
 }
 
@@ -164,3 +174,14 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
   return { usage, anomalies: () => findAnomalies(card, classified.ownerDays(), period.month.label) };
 }
 
+
+/**
+ * What lies behind `centres`' lines as the run stored it (issue 30): no event is read and
+ * nothing is classified again, so the drill-down is the books by construction. Null when
+ * the run keeps no breakdowns (computed before they were stored), or the view needs what
+ * only the ledger has: service levels measured from each request's latency.
+ */
+export function storedCentresUsage(run: StoredRun, card: RateCard, centres: readonly string[]): Map<string, CentreUsage> | null {
+  if (!run.lines.some((l) => l.breakdown) || sloKeysOf(card).any) return null;
+  return new Map(centres.map((centre) => [centre, { days: [], breakdownOf: (line: StatementLine) => line.breakdown ?? null, service: [] }]));
+}

@@ -30,7 +30,8 @@ export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
   try {
     ledger.close();
     const period = periodOf(parseMonth(run.month)!, card.timezone);
-    const statement = priceMonth(replica.ledger, card, period, readMonthUsage(replica.ledger, card, period.range), maxGapMs);
+    // A run stored with its lines' breakdowns (issue 30) is held to them too; one stored before, to its lines.
+    const statement = priceMonth(replica.ledger, card, period, readMonthUsage(replica.ledger, card, period.range), maxGapMs, { withBreakdowns: run.lines.some((l) => l.breakdown) });
     replica.discard();
     const stored = auditLinesOf(run.month, run.currency, run);
     const recomputed = auditLinesOf(run.month, card.currency, runContentOf(statement));

@@ -1,9 +1,10 @@
-import { driverBase, driverDivisor, ZERO } from './drivers.js';
+import { ZERO } from './drivers.js';
+import { lineQuantity } from './breakdowns.js';
 import { isUsageLine } from './lines.js';
-import { describeIdentity, filterTakes, ownerOf } from './match.js';
+import { describeIdentity, ownerOf } from './match.js';
 import { sum, type Decimal } from './money.js';
 import type { StoredPoolCost } from './run.js';
-import type { Driver, Identity, Pool, RateCard, StatementLine, UsageGroup } from './types.js';
+import type { Identity, Pool, RateCard, StatementLine, UsageGroup } from './types.js';
 
 /** What lies behind a centre's quantity in a pool: its driver quantity by model, identity and day. */
 export interface LineBreakdown {
@@ -13,6 +14,8 @@ export interface LineBreakdown {
   byDay: [string, Decimal][];
   /** By the value of the tag named in `explainLines` (UNTAGGED without one); empty when none was named. */
   byTag: [string, Decimal][];
+  /** A stored run's: by the value of each tag the card keeps (breakdowns.ts). */
+  tags?: Record<string, [string, Decimal][]>;
 }
 
 /** The key of usage that does not carry the tag a breakdown is by. */
@@ -34,14 +37,9 @@ export function explainLines(
   tagName?: string,
 ): Map<Pool, LineBreakdown | null> {
   const explained = pools.flatMap((pool) => {
-    const driver = pool.driver;
-    if (!driver || driver === 'charges' || driver.startsWith('gpu_')) return [];
-    const divisor = driverDivisor(driver);
-    const quantity = (group: UsageGroup): Decimal | null => {
-      if (!filterTakes(pool.usage, group) || ownerOf(group, card).id !== centre) return null;
-      const q = driverBase(group, driver as Exclude<Driver, 'charges'>, pool.weights, pool.tierMultipliers).dividedBy(divisor);
-      return q.isZero() ? null : q;
-    };
+    const ofPool = lineQuantity(pool);
+    if (!ofPool) return [];
+    const quantity = (group: UsageGroup): Decimal | null => (ownerOf(group, card).id === centre ? ofPool(group) : null);
     return [{ pool, quantity, total: ZERO, byModel: new Map<string, Decimal>(), byIdentity: new Map<string, Decimal>(), byDay: new Map<string, Decimal>(), byTag: new Map<string, Decimal>() }];
   });
   const add = (map: Map<string, Decimal>, key: string, q: Decimal) => map.set(key, (map.get(key) ?? ZERO).plus(q));

@@ -1,4 +1,5 @@
-import { formatAmount, formatQuantity, roundCents } from './money.js';
+import { Decimal, formatAmount, formatQuantity, roundCents } from './money.js';
+import type { LineBreakdown } from './explain.js';
 import type { Platform, PoolCostSource, Statement, StatementLine, UsageSource } from './types.js';
 
 /**
@@ -132,5 +133,24 @@ export function runContentOf(statement: Statement): RunContent {
       input_tokens: u.quantities.input_tokens.toFixed(),
       output_tokens: u.quantities.output_tokens.toFixed(),
     })),
+  };
+}
+
+/** A line's breakdown as a run stores it: every quantity as exact decimal text. */
+export function breakdownAsText(b: LineBreakdown): string {
+  const pairs = (list: readonly [string, Decimal][]) => list.map(([key, q]) => [key, q.toFixed()]);
+  return JSON.stringify({
+    total: b.total.toFixed(), model: pairs(b.byModel), identity: pairs(b.byIdentity), day: pairs(b.byDay),
+    tags: Object.fromEntries(Object.entries(b.tags ?? {}).map(([tag, list]) => [tag, pairs(list)])),
+  });
+}
+
+/** A stored breakdown read back. */
+export function breakdownOfText(text: string): LineBreakdown {
+  const stored = JSON.parse(text) as { total: string; model: [string, string][]; identity: [string, string][]; day: [string, string][]; tags: Record<string, [string, string][]> };
+  const pairs = (list: [string, string][]): [string, Decimal][] => list.map(([key, q]) => [key, new Decimal(q)]);
+  return {
+    total: new Decimal(stored.total), byModel: pairs(stored.model), byIdentity: pairs(stored.identity), byDay: pairs(stored.day), byTag: [],
+    tags: Object.fromEntries(Object.entries(stored.tags).map(([tag, list]) => [tag, pairs(list)])),
   };
 }

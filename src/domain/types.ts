@@ -1,3 +1,4 @@
+import type { LineBreakdown } from './explain.js';
 import type { ListAgainstInvoice } from './list-vs-invoice.js';
 import type { CountColumn } from './usage-counts.js';
 import type { AmountPart } from './parts.js';
@@ -287,6 +288,8 @@ export interface StatementLine {
    * class, those not 0 (issue 29: FOCUS keeps the tokens). Runs before it have none.
    */
   usage?: Readonly<Partial<Record<'requests' | CountColumn, Decimal>>>;
+  /** What lies behind an event-driven usage line, worked out by compute and stored with the run (issue 30). */
+  breakdown?: LineBreakdown;
 }
 
 /** Usage that no pool's filter takes: listed, never dropped nor priced at zero. */

@@ -2,7 +2,7 @@ import { Decimal } from '../domain/money.js';
 import type { Platform } from '../domain/types.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
-import type { RunRecord, RunStanding, StoredPoolCost, StoredRun, StoredUnpriced } from '../domain/run.js';
+import { breakdownAsText, breakdownOfText, type RunRecord, type RunStanding, type StoredPoolCost, type StoredRun, type StoredUnpriced } from '../domain/run.js';
 
 export type { RunRecord, RunStanding, StoredRun } from '../domain/run.js';
 
@@ -22,11 +22,12 @@ export function storeRun(db: Ledger, run: RunRecord): number {
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
         run.createdAt) as number;
     const insertLine = db.prepare(`INSERT INTO run_lines (run_id, seq, cost_centre, cost_centre_name, pool, method,
-      driver, quantity, unit_price, amount, parts, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      driver, quantity, unit_price, amount, parts, usage, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     run.lines.forEach((l, seq) =>
       insertLine.run(id, seq, l.costCentre, l.costCentreName, l.pool, l.method, l.driver, text(l.quantity),
         text(l.unitPrice), l.amount.toFixed(), l.parts ? JSON.stringify(l.parts.map((p) => [p.what, p.amount.toFixed()])) : null,
-        l.usage ? JSON.stringify(Object.fromEntries(Object.entries(l.usage).map(([k, v]) => [k, v.toFixed()]))) : null),
+        l.usage ? JSON.stringify(Object.fromEntries(Object.entries(l.usage).map(([k, v]) => [k, v.toFixed()]))) : null,
+        l.breakdown ? breakdownAsText(l.breakdown) : null),
     );
     return id;
   }, 'write');
@@ -67,9 +68,9 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
   if (!row) return null;
   const lines = db
     .prepare(`SELECT cost_centre AS "costCentre", cost_centre_name AS "costCentreName", pool, method, driver, quantity,
-        unit_price AS "unitPrice", amount, parts, usage FROM run_lines WHERE run_id = ? ORDER BY seq`)
+        unit_price AS "unitPrice", amount, parts, usage, breakdown FROM run_lines WHERE run_id = ? ORDER BY seq`)
     .all(row.id) as { costCentre: string; costCentreName: string; pool: string; method: string; driver: string;
-      quantity: string | null; unitPrice: string | null; amount: string; parts: string | null; usage: string | null }[];
+      quantity: string | null; unitPrice: string | null; amount: string; parts: string | null; usage: string | null; breakdown: string | null }[];
   return {
     ...row,
     platform: row.platform === null ? null : (JSON.parse(row.platform) as Platform),
@@ -80,10 +81,11 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     poolCosts: JSON.parse(row.poolCosts) as StoredPoolCost[],
     reconciled: row.reconciled === 1,
     standing: standingOf(db, month, row.id),
-    lines: lines.map(({ parts, usage, ...l }) => ({
+    lines: lines.map(({ parts, usage, breakdown, ...l }) => ({
       ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount),
       ...(usage === null ? {} : { usage: Object.fromEntries(Object.entries(JSON.parse(usage) as Record<string, string>).map(([k, v]) => [k, new Decimal(v)])) }),
       ...(parts === null ? {} : { parts: (JSON.parse(parts) as [string, string][]).map(([what, amount]) => ({ what, amount: new Decimal(amount) })) }),
+      ...(breakdown === null ? {} : { breakdown: breakdownOfText(breakdown) }),
     })),
   };
 }

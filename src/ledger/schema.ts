@@ -328,11 +328,13 @@ export function version13({ key, integer }: { key: string; integer: string }): s
  * Version 14, the same text for both backends. A run keeps the text of every file its card
  * loads (a price-list pool's LiteLLM price map), so that it recomputes from the ledger alone;
  * a bill keeps the model it charges where the export names one (FOCUS SkuPriceDetails, the
- * OpenAI costs API's line item), so a price list can be held to the invoice model by model.
+ * OpenAI costs API's line item), so a price list can be held to the invoice model by model;
+ * a run line keeps what lies behind it (issue 30), so a run's drill-down is its books.
  */
 export function version14(): string {
   return `
   ALTER TABLE runs ADD COLUMN rate_card_files TEXT;
   ALTER TABLE billing_records ADD COLUMN model TEXT;
+  ALTER TABLE run_lines ADD COLUMN breakdown TEXT;
   `;
 }

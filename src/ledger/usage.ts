@@ -31,6 +31,8 @@ export interface ClassifiedUsage {
   days(which: (shape: GroupShape) => boolean): { day: string; group: UsageGroup }[];
   /** Per class and identity (key, user, team, project), the month's usage of the classes `which` picks, streamed. */
   identities(which: (shape: GroupShape) => boolean): Iterable<{ identity: Identity; group: UsageGroup }>;
+  /** Per class and identity, the month's usage of every class, each identity's rows one after another (breakdowns.ts ranks them whole). */
+  identitiesInOrder(): Iterable<{ identity: Identity; group: UsageGroup }>;
   /** Calls `visit` with each distinct identity with usage in the month in the classes `which` picks. */
   eachIdentity(which: (shape: GroupShape) => boolean, visit: (identity: Identity) => void): void;
   /**
@@ -123,6 +125,16 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   const picked = (which: (shape: GroupShape) => boolean) =>
     JSON.stringify(comboClass.flatMap((cls, combo) => (which(shapes[cls]!) ? [combo] : [])));
   const dayOf = (day: number | bigint) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
+  function* identityRows(where: string, order: string, params: unknown[]): Generator<{ identity: Identity; group: UsageGroup }> {
+    const rows = rowsOf(month);
+    const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
+      FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
+      ${where} GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project ${order}`)
+      .raw().safeIntegers(true).iterate(...rows.params, ...params) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
+    for (const [combo, fp, user, team, project, ...row] of found) {
+      yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
+    }
+  }
   return {
     groups: () => [...sumMonth().monthTotals].map(([cls, row]) => group(shapes[cls]!, row)),
     ownerDays: () => [...sumMonth().ownerDays.values()].map(({ shape, day, sums: row }) => ({ day: dayOf(day), group: group(shape, row) })),
@@ -133,16 +145,8 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
         .all(...rows.params, picked(which)) as bigint[][];
       return found.map(([combo, day, ...row]) => ({ day: dayOf(day!), group: group(shapes[comboClass[Number(combo)]!]!, row) }));
     },
-    *identities(which) {
-      const rows = rowsOf(month);
-      const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
-        FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
-        WHERE ${inJsonList('c.combo')} GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
-        .raw().safeIntegers(true).iterate(...rows.params, picked(which)) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
-      for (const [combo, fp, user, team, project, ...row] of found) {
-        yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
-      }
-    },
+    identities: (which) => identityRows(`WHERE ${inJsonList('c.combo')}`, '', [picked(which)]),
+    identitiesInOrder: () => identityRows('', 'ORDER BY d.api_key_fp, d.user_name, d.team, d.project', []),
     latencies(keysOf) {
       const keys = new Map<string, number[]>();
       comboClass.forEach((cls, combo) => {

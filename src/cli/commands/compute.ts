@@ -147,7 +147,7 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
   const { statement, anomalies, batches } = inSnapshot(ledger, () => {
     const batches = batchesRead(ledger, period);
     const usage = readMonthUsage(ledger, card, range);
-    return { batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed }), anomalies: anomaliesOf(card, month, usage) };
+    return { batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed, withBreakdowns: job.store }), anomalies: anomaliesOf(card, month, usage) };
   });
   const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
   if (noUsage && close) {
