@@ -4,7 +4,12 @@ import { laterRows, type LaterRows } from '../ledger/later-rows.js';
 import type { Ledger } from '../ledger/open.js';
 import { scratchReplica } from '../ledger/replica.js';
 import { findRun, latestRunId } from '../ledger/runs.js';
-import { batchesRead } from './month-inputs.js';
+import { batchesRead, centresUsage, gpuSummaryOf, storedCentresUsage } from './month-inputs.js';
+import type { Anomaly } from '../domain/anomalies.js';
+import { DEFAULT_MAX_GAP_MS, type GpuSummaryRow } from '../domain/gpu.js';
+import type { CentreUsage } from '../domain/showback.js';
+import type { RateCard } from '../domain/types.js';
+import { inSnapshot } from '../ledger/open.js';
 
 /**
  * What a view of a stored run reads (issue 28): exactly the batches the run read, so that
@@ -59,4 +64,27 @@ export function readingBooks<T>(source: BooksSource, live: Ledger, read: (ledger
     source.done();
     live.close();
   }
+}
+
+/**
+ * What a view shows behind a run's lines, and what later data the run does not hold: as the
+ * run stored it (issue 30), reading no event; else read from the run's own batches (issue
+ * 28), so every breakdown still adds up to its line. `forReport` also asks for the month's
+ * anomalies and GPU summary, keeping that many users per centre. Closes `ledger`.
+ */
+export function usageBehind(ledger: Ledger, run: StoredRun, card: RateCard, period: Period, centres: readonly string[],
+  { tagName, forReport }: { tagName: string | null; forReport?: number }): { usage: Map<string, CentreUsage>; anomalies: readonly Anomaly[]; gpu: readonly GpuSummaryRow[]; note: string | null } {
+  const stored = storedCentresUsage(run, card, centres, tagName, forReport);
+  if (stored && run.views) {
+    const note = laterNote(ledger, run, period);
+    ledger.close();
+    return { usage: stored, anomalies: run.views.anomalies, gpu: run.views.gpu, note };
+  }
+  const books = booksSource(ledger, run, period);
+  const read = readingBooks(books, ledger, (source) => inSnapshot(source, () => {
+    const { usage, anomalies } = centresUsage(source, card, period, run.lines, centres, { ...(tagName === null ? {} : { tagName }), ...(forReport === undefined ? {} : { topIdentities: forReport }) });
+    return forReport === undefined ? { usage, anomalies: [], gpu: [] }
+      : { usage, anomalies: anomalies(), gpu: gpuSummaryOf(source, period.range, run.maxGapMs ?? DEFAULT_MAX_GAP_MS, card) };
+  }));
+  return { ...read, note: books.note };
 }

@@ -6,7 +6,8 @@ import { ANOMALY, describeAnomaly, findAnomalies, type Anomaly } from '../domain
 import { isUsageLine } from '../domain/lines.js';
 import { explainLines } from '../domain/explain.js';
 import { matchCostCentre, ownerOf } from '../domain/match.js';
-import type { CentreUsage } from '../domain/showback.js';
+import { countsOf, type CentreUsage } from '../domain/showback.js';
+import { runViews, runViewsAsText } from '../domain/run-views.js';
 import type { GroupShape, UsageGroup } from '../domain/types.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
 import { asCardSays, byPhysicalGpu, gpuIntervals, gpuUsageGroups, summariseGpus, withoutCarvedWhole, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
@@ -15,13 +16,14 @@ import { localMidnight, type MonthRange, type Period } from '../domain/month.js'
 import type { PriceListParams } from '../domain/methods/price-list.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
 import { statementAsCsv } from '../report/statement.js';
-import { isUnmatched, usageClassifier } from '../domain/usage-classes.js';
+import { classifiedTags, isUnmatched, usageClassifier } from '../domain/usage-classes.js';
 import { billingBatchesInRange, billingRecordsInRange } from '../ledger/billing.js';
 import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
 import { breakdownAsText, runContentOf, type RunContent, type StoredRun } from '../domain/run.js';
-import { lineBreakdowns, lineKey } from '../domain/breakdowns.js';
+import { lineBreakdowns, lineKey, TOP_IDENTITIES, withTag } from '../domain/breakdowns.js';
+import type { LineBreakdown } from '../domain/explain.js';
 import { serviceLevels, sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
 
 export { runContentOf };
@@ -63,7 +65,11 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   const slo = sloMeasuresOf(card, classified);
   // What lies behind each line, for the run to keep (issue 30): read before a price change
   // classifies the month again, from this classification.
-  const behind = withBreakdowns ? lineBreakdowns(card, classified.days(() => true), classified.identitiesInOrder()) : null;
+  const days = withBreakdowns ? classified.days(() => true) : [];
+  const behind = withBreakdowns ? lineBreakdowns(card, days, classified.identitiesInOrder()) : null;
+  const views = withBreakdowns
+    ? runViews(card, days, classifiedTags(card), findAnomalies(card, classified.ownerDays(), period.month.label), gpuSummaryOf(ledger, range, maxGapMs, card))
+    : null;
   const statement = computeMonth({
     card,
     period,
@@ -73,8 +79,8 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     listed,
     slo,
   });
-  if (!behind) return statement;
-  return { ...statement, lines: statement.lines.map((line) => {
+  if (!behind || !views) return statement;
+  return { ...statement, views, lines: statement.lines.map((line) => {
     const breakdown = isUsageLine(line) ? behind.get(lineKey(line.costCentre, line.pool)) : undefined;
     return breakdown ? { ...line, breakdown } : line;
   }) };
@@ -134,6 +140,7 @@ export function auditLinesOf(month: string, currency: string, content: RunConten
     ...content.poolCosts.map((c) => `pool cost: ${JSON.stringify(c)}`),
     ...content.unpriced.map((u) => `unpriced: ${JSON.stringify(u)}`),
     ...content.lines.flatMap((l) => (l.breakdown ? [`breakdown: ${l.costCentre} ${l.pool} ${breakdownAsText(l.breakdown)}`] : [])),
+    ...(content.views ? [`views: ${runViewsAsText(content.views)}`] : []),
   ];
 }
 
@@ -168,7 +175,7 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
     const breakdowns = explainLines(card, pools, centre, days, classified.identities(owned), tagName);
     // Keep the largest users only when asked: the rest would be held for every centre at once.
     if (topIdentities !== undefined) for (const b of breakdowns.values()) if (b) b.byIdentity = b.byIdentity.slice(0, topIdentities);
-    usage.set(centre, { days, breakdownOf: (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null,
+    usage.set(centre, { counts: countsOf(days.map((d) => d.group), tagName === undefined ? [] : [tagName]), breakdownOf: (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null,
       service: serviceLevels(card, centre, measures, lines) });
   }
   return { usage, anomalies: () => findAnomalies(card, classified.ownerDays(), period.month.label) };
@@ -181,7 +188,12 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
  * the run keeps no breakdowns (computed before they were stored), or the view needs what
  * only the ledger has: service levels measured from each request's latency.
  */
-export function storedCentresUsage(run: StoredRun, card: RateCard, centres: readonly string[]): Map<string, CentreUsage> | null {
-  if (!run.lines.some((l) => l.breakdown) || sloKeysOf(card).any) return null;
-  return new Map(centres.map((centre) => [centre, { days: [], breakdownOf: (line: StatementLine) => line.breakdown ?? null, service: [] }]));
+export function storedCentresUsage(run: StoredRun, card: RateCard, centres: readonly string[], tagName: string | null = null, topIdentities?: number): Map<string, CentreUsage> | null {
+  const { views } = run;
+  if (!views || sloKeysOf(card).any || (tagName !== null && !views.tags.includes(tagName))) return null;
+  const none = { byModel: new Map(), byTag: new Map() };
+  // The report lists a few users: the largest, as stored first (never the "others" after them).
+  const shown = (b: LineBreakdown) => (topIdentities === undefined ? b : { ...b, byIdentity: b.byIdentity.slice(0, Math.min(topIdentities, TOP_IDENTITIES)) });
+  const breakdownOf = (line: StatementLine) => (line.breakdown ? shown(tagName === null ? line.breakdown : withTag(line.breakdown, tagName)) : null);
+  return new Map(centres.map((centre) => [centre, { counts: views.counts.get(centre) ?? none, breakdownOf, service: [] }]));
 }

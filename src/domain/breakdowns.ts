@@ -15,6 +15,9 @@ import type { Driver, Identity, Pool, RateCard, UsageGroup } from './types.js';
  */
 export const TOP_IDENTITIES = 100;
 
+/** The key of usage that does not carry the tag a breakdown is by. */
+export const UNTAGGED = '(untagged)';
+
 /** A line's key in the breakdowns: its centre and pool. */
 export const lineKey = (centre: string, pool: string) => `${centre}\u0000${pool}`;
 
@@ -124,4 +127,14 @@ function trim(line: Accumulating): void {
     line.others.count++;
     line.others.quantity = line.others.quantity.plus(q);
   }
+}
+
+/**
+ * A stored breakdown with `byTag` by `tag`'s values, as the views read it: the values the run
+ * kept, and what carries none of them as UNTAGGED (the line's total less theirs).
+ */
+export function withTag(breakdown: LineBreakdown, tag: string): LineBreakdown {
+  const values = breakdown.tags?.[tag] ?? [];
+  const untagged = values.reduce((left, [, q]) => left.minus(q), breakdown.total);
+  return { ...breakdown, byTag: (untagged.isZero() ? [...values] : [...values, [UNTAGGED, untagged] as [string, Decimal]]).sort(byQuantity) };
 }

@@ -1,8 +1,9 @@
 import { ZERO } from './drivers.js';
-import { lineQuantity } from './breakdowns.js';
+import { lineQuantity, UNTAGGED } from './breakdowns.js';
 import { isUsageLine } from './lines.js';
 import { describeIdentity, ownerOf } from './match.js';
 import { sum, type Decimal } from './money.js';
+import { compareIds } from './order.js';
 import type { StoredPoolCost } from './run.js';
 import type { Identity, Pool, RateCard, StatementLine, UsageGroup } from './types.js';
 
@@ -18,8 +19,7 @@ export interface LineBreakdown {
   tags?: Record<string, [string, Decimal][]>;
 }
 
-/** The key of usage that does not carry the tag a breakdown is by. */
-export const UNTAGGED = '(untagged)';
+export { UNTAGGED };
 
 /**
  * The gateway usage behind a cost centre's line in each of `pools`, in the pool's driver
@@ -61,10 +61,10 @@ export function explainLines(
       }
     }
   }
-  const top = (map: Map<string, Decimal>) => [...map].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1));
+  const top = (map: Map<string, Decimal>) => [...map].sort((a, b) => b[1].comparedTo(a[1]) || compareIds(a[0], b[0]));
   const found = new Map<Pool, LineBreakdown | null>(pools.map((pool) => [pool, null]));
   for (const line of explained) {
-    found.set(line.pool, { total: line.total, byModel: top(line.byModel), byIdentity: top(line.byIdentity), byDay: [...line.byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)), byTag: top(line.byTag) });
+    found.set(line.pool, { total: line.total, byModel: top(line.byModel), byIdentity: top(line.byIdentity), byDay: [...line.byDay].sort((a, b) => compareIds(a[0], b[0])), byTag: top(line.byTag) });
   }
   return found;
 }

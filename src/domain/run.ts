@@ -1,5 +1,6 @@
 import { Decimal, formatAmount, formatQuantity, roundCents } from './money.js';
 import type { LineBreakdown } from './explain.js';
+import type { RunViews } from './run-views.js';
 import type { Platform, PoolCostSource, Statement, StatementLine, UsageSource } from './types.js';
 
 /**
@@ -57,6 +58,8 @@ export interface RunContent {
   lines: readonly StatementLine[];
   poolCosts: readonly StoredPoolCost[];
   unpriced: readonly StoredUnpriced[];
+  /** What the views show besides the lines (issue 30); runs before it have none. */
+  views?: RunViews;
 }
 
 /** A run as `compute` hands it to the ledger. */
@@ -133,6 +136,7 @@ export function runContentOf(statement: Statement): RunContent {
       input_tokens: u.quantities.input_tokens.toFixed(),
       output_tokens: u.quantities.output_tokens.toFixed(),
     })),
+    ...(statement.views ? { views: statement.views } : {}),
   };
 }
 

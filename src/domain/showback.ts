@@ -1,6 +1,6 @@
 import { adjustmentsAgainst, type Adjustment } from './adjustments.js';
 import type { Anomaly } from './anomalies.js';
-import { attribute, attributeListed, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost } from './attribution.js';
+import { attribute, attributeListed, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost, type UsageCount } from './attribution.js';
 import { forecastOf } from './budgets.js';
 import { explainCentre, UNTAGGED, type CentreExplanation, type LineBreakdown } from './explain.js';
 import type { GpuSummaryRow } from './gpu.js';
@@ -10,12 +10,40 @@ import type { StoredRun } from './run.js';
 import type { ServiceLevel } from './slo.js';
 import type { Budget, StatementLine, UsageGroup } from './types.js';
 
-/** What the ledger says of one centre's month: its usage by day and what lies behind each line. */
+/** What the ledger (or the run, issue 30) says of one centre's month: its usage counted, and what lies behind each line. */
 export interface CentreUsage {
   breakdownOf: (line: StatementLine) => LineBreakdown | null;
-  days: readonly { day: string; group: UsageGroup }[];
+  /** Its ok gateway requests and tokens by model, and by the value of each tag counted (UNTAGGED: without it). */
+  counts: CentreCounts;
   /** Its promised tiers: promised, delivered, credited (issue 21). */
   service: readonly ServiceLevel[];
+}
+
+export interface CentreCounts {
+  byModel: ReadonlyMap<string, UsageCount>;
+  byTag: ReadonlyMap<string, ReadonlyMap<string, UsageCount>>;
+}
+
+/** A centre's counts from its usage groups (by class and day): by model, and by each of `tags`' values. */
+export function countsOf(groups: readonly UsageGroup[], tags: readonly string[]): CentreCounts {
+  return {
+    byModel: usageCounts(groups, (g) => g.model ?? '(none)'),
+    byTag: new Map(tags.map((tag) => [tag, usageCounts(groups, (g) => g.tags[tag] ?? UNTAGGED)])),
+  };
+}
+
+const NO_USAGE: CentreUsage = { breakdownOf: () => null, counts: { byModel: new Map(), byTag: new Map() }, service: [] };
+
+/** Counts of several centres added together. */
+function mergeCounts(maps: readonly (ReadonlyMap<string, UsageCount> | undefined)[]): Map<string, UsageCount> {
+  const merged = new Map<string, UsageCount>();
+  for (const map of maps) {
+    for (const [key, { requests, tokens }] of map ?? []) {
+      const so = merged.get(key);
+      merged.set(key, so ? { requests: so.requests.plus(requests), tokens: so.tokens.plus(tokens) } : { requests, tokens });
+    }
+  }
+  return merged;
 }
 
 export interface ShowbackInputs {
@@ -87,9 +115,9 @@ export interface ShowbackReport {
  */
 export function unitCostsByTag(lines: readonly StatementLine[], centres: readonly string[], usage: ReadonlyMap<string, CentreUsage>, tag: string):
   { rows: UnitCost[]; unattributed: Decimal } {
-  const usageOf = (centre: string): CentreUsage => usage.get(centre) ?? { breakdownOf: () => null, days: [], service: [] };
+  const usageOf = (centre: string): CentreUsage => usage.get(centre) ?? NO_USAGE;
   const cost = mergeAttributed(centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, 'byTag')));
-  const counts = usageCounts(centres.flatMap((c) => usageOf(c).days.map((d) => d.group)), (g) => g.tags[tag] ?? UNTAGGED);
+  const counts = mergeCounts(centres.map((c) => usageOf(c).counts.byTag.get(tag)));
   return { rows: unitCosts(cost.byKey, counts), unattributed: cost.unattributed };
 }
 
@@ -98,10 +126,10 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   const { run, range } = inputs;
   const lines = run.lines.filter((l) => inputs.centres.includes(l.costCentre));
   const total = sum(lines.map((l) => l.amount));
-  const usageOf = (centre: string): CentreUsage => inputs.usage.get(centre) ?? { breakdownOf: () => null, days: [], service: [] };
+  const usageOf = (centre: string): CentreUsage => inputs.usage.get(centre) ?? NO_USAGE;
   const along = (axis: BreakdownAxis) =>
     inputs.centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, axis));
-  const groups = inputs.centres.flatMap((c) => usageOf(c).days.map((d) => d.group));
+  const byModelCounts = mergeCounts(inputs.centres.map((c) => usageOf(c).counts.byModel));
   const models = along('byModel');
   const byModel = mergeAttributed(models);
   const createdAt = Date.parse(run.createdAt);
@@ -126,12 +154,14 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
       anomalyDays: inputs.anomalies.filter((a) => a.costCentre === c).map((a) => a.day),
       service: usageOf(c).service,
     })),
-    byModel: unitCosts(byModel.byKey, usageCounts(groups, (g) => g.model ?? '(none)')),
+    byModel: unitCosts(byModel.byKey, byModelCounts),
     byTag: inputs.tagName === null ? null : {
       tag: inputs.tagName,
       rows: unitCostsByTag(run.lines, inputs.centres, inputs.usage, inputs.tagName).rows,
     },
-    overall: unitCosts(new Map([['all', sum(byModel.byKey.values())]]), usageCounts(groups, () => 'all'))[0]!,
+    overall: unitCosts(new Map([['all', sum(byModel.byKey.values())]]), new Map([['all', {
+      requests: sum([...byModelCounts.values()].map((c) => c.requests)), tokens: sum([...byModelCounts.values()].map((c) => c.tokens)),
+    }]]))[0]!,
     unattributed: byModel.unattributed,
     gpu: inputs.gpu,
   };

@@ -1,3 +1,4 @@
+import type { RunViews } from './run-views.js';
 import type { LineBreakdown } from './explain.js';
 import type { ListAgainstInvoice } from './list-vs-invoice.js';
 import type { CountColumn } from './usage-counts.js';
@@ -338,6 +339,8 @@ export interface Statement {
     lines: Decimal;
     pools: PoolReconciliation[];
   };
+  /** What the run's views show besides its lines, when compute works it out to store it (issue 30). */
+  views?: RunViews;
 }
 
 /** One sample of a cumulative counter (a serving engine's token counter): usage is its increase. */

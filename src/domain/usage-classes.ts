@@ -45,7 +45,7 @@ export interface UsageClassifier {
  * finer classes of the same usage, so the same statement.
  */
 export function usageClassifier(card: RateCard, keepTags: readonly string[] = []): UsageClassifier {
-  const filterTags = [...new Set([...card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]), ...keepTags])].sort(compareIds);
+  const filterTags = [...new Set([...classifiedTags(card), ...keepTags])].sort(compareIds);
   const fields: DimsField[] = ['model', 'tier', 'environment', ...filterTags.map((name) => `tag.${name}` as const)];
   return {
     rules: matchRuleValues(card.costCentres).filter((rule) => isDimsField(rule.key)),
@@ -100,4 +100,9 @@ function isDimsField(key: string): key is DimsField {
 
 function identityKey(identity: Identity): string {
   return JSON.stringify([identity.api_key ?? null, identity.user ?? null, identity.team ?? null, identity.project ?? null]);
+}
+
+/** The tags the card's pools filter on: a classification keeps their values (and so a run's views). */
+export function classifiedTags(card: RateCard): string[] {
+  return [...new Set(card.pools.flatMap((pool) => [...(pool.usage?.tags?.keys() ?? [])]))].sort(compareIds);
 }

@@ -2,6 +2,7 @@ import { Decimal } from '../domain/money.js';
 import type { Platform } from '../domain/types.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
+import { runViewsAsText, runViewsOfText } from '../domain/run-views.js';
 import { breakdownAsText, breakdownOfText, type RunRecord, type RunStanding, type StoredPoolCost, type StoredRun, type StoredUnpriced } from '../domain/run.js';
 
 export type { RunRecord, RunStanding, StoredRun } from '../domain/run.js';
@@ -14,13 +15,13 @@ export function storeRun(db: Ledger, run: RunRecord): number {
   return db.transaction(() => {
     const id = db
       .prepare(`INSERT INTO runs (month, rate_card_sha256, rate_card_file, rate_card_text, rate_card_files, tool_version, max_gap_ms, currency,
-        unallocated, platform, batch_ids, unpriced, warnings, pool_costs, reconciled, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck()
+        unallocated, platform, batch_ids, unpriced, warnings, pool_costs, reconciled, created_at, views)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`).pluck()
       .get(run.month, run.rateCardSha256, run.rateCardFile, run.rateCardText,
         Object.keys(run.rateCardFiles).length === 0 ? null : JSON.stringify(run.rateCardFiles), run.toolVersion, run.maxGapMs, run.currency,
         run.unallocated, run.platform ? JSON.stringify(run.platform) : null, JSON.stringify(run.batchIds),
         JSON.stringify(run.unpriced), JSON.stringify(run.warnings), JSON.stringify(run.poolCosts), run.reconciled ? 1 : 0,
-        run.createdAt) as number;
+        run.createdAt, run.views ? runViewsAsText(run.views) : null) as number;
     const insertLine = db.prepare(`INSERT INTO run_lines (run_id, seq, cost_centre, cost_centre_name, pool, method,
       driver, quantity, unit_price, amount, parts, usage, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     run.lines.forEach((l, seq) =>
@@ -51,6 +52,7 @@ interface RunRow {
   poolCosts: string;
   reconciled: number;
   createdAt: string;
+  views: string | null;
 }
 
 /**
@@ -62,7 +64,7 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
   const row = db
     .prepare(`SELECT id, month, rate_card_sha256 AS "rateCardSha256", rate_card_file AS "rateCardFile", rate_card_text AS "rateCardText",
         rate_card_files AS "rateCardFiles", tool_version AS "toolVersion", max_gap_ms AS "maxGapMs", currency, unallocated, platform,
-        batch_ids AS "batchIds", unpriced, warnings, pool_costs AS "poolCosts", reconciled, created_at AS "createdAt"
+        batch_ids AS "batchIds", unpriced, warnings, pool_costs AS "poolCosts", reconciled, created_at AS "createdAt", views
       FROM runs WHERE month = ? AND (CAST(? AS BIGINT) IS NULL OR id = ?) ORDER BY id DESC LIMIT 1`)
     .get(month, wanted, wanted) as RunRow | undefined;
   if (!row) return null;
@@ -71,10 +73,12 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
         unit_price AS "unitPrice", amount, parts, usage, breakdown FROM run_lines WHERE run_id = ? ORDER BY seq`)
     .all(row.id) as { costCentre: string; costCentreName: string; pool: string; method: string; driver: string;
       quantity: string | null; unitPrice: string | null; amount: string; parts: string | null; usage: string | null; breakdown: string | null }[];
+  const { views, ...stored } = row;
   return {
-    ...row,
+    ...stored,
     platform: row.platform === null ? null : (JSON.parse(row.platform) as Platform),
     rateCardFiles: row.rateCardFiles === null ? {} : (JSON.parse(row.rateCardFiles) as Record<string, string>),
+    ...(views === null ? {} : { views: runViewsOfText(views) }),
     batchIds: JSON.parse(row.batchIds) as number[],
     unpriced: JSON.parse(row.unpriced) as StoredUnpriced[],
     warnings: JSON.parse(row.warnings) as string[],

@@ -336,5 +336,6 @@ export function version14(): string {
   ALTER TABLE runs ADD COLUMN rate_card_files TEXT;
   ALTER TABLE billing_records ADD COLUMN model TEXT;
   ALTER TABLE run_lines ADD COLUMN breakdown TEXT;
+  ALTER TABLE runs ADD COLUMN views TEXT;
   `;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -22,6 +22,7 @@ cost_centres:
 pools:
   - { id: shared, cost: { fixed: "1000.00" }, method: proportional, driver: tokens }
   - { id: proxy, cost: { fixed: "250.00" }, method: proxy-price-per-token, driver: weighted_tokens, weights: { input: "1", output: "3" }, tier_multipliers: { batch: "0.5" }, capacity: "10000000", idle: spread }
+  - { id: feat, cost: { fixed: "300.00" }, usage: { tags: { feature: [chat, agent] } }, method: proportional, driver: requests }
   - id: api
     method: price-list
     prices: [{ model: "*", per_million: { input: "1.00", output: "2.00" } }]
@@ -29,10 +30,10 @@ pools:
 
 /** `users` users over the month, across teams, models, tiers and days; deterministic. */
 function log(users: number, rows: number): string {
-  const lines = ['timestamp,request_id,user,team,model,tier,input_tokens,output_tokens'];
+  const lines = ['timestamp,request_id,user,team,model,tier,input_tokens,output_tokens,tag.feature'];
   for (let i = 0; i < rows; i++) {
     const day = String((i % 31) + 1).padStart(2, '0');
-    lines.push(`2026-10-${day}T${String(i % 24).padStart(2, '0')}:00:00Z,r${i},u${i % users},${['alpha', 'beta', 'gamma'][i % 3]},${['m-large', 'm-small'][i % 2]},${i % 5 === 0 ? 'batch' : ''},${100 + (i * 37) % 900},${10 + (i * 13) % 90}`);
+    lines.push(`2026-10-${day}T${String(i % 24).padStart(2, '0')}:00:00Z,r${i},u${i % users},${['alpha', 'beta', 'gamma'][i % 3]},${['m-large', 'm-small'][i % 2]},${i % 5 === 0 ? 'batch' : ''},${100 + (i * 37) % 900},${10 + (i * 13) % 90},${['chat', 'agent', 'rag', ''][i % 4]}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -51,16 +52,25 @@ describe('each run stores what lies behind its lines (issue 30)', () => {
     writeFileSync(join(dir, 'card.yaml'), CARD);
     assert.equal((await run('ingest', join(dir, 'log.csv'), '--source', 'gateway')).code, 0);
     assert.equal((await run('compute', '-m', '2026-10', '-r', join(dir, 'card.yaml'))).code, 0);
-    const stored = { a: await explainJson(run, 'CC-A'), unallocated: await explainJson(run, 'CC-0000') };
+    const report = async () => {
+      assert.equal((await run('report', '-m', '2026-10', '--by', 'tag.feature', '-o', join(dir, 'report.html'))).code, 0);
+      return readFileSync(join(dir, 'report.html'), 'utf8');
+    };
+    const byFeature = async () => (await run('explain', '-m', '2026-10', '--by', 'tag.feature', '-f', 'csv')).stdout;
+    const stored = { a: await explainJson(run, 'CC-A'), unallocated: await explainJson(run, 'CC-0000'), report: await report(), byFeature: await byFeature() };
     // The run's lines hold their breakdowns: event-driven pools only (a price list shows its terms).
     const db = new Database(ledger);
     const kept = db.prepare('SELECT pool, COUNT(breakdown) AS n FROM run_lines GROUP BY pool ORDER BY pool').all();
-    assert.deepEqual(kept, [{ pool: 'api', n: 0 }, { pool: 'proxy', n: 3 }, { pool: 'shared', n: 3 }]);
+    assert.deepEqual(kept, [{ pool: 'api', n: 0 }, { pool: 'feat', n: 3 }, { pool: 'proxy', n: 3 }, { pool: 'shared', n: 3 }]);
     // As a run stored before breakdowns were: explain reads the month again, and says the same.
     db.prepare('UPDATE run_lines SET breakdown = NULL').run();
+    db.prepare('UPDATE runs SET views = NULL').run();
     db.close();
     assert.equal(await explainJson(run, 'CC-A'), stored.a);
     assert.equal(await explainJson(run, 'CC-0000'), stored.unallocated);
+    // The report and unit costs by a tag the card filters on too (the trend, GPU and anomalies included).
+    assert.equal(await report(), stored.report);
+    assert.equal(await byFeature(), stored.byFeature);
     // Recomputed, a run that stored none is held to its lines; compute again, and verify holds the breakdowns too.
     assert.equal((await run('runs', '--verify', '1')).code, 0);
     assert.equal((await run('compute', '-m', '2026-10', '-r', join(dir, 'card.yaml'))).code, 0);

@@ -2,18 +2,14 @@ import type { Command } from 'commander';
 import { UsageError } from '../../domain/errors.js';
 import { explainCentre } from '../../domain/explain.js';
 import { formatAmount } from '../../domain/money.js';
-import { periodOf, type Month, type Period } from '../../domain/month.js';
-import type { RateCard } from '../../domain/types.js';
-import type { Ledger } from '../../ledger/open.js';
+import { periodOf, type Month } from '../../domain/month.js';
 import type { StoredRun } from '../../domain/run.js';
 import { unitCostsByTag, type CentreUsage } from '../../domain/showback.js';
-import { inSnapshot } from '../../ledger/open.js';
 import { EXPLAIN_VIEW } from '../../report/explain.js';
 import { UNIT_COSTS_VIEW } from '../../report/unit-costs.js';
 import { render } from '../../report/view.js';
 import { cardOfRun, centresOf, lookOf, requireMonth, requireRun, speaker, tagOf, useLedger, type GlobalOptions, type Io } from '../context.js';
-import { booksSource, laterNote, readingBooks } from '../books-source.js';
-import { centresUsage, storedCentresUsage } from '../month-inputs.js';
+import { usageBehind } from '../books-source.js';
 import { formatOption, monthOption, rateCardOption, withExamples } from '../options.js';
 
 interface ExplainFlags {
@@ -50,7 +46,7 @@ export function registerExplain(program: Command, io: Io): void {
       const centres = centresOf(run, flags.costCentre);
       const card = cardOfRun(run, flags.rateCard);
       const period = periodOf(month, card.timezone);
-      const { usage, note } = usageBehind(ledger, run, card, period, centres, tagName);
+      const { usage, note } = usageBehind(ledger, run, card, period, centres, { tagName });
       if (note) speaker(command, io).warn(note);
       const look = lookOf(command, io);
       if (tagName !== null) return io.stdout(render(UNIT_COSTS_VIEW, flags.format, unitView(month, run, tagName, flags.costCentre ?? null, centres, usage), look));
@@ -62,23 +58,6 @@ export function registerExplain(program: Command, io: Io): void {
     'chargeback explain -m 2026-10 --cost-centre CC-1001 -f json',
     'chargeback explain -m 2026-10 --by tag.feature -f csv',
   ]);
-}
-
-/**
- * What lies behind the centres' lines, and what later data the run does not hold: as the run
- * stored it (issue 30), else read from the run's own batches, so every breakdown still adds
- * up to its line (issue 28). Closes `ledger`.
- */
-function usageBehind(ledger: Ledger, run: StoredRun, card: RateCard, period: Period, centres: readonly string[], tagName: string | null) {
-  const stored = tagName === null ? storedCentresUsage(run, card, centres) : null;
-  if (stored) {
-    const note = laterNote(ledger, run, period);
-    ledger.close();
-    return { usage: stored, note };
-  }
-  const books = booksSource(ledger, run, period);
-  const { usage } = readingBooks(books, ledger, (source) => inSnapshot(source, () => centresUsage(source, card, period, run.lines, centres, tagName === null ? {} : { tagName })));
-  return { usage, note: books.note };
 }
 
 /** Unit costs by the tag's values over the centres' lines, as the view shows them. */

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { DEFAULT_MAX_GAP_MS } from '../../domain/gpu.js';
 import { periodOf, previousMonth } from '../../domain/month.js';
 import { showbackReport } from '../../domain/showback.js';
-import { inSnapshot } from '../../ledger/open.js';
 import { findRun, latestRunId, listRuns, type StoredRun } from '../../ledger/runs.js';
 import type { Ledger } from '../../ledger/open.js';
-import { booksSource, readingBooks } from '../books-source.js';
+import { usageBehind } from '../books-source.js';
 import { showbackAsHtml } from '../../report/showback-html.js';
 import { cardOfRun, centresOf, requireMonth, requireRun, speaker, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
-import { centresUsage, gpuSummaryOf } from '../month-inputs.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
 import { toolVersion } from '../version.js';
 
@@ -41,13 +38,9 @@ export function registerReport(program: Command, io: Io): void {
       // Against last month: its books as adjusted, the latest run (issue 28).
       const previous = findRun(ledger, previousMonth(month).label, latestRunId(ledger, previousMonth(month).label) ?? -1);
       const later = laterRunsOf(ledger, run);
-      const books = booksSource(ledger, run, period);
-      const read = readingBooks(books, ledger, (source) => inSnapshot(source, () => {
-        const { usage, anomalies } = centresUsage(source, card, period, run.lines, centres, { ...(tagName === null ? {} : { tagName }), topIdentities: TOP_USERS });
-        return { usage, anomalies: anomalies(), gpu: gpuSummaryOf(source, period.range, run.maxGapMs ?? DEFAULT_MAX_GAP_MS, card) };
-      }));
-      if (books.note) speaker(command, io).warn(books.note);
-      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, previous, later, note: books.note, ...read });
+      const { note, ...read } = usageBehind(ledger, run, card, period, centres, { tagName, forReport: TOP_USERS });
+      if (note) speaker(command, io).warn(note);
+      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, previous, later, note, ...read });
       writeOutput(io, flags.output, await showbackAsHtml({ report, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
     });
   withExamples(command, [
