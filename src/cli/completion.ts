@@ -22,9 +22,18 @@ interface Spec {
 /** A value named like a file or a path completes from the file system. */
 const takesFile = (flags: string) => /[<[](file|path|files\.\.\.)[>\]]/.test(flags);
 
+/** An option whose values are known but checked by the command itself (its own message): what completion offers. */
+export type Completing = Option & { completions?: readonly string[] };
+
+/** Says which values complete an option, without making commander refuse others. */
+export function completingWith(option: Option, values: readonly string[]): Option {
+  return Object.assign(option, { completions: values });
+}
+
 function optionSpec(option: Option): Spec['options'][number] {
   const takes = !option.required && !option.optional ? 'nothing' : takesFile(option.flags) ? 'file' : 'value';
-  return { flags: [option.short, option.long].filter((f): f is string => !!f), takes, choices: option.argChoices ?? [], description: option.description };
+  const choices = option.argChoices ?? (option as Completing).completions ?? [];
+  return { flags: [option.short, option.long].filter((f): f is string => !!f), takes, choices, description: option.description };
 }
 
 /** Every visible command of the tree, with the root's options on each (they are global). */

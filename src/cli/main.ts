@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ChargebackError, FileError, UsageError } from '../domain/errors.js';
+import { ChargebackError, FileError, InputError, RateCardError, UsageError } from '../domain/errors.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerLedger } from './commands/ledger.js';
 import { registerReport } from './commands/report.js';
@@ -66,24 +66,53 @@ function everyCommand(command: Command, visit: (command: Command) => void): void
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const debug = argv.includes('--debug');
   const ran = { path: '' };
+  // Whether the command printed anything: a JSON caller gets one document on stdout, never two.
+  let printed = false;
+  const watched: Io = { ...io, stdout: (text: string) => ((printed = true), io.stdout(text)) };
+  const failed = (code: number, message: string, error: unknown): number => {
+    if (!printed && asksForJson(argv)) io.stdout(errorAsJson(code, message, error));
+    return code;
+  };
   try {
-    await buildProgram(io, ran).parseAsync([...argv], { from: 'user' });
+    await buildProgram(watched, ran).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (caught) {
-    if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : 2;
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? 0 : failed(2, caught.message.replace(/^error: /, ''), caught);
     const error = fileProblem(caught, argv, io);
     if (error instanceof ChargebackError) {
       // A flag given wrongly is answered by the command's help, which says how to give it.
       const help = error instanceof UsageError && error.message.startsWith('-') && ran.path ? ` (see "chargeback ${ran.path} --help")` : '';
       io.stderr(`chargeback: ${error.message}${help}\n`);
       if (debug) io.stderr(`${error.stack}\n`);
-      return error.exitCode;
+      return failed(error.exitCode, `${error.message}${help}`, error);
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`chargeback: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
     if (debug && error instanceof Error) io.stderr(`${error.stack}\n`);
-    return 1;
+    return failed(1, `internal error: ${message}`, error);
   }
+}
+
+/** `-f json` (`--format json`), or ingest's `--report-format json`: the caller reads stdout as JSON. */
+function asksForJson(argv: readonly string[]): boolean {
+  const flags = argv[0] === 'ingest' ? ['--report-format'] : ['-f', '--format'];
+  return argv.some((arg, i) => (flags.includes(arg) && argv[i + 1] === 'json') || flags.some((f) => arg === `${f}=json`) || arg === '-fjson');
+}
+
+/**
+ * A failure as the JSON caller reads it (docs/schemas/error.schema.json): the exit code, the
+ * message, and the file and line where one is known; a rate card's problems one by one.
+ */
+function errorAsJson(code: number, message: string, error: unknown): string {
+  const at = error instanceof InputError ? { file: error.file, line: error.line } : error instanceof FileError ? { file: error.path, line: null } : { file: null, line: null };
+  const problems = error instanceof RateCardError ? error.problems.map(problemOf) : undefined;
+  return `${JSON.stringify({ error: { code, message, ...at, ...(problems ? { problems } : {}) } }, null, 2)}\n`;
+}
+
+/** "card.yaml:14: pools[0].cost: …" as its file, line and message. */
+function problemOf(text: string): { file: string | null; line: number | null; message: string } {
+  const found = /^(.*?):(\d+): (.*)$/s.exec(text);
+  return found ? { file: found[1]!, line: Number(found[2]), message: found[3]! } : { file: null, line: null, message: text };
 }
 
 /**

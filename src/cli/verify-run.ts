@@ -6,6 +6,9 @@ import { scratchReplica } from '../ledger/replica.js';
 import { findRunById } from '../ledger/runs.js';
 import { parseRateCardText, storedCardFiles } from '../ratecard/load.js';
 import type { Io } from './context.js';
+import type { Look } from '../report/table.js';
+import { render } from '../report/view.js';
+import { RUN_VERIFIED_VIEW } from '../report/verify.js';
 import { auditLinesOf, priceMonth, readMonthUsage, runContentOf } from './month-inputs.js';
 import { toolVersion } from './version.js';
 
@@ -15,7 +18,7 @@ import { toolVersion } from './version.js';
  * decimals, the pool costs and the unpriced usage line by line. Silent on success but for
  * one line; the first difference is a ProblemFound (exit 1). Closes `ledger`.
  */
-export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
+export function verifyRun(ledger: Ledger, runId: number, io: Io, format: string, look: Look): void {
   const run = findRunById(ledger, runId);
   if (!run) throw new UsageError(`no run ${runId}`);
   const { rateCardText: text, maxGapMs } = run;
@@ -41,9 +44,10 @@ export function verifyRun(ledger: Ledger, runId: number, io: Io): void {
       throw new ProblemFound(`run ${runId} differs when recomputed from its ${run.batchIds.length} batches and its card, at line ${at + 1}: ` +
         `stored ${stored[at] ?? '(nothing)'}, recomputed ${recomputed[at] ?? '(nothing)'}${version}`);
     }
-    io.stdout(`run ${runId} (${run.month}) is byte-identical when recomputed from its ${run.batchIds.length} batches ` +
-      `[${run.batchIds.join(', ')}] and its rate card (sha256 ${run.rateCardSha256.slice(0, 12)}): ${run.lines.length} lines, ` +
-      `${run.poolCosts.length} pool costs, ${run.unpriced.length} unpriced groups compared\n`);
+    io.stdout(render(RUN_VERIFIED_VIEW, format, {
+      runId, month: run.month, batchIds: run.batchIds, rateCardSha256: run.rateCardSha256, lines: run.lines.length, poolCosts: run.poolCosts.length,
+      unpriced: run.unpriced.length, breakdowns: run.lines.filter((l) => l.breakdown).length, views: run.views !== undefined,
+    }, look));
   } finally {
     replica.discard();
   }

@@ -33,6 +33,9 @@ describe('shell completion (issue 18)', () => {
     [['chargeback', 'compute', '-m', ''], []],
     [['chargeback', 'completion', ''], ['bash', 'fish', 'zsh']],
     [['chargeback', '--color', ''], ['always', 'auto', 'never']],
+    // Issue 31: the values ingest checks itself complete too.
+    [['chargeback', 'ingest', 'x.csv', '--source', ''], ['billing', 'gateway', 'gpu']],
+    [['chargeback', 'ingest', '--format', 'open'], ['openai-batch', 'openai-costs', 'openai-jsonl', 'openai-usage', 'opencost', 'openrouter']],
   ];
   for (const [words, expected] of cases) {
     it(`"${words.join(' ')}" + TAB offers ${expected.join(', ') || 'nothing'}`, () => assert.deepEqual(offers(words), expected));

@@ -48,6 +48,8 @@ describe('every view speaks JSON in one documented shape (docs/schemas)', () => 
     ['journal', ['export', 'erp', '-m', '2026-10', '-f', 'json']],
     ['status', ['status', '-f', 'json']],
     ['ingest', ['ingest', fixture('spec-example/gateway-2026-10.csv'), fixture('golden/gateway.csv'), '--source', 'gateway', '--report-format', 'json']],
+    ['runs-verify', ['runs', '--verify', '1', '-f', 'json']],
+    ['ledger-copy', ['ledger', 'copy', '--from', 'chargeback.db', '--to', 'copy.db', '-f', 'json']],
   ];
   for (const [schema, args] of cases) {
     it(`${args.slice(0, args[1]?.startsWith('-') || args[1]?.includes('/') ? 1 : 2).join(' ')} matches docs/schemas/${schema}.schema.json`, () => {
@@ -61,8 +63,29 @@ describe('every view speaks JSON in one documented shape (docs/schemas)', () => 
     });
   }
 
+  // Failures (issue 31): one error document on stdout, the same exit code, the line on stderr too.
+  const failures: [string, string[], number, (error: { file: string | null; line: number | null; problems?: unknown[] }) => void][] = [
+    ['a rate card with mistakes', ['ratecard', 'validate', fixture('golden/cases/error-rate-card-with-several-problems/worse.yaml'), '-f', 'json'], 2,
+      (e) => assert.ok((e.problems ?? []).length > 0)],
+    ['a run that is not there', ['runs', '--verify', '99', '-f', 'json'], 2, (e) => assert.equal(e.file, null)],
+    ['an unknown option', ['statement', '-m', '2026-10', '--nope', '-f', 'json'], 2, () => undefined],
+    ['a file that cannot be read', ['ingest', 'missing.csv', '--source', 'gateway', '--report-format', 'json'], 2, () => undefined],
+  ];
+  for (const [what, args, code, check] of failures) {
+    it(`${what}: -f json prints one error document (docs/schemas/error.schema.json), exit ${code}`, () => {
+      const result = run(args);
+      assert.equal(result.code, code, result.stderr);
+      assert.match(result.stderr, /^chargeback: /);
+      const document = JSON.parse(result.stdout) as { error: { message: string; file: string | null; line: number | null } };
+      const valid = ajv.getSchema('error')!;
+      assert.ok(valid(document), ajv.errorsText(valid.errors));
+      assert.ok(result.stderr.startsWith(`chargeback: ${document.error.message}`), result.stderr);
+      check(document.error);
+    });
+  }
+
   it('covers every schema under docs/schemas', () => {
-    assert.deepEqual(cases.map(([s]) => s).sort(), readdirSync(SCHEMAS).map((f) => f.replace('.schema.json', '')).sort());
+    assert.deepEqual([...cases.map(([s]) => s), 'error'].sort(), readdirSync(SCHEMAS).map((f) => f.replace('.schema.json', '')).sort());
   });
 
   it('compute --dry-run stores nothing: the run list is unchanged', () => {

@@ -1,3 +1,4 @@
+import { completingWith } from '../completion.js';
 import { Option, type Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
@@ -37,8 +38,8 @@ export function registerIngest(program: Command, io: Io): void {
     .command('ingest')
     .description('stream export files (or - for stdin) into the ledger, one batch per file')
     .argument('[files...]', 'files to ingest; - reads standard input')
-    .requiredOption('--source <source>', `what the files hold: ${SOURCES.join(', ')}`)
-    .option('--format <format>', `the file format: ${[...new Set(READERS.map((r) => r.format))].join(', ')} (default: detected)`)
+    .addOption(completingWith(new Option('--source <source>', `what the files hold: ${SOURCES.join(', ')}`).makeOptionMandatory(), SOURCES))
+    .addOption(completingWith(new Option('--format <format>', `the file format: ${[...new Set(READERS.map((r) => r.format))].join(', ')} (default: detected)`), [...new Set(READERS.map((r) => r.format))]))
     .option('--tz <zone>', 'IANA zone of timestamps written without one (default UTC; the native csv format refuses them)')
     .addOption(new Option('--date-order <order>', 'billing: how to read slashed dates such as 9/2/2023').choices(['mdy', 'dmy']))
     .option('--currency <code>', 'billing: the currency of a file that has no currency column')
@@ -87,6 +88,7 @@ export function registerIngest(program: Command, io: Io): void {
       });
       const results: IngestResult[] = [];
       const json = flags.reportFormat === 'json';
+      let failed = false;
       try {
         const outcomes = flags.from !== undefined
           ? [() => pullLiteLLM(ledger, flags.from!, options(sourceName(flags.from!)))]
@@ -97,10 +99,14 @@ export function registerIngest(program: Command, io: Io): void {
           results.push({ outcome, host: flags.host ?? null });
           if (!json) info(render(INGEST_VIEW, 'table', results.slice(-1), PLAIN));
         }
+      } catch (error) {
+        failed = true;
+        throw error;
       } finally {
         ledger.close();
-        // JSON is one document: what was stored before a failure is reported all the same.
-        if (json) io.stdout(render(INGEST_VIEW, 'json', results, PLAIN));
+        // JSON is one document: what was stored before a failure is reported all the same; a
+        // failure before anything was stored is the error document (cli/main.ts).
+        if (json && (results.length > 0 || !failed)) io.stdout(render(INGEST_VIEW, 'json', results, PLAIN));
       }
       const rejected = results.reduce((n, { outcome: o }) => n + (o.kind === 'stored' ? o.rejected : 0), 0);
       if (rejected > 0) throw new ProblemFound(`${rejected} row${rejected === 1 ? '' : 's'} rejected: see the rejects file${command.optsWithGlobals<GlobalOptions>().quiet ? ' (FILE.rejects.csv unless --rejects)' : ' named above'}`);

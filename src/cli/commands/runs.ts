@@ -33,7 +33,7 @@ export function registerRuns(program: Command, io: Io): void {
       if (flags.verify !== undefined) {
         const runId = Number(flags.verify);
         if (!Number.isSafeInteger(runId)) throw new UsageError(`--verify: expected a run id, got "${flags.verify}"`);
-        return verifyRun(ledger, runId, io);
+        return verifyRun(ledger, runId, io, flags.format, lookOf(command, io));
       }
       const view = { month, runs: listRuns(ledger, month), closed: closedMonths(ledger), exports: listExports(ledger, month), postings: postingStatuses(ledger) };
       ledger.close();
