@@ -65,10 +65,10 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   const slo = sloMeasuresOf(card, classified);
   // What lies behind each line, for the run to keep (issue 30): read before a price change
   // classifies the month again, from this classification.
-  const days = withBreakdowns ? classified.days(() => true) : [];
-  const behind = withBreakdowns ? lineBreakdowns(card, days, classified.identitiesInOrder()) : null;
-  const views = withBreakdowns
-    ? runViews(card, days, classifiedTags(card), findAnomalies(card, classified.ownerDays(), period.month.label), gpuSummaryOf(ledger, range, maxGapMs, card))
+  const sums = withBreakdowns ? classified.monthSums() : null;
+  const behind = sums ? lineBreakdowns(card, sums) : null;
+  const views = sums
+    ? runViews(card, sums, classifiedTags(card), findAnomalies(card, classified.ownerDays(), period.month.label), gpuSummaryOf(ledger, range, maxGapMs, card))
     : null;
   const statement = computeMonth({
     card,

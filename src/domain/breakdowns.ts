@@ -1,9 +1,12 @@
-import { driverBase, driverDivisor, ZERO } from './drivers.js';
+import { driverBase, driverDivisor, noQuantities, ZERO } from './drivers.js';
 import type { LineBreakdown } from './explain.js';
 import { describeIdentity, filterTakes, ownerOf } from './match.js';
-import type { Decimal } from './money.js';
+import { Decimal } from './money.js';
 import { compareIds } from './order.js';
-import type { Driver, Identity, Pool, RateCard, UsageGroup } from './types.js';
+import type { Driver, GroupShape, Identity, Pool, RateCard, UsageGroup } from './types.js';
+
+type QuantityKey = keyof UsageGroup['quantities'];
+const ONE = new Decimal(1);
 
 /**
  * What lies behind every usage line of a month, worked out once by `compute` and stored with
@@ -36,46 +39,53 @@ export function lineQuantity(pool: Pool): ((group: UsageGroup) => Decimal | null
   };
 }
 
+/** The month's ok gateway usage as the ledger sums it, per class: counts in `columns`' order. */
+export interface MonthSums {
+  columns: readonly QuantityKey[];
+  classes: number;
+  shapeOf(cls: number): GroupShape;
+  /** Per class and UTC day. */
+  days: Iterable<{ cls: number; day: string; sums: readonly (number | bigint)[] }>;
+  /** Per class and identity, each identity's rows one after another (any order of identities). */
+  identities: Iterable<{ cls: number; identity: Identity; sums: readonly (number | bigint)[] }>;
+}
+
+/** Quantities in a line's integer scale (classWeights) until the end, where they become decimals. */
 interface Accumulating {
-  total: Decimal;
-  byModel: Map<string, Decimal>;
-  byDay: Map<string, Decimal>;
-  byTag: Map<string, Map<string, Decimal>>;
-  top: [string, Decimal][];
-  others: { count: number; quantity: Decimal };
+  total: bigint;
+  byModel: Map<string, bigint>;
+  byDay: Map<string, bigint>;
+  byTag: Map<string, Map<string, bigint>>;
+  top: [string, bigint][];
+  others: { count: number; quantity: bigint };
 }
 
 /**
- * Every line's breakdown from the month's usage per class and day (`days`) and per class and
- * identity (`identities`, which must come grouped by identity: each identity's rows one after
- * another, so it is summed whole before it is ranked and memory stays bounded).
+ * Every line's breakdown from the month's class sums, in one pass of its days and one of its
+ * identities (whose rows come grouped by identity, so each is summed whole before it is
+ * ranked, and memory stays bounded). A class's counts are weighed with integer coefficients
+ * worked out once per class (a driver is linear in the counts), in BigInt: exact, and no
+ * decimal is made per row.
  */
-export function lineBreakdowns(
-  card: RateCard,
-  days: Iterable<{ day: string; group: UsageGroup }>,
-  identities: Iterable<{ identity: Identity; group: UsageGroup }>,
-): Map<string, LineBreakdown> {
-  const pools = card.pools.flatMap((pool) => {
-    const quantity = lineQuantity(pool);
-    return quantity ? [{ pool, quantity }] : [];
-  });
+export function lineBreakdowns(card: RateCard, month: MonthSums): Map<string, LineBreakdown> {
+  const weights = classWeights(card, month);
   const lines = new Map<string, Accumulating>();
   const lineOf = (key: string) => {
     let line = lines.get(key);
-    if (!line) lines.set(key, (line = { total: ZERO, byModel: new Map(), byDay: new Map(), byTag: new Map(), top: [], others: { count: 0, quantity: ZERO } }));
+    if (!line) lines.set(key, (line = { total: 0n, byModel: new Map(), byDay: new Map(), byTag: new Map(), top: [], others: { count: 0, quantity: 0n } }));
     return line;
   };
-  const add = (map: Map<string, Decimal>, key: string, q: Decimal) => map.set(key, (map.get(key) ?? ZERO).plus(q));
-  for (const { day, group } of days) {
-    const centre = ownerOf(group, card).id;
-    for (const { pool, quantity } of pools) {
-      const q = quantity(group);
-      if (q === null) continue;
-      const line = lineOf(lineKey(centre, pool.id));
-      line.total = line.total.plus(q);
-      add(line.byModel, group.model ?? '(none)', q);
+  const add = (map: Map<string, bigint>, key: string, q: bigint) => map.set(key, (map.get(key) ?? 0n) + q);
+  for (const { cls, day, sums } of month.days) {
+    const shape = month.shapeOf(cls);
+    for (const { key, coefficients } of weights.of(cls)) {
+      const q = weigh(coefficients, sums);
+      if (q === 0n) continue;
+      const line = lineOf(key);
+      line.total += q;
+      add(line.byModel, shape.model ?? '(none)', q);
       add(line.byDay, day, q);
-      for (const [tag, value] of Object.entries(group.tags)) {
+      for (const [tag, value] of Object.entries(shape.tags)) {
         let values = line.byTag.get(tag);
         if (!values) line.byTag.set(tag, (values = new Map()));
         add(values, value, q);
@@ -85,7 +95,7 @@ export function lineBreakdowns(
   // An identity is ranked once all its rows are summed; the ranking keeps at most twice the
   // top between trims, and what a trim drops is never among the top (it is below that many).
   let current: string | null = null;
-  let sums = new Map<string, Decimal>();
+  let sums = new Map<string, bigint>();
   const flush = () => {
     for (const [key, q] of sums) {
       const line = lineOf(key);
@@ -94,39 +104,83 @@ export function lineBreakdowns(
     }
     sums = new Map();
   };
-  for (const { identity, group } of identities) {
+  for (const { cls, identity, sums: counts } of month.identities) {
     const name = describeIdentity({ identity });
     if (name !== current) {
       if (current !== null) flush();
       current = name;
     }
-    const centre = ownerOf(group, card).id;
-    for (const { pool, quantity } of pools) {
-      const q = quantity(group);
-      if (q !== null) add(sums, lineKey(centre, pool.id), q);
+    for (const { key, coefficients } of weights.of(cls)) {
+      const q = weigh(coefficients, counts);
+      if (q !== 0n) add(sums, key, q);
     }
   }
   if (current !== null) flush();
   const found = new Map<string, LineBreakdown>();
   for (const [key, line] of lines) {
     trim(line);
-    const byIdentity = line.others.count > 0 ? [...line.top, [othersKey(line.others.count), line.others.quantity] as [string, Decimal]] : line.top;
-    const byTag = [...line.byTag].sort(([a], [b]) => compareIds(a, b)).map(([tag, values]) => [tag, ranked(values)] as [string, [string, Decimal][]]);
-    found.set(key, { total: line.total, byModel: ranked(line.byModel), byIdentity, byDay: [...line.byDay].sort((a, b) => compareIds(a[0], b[0])), byTag: [], tags: Object.fromEntries(byTag) });
+    const scale = weights.scaleOf(key);
+    const exact = (q: bigint) => new Decimal(q.toString()).dividedBy(scale);
+    const decimals = (list: Iterable<[string, bigint]>): [string, Decimal][] => [...list].map(([k, q]) => [k, exact(q)]);
+    const top = decimals(line.top);
+    const byIdentity = line.others.count > 0 ? [...top, [othersKey(line.others.count), exact(line.others.quantity)] as [string, Decimal]] : top;
+    const byTag = [...line.byTag].sort(([a], [b]) => compareIds(a, b)).map(([tag, values]) => [tag, decimals(values).sort(byQuantity)] as [string, [string, Decimal][]]);
+    found.set(key, {
+      total: exact(line.total), byModel: decimals(line.byModel).sort(byQuantity), byIdentity,
+      byDay: decimals(line.byDay).sort((a, b) => compareIds(a[0], b[0])), byTag: [], tags: Object.fromEntries(byTag),
+    });
   }
   return found;
 }
 
+/** Σ coefficient × count, exactly. */
+function weigh(coefficients: readonly bigint[], counts: readonly (number | bigint)[]): bigint {
+  let q = 0n;
+  for (let c = 0; c < coefficients.length; c++) if (coefficients[c] !== 0n) q += coefficients[c]! * BigInt(counts[c]!);
+  return q;
+}
+
 /** Largest first, then by key: one order whatever the order the keys came in. */
 const byQuantity = (a: [string, Decimal], b: [string, Decimal]) => b[1].comparedTo(a[1]) || compareIds(a[0], b[0]);
-const ranked = (map: Map<string, Decimal>): [string, Decimal][] => [...map].sort(byQuantity);
+const byScaled = (a: [string, bigint], b: [string, bigint]) => (a[1] === b[1] ? compareIds(a[0], b[0]) : a[1] > b[1] ? -1 : 1);
 
 function trim(line: Accumulating): void {
-  line.top.sort(byQuantity);
+  line.top.sort(byScaled);
   for (const [, q] of line.top.splice(TOP_IDENTITIES)) {
     line.others.count++;
-    line.others.quantity = line.others.quantity.plus(q);
+    line.others.quantity += q;
   }
+}
+
+/**
+ * Per class, the lines its usage counts in and each count's weight there, as integers: the
+ * pool's driver quantity of a unit of each count (a driver is linear in the counts), times
+ * 10^digits, the most decimal places any class needs in that line, so sums stay exact.
+ */
+function classWeights(card: RateCard, month: MonthSums) {
+  const pools = card.pools.filter((pool) => lineQuantity(pool) !== null);
+  const decimals: { key: string; coefficients: Decimal[] }[][] = [];
+  const digits = new Map<string, number>();
+  for (let cls = 0; cls < month.classes; cls++) {
+    const shape = month.shapeOf(cls);
+    const centre = ownerOf(shape, card).id;
+    decimals.push(pools.flatMap((pool) => {
+      if (!filterTakes(pool.usage, shape)) return [];
+      const quantity = lineQuantity(pool)!;
+      const coefficients = month.columns.map((column) => {
+        const quantities = noQuantities();
+        quantities[column] = ONE;
+        return quantity({ ...shape, quantities }) ?? ZERO;
+      });
+      if (coefficients.every((c) => c.isZero())) return [];
+      const key = lineKey(centre, pool.id);
+      digits.set(key, Math.max(digits.get(key) ?? 0, ...coefficients.map((c) => c.decimalPlaces())));
+      return [{ key, coefficients }];
+    }));
+  }
+  const scale = (key: string) => new Decimal(10).pow(digits.get(key) ?? 0);
+  const weights = decimals.map((lines) => lines.map(({ key, coefficients }) => ({ key, coefficients: coefficients.map((c) => BigInt(c.times(scale(key)).toFixed(0))) })));
+  return { of: (cls: number) => weights[cls] ?? [], scaleOf: scale };
 }
 
 /**

@@ -4,8 +4,9 @@ import type { GpuSummaryRow } from './gpu.js';
 import { ownerOf } from './match.js';
 import { Decimal } from './money.js';
 import { compareIds } from './order.js';
-import { countsOf, type CentreCounts } from './showback.js';
-import type { RateCard, UsageGroup } from './types.js';
+import type { CentreCounts } from './showback.js';
+import { UNTAGGED, type MonthSums } from './breakdowns.js';
+import type { RateCard } from './types.js';
 
 /**
  * What the views of a run show besides its lines' breakdowns (issue 30), worked out by
@@ -21,17 +22,33 @@ export interface RunViews {
   gpu: readonly GpuSummaryRow[];
 }
 
-/** The views from the month's usage per class and day, in one pass; `tags` are the card's pool filter tags. */
-export function runViews(card: RateCard, days: readonly { day: string; group: UsageGroup }[], tags: readonly string[],
-  anomalies: readonly Anomaly[], gpu: readonly GpuSummaryRow[]): RunViews {
-  const byCentre = new Map<string, UsageGroup[]>();
-  for (const { group } of days) {
-    const centre = ownerOf(group, card).id;
-    let groups = byCentre.get(centre);
-    if (!groups) byCentre.set(centre, (groups = []));
-    groups.push(group);
+/**
+ * The views from the month's class sums by day, in one pass: per centre, requests and tokens
+ * (input + output) by model and by each of `tags`' values (UNTAGGED without it), as
+ * `countsOf` counts usage groups; `tags` are the card's pool filter tags.
+ */
+export function runViews(card: RateCard, month: MonthSums, tags: readonly string[], anomalies: readonly Anomaly[], gpu: readonly GpuSummaryRow[]): RunViews {
+  const at = (column: string) => month.columns.indexOf(column as MonthSums['columns'][number]);
+  const [requests, input, output] = [at('requests'), at('input_tokens'), at('output_tokens')];
+  const byCentre = new Map<string, { byModel: Map<string, [bigint, bigint]>; byTag: Map<string, Map<string, [bigint, bigint]>> }>();
+  const add = (map: Map<string, [bigint, bigint]>, key: string, r: bigint, t: bigint) => {
+    const so = map.get(key);
+    map.set(key, so ? [so[0] + r, so[1] + t] : [r, t]);
+  };
+  for (const { cls, sums } of month.days) {
+    const shape = month.shapeOf(cls);
+    const centre = ownerOf(shape, card).id;
+    let counts = byCentre.get(centre);
+    if (!counts) byCentre.set(centre, (counts = { byModel: new Map(), byTag: new Map(tags.map((tag) => [tag, new Map()])) }));
+    const r = BigInt(sums[requests]!);
+    const t = BigInt(sums[input]!) + BigInt(sums[output]!);
+    add(counts.byModel, shape.model ?? '(none)', r, t);
+    for (const tag of tags) add(counts.byTag.get(tag)!, shape.tags[tag] ?? UNTAGGED, r, t);
   }
-  const counts = new Map([...byCentre].sort(([a], [b]) => compareIds(a, b)).map(([centre, groups]) => [centre, countsOf(groups, tags)] as const));
+  const decimal = (map: Map<string, [bigint, bigint]>): Map<string, UsageCount> =>
+    new Map([...map].map(([key, [r, t]]) => [key, { requests: new Decimal(r.toString()), tokens: new Decimal(t.toString()) }]));
+  const counts = new Map([...byCentre].sort(([a], [b]) => compareIds(a, b))
+    .map(([centre, c]) => [centre, { byModel: decimal(c.byModel), byTag: new Map([...c.byTag].map(([tag, map]) => [tag, decimal(map)])) }] as const));
   return { tags, counts, anomalies, gpu };
 }
 

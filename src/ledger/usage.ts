@@ -4,6 +4,7 @@ import type { MonthRange } from '../domain/month.js';
 import type { GroupShape, Identity, UsageGroup } from '../domain/types.js';
 import type { SloCounts } from '../domain/slo.js';
 import { EVERY_ROW, type UsageClass, type UsageClassifier } from '../domain/usage-classes.js';
+import type { MonthSums } from '../domain/breakdowns.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
 import { identityOf, numberCombinations } from './usage-combinations.js';
@@ -29,10 +30,15 @@ export interface ClassifiedUsage {
   ownerDays(): { day: string; group: UsageGroup }[];
   /** Per class and UTC day, the month's usage of the classes `which` picks. */
   days(which: (shape: GroupShape) => boolean): { day: string; group: UsageGroup }[];
+
   /** Per class and identity (key, user, team, project), the month's usage of the classes `which` picks, streamed. */
   identities(which: (shape: GroupShape) => boolean): Iterable<{ identity: Identity; group: UsageGroup }>;
-  /** Per class and identity, the month's usage of every class, each identity's rows one after another (breakdowns.ts ranks them whole). */
-  identitiesInOrder(): Iterable<{ identity: Identity; group: UsageGroup }>;
+  /**
+   * The month's counts of every class, per UTC day (from the pass groups() makes, read once)
+   * and per identity, each identity's rows one after another: what a run's breakdowns and
+   * views are worked out from (breakdowns.ts, run-views.ts).
+   */
+  monthSums(): MonthSums;
   /** Calls `visit` with each distinct identity with usage in the month in the classes `which` picks. */
   eachIdentity(which: (shape: GroupShape) => boolean, visit: (identity: Identity) => void): void;
   /**
@@ -88,10 +94,10 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   // classes and the owners' days, the days before it (window 1) into the owners' days only.
   const sums = SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT)`).join(', ');
   type Sums = (number | bigint)[];
-  type Summed = { monthTotals: Map<number, Sums>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: Sums }> };
+  type Summed = { monthTotals: Map<number, Sums>; ownerDays: Map<string, { shape: GroupShape; day: number; sums: Sums }>; classDays: Map<string, { cls: number; day: number; sums: Sums }> };
   /** The pass in doubles (fast), or in BigInt when a sum outgrows 2^53: null asks for the exact pass. */
   const pass = (big: boolean): Summed | null => {
-    const out: Summed = { monthTotals: new Map(), ownerDays: new Map() };
+    const out: Summed = { monthTotals: new Map(), ownerDays: new Map(), classDays: new Map() };
     const zero = (): Sums => SUMMED.map(() => (big ? 0n : 0));
     const add = big ? addBig : addExact;
     for (const [i, window] of windows.entries()) {
@@ -104,6 +110,10 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
             let total = out.monthTotals.get(cls);
             if (!total) out.monthTotals.set(cls, (total = zero()));
             if (!add(total, row)) return null;
+            const at = `${cls}\u0000${piece.day}`;
+            let onDay = out.classDays.get(at);
+            if (!onDay) out.classDays.set(at, (onDay = { cls, day: piece.day, sums: zero() }));
+            if (!add(onDay.sums, row)) return null;
           }
           const owner = shapes[cls]!.centre;
           const key = `${owner?.id}\u0000${owner?.matched}\u0000${piece.day}`;
@@ -125,16 +135,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   const picked = (which: (shape: GroupShape) => boolean) =>
     JSON.stringify(comboClass.flatMap((cls, combo) => (which(shapes[cls]!) ? [combo] : [])));
   const dayOf = (day: number | bigint) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
-  function* identityRows(where: string, order: string, params: unknown[]): Generator<{ identity: Identity; group: UsageGroup }> {
-    const rows = rowsOf(month);
-    const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
-      FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
-      ${where} GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project ${order}`)
-      .raw().safeIntegers(true).iterate(...rows.params, ...params) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
-    for (const [combo, fp, user, team, project, ...row] of found) {
-      yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
-    }
-  }
+
   return {
     groups: () => [...sumMonth().monthTotals].map(([cls, row]) => group(shapes[cls]!, row)),
     ownerDays: () => [...sumMonth().ownerDays.values()].map(({ shape, day, sums: row }) => ({ day: dayOf(day), group: group(shape, row) })),
@@ -145,8 +146,37 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
         .all(...rows.params, picked(which)) as bigint[][];
       return found.map(([combo, day, ...row]) => ({ day: dayOf(day!), group: group(shapes[comboClass[Number(combo)]!]!, row) }));
     },
-    identities: (which) => identityRows(`WHERE ${inJsonList('c.combo')}`, '', [picked(which)]),
-    identitiesInOrder: () => identityRows('', 'ORDER BY d.api_key_fp, d.user_name, d.team, d.project', []),
+    *identities(which) {
+      const rows = rowsOf(month);
+      const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
+        FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
+        WHERE ${inJsonList('c.combo')} GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
+        .raw().safeIntegers(true).iterate(...rows.params, picked(which)) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
+      for (const [combo, fp, user, team, project, ...row] of found) {
+        yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
+      }
+    },
+    monthSums: () => ({
+      columns: SUMMED,
+      classes: shapes.length,
+      shapeOf: (cls) => shapes[cls]!,
+      days: [...sumMonth().classDays.values()].map(({ cls, day, sums: row }) => ({ cls, day: dayOf(day), sums: row })),
+      identities: { *[Symbol.iterator]() {
+        // Identities numbered once, in their order, beside each dims row's combination: the
+        // month's rows then group by two integers found in one lookup.
+        db.exec(`CREATE TEMP TABLE IF NOT EXISTS dim_identity (dim_id ${integerKey}, identity INTEGER NOT NULL, combo INTEGER NOT NULL); DELETE FROM dim_identity;`);
+        db.prepare(`INSERT INTO dim_identity SELECT d.id, DENSE_RANK() OVER (ORDER BY d.api_key_fp, d.user_name, d.team, d.project), c.combo
+          FROM usage_dims d JOIN month_dims m ON m.dim_id = d.id JOIN dim_combo c ON c.dim_id = d.id WHERE m.in_month = 1`).run();
+        const rows = rowsOf(month);
+        const found = db.prepare(`SELECT g.combo, d.api_key_fp, d.user_name, d.team, d.project, ${SUMMED.map((column) => `g.${column}`).join(', ')}
+          FROM (SELECT i.identity, i.combo, MIN(r.dim_id) AS dim_id, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
+            FROM (${rows.sql}) r JOIN dim_identity i ON i.dim_id = r.dim_id
+            GROUP BY i.identity, i.combo) g
+          JOIN usage_dims d ON d.id = g.dim_id ORDER BY g.identity, g.combo`)
+          .raw().safeIntegers(true).iterate(...rows.params) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
+        for (const [combo, fp, user, team, project, ...row] of found) yield { cls: comboClass[Number(combo)]!, identity: identityOf(fp, user, team, project), sums: row };
+      } },
+    }),
     latencies(keysOf) {
       const keys = new Map<string, number[]>();
       comboClass.forEach((cls, combo) => {
