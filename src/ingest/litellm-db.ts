@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { InputError } from '../domain/errors.js';
+import { connectTimeoutMs, pgUrlProblem } from '../pg-url.js';
 
 /**
  * LiteLLM's own PostgreSQL (issue 16): the spend log every LiteLLM proxy keeps, read as the
@@ -22,16 +23,49 @@ export interface SpendLogCursor {
 export const OVERLAP = '1 hour';
 const PAGE_ROWS = 5000;
 
-/** The columns a bill needs (never the prompts and responses), with the team's and user's names. */
-const SELECT = `SELECT s.request_id, s.call_type, s.api_key, s.spend, s.total_tokens, s.prompt_tokens, s.completion_tokens,
+/**
+ * The columns a bill needs (never the prompts and responses), with the team's and user's
+ * names, from the tables of `schema` (Prisma's `?schema=` in LiteLLM's DATABASE_URL), else
+ * from the connection's search_path (`public`, or `options=-c search_path=…`).
+ */
+function selectFrom(schema: string | null): string {
+  const table = (name: string) => `${schema === null ? '' : `${quoted(schema)}.`}${quoted(name)}`;
+  return `SELECT s.request_id, s.call_type, s.api_key, s.spend, s.total_tokens, s.prompt_tokens, s.completion_tokens,
   s."startTime", s."endTime", s.model, s.model_group, s.custom_llm_provider, s."user", s.metadata, s.cache_hit,
   s.request_tags, s.team_id, s.organization_id, s.end_user, s.status,
   t.team_alias, u.user_email, u.user_alias
-  FROM "LiteLLM_SpendLogs" s
-  LEFT JOIN "LiteLLM_TeamTable" t ON t.team_id = s.team_id
-  LEFT JOIN "LiteLLM_UserTable" u ON u.user_id = s."user"
+  FROM ${table('LiteLLM_SpendLogs')} s
+  LEFT JOIN ${table('LiteLLM_TeamTable')} t ON t.team_id = s.team_id
+  LEFT JOIN ${table('LiteLLM_UserTable')} u ON u.user_id = s."user"
   WHERE (s."startTime", s.request_id) > ($1::timestamp, $2)
   ORDER BY s."startTime", s.request_id LIMIT ${PAGE_ROWS}`;
+}
+
+const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/**
+ * What the URL's parameters say of where to read: Prisma's `schema`, or null. Parameters
+ * libpq or node-postgres read pass through; Prisma's own connection settings are its
+ * client's, not the server's, and are ignored; any other is refused, so that a setting meant
+ * to pick the data is never silently dropped.
+ */
+const PASSED = ['sslmode', 'sslcert', 'sslkey', 'sslrootcert', 'ssl', 'options', 'application_name', 'fallback_application_name',
+  'connect_timeout', 'client_encoding', 'keepalives', 'keepalives_idle', 'target_session_attrs', 'host', 'port', 'user', 'password', 'dbname'];
+const PRISMA_CLIENT = ['connection_limit', 'pool_timeout', 'pgbouncer', 'socket_timeout', 'statement_cache_size', 'sslaccept', 'sslidentity', 'sslpassword'];
+export function schemaOf(url: string): string | null {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url).searchParams;
+  } catch {
+    return null;
+  }
+  const unknown = [...params.keys()].filter((k) => k !== 'schema' && !PASSED.includes(k) && !PRISMA_CLIENT.includes(k));
+  if (unknown.length > 0) {
+    throw new InputError(sourceName(url), null, null, `the URL parameter${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not understood: ` +
+      'give the schema as ?schema=NAME (Prisma\'s form) or options=-c search_path=NAME, and leave others out');
+  }
+  return params.get('schema') || null;
+}
 
 /** The database as messages and the ledger name it: the URL without its password or options. */
 export function sourceName(url: string): string {
@@ -58,7 +92,10 @@ export async function pullSpendLogs(url: string, since: SpendLogCursor | null): 
   const name = sourceName(url);
   const fail = (error: unknown) => new InputError(name, null, null, `cannot read LiteLLM's spend log (${(error as Error).message})`);
   // Times as PostgreSQL prints them: a Date would move them into this machine's zone.
-  const client = new pg.Client({ connectionString: url, types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 1114 || oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) } });
+  const problem = pgUrlProblem(url);
+  if (problem) throw new InputError(name, null, null, problem);
+  const select = selectFrom(schemaOf(url));
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs(url), types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 1114 || oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) } });
   try {
     await client.connect();
   } catch (error) {
@@ -67,7 +104,7 @@ export async function pullSpendLogs(url: string, since: SpendLogCursor | null): 
   let after: [string, string] = since ? [await overlapStart(client, since.startTime).catch((e: unknown) => Promise.reject(fail(e))), ''] : ['-infinity', ''];
   let page: Record<string, unknown>[];
   try {
-    page = (await client.query(SELECT, after)).rows as Record<string, unknown>[];
+    page = (await client.query(select, after)).rows as Record<string, unknown>[];
   } catch (error) {
     await client.end().catch(() => undefined);
     throw fail(error);
@@ -81,7 +118,7 @@ export async function pullSpendLogs(url: string, since: SpendLogCursor | null): 
         yield `${page.map((row) => JSON.stringify(row)).join('\n')}\n`;
         if (page.length < PAGE_ROWS) break;
         after = [last.startTime, last.requestId];
-        page = (await client.query(SELECT, after).catch((e: unknown) => Promise.reject(fail(e)))).rows as Record<string, unknown>[];
+        page = (await client.query(select, after).catch((e: unknown) => Promise.reject(fail(e)))).rows as Record<string, unknown>[];
       }
     } finally {
       await client.end().catch(() => undefined);

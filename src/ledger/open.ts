@@ -36,7 +36,10 @@ function openPgLedger(url: string, name: string, create: boolean): Ledger {
   try {
     const made = client.query("SELECT to_regclass('chargeback_schema') IS NOT NULL AS made").rows[0]!.made === true;
     if (!create && !made) throw new UsageError(`no ledger at ${name}: run chargeback init --ledger ${name}`);
-    migratePg(client);
+    // A ledger already up to date is only read: a role that may only SELECT (finance reading
+    // the books from a replica) opens it and runs every read command (issue 31).
+    const current = made && Number(client.query('SELECT version FROM chargeback_schema').rows[0]?.version) === PG_MIGRATIONS.length;
+    if (!current) migratePg(client);
   } catch (error) {
     client.close();
     throw error;

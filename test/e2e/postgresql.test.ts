@@ -122,6 +122,31 @@ describe('PostgreSQL ledger (issue 20)', () => {
     assert.doesNotMatch(down.stderr + down.stdout, /s3cret/);
   });
 
+  it('a role that may only SELECT runs every read command; a write refuses in one line (issue 31)', () => {
+    const { dir } = workspace();
+    const url = newDatabase();
+    assert.equal(chargeback(dir, ['--ledger', url, 'init']).code, 0);
+    assert.equal(chargeback(dir, ['--ledger', url, 'ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']).code, 0);
+    assert.equal(chargeback(dir, ['--ledger', url, 'compute', '-m', '2026-10', '-r', fixture('spec-example/ratecard.yaml')]).code, 0);
+    const admin = connectSync(url);
+    try {
+      admin.query("CREATE ROLE finance_reader LOGIN PASSWORD 'r3ader'");
+      admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO finance_reader');
+    } finally {
+      admin.close();
+    }
+    const reader = url.replace('postgresql://postgres@', 'postgresql://finance_reader:r3ader@');
+    for (const args of [['status'], ['batches'], ['runs'], ['statement', '-m', '2026-10'], ['explain', '-m', '2026-10', '--cost-centre', 'CC-4100'], ['report', '-m', '2026-10', '-o', 'r.html'], ['runs', '--verify', '1']]) {
+      const read = chargeback(dir, ['--ledger', reader, ...args]);
+      assert.equal(read.code, 0, `${args.join(' ')}: ${read.stderr}`);
+    }
+    const write = chargeback(dir, ['--ledger', reader, 'ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    assert.equal(write.code, 2);
+    assert.equal(write.stderr.trim().split('\n').length, 1, write.stderr);
+    assert.match(write.stderr, /permission denied/);
+    assert.doesNotMatch(write.stderr, /r3ader/);
+  });
+
   it('gives byte-identical books on SQLite and PostgreSQL for random ledgers', () => {
     for (const seed of [1, 2, 3, 4]) {
       const { dir, ledger: file } = workspace();

@@ -1,5 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { ChargebackError } from '../../domain/errors.js';
+import { connectTimeoutMs, pgUrlProblem, withoutPassword } from '../../pg-url.js';
 
 /**
  * A synchronous PostgreSQL client: node-postgres runs in a worker thread and the caller
@@ -34,10 +35,12 @@ export class PgError extends ChargebackError {
 
 const QUERY_TIMEOUT_MS = 10 * 60 * 1000;
 
-export function connectSync(url: string, name = url): SyncPg {
+export function connectSync(url: string, name = withoutPassword(url)): SyncPg {
+  const problem = pgUrlProblem(url);
+  if (problem) throw new PgError(`${name}: ${problem}`, null);
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(new URL('./sync-worker.js', import.meta.url), { workerData: { url, flag, port: port2 }, transferList: [port2] });
+  const worker = new Worker(new URL('./sync-worker.js', import.meta.url), { workerData: { url, flag, port: port2, connectTimeoutMs: connectTimeoutMs(url) }, transferList: [port2] });
   worker.unref();
   let open = true;
   let seq = 0;

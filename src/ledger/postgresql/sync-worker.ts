@@ -11,10 +11,12 @@ interface Setup {
   url: string;
   flag: Int32Array;
   port: MessagePort;
+  connectTimeoutMs: number;
 }
 
-const { url, flag, port } = workerData as Setup;
-const client = new pg.Client({ connectionString: url });
+const { url, flag, port, connectTimeoutMs } = workerData as Setup;
+// A server that accepts and never answers (a stuck pooler) is given up on: one line, exit 2.
+const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
 const connected = client.connect();
 // A failed connection is reported to the first query, not left to crash the worker while the
 // main thread waits; so is any error that escapes (a dropped connection), for the same reason.
