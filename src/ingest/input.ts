@@ -31,8 +31,12 @@ export async function openInput(file: string, stdin: Readable, stdinName = 'stdi
   if (file === '-') return hashedWhileRead(stdinName, stdin);
   let regular: boolean;
   try {
-    regular = statSync(file).isFile();
+    const stat = statSync(file);
+    // A folder would never end as a stream (issue 31: exit 13, nothing said): one line instead.
+    if (stat.isDirectory()) throw new InputError(file, null, null, 'is a folder: give the files in it (chargeback ingest FOLDER/*.csv)');
+    regular = stat.isFile();
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw unreadable(file, error);
   }
   if (!regular) return hashedWhileRead(file, createReadStream(file, { highWaterMark: 1 << 18 }).on('error', () => undefined));

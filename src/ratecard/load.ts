@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isCollection, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { RateCardError } from '../domain/errors.js';
@@ -30,14 +30,14 @@ export type CardFiles = (name: string) => string;
 export function readRateCard(file: string): LoadedRateCard {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readAtMost(file, RATE_CARD_LIMITS.chars * 4 + 1);
   } catch (error) {
     throw new RateCardError(file, [`${file}: cannot read the rate card (${(error as NodeJS.ErrnoException).code ?? error})`]);
   }
   const name = basename(file);
   const text = bytes.toString('utf8');
   const files: Record<string, string> = {};
-  const card = parseRateCardText(text, name, (named) => (files[named] = readFileSync(resolve(dirname(file), named), 'utf8')));
+  const card = parseRateCardText(text, name, (named) => (files[named] = readAtMost(resolve(dirname(file), named), PRICE_FILE_BYTES).toString('utf8')));
   return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text, files };
 }
 
@@ -49,6 +49,31 @@ export function storedCardFiles(stored: Readonly<Record<string, string>> | null)
     return text;
   };
 }
+
+/**
+ * A file's bytes, at most `limit` of them: a card that is a device or a FIFO with no end
+ * (`/dev/zero`) is read up to the limit and refused for its size, never read without bound.
+ */
+function readAtMost(file: string, limit: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(1 << 16, limit - total));
+      const read = chunk.length === 0 ? 0 : readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A price map past this is no price map (LiteLLM's whole map is under 2 MB): it is read no further. */
+const PRICE_FILE_BYTES = 64 << 20;
 
 /** A rate card is a page of settings: past these it is refused (issue 13, documented in the README). */
 export const RATE_CARD_LIMITS = { chars: 1 << 20, aliases: 100 } as const;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fingerprintKey } from '../../src/secrets.js';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +9,17 @@ import { BIN, chargeback, fixture, startChargeback, workspace } from './cli.js';
 
 /** Issue 13: inputs written to break us, kept as tests. */
 describe('hostile input', () => {
+  it('a folder given as input is one line, exit 2; a card with no end (/dev/zero, read only) is refused for its size, in bounded memory (issue 31)', () => {
+    const { dir } = workspace();
+    mkdirSync(join(dir, 'logs'));
+    const folder = chargeback(dir, ['ingest', join(dir, 'logs'), '--source', 'gateway']);
+    assert.equal(folder.code, 2);
+    assert.match(folder.stderr, /logs: is a folder: give the files in it \(chargeback ingest FOLDER\/\*\.csv\)\n$/);
+    const endless = chargeback(dir, ['ratecard', 'validate', '/dev/zero']);
+    assert.equal(endless.code, 2);
+    assert.match(endless.stderr, /^chargeback: zero: a rate card of \d+ characters is past the limit of 1048576\n$/);
+  });
+
   it('tag names such as __proto__ and constructor are stored and matched like any other', () => {
     const { dir, ledger } = workspace();
     writeFileSync(join(dir, 't.csv'), 'timestamp,team,model,input_tokens,output_tokens,tag.__proto__,tag.constructor\n' +
