@@ -107,6 +107,13 @@ describe('price-list prices from a LiteLLM price map (issue 29)', () => {
   });
 });
 
+/** Computes `month` with the card in `dir` (exit `code`) and gives the stored list against invoice of its first pool. */
+async function listAgainstInvoice(run: ReturnType<typeof inProcess>, dir: string, month: string, code = 0): Promise<unknown> {
+  const computed = await run('compute', '-m', month, '-r', join(dir, 'card.yaml'));
+  assert.equal(computed.code, code, computed.stderr);
+  return JSON.parse((await run('statement', '-m', month, '-f', 'json')).stdout).pool_costs[0].list_against_invoice;
+}
+
 describe('a price list held to its invoice (issue 29)', () => {
   it("holds Anthropic's usage report at list price to its cost report, provider and model", async () => {
     const { dir, ledger } = workspace();
@@ -127,12 +134,9 @@ pools:
         per_million: { input: "3.00", cache_read: "0.30", cache_write: "3.75", cache_write_1h: "6.00", output: "15.00" }
         per_call: { web_search: "0.01" }
 `);
-    const computed = await run('compute', '-m', '2025-08', '-r', join(dir, 'card.yaml'));
-    assert.equal(computed.code, 0, computed.stderr);
     // List: 1500 × 3 + 200 × 0.30 + 500 × 3.75 + 1000 × 6 + 500 × 15 per 1M + 10 searches × 0.01 = 0.119935 (price-list.test.ts);
     // invoice: the cost report's 123.78912 cents = 1.2378912; the difference 1.1179562.
-    const json = JSON.parse((await run('statement', '-m', '2025-08', '-f', 'json')).stdout);
-    assert.deepEqual(json.pool_costs[0].list_against_invoice, [
+    assert.deepEqual(await listAgainstInvoice(run, dir, '2025-08'), [
       { provider: 'Anthropic', list: '0.12', invoice: '1.24', difference: '1.12' },
       { provider: 'Anthropic', model: 'claude-sonnet-4-20250514', list: '0.12', invoice: '1.24', difference: '1.12' },
     ]);
@@ -168,11 +172,8 @@ pools:
         provider: anthropic
         per_million: { input: "3.00", cache_read: "0.30", cache_write: "3.75", cache_write_1h: "6.00", output: "15.00" }
         per_call: { web_search: "0.01" }`));
-    const computed = await run('compute', '-m', '2026-10', '-r', join(dir, 'card.yaml'));
-    assert.equal(computed.code, 0, computed.stderr);
-    const json = JSON.parse((await run('statement', '-m', '2026-10', '-f', 'json')).stdout);
     // gpt-4o 3.25 at list against 4.10 billed for its snapshot; web search billed with no list; claude 5.175 against 6.00.
-    assert.deepEqual(json.pool_costs[0].list_against_invoice, [
+    assert.deepEqual(await listAgainstInvoice(run, dir, '2026-10'), [
       { provider: 'Anthropic', list: '5.18', invoice: '6.00', difference: '0.83' },
       { provider: 'Anthropic', model: 'claude-sonnet-4-5-20250929', list: '5.18', invoice: '6.00', difference: '0.83' },
       { provider: 'OpenAI', list: '3.25', invoice: '4.60', difference: '1.35' },
@@ -180,7 +181,8 @@ pools:
       { provider: 'OpenAI', model: 'web search tool calls', list: '0.00', invoice: '0.50', difference: '0.50' },
     ]);
     // Σ lines = C: 8.43 charged at list, the 2.17 the invoice holds beyond it on the variance line.
-    const amounts = (json.lines as { amount: string }[]).map((l) => new Decimal(l.amount));
+    const lines = JSON.parse((await run('statement', '-m', '2026-10', '-f', 'json')).stdout).lines as { amount: string }[];
+    const amounts = lines.map((l) => new Decimal(l.amount));
     assert.equal(Decimal.sum(...amounts).toFixed(2), '10.60');
   });
   it("reads the models a FOCUS 1.3 bill names in SkuPriceDetails (the FOCUS spec's multi-model example)", async () => {
@@ -192,10 +194,8 @@ pools:
       - model: "solora-*"
         per_million: { input: "5.00", output: "25.00" }`));
     // No usage is logged for the month: compute says so (exit 1) and stores the run.
-    assert.equal((await run('compute', '-m', '2025-05', '-r', join(dir, 'card.yaml'))).code, 1);
     // Independently, from the file with Python's csv and json: atlas-5.5 input 50.00 + output 50.00, atlas-5.4-mini 4.50; no usage logged.
-    const json = JSON.parse((await run('statement', '-m', '2025-05', '-f', 'json')).stdout);
-    assert.deepEqual(json.pool_costs[0].list_against_invoice, [
+    assert.deepEqual(await listAgainstInvoice(run, dir, '2025-05', 1), [
       { provider: 'Solora AI', list: '0.00', invoice: '104.50', difference: '104.50' },
       { provider: 'Solora AI', model: 'solora-atlas-5.4-mini', list: '0.00', invoice: '4.50', difference: '4.50' },
       { provider: 'Solora AI', model: 'solora-atlas-5.5', list: '0.00', invoice: '100.00', difference: '100.00' },

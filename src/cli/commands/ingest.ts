@@ -1,4 +1,3 @@
-import { completingWith } from '../completion.js';
 import { Option, type Command } from 'commander';
 import { ProblemFound, UsageError } from '../../domain/errors.js';
 import { isKnownTimeZone } from '../../domain/month.js';
@@ -8,6 +7,7 @@ import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile } from '../../ingest/pipeline.js';
 import { sourceName } from '../../ingest/litellm-db.js';
 import { pullLiteLLM } from '../pull-litellm.js';
+import { completingWith } from '../completion.js';
 import { INGEST_VIEW, type IngestResult } from '../../report/ingest.js';
 import { PLAIN } from '../../report/table.js';
 import { formatsOf, render } from '../../report/view.js';
