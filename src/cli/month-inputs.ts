@@ -10,7 +10,7 @@ import { countsOf, type CentreUsage } from '../domain/showback.js';
 import { runViews, runViewsAsText } from '../domain/run-views.js';
 import type { GroupShape, UsageGroup } from '../domain/types.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
-import { asCardSays, byPhysicalGpu, gpuIntervals, gpuUsageGroups, summariseGpus, withoutCarvedWhole, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
+import { asCardSays, atComparedScale, byPhysicalGpu, gpuIntervals, gpuSummarySums, gpuUsageSums, summariseGpus, withoutCarvedWhole, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import { localMidnight, type MonthRange, type Period } from '../domain/month.js';
 import type { PriceListParams } from '../domain/methods/price-list.js';
@@ -67,13 +67,20 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   // classifies the month again, from this classification.
   const sums = withBreakdowns ? classified.monthSums() : null;
   const behind = sums ? lineBreakdowns(card, sums) : null;
+  // The GPU samples are read once for both the pools' GPU usage and the run's GPU summary.
+  const gpuUsage = gpuUsageSums(range);
+  const gpuSummary = gpuSummarySums(range, gpuOwner(card));
+  for (const interval of gpuIntervalsOf(ledger, range, maxGapMs, card)) {
+    gpuUsage.add(interval);
+    if (sums) gpuSummary.add(interval);
+  }
   const views = sums
-    ? runViews(card, sums, classifiedTags(card), findAnomalies(card, classified.ownerDays(), period.month.label), gpuSummaryOf(ledger, range, maxGapMs, card))
+    ? runViews(card, sums, classifiedTags(card), findAnomalies(card, classified.ownerDays(), period.month.label), gpuSummary.result())
     : null;
   const statement = computeMonth({
     card,
     period,
-    usage: [...pricedGroups(ledger, card, period, range, monthGroups), ...gpuUsageGroups(gpuIntervalsOf(ledger, range, maxGapMs, card), range)],
+    usage: [...pricedGroups(ledger, card, period, range, monthGroups), ...gpuUsage.result()],
     billing: billingRecordsInRange(ledger, period),
     unmatched,
     listed,
@@ -140,17 +147,27 @@ export function auditLinesOf(month: string, currency: string, content: RunConten
     ...content.poolCosts.map((c) => `pool cost: ${JSON.stringify(c)}`),
     ...content.unpriced.map((u) => `unpriced: ${JSON.stringify(u)}`),
     ...content.lines.flatMap((l) => (l.breakdown ? [`breakdown: ${l.costCentre} ${l.pool} ${breakdownAsText(l.breakdown)}`] : [])),
-    ...(content.views ? [`views: ${runViewsAsText(content.views)}`] : []),
+    ...(content.views ? [`views: ${runViewsAsText({ ...content.views, gpu: content.views.gpu.map(atComparedScale) })}`] : []),
   ];
 }
 
 /** Per host and GPU, the month's hours observed, owned (by label, or by the card's matching) and busy. */
 export function gpuSummaryOf(ledger: Ledger, range: MonthRange, maxGapMs: number, card: RateCard | null): GpuSummaryRow[] {
-  const owns = card
-    ? (s: { host: string; namespace?: string }) =>
-        matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null
-    : undefined;
-  return summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card ?? {}), range, owns);
+  return summariseGpus(gpuIntervalsOf(ledger, range, maxGapMs, card ?? {}), range, card ? gpuOwner(card) : undefined);
+}
+
+/** The cost centre the card's matching gives a GPU sample's host or namespace, remembered per pair (a month repeats a few). */
+function gpuOwner(card: RateCard): (sample: { host: string; namespace?: string }) => string | null {
+  const seen = new Map<string, string | null>();
+  return (s) => {
+    const key = `${s.host}\u0000${s.namespace ?? ''}`;
+    let owner = seen.get(key);
+    if (owner === undefined) {
+      owner = matchCostCentre({ source: 'gpu', identity: { host: s.host, ...(s.namespace ? { namespace: s.namespace } : {}) }, tags: {} }, card.costCentres)?.id ?? null;
+      seen.set(key, owner);
+    }
+    return owner;
+  };
 }
 
 /**

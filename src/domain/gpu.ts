@@ -71,7 +71,6 @@ export function gpuIntervals(samples: readonly GpuSample[], maxGapMs: number): G
 }
 
 const ONE = new Decimal(1);
-const PERCENT = new Decimal(100);
 /** Intervals are whole or half milliseconds (a median of two): sums count half-milliseconds. */
 const HALF_MS_PER_SECOND = new Decimal(2000);
 const HALF_MS_PER_SECOND_PERCENT = new Decimal(200_000);
@@ -123,28 +122,39 @@ function intervalSums() {
  * (× MiB / 1024) are exact decimals; a missing value counts as 0 (SPEC §8.7).
  */
 export function gpuUsageGroups(intervals: Iterable<GpuInterval>, range: MonthRange): UsageGroup[] {
+  const groups = gpuUsageSums(range);
+  for (const interval of intervals) groups.add(interval);
+  return groups.result();
+}
+
+/** gpuUsageGroups one interval at a time, so one pass over the samples can feed the summary too. */
+export function gpuUsageSums(range: MonthRange) {
   const groups = new Map<string, { group: UsageGroup; sums: ReturnType<typeof intervalSums> }>();
-  for (const { sample, lengthMs } of intervals) {
-    if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
-    const labelled = sample.namespace !== undefined || sample.pod !== undefined;
-    const key = JSON.stringify([sample.host, sample.namespace ?? null, labelled]);
-    let found = groups.get(key);
-    if (!found) {
-      const group: UsageGroup = {
-        source: 'gpu',
-        identity: { host: sample.host, ...(sample.namespace !== undefined ? { namespace: sample.namespace } : {}) },
-        tags: {},
-        quantities: noQuantities(),
-        labelled,
-      };
-      groups.set(key, (found = { group, sums: intervalSums() }));
-    }
-    found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib, sample.share);
-  }
-  return [...groups.values()].map(({ group, sums }) => {
-    sums.into(group.quantities);
-    return group;
-  });
+  return {
+    add({ sample, lengthMs }: GpuInterval): void {
+      if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
+      const labelled = sample.namespace !== undefined || sample.pod !== undefined;
+      const key = JSON.stringify([sample.host, sample.namespace ?? null, labelled]);
+      let found = groups.get(key);
+      if (!found) {
+        const group: UsageGroup = {
+          source: 'gpu',
+          identity: { host: sample.host, ...(sample.namespace !== undefined ? { namespace: sample.namespace } : {}) },
+          tags: {},
+          quantities: noQuantities(),
+          labelled,
+        };
+        groups.set(key, (found = { group, sums: intervalSums() }));
+      }
+      found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib, sample.share);
+    },
+    result(): UsageGroup[] {
+      return [...groups.values()].map(({ group, sums }) => {
+        sums.into(group.quantities);
+        return group;
+      });
+    },
+  };
 }
 
 /** One GPU's month: hours observed, owned (labelled, or matched by the card) and busy, and its owners. */
@@ -166,24 +176,58 @@ export function summariseGpus(
   range: MonthRange,
   owns: (sample: GpuSample) => string | null = () => null,
 ): GpuSummaryRow[] {
-  const rows = new Map<string, GpuSummaryRow & { ownerSet: Set<string> }>();
-  const hours = (ms: number) => new Decimal(ms).dividedBy(3_600_000);
-  for (const { sample, lengthMs } of intervals) {
-    if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) continue;
-    const key = JSON.stringify([sample.host, sample.gpu]);
-    const row = rows.get(key) ?? { host: sample.host, gpu: sample.gpu, hours: ZERO, ownedHours: ZERO, busyHours: ZERO, owners: [], ownerSet: new Set<string>() };
-    // A MIG slice's hours are its share of the GPU's: the slices of one GPU add up to at most its hours.
-    const length = sample.share === undefined ? hours(lengthMs) : hours(lengthMs).times(sample.share);
-    row.hours = row.hours.plus(length);
-    row.busyHours = row.busyHours.plus(length.times(sample.utilPct ?? ZERO).dividedBy(PERCENT));
-    const owner = owns(sample) ?? sample.namespace ?? sample.pod ?? null;
-    if (owner !== null) {
-      row.ownedHours = row.ownedHours.plus(length);
-      row.ownerSet.add(owner);
-    }
-    rows.set(key, row);
-  }
-  return [...rows.values()]
-    .map(({ ownerSet, ...row }) => ({ ...row, owners: [...ownerSet].sort() }))
-    .sort((a, b) => (a.host + a.gpu < b.host + b.gpu ? -1 : 1));
+  const summary = gpuSummarySums(range, owns);
+  for (const interval of intervals) summary.add(interval);
+  return summary.result();
+}
+
+const SECONDS_PER_HOUR = new Decimal(3600);
+
+/**
+ * The places `runs --verify` compares a run's GPU summary at (3.6 ms): runs stored before
+ * its hours were divided once kept a sum of rounded fifths of an hour (743.99…97 for 744).
+ * The summary is a view, never allocated from; the lines' GPU quantities are compared whole.
+ */
+export const GPU_SUMMARY_COMPARED_PLACES = 6;
+
+export function atComparedScale(row: GpuSummaryRow): GpuSummaryRow {
+  const at = (d: Decimal) => d.toDecimalPlaces(GPU_SUMMARY_COMPARED_PLACES, Decimal.ROUND_HALF_EVEN);
+  return { ...row, hours: at(row.hours), ownedHours: at(row.ownedHours), busyHours: at(row.busyHours) };
+}
+
+/**
+ * summariseGpus one interval at a time. Intervals are summed in whole half-milliseconds and
+ * divided into hours once per GPU: hours summed interval by interval were each rounded
+ * (5 minutes is 1/12 h), and a month of them read 743.99…97 for 744.
+ */
+export function gpuSummarySums(range: MonthRange, owns: (sample: GpuSample) => string | null = () => null) {
+  const rows = new Map<string, { host: string; gpu: string; all: ReturnType<typeof intervalSums>; owned: ReturnType<typeof intervalSums>; owners: Set<string> }>();
+  return {
+    add({ sample, lengthMs }: GpuInterval): void {
+      if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
+      const key = JSON.stringify([sample.host, sample.gpu]);
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { host: sample.host, gpu: sample.gpu, all: intervalSums(), owned: intervalSums(), owners: new Set() }));
+      // A MIG slice's hours are its share of the GPU's: the slices of one GPU add up to at most its hours.
+      row.all.add(lengthMs, sample.utilPct, null, sample.share);
+      const owner = owns(sample) ?? sample.namespace ?? sample.pod ?? null;
+      if (owner !== null) {
+        row.owned.add(lengthMs, null, null, sample.share);
+        row.owners.add(owner);
+      }
+    },
+    result(): GpuSummaryRow[] {
+      const hoursOf = (sums: ReturnType<typeof intervalSums>) => {
+        const q = noQuantities();
+        sums.into(q);
+        return { hours: q.gpu_seconds!.dividedBy(SECONDS_PER_HOUR), busy: q.gpu_busy_seconds!.dividedBy(SECONDS_PER_HOUR) };
+      };
+      return [...rows.values()]
+        .map(({ host, gpu, all, owned, owners }) => {
+          const { hours, busy } = hoursOf(all);
+          return { host, gpu, hours, ownedHours: hoursOf(owned).hours, busyHours: busy, owners: [...owners].sort() };
+        })
+        .sort((a, b) => (a.host + a.gpu < b.host + b.gpu ? -1 : 1));
+    },
+  };
 }

@@ -15,6 +15,8 @@ import { ensureMonthPartition, migratePg, SQLITE_VERSION_MATCHED } from './postg
 /** The tables in the order their rows may be inserted, each with the key it is read in. */
 const TABLES: readonly { name: string; key: readonly string[] }[] = [
   { name: 'batches', key: ['id'] },
+  { name: 'usage_identities', key: ['id'] },
+  { name: 'usage_attributes', key: ['id'] },
   { name: 'usage_dims', key: ['id'] },
   { name: 'usage_events', key: ['id'] },
   { name: 'usage_daily', key: ['day', 'dim_id'] },
@@ -120,7 +122,7 @@ function pgSide(db: SyncPg): Side {
         db.query('INSERT INTO usage_event_keys (natural_key) SELECT natural_key FROM usage_events');
         db.query("SELECT setval('usage_events_id_seq', COALESCE((SELECT MAX(id) FROM usage_events), 0) + 1, false)");
       }
-      if (['batches', 'usage_dims', 'runs', 'billing_records'].includes(table)) {
+      if (['batches', 'usage_identities', 'usage_attributes', 'usage_dims', 'runs', 'billing_records', 'exports'].includes(table)) {
         db.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`);
       }
     },

@@ -14,6 +14,8 @@ interface Phrases {
   joined(expr: string): string;
   /** An integer key column of a temporary table. */
   integerKey: string;
+  /** The lower of two values. */
+  least(a: string, b: string): string;
 }
 
 const PHRASES: Record<Dialect, Phrases> = {
@@ -25,6 +27,7 @@ const PHRASES: Record<Dialect, Phrases> = {
     joined: (expr) => `GROUP_CONCAT(${expr}, ' ')`,
     // SQLite's rowid: the cheapest key it has.
     integerKey: 'INTEGER PRIMARY KEY',
+    least: (a, b) => `MIN(${a}, ${b})`,
   },
   postgresql: {
     inJsonList: (expr) => `${expr} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS json)))`,
@@ -32,6 +35,7 @@ const PHRASES: Record<Dialect, Phrases> = {
     tagParam: (name) => name,
     joined: (expr) => `string_agg(CAST(${expr} AS text), ' ')`,
     integerKey: 'BIGINT PRIMARY KEY',
+    least: (a, b) => `LEAST(${a}, ${b})`,
   },
 };
 

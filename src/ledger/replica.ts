@@ -7,6 +7,7 @@ import { beginBatch } from './batches.js';
 import { CLASS_COUNTS, COUNTS } from '../domain/usage-counts.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
+import { DIMS_VALUES } from './usage-writer.js';
 
 /** Events handed to the replica's writer at a time: bounded memory on a ledger of any size. */
 const EVENTS_PER_CHUNK = 10_000;
@@ -28,9 +29,9 @@ export function replicateBatches(source: Ledger, target: Ledger, batchIds: reado
     copyRows(source, target, 'billing_records', inBatches('batch_id'), ids);
     copyRows(source, target, 'gpu_samples', inBatches('batch_id'), ids);
   }, 'write');
-  const page = source.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.latency_ms, e.requests, d.api_key_fp, d.api_key_last4,
-      d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags, ${COUNTS.map((c) => `e.${c.column}`).join(', ')}
-    FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id
+  const page = source.prepare(`SELECT e.id, e.natural_key, e.ts_ms, e.status, e.latency_ms, e.requests, i.api_key_fp, i.api_key_last4,
+      i.user_name, i.team, i.project, a.model, a.tier, a.environment, a.tags, ${COUNTS.map((c) => `e.${c.column}`).join(', ')}
+    FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id ${DIMS_VALUES}
     WHERE ${inBatches('e.batch_id')} AND e.id > ? ORDER BY e.id LIMIT ${EVENTS_PER_CHUNK}`).raw();
   const batch = beginBatch(target, { source: 'gateway', format: 'replica', fileName: source.name, startedAt: new Date(0).toISOString() });
   for (let after = 0; ;) {

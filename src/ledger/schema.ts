@@ -287,6 +287,7 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   `,
   version13({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
   version14(),
+  version15({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
 ];
 
 /**
@@ -337,5 +338,55 @@ export function version14(): string {
   ALTER TABLE billing_records ADD COLUMN model TEXT;
   ALTER TABLE run_lines ADD COLUMN breakdown TEXT;
   ALTER TABLE runs ADD COLUMN views TEXT;
+  `;
+}
+
+/**
+ * Version 15, for both backends in their own types (issue 30): a dims row was eight strings,
+ * and a month's classification and drill-down sorted and matched them row by row. Identities
+ * (key, user, team, project) and attribute sets (model, tier, environment, tags) are
+ * interned once each, and a dims row is the pair of their ids; a month resolves owners per
+ * identity and per attribute set, and groups by integers. Dims ids are kept, so events, sums
+ * and runs are untouched. `resequence` makes PostgreSQL's id sequence follow the kept ids.
+ */
+export function version15({ key, integer, resequence = '' }: { key: string; integer: string; resequence?: string }): string {
+  return `
+  CREATE TABLE usage_identities (
+    id ${key},
+    api_key_fp TEXT NOT NULL,
+    api_key_last4 TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    team TEXT NOT NULL,
+    project TEXT NOT NULL,
+    UNIQUE (api_key_fp, user_name, team, project)
+  );
+  CREATE TABLE usage_attributes (
+    id ${key},
+    model TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (model, tier, environment, tags)
+  );
+  INSERT INTO usage_identities (api_key_fp, api_key_last4, user_name, team, project)
+    SELECT api_key_fp, api_key_last4, user_name, team, project FROM usage_dims
+    WHERE id IN (SELECT MIN(id) FROM usage_dims GROUP BY api_key_fp, user_name, team, project) ORDER BY id;
+  INSERT INTO usage_attributes (model, tier, environment, tags)
+    SELECT model, tier, environment, tags FROM usage_dims
+    WHERE id IN (SELECT MIN(id) FROM usage_dims GROUP BY model, tier, environment, tags) ORDER BY id;
+  CREATE TABLE usage_dims_v15 (
+    id ${key},
+    identity_id ${integer} NOT NULL,
+    attributes_id ${integer} NOT NULL,
+    UNIQUE (identity_id, attributes_id)
+  );
+  INSERT INTO usage_dims_v15 (id, identity_id, attributes_id)
+    SELECT d.id, i.id, a.id FROM usage_dims d
+    JOIN usage_identities i ON i.api_key_fp = d.api_key_fp AND i.user_name = d.user_name AND i.team = d.team AND i.project = d.project
+    JOIN usage_attributes a ON a.model = d.model AND a.tier = d.tier AND a.environment = d.environment AND a.tags = d.tags
+    ORDER BY d.id;
+  DROP TABLE usage_dims;
+  ALTER TABLE usage_dims_v15 RENAME TO usage_dims;
+  ${resequence}
   `;
 }

@@ -5,12 +5,17 @@ import type { Identity } from '../domain/types.js';
 import type { DimsField, UsageClass, UsageClassifier, UsageDims } from '../domain/usage-classes.js';
 import { phrases } from './dialect.js';
 import type { Ledger } from './engine.js';
+import { DIMS_VALUES } from './usage-writer.js';
 
-/** Where each dims field lives in usage_dims ('' there stands for "none"). */
+/**
+ * Where each dims field lives ('' there stands for "none"): identity fields in
+ * usage_identities `i`, the rest in usage_attributes `a` (schema version 15).
+ */
 const COLUMNS: Record<string, string> = {
-  api_key: 'd.api_key_fp', user: 'd.user_name', team: 'd.team', project: 'd.project',
-  model: 'd.model', tier: 'd.tier', environment: 'd.environment',
+  api_key: 'i.api_key_fp', user: 'i.user_name', team: 'i.team', project: 'i.project',
+  model: 'a.model', tier: 'a.tier', environment: 'a.environment',
 };
+const IDENTITY_SIDE = new Set(['api_key', 'user', 'team', 'project']);
 
 /** A rank no centre has: rows that match no rule. */
 const NO_RANK = 2 ** 31;
@@ -18,13 +23,13 @@ const NO_RANK = 2 ** 31;
 type Sql = { sql: string; params: unknown[] };
 
 /**
- * The rank of a row's owner (NO_RANK: none) as SQL over usage_dims `d`: the first rank, in
- * order, with a rule value equal to the row's (a CASE over IN lists, which SQLite indexes
- * once per statement), which is the lowest matching rank.
+ * The rank of a row's owner among `rules` (NO_RANK: none) as SQL over its side's table: the
+ * first rank, in order, with a rule value equal to the row's (a CASE over IN lists, which
+ * SQLite indexes once per statement), which is the lowest matching rank.
  */
-function ownerRankSql(db: Ledger, classifier: UsageClassifier): Sql {
+function ownerRankSql(db: Ledger, rules: UsageClassifier['rules']): Sql {
   const byRank = new Map<number, Map<DimsField, string[]>>();
-  for (const { key, value, rank } of classifier.rules) {
+  for (const { key, value, rank } of rules) {
     const keys = byRank.get(rank) ?? new Map<DimsField, string[]>();
     keys.set(key as DimsField, [...(keys.get(key as DimsField) ?? []), value]);
     byRank.set(rank, keys);
@@ -40,49 +45,73 @@ function ownerRankSql(db: Ledger, classifier: UsageClassifier): Sql {
   return { sql: `CASE ${whens.map((w) => w.sql).join(' ')} ELSE ${NO_RANK} END`, params: whens.flatMap((w) => w.params) };
 }
 
+/** The two sides of a dims row: its identity and its attribute set, each interned in its own table. */
+const SIDES = [
+  { alias: 'i', table: 'usage_identities', column: 'identity_id', classes: 'identity_class', identity: true },
+  { alias: 'a', table: 'usage_attributes', column: 'attributes_id', classes: 'attributes_class', identity: false },
+] as const;
+
 /**
  * Numbers the distinct combinations of (owner's rank, fields) among the month's dims rows
  * from 0 into dim_combo, and places each with the classifier, which sees one row of each;
  * rows of combinations it must see whole get a combination each, numbered after those.
+ * Each identity and each attribute set of the month is matched against the card's rules
+ * once (a row's owner is the lower of its two sides' ranks: the first rule either matches)
+ * and its fields numbered; the dims rows then combine two pairs of integers.
  */
 export function numberCombinations(db: Ledger, classifier: UsageClassifier, place: (combo: number, found: UsageClass) => void): void {
-  const owner = ownerRankSql(db, classifier);
-  const exprs = [owner, ...classifier.fields.map((field) => fieldSql(db, field))];
-  const params = exprs.flatMap((e) => e.params);
-  const select = `SELECT d.id AS id, ${exprs.map((e, i) => `${e.sql} AS f${i}`).join(', ')} FROM usage_dims d`;
-  db.prepare(`INSERT INTO dim_combo SELECT id, dense_rank() OVER (ORDER BY ${exprs.map((_, i) => `f${i}`).join(', ')}) - 1
-    FROM (${select} JOIN month_dims m ON m.dim_id = d.id) AS fields`).run(...params);
+  const { integerKey, least } = phrases(db);
+  for (const side of SIDES) {
+    const rules = classifier.rules.filter((rule) => IDENTITY_SIDE.has(rule.key) === side.identity);
+    const fields = classifier.fields.filter((field) => IDENTITY_SIDE.has(field) === side.identity).map((field) => fieldSql(db, field));
+    const owner = ownerRankSql(db, rules);
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS ${side.classes} (id ${integerKey}, owner BIGINT NOT NULL, fields BIGINT NOT NULL); DELETE FROM ${side.classes};`);
+    const numbered = fields.length === 0 ? '0' : `dense_rank() OVER (ORDER BY ${fields.map((_, i) => `f${i}`).join(', ')})`;
+    db.prepare(`INSERT INTO ${side.classes} SELECT id, owner, ${numbered} FROM (
+      SELECT ${side.alias}.id AS id, ${owner.sql} AS owner${fields.map((f, i) => `, ${f.sql} AS f${i}`).join('')} FROM ${side.table} ${side.alias}
+      WHERE ${side.alias}.id IN (SELECT d.${side.column} FROM month_dims m JOIN usage_dims d ON d.id = m.dim_id)) AS fields`)
+      .run(...owner.params, ...fields.flatMap((f) => f.params));
+  }
+  // Identity fields come first in a classifier's fields (EVERY_ROW's order), so this numbers
+  // the combinations in the order of (rank, fields) as the rows' own values would.
+  const rank = least('ic.owner', 'ac.owner');
+  const classes = 'JOIN identity_class ic ON ic.id = d.identity_id JOIN attributes_class ac ON ac.id = d.attributes_id';
+  db.prepare(`INSERT INTO dim_combo SELECT d.id, dense_rank() OVER (ORDER BY ${rank}, ic.fields, ac.fields) - 1, d.identity_id
+    FROM month_dims m JOIN usage_dims d ON d.id = m.dim_id ${classes}`).run();
   const representatives = db.prepare('SELECT combo, MIN(dim_id) FROM dim_combo GROUP BY combo').raw().all() as [number, number][];
-  const fieldsOf = db.prepare(`${select} WHERE d.id = ?`).raw();
+  const fields = classifier.fields.map((field) => fieldSql(db, field));
+  const wide = `${classes} ${DIMS_VALUES}`;
+  const fieldsOf = db.prepare(`SELECT ${rank}${fields.map((f) => `, ${f.sql}`).join('')} FROM usage_dims d ${wide} WHERE d.id = ?`).raw();
+  const params = fields.flatMap((f) => f.params);
   const whole: number[] = [];
   for (const [combo, id] of representatives) {
-    const [, rank, ...values] = fieldsOf.get(...params, id) as [number, number, ...(string | null)[]];
-    const found = classifier.classify(dimsOfFields(classifier.fields, values), rank === NO_RANK ? null : rank, false);
+    const [owner, ...values] = fieldsOf.get(...params, id) as [number, ...(string | null)[]];
+    const found = classifier.classify(dimsOfFields(classifier.fields, values), Number(owner) === NO_RANK ? null : Number(owner), false);
     if (found === null) whole.push(combo);
     else place(combo, found);
   }
   if (whole.length === 0) return;
-  const rows = db.prepare(`SELECT d.id, d.api_key_fp, d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags,
-    ${owner.sql} FROM dim_combo c JOIN usage_dims d ON d.id = c.dim_id WHERE ${phrases(db).inJsonList('c.combo')}`).raw()
-    .all(...owner.params, JSON.stringify(whole)) as [...DimsRow, number][];
+  const rows = db.prepare(`SELECT d.id, i.api_key_fp, i.user_name, i.team, i.project, a.model, a.tier, a.environment, a.tags,
+    ${rank} FROM dim_combo c JOIN usage_dims d ON d.id = c.dim_id ${wide} WHERE ${phrases(db).inJsonList('c.combo')}`).raw()
+    .all(JSON.stringify(whole)) as [...DimsRow, number][];
   const update = db.prepare('UPDATE dim_combo SET combo = ? WHERE dim_id = ?');
   const tagsOf = parsedTags();
   let next = representatives.length;
   for (const row of rows) {
-    const rank = row[9];
-    const found = classifier.classify(dimsOf(row.slice(0, 9) as DimsRow, tagsOf), rank === NO_RANK ? null : rank, true);
+    const owner = Number(row[9]);
+    const found = classifier.classify(dimsOf(row.slice(0, 9) as DimsRow, tagsOf), owner === NO_RANK ? null : owner, true);
     if (found === null) throw new RangeError('a usage classifier must class a whole row');
     place(next, found);
     update.run(next++, row[0]);
   }
 }
 
-/** A dims field as an SQL expression over usage_dims `d`: NULL where the row has none. */
+/** A dims field as an SQL expression over usage_identities `i` or usage_attributes `a`: NULL where the row has none. */
 function fieldSql(db: Ledger, field: DimsField): Sql {
   const column = COLUMNS[field];
   if (column) return { sql: `NULLIF(${column}, '')`, params: [] };
   // Tags are canonical JSON objects of strings.
-  return { sql: phrases(db).tagValue('d.tags'), params: [phrases(db).tagParam(field.slice(4))] };
+  return { sql: phrases(db).tagValue('a.tags'), params: [phrases(db).tagParam(field.slice(4))] };
 }
 
 /** A combination of field values as the dims row the classifier sees (absent: not read, or none). */

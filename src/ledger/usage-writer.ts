@@ -133,24 +133,52 @@ function twoGenerationCache<K, V>(max: number) {
   };
 }
 
+/** The tables a dims row is interned into (schema version 15): its identity, its attribute set, and the pair. */
+export const INTERNED = {
+  identity: { table: 'usage_identities', keys: ['api_key_fp', 'user_name', 'team', 'project'], extra: ['api_key_last4'] },
+  attributes: { table: 'usage_attributes', keys: ['model', 'tier', 'environment', 'tags'], extra: [] },
+  dims: { table: 'usage_dims', keys: ['identity_id', 'attributes_id'], extra: [] },
+} as const;
+/** Joins, after a dims row `d`, its identity `i` and its attribute set `a`. */
+export const DIMS_VALUES = 'JOIN usage_identities i ON i.id = d.identity_id JOIN usage_attributes a ON a.id = d.attributes_id';
+
+export type Interned = (typeof INTERNED)[keyof typeof INTERNED];
+
 /**
- * Finds or adds the dims row of a dims key. Rows are remembered by the key's hash (numbers
- * hash far faster than long strings), with the key kept to rule out a collision; the table
- * is searched through a small integer index on the hash of its columns.
+ * Finds or adds the row of `keys` (and, when added, `extra`) in an interned table, through
+ * its unique index; ids are remembered by key, up to `max` of them.
+ */
+function interner(db: Database.Database, { table, keys, extra }: Interned, max: number) {
+  const find = db.prepare(`SELECT id FROM ${table} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}`).pluck();
+  const add = db.prepare(`INSERT INTO ${table} (${[...keys, ...extra].join(', ')}) VALUES (${[...keys, ...extra].map(() => '?').join(', ')})`);
+  const known = twoGenerationCache<string, number>(max);
+  return (values: readonly (string | number)[], extraValues: readonly (string | number)[] = []): number => {
+    // JSON, not a separator: a value may hold any character.
+    const key = JSON.stringify(values);
+    let id = known.get(key);
+    if (id === undefined) {
+      id = (find.get(...values) as number | undefined) ?? Number(add.run(...values, ...extraValues).lastInsertRowid);
+      known.set(key, id);
+    }
+    return id;
+  };
+}
+
+/**
+ * Finds or adds the dims row of a dims key: its identity and attribute set interned, then the
+ * pair. Rows are remembered by the key's hash (numbers hash far faster than long strings),
+ * with the key kept to rule out a collision.
  */
 function dimsFinder(db: Database.Database) {
-  const findDim = db.prepare(`SELECT id FROM usage_dims WHERE key_hash = ? AND api_key_fp = ? AND user_name = ? AND team = ?
-    AND project = ? AND model = ? AND tier = ? AND environment = ? AND tags = ?`).pluck();
-  const addDim = db.prepare(`INSERT INTO usage_dims (key_hash, api_key_fp, api_key_last4, user_name, team, project, model, tier,
-    environment, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const identityOf = interner(db, INTERNED.identity, MAX_REMEMBERED_DIMS);
+  const attributesOf = interner(db, INTERNED.attributes, MAX_REMEMBERED_DIMS);
+  const pairOf = interner(db, INTERNED.dims, 2);
   const known = twoGenerationCache<number, { dims: string; id: number }>(MAX_REMEMBERED_DIMS);
   return (dims: string, dimsHash: number, last4: string): number => {
     const seen = known.get(dimsHash);
     if (seen !== undefined && seen.dims === dims) return seen.id;
     const columns = dimsColumnsOf(dims);
-    const keyHash = dimsHash52(columns);
-    const id = (findDim.get(keyHash, ...columns) as number | undefined) ??
-      Number(addDim.run(keyHash, columns[0], last4, ...columns.slice(1)).lastInsertRowid);
+    const id = pairOf([identityOf(columns.slice(0, 4), [last4]), attributesOf(columns.slice(4))]);
     // A fresh copy: `dims` is a slice of its chunk's text, and would keep all of it alive.
     known.set(dimsHash, { dims: JSON.stringify(JSON.parse(dims)), id });
     return id;

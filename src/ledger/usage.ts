@@ -10,6 +10,9 @@ import type { Ledger } from './engine.js';
 import { identityOf, numberCombinations } from './usage-combinations.js';
 import { COUNTS, type CountColumn } from '../domain/usage-counts.js';
 
+/** An identity's columns in usage_identities `i`, in identityOf's order. */
+const IDENTITY_COLUMNS = 'i.api_key_fp, i.user_name, i.team, i.project';
+
 /** What the month's sums add up: requests, then every count (COUNTS order). */
 const SUMMED: readonly ('requests' | CountColumn)[] = ['requests', ...COUNTS.map((c) => c.column)];
 import { DAY_MS, isMonthEdgeDay, QUARTER_MS } from './usage-writer.js';
@@ -66,7 +69,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   const windows = daysBefore > 0 ? [month, before] : [month];
   const { integerKey, inJsonList } = phrases(db);
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS month_dims (dim_id ${integerKey}, in_month INTEGER NOT NULL);
-    CREATE TEMP TABLE IF NOT EXISTS dim_combo (dim_id ${integerKey}, combo INTEGER NOT NULL);
+    CREATE TEMP TABLE IF NOT EXISTS dim_combo (dim_id ${integerKey}, combo INTEGER NOT NULL, identity BIGINT NOT NULL);
     DELETE FROM month_dims; DELETE FROM dim_combo;`);
   windows.forEach((window, i) => {
     const rows = rowsOf(window);
@@ -148,9 +151,10 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
     },
     *identities(which) {
       const rows = rowsOf(month);
-      const found = db.prepare(`SELECT c.combo, d.api_key_fp, d.user_name, d.team, d.project, ${sums}
-        FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id JOIN usage_dims d ON d.id = r.dim_id
-        WHERE ${inJsonList('c.combo')} GROUP BY c.combo, d.api_key_fp, d.user_name, d.team, d.project`)
+      const found = db.prepare(`SELECT g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
+        FROM (SELECT c.combo, c.identity, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
+          FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id WHERE ${inJsonList('c.combo')} GROUP BY c.combo, c.identity) g
+        JOIN usage_identities i ON i.id = g.identity`)
         .raw().safeIntegers(true).iterate(...rows.params, picked(which)) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
       for (const [combo, fp, user, team, project, ...row] of found) {
         yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
@@ -162,17 +166,14 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
       shapeOf: (cls) => shapes[cls]!,
       days: [...sumMonth().classDays.values()].map(({ cls, day, sums: row }) => ({ cls, day: dayOf(day), sums: row })),
       identities: { *[Symbol.iterator]() {
-        // Identities numbered once, in their order, beside each dims row's combination: the
-        // month's rows then group by two integers found in one lookup.
-        db.exec(`CREATE TEMP TABLE IF NOT EXISTS dim_identity (dim_id ${integerKey}, identity INTEGER NOT NULL, combo INTEGER NOT NULL); DELETE FROM dim_identity;`);
-        db.prepare(`INSERT INTO dim_identity SELECT d.id, DENSE_RANK() OVER (ORDER BY d.api_key_fp, d.user_name, d.team, d.project), c.combo
-          FROM usage_dims d JOIN month_dims m ON m.dim_id = d.id JOIN dim_combo c ON c.dim_id = d.id WHERE m.in_month = 1`).run();
+        // Each dims row's identity id beside its combination: the month's rows group by two
+        // integers, and each identity's rows come one after another.
         const rows = rowsOf(month);
-        const found = db.prepare(`SELECT g.combo, d.api_key_fp, d.user_name, d.team, d.project, ${SUMMED.map((column) => `g.${column}`).join(', ')}
-          FROM (SELECT i.identity, i.combo, MIN(r.dim_id) AS dim_id, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
-            FROM (${rows.sql}) r JOIN dim_identity i ON i.dim_id = r.dim_id
-            GROUP BY i.identity, i.combo) g
-          JOIN usage_dims d ON d.id = g.dim_id ORDER BY g.identity, g.combo`)
+        const found = db.prepare(`SELECT g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
+          FROM (SELECT c.identity, c.combo, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
+            FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id
+            GROUP BY c.identity, c.combo) g
+          JOIN usage_identities i ON i.id = g.identity ORDER BY g.identity, g.combo`)
           .raw().safeIntegers(true).iterate(...rows.params) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
         for (const [combo, fp, user, team, project, ...row] of found) yield { cls: comboClass[Number(combo)]!, identity: identityOf(fp, user, team, project), sums: row };
       } },
@@ -210,9 +211,8 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
       return { counts, histograms };
     },
     eachIdentity(which, visit) {
-      const rows = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name, d.team, d.project FROM month_dims m
-        JOIN dim_combo c ON c.dim_id = m.dim_id JOIN usage_dims d ON d.id = m.dim_id
-        WHERE m.in_month = 1 AND ${inJsonList('c.combo')}`).raw().iterate(picked(which));
+      const rows = db.prepare(`SELECT ${IDENTITY_COLUMNS} FROM usage_identities i WHERE i.id IN (SELECT c.identity FROM month_dims m
+        JOIN dim_combo c ON c.dim_id = m.dim_id WHERE m.in_month = 1 AND ${inJsonList('c.combo')})`).raw().iterate(picked(which));
       for (const row of rows as IterableIterator<[string, string, string, string]>) visit(identityOf(...row));
     },
   };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -28,8 +29,8 @@ const main2 = (ledger: string, args: string[]) => inProcess(ledger, '2026-11-01T
 function events(ledger: string): unknown[] {
   const db = new Database(ledger, { readonly: true });
   try {
-    return db.prepare(`SELECT e.natural_key, e.ts_ms, e.status, e.input_tokens, e.output_tokens, e.requests, d.user_name, d.team, d.model, d.environment, d.tags
-      FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id ORDER BY e.natural_key`).all();
+    return db.prepare(`SELECT e.natural_key, e.ts_ms, e.status, e.input_tokens, e.output_tokens, e.requests, i.user_name, i.team, a.model, a.environment, a.tags
+      FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id ${DIMS_VALUES} ORDER BY e.natural_key`).all();
   } finally {
     db.close();
   }

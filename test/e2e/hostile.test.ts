@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fingerprintKey } from '../../src/secrets.js';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ describe('hostile input', () => {
       '2026-10-02T00:00:00Z,a,m,1,1,alpha,beta\n2026-10-02T00:00:00Z,b,m,1,1,,\n');
     assert.equal(chargeback(dir, ['ingest', join(dir, 't.csv'), '--source', 'gateway']).code, 0);
     const db = new Database(ledger, { readonly: true });
-    assert.deepEqual(db.prepare('SELECT tags FROM usage_dims ORDER BY id').pluck().all(), ['{"__proto__":"alpha","constructor":"beta"}', '{}']);
+    assert.deepEqual(db.prepare(`SELECT a.tags FROM usage_dims d ${DIMS_VALUES} ORDER BY d.id`).pluck().all(), ['{"__proto__":"alpha","constructor":"beta"}', '{}']);
     db.close();
     writeFileSync(join(dir, 'card.yaml'), 'version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { tag.constructor: [beta] } }\n' +
       'pools:\n  - { id: p, cost: { fixed: "1.00" }, usage: { tags: { constructor: beta } }, method: proportional, driver: requests }\n' +
@@ -126,7 +127,7 @@ describe('no secret and no formula in any output', () => {
     const again = chargeback(dir, ['ingest', join(dir, 'fixed.csv'), '--source', 'gateway', '--rejects', join(dir, 'r2.csv')]);
     assert.match(again.stdout, /2 stored/, again.stdout + again.stderr);
     const db = new Database(join(dir, 'chargeback.db'), { readonly: true });
-    const users = db.prepare(`SELECT DISTINCT d.api_key_fp, d.user_name FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id WHERE e.natural_key IN ('r:r1', 'r:r5', 'r:r7')`).all();
+    const users = db.prepare(`SELECT DISTINCT i.api_key_fp, i.user_name FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id ${DIMS_VALUES} WHERE e.natural_key IN ('r:r1', 'r:r5', 'r:r7')`).all();
     db.close();
     assert.deepEqual(users.map((u) => (u as { api_key_fp: string }).api_key_fp), [fingerprintKey(KEY), fingerprintKey(KEY)].slice(0, users.length));
     assert.ok(users.some((u) => (u as { user_name: string }).user_name === '=HYPERLINK(""http://x"")'), 'the formula cell reads back exactly');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -107,7 +108,7 @@ describe('PostgreSQL ledger (issue 20)', () => {
       writer.finish();
       ledger.exec('COMMIT');
       assert.equal(stored, 20);
-      assert.equal(ledger.prepare('SELECT COUNT(DISTINCT user_name) FROM usage_dims').pluck().get(), 8);
+      assert.equal(ledger.prepare(`SELECT COUNT(DISTINCT i.user_name) FROM usage_dims d ${DIMS_VALUES}`).pluck().get(), 8);
       assert.equal(ledger.prepare('SELECT CAST(SUM(input_tokens) AS BIGINT) FROM usage_daily').pluck().get(), 190);
     } finally {
       ledger.close();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +28,12 @@ function ledgerAtVersion3(path: string): void {
 }
 
 describe('ledger migrations', () => {
-  it('versions 4 and 5 keep every dims row, its id and every event; new events of the same dims find it, old keys stay duplicates', () => {
+  it('versions 4, 5 and 15 keep every dims row, its id and every event; new events of the same dims find it, old keys stay duplicates', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'cb-migrate-')), 'l.db');
     ledgerAtVersion3(path);
     const db = openLedger(path, { create: false });
     assert.equal(db.schemaVersion(), MIGRATIONS.length);
-    assert.deepEqual(db.prepare('SELECT id, user_name, tags FROM usage_dims').all(), [{ id: 7, user_name: 'ann', tags: '{"feature":"chat"}' }]);
+    assert.deepEqual(db.prepare(`SELECT d.id, i.user_name, i.api_key_last4, a.tags FROM usage_dims d ${DIMS_VALUES}`).all(), [{ id: 7, user_name: 'ann', api_key_last4: 'abcd', tags: '{"feature":"chat"}' }]);
     const event = {
       tsMs: DAY * 86_400_000 + 1000, requestId: 'new', apiKeyFp: 'sha256:00000000000a', apiKeyLast4: 'abcd', user: 'ann', team: 'search',
       model: 'm1', tier: 'batch', inputTokens: 5, outputTokens: 1, cachedInputTokens: 0, status: 'ok' as const, tags: { feature: 'chat' },

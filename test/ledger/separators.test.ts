@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,9 +43,17 @@ describe('client-set values never cross into another field or request (issue 13)
         const batch = beginBatch(db, { source: 'gateway', format: 'test', fileName: 't', startedAt: '' });
         batch.insertEncoded(encodeItems(items).events);
         batch.commit('x', { read: 0, accepted: 0, rejected: 0, duplicate: 0, ignoredColumns: [], rejectsFile: null }, '', true);
-        const stored = db.prepare(`SELECT d.user_name, d.team, d.project, d.model, d.tier, d.environment, d.tags, d.api_key_last4
-          FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id WHERE e.natural_key = ?`).raw();
+        const stored = db.prepare(`SELECT i.user_name, i.team, i.project, a.model, a.tier, a.environment, a.tags, i.api_key_last4
+          FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id ${DIMS_VALUES} WHERE e.natural_key = ?`).raw();
         const seen = new Set<string>();
+        // A key's last four characters come from the key its fingerprint is of: an identity
+        // keeps those it was first seen with (a generated event may pair them otherwise).
+        const last4 = new Map<string, string>();
+        const firstOfKey = new Map(events.map((e) => [naturalKey(e), e] as const).reverse());
+        for (const e of events.filter((event) => firstOfKey.get(naturalKey(event)) === event)) {
+          const identity = JSON.stringify([e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '']);
+          if (!last4.has(identity)) last4.set(identity, e.apiKeyLast4 ?? '');
+        }
         for (const e of events) {
           const key = naturalKey(e);
           if (seen.has(key)) continue; // a repeated key is a duplicate: the first one stays
@@ -52,7 +61,8 @@ describe('client-set values never cross into another field or request (issue 13)
           const row = stored.get(key) as string[] | undefined;
           assert.ok(row, `event ${JSON.stringify(key)} is stored under its own key`);
           const sortedTags = Object.fromEntries(Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-          assert.deepEqual(row, [e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '', JSON.stringify(sortedTags), e.apiKeyLast4 ?? '']);
+          assert.deepEqual(row, [e.user ?? '', e.team ?? '', e.project ?? '', e.model, e.tier ?? '', e.environment ?? '', JSON.stringify(sortedTags),
+            last4.get(JSON.stringify([e.apiKeyFp ?? '', e.user ?? '', e.team ?? '', e.project ?? '']))]);
         }
         db.close();
       }),

@@ -1,6 +1,6 @@
 import type { EventRow } from '../event-codec.js';
 import { COUNTS } from '../../domain/usage-counts.js';
-import { dimsColumnsOf, dimsHash52, entryPoints, isMonthEdgeDay } from '../usage-writer.js';
+import { dimsColumnsOf, entryPoints, INTERNED, isMonthEdgeDay, type Interned } from '../usage-writer.js';
 import { WRITE_LOCK, type PgLedger } from './engine.js';
 import { ensurePartitionsAround } from './schema.js';
 import { PgError } from './sync-client.js';
@@ -108,45 +108,63 @@ function rollUp(db: PgLedger, batchId: number): void {
 }
 
 /**
- * The dims row id of each event, found or added a chunk at a time: one query finds the
- * chunk's unknown dims among the stored ones, one adds those still missing. Remembered by
- * dims key. Two hosts adding the same new dims at once may each add a row; usage is summed
- * by the rows' values, never by their ids, so that changes nothing.
+ * The dims row id of each event, found or added a chunk at a time: the chunk's unknown dims
+ * have their identities and attribute sets interned, then their pairs (INTERNED). Remembered
+ * by dims key.
  */
 function dimsIds(db: PgLedger, remembered: number): (rows: readonly EventRow[]) => number[] {
+  const identities = pgInterner(db, INTERNED.identity, ['text', 'text', 'text', 'text', 'text'], remembered);
+  const attributes = pgInterner(db, INTERNED.attributes, ['text', 'text', 'text', 'text'], remembered);
+  const pairs = pgInterner(db, INTERNED.dims, ['bigint', 'bigint'], remembered);
   let known = new Map<string, number>();
-  const columns = 'api_key_fp, user_name, team, project, model, tier, environment, tags';
-  const arrays = Array(8).fill('CAST(? AS text[])').join(', ');
-  const find = db.prepare(`SELECT d.id, v.i FROM unnest(CAST(? AS bigint[]), ${arrays}, CAST(? AS int[]))
-      AS v(h, fp, u, t, p, m, r, e, g, i)
-    JOIN usage_dims d ON d.key_hash = v.h AND d.api_key_fp = v.fp AND d.user_name = v.u AND d.team = v.t AND d.project = v.p
-      AND d.model = v.m AND d.tier = v.r AND d.environment = v.e AND d.tags = v.g`).raw();
-  const add = db.prepare(`INSERT INTO usage_dims (key_hash, api_key_last4, ${columns})
-    SELECT h, l, fp, u, t, p, m, r, e, g FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), ${arrays}) WITH ORDINALITY AS v(h, l, fp, u, t, p, m, r, e, g, i)
-    ORDER BY i RETURNING id, ${columns}`).raw();
-  const unknownOf = (rows: readonly EventRow[]) => [...new Map(rows.filter((r) => !known.has(r.dims)).map((r) => [r.dims, r] as const)).values()];
   return (rows) => {
-    let missing = unknownOf(rows);
+    const missingOf = () => [...new Map(rows.filter((r) => !known.has(r.dims)).map((r) => [r.dims, r] as const)).values()];
+    let missing = missingOf();
     if (missing.length > 0) {
       // Forgetting all at once: then every dims of the chunk is looked up again, known ones too.
       if (known.size + missing.length > remembered) {
         known = new Map();
-        missing = unknownOf(rows);
+        missing = missingOf();
       }
-      const values = missing.map((r) => dimsColumnsOf(r.dims));
-      const hashes = values.map(dimsHash52);
-      const byColumn = (i: number) => values.map((v) => v[i]!);
-      const found = find.all(hashes, ...[0, 1, 2, 3, 4, 5, 6, 7].map(byColumn), missing.map((_, i) => i)) as [number, number][];
-      for (const [id, i] of found) known.set(missing[i]!.dims, id);
-      const still = missing.map((_, i) => i).filter((i) => !known.has(missing[i]!.dims));
-      if (still.length > 0) {
-        const added = add.all(still.map((i) => hashes[i]), still.map((i) => missing[i]!.last4),
-          ...[0, 1, 2, 3, 4, 5, 6, 7].map((c) => still.map((i) => values[i]![c]!))) as [number, ...string[]][];
-        // Matched back by value: RETURNING promises no order.
-        const indexOf = new Map(still.map((i) => [JSON.stringify(values[i]), i]));
-        for (const [id, ...stored] of added) known.set(missing[indexOf.get(JSON.stringify(stored))!]!.dims, id);
-      }
+      const columns = missing.map((r) => dimsColumnsOf(r.dims));
+      const identityIds = identities(columns.map((c, i) => [...c.slice(0, 4), missing[i]!.last4]));
+      const attributeIds = attributes(columns.map((c) => c.slice(4)));
+      const ids = pairs(missing.map((_, i) => [identityIds[i]!, attributeIds[i]!]));
+      missing.forEach((r, i) => known.set(r.dims, ids[i]!));
     }
     return rows.map((r) => known.get(r.dims)!);
+  };
+}
+
+/**
+ * The ids of rows of an interned table, found or added in two round trips for those not
+ * remembered: an insert that leaves rows already there (its unique key: another host may
+ * add the same row meanwhile), and a lookup of them all. `types`: each column's SQL type,
+ * keys then extra.
+ */
+function pgInterner(db: PgLedger, { table, keys, extra }: Interned, types: readonly string[], remembered: number) {
+  const columns = [...keys, ...extra];
+  const arrays = types.map((type) => `CAST(? AS ${type}[])`).join(', ');
+  const v = columns.map((_, i) => `c${i}`);
+  const add = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${v.join(', ')} FROM unnest(${arrays}) WITH ORDINALITY AS v(${v.join(', ')}, n)
+    ORDER BY n ON CONFLICT DO NOTHING`);
+  const find = db.prepare(`SELECT t.id, v.n FROM unnest(${types.slice(0, keys.length).map((type) => `CAST(? AS ${type}[])`).join(', ')}) WITH ORDINALITY
+    AS v(${v.slice(0, keys.length).join(', ')}, n) JOIN ${table} t ON ${keys.map((k, i) => `t.${k} = v.c${i}`).join(' AND ')}`).raw();
+  let known = new Map<string, number>();
+  return (rows: readonly (readonly (string | number)[])[]): number[] => {
+    const keyOf = (row: readonly (string | number)[]) => JSON.stringify(row.slice(0, keys.length));
+    const unknownOf = () => [...new Map(rows.filter((row) => !known.has(keyOf(row))).map((row) => [keyOf(row), row] as const)).values()];
+    let unknown = unknownOf();
+    if (unknown.length > 0) {
+      if (known.size + unknown.length > remembered) {
+        known = new Map();
+        unknown = unknownOf();
+      }
+      const column = (i: number) => unknown.map((row) => row[i]!);
+      add.run(...columns.map((_, i) => column(i)));
+      const found = find.all(...keys.map((_, i) => column(i))) as [number | string, number | string][];
+      for (const [id, n] of found) known.set(keyOf(unknown[Number(n) - 1]!), Number(id));
+    }
+    return rows.map((row) => known.get(keyOf(row))!);
   };
 }
