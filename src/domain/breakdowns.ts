@@ -46,7 +46,7 @@ export interface MonthSums {
   shapeOf(cls: number): GroupShape;
   /** Per class and UTC day. */
   days: Iterable<{ cls: number; day: string; sums: readonly (number | bigint)[] }>;
-  /** Per class and identity, each identity's rows one after another (any order of identities). */
+  /** Per class and identity, each identity's rows one after another (any order of identities), sharing one identity object. */
   identities: Iterable<{ cls: number; identity: Identity; sums: readonly (number | bigint)[] }>;
 }
 
@@ -104,8 +104,14 @@ export function lineBreakdowns(card: RateCard, month: MonthSums): Map<string, Li
     }
     sums = new Map();
   };
+  let described: Identity | null = null;
+  let name = '';
   for (const { cls, identity, sums: counts } of month.identities) {
-    const name = describeIdentity({ identity });
+    // An identity's rows share one object (MonthSums): it is named once.
+    if (identity !== described) {
+      described = identity;
+      name = describeIdentity({ identity });
+    }
     if (name !== current) {
       if (current !== null) flush();
       current = name;

@@ -169,13 +169,22 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
         // Each dims row's identity id beside its combination: the month's rows group by two
         // integers, and each identity's rows come one after another.
         const rows = rowsOf(month);
-        const found = db.prepare(`SELECT g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
+        const found = db.prepare(`SELECT g.identity, g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
           FROM (SELECT c.identity, c.combo, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
             FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id
             GROUP BY c.identity, c.combo) g
           JOIN usage_identities i ON i.id = g.identity ORDER BY g.identity, g.combo`)
-          .raw().safeIntegers(true).iterate(...rows.params) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
-        for (const [combo, fp, user, team, project, ...row] of found) yield { cls: comboClass[Number(combo)]!, identity: identityOf(fp, user, team, project), sums: row };
+          .raw().safeIntegers(true).iterate(...rows.params) as IterableIterator<[bigint, bigint, string, string, string, string, ...bigint[]]>;
+        // One object per identity, its rows sharing it: the breakdowns name an identity once.
+        let lastId: bigint | null = null;
+        let identity: Identity = {};
+        for (const [id, combo, fp, user, team, project, ...row] of found) {
+          if (id !== lastId) {
+            lastId = id;
+            identity = identityOf(fp, user, team, project);
+          }
+          yield { cls: comboClass[Number(combo)]!, identity, sums: row };
+        }
       } },
     }),
     latencies(keysOf) {

@@ -56,6 +56,18 @@ describe('ledger copy between SQLite and PostgreSQL (issue 20)', () => {
     }
     const verified = at(back, ['runs', '--verify', '1']);
     assert.equal(verified.code, 0, verified.stderr);
+    // The copy goes on where the original left off: every table's next row takes the next
+    // id (PostgreSQL's sequences were left at 1 for the journals a copy carried).
+    const db = connectSync(cluster.url);
+    try {
+      for (const table of ['batches', 'usage_identities', 'usage_attributes', 'usage_dims', 'runs', 'billing_records', 'exports']) {
+        const { max, next } = db.query<{ max: string; next: string }>(`SELECT (SELECT MAX(id) FROM ${table}) AS max,
+          nextval(pg_get_serial_sequence('${table}', 'id')) AS next`).rows[0]!;
+        assert.ok(Number(next) > Number(max ?? 0), `${table}: next id ${next} after ${max}`);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it('keeps money NUMERIC and events partitioned by month in PostgreSQL', () => {

@@ -115,6 +115,43 @@ describe('PostgreSQL ledger (issue 20)', () => {
     }
   });
 
+  it('migrates a version-14 ledger in place: dims rows keep their ids as interned pairs, and new rows number after them (issue 30)', () => {
+    const url = newDatabase();
+    const db = connectSync(url);
+    try {
+      db.query('CREATE TABLE chargeback_schema (version INTEGER NOT NULL)');
+      for (const step of PG_MIGRATIONS.slice(0, -1)) db.query(step);
+      db.query('INSERT INTO chargeback_schema (version) VALUES ($1)', [PG_MIGRATIONS.length - 1]);
+      const dims = [[5, 'sha256:aaaa', 'ann', 'search', 'm1', '{}'], [9, 'sha256:aaaa', 'ann', 'search', 'm2', '{"feature":"chat"}'], [12, '', 'bob', '', 'm1', '{}']];
+      for (const [id, fp, user, team, model, tags] of dims) {
+        db.query(`INSERT INTO usage_dims (id, key_hash, api_key_fp, api_key_last4, user_name, team, project, model, tier, environment, tags)
+          VALUES ($1, $1, $2, '', $3, $4, '', $5, '', '', $6)`, [id, fp, user, team, model, tags]);
+      }
+    } finally {
+      db.close();
+    }
+    const ledger = asPg(openLedger(url, { create: false }));
+    try {
+      assert.deepEqual(ledger.prepare(`SELECT d.id, i.api_key_fp, i.user_name, a.model FROM usage_dims d ${DIMS_VALUES} ORDER BY d.id`).raw().all()
+        .map((row) => (row as unknown[]).map(String)), [['5', 'sha256:aaaa', 'ann', 'm1'], ['9', 'sha256:aaaa', 'ann', 'm2'], ['12', '', 'bob', 'm1']]);
+      assert.equal(Number(ledger.prepare('SELECT COUNT(*) FROM usage_identities').pluck().get()), 2);
+      beginPgBatch(ledger, new Date('2026-10-15T00:00:00Z'));
+      const writer = pgUsageWriter(ledger, 1);
+      const event = (user: string, model: string) => ({ key: `k-${user}-${model}`, event: { tsMs: Date.UTC(2026, 9, 2), model, user, team: 'search',
+        apiKeyFp: 'sha256:aaaa', inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, status: 'ok' as const, tags: { feature: 'chat' } } });
+      assert.equal(writer.insert([event('ann', 'm2'), event('cy', 'm2')]), 2);
+      writer.finish();
+      ledger.exec('COMMIT');
+      // The known pair finds its row; the new one numbers after the kept ids (an insert that
+      // finds its row there may still use up a number: ids have gaps, never repeats).
+      const [known, added] = ledger.prepare('SELECT dim_id FROM usage_events ORDER BY natural_key').pluck().all().map(Number);
+      assert.equal(known, 9);
+      assert.ok(added! > 12, `new dims row ${added}`);
+    } finally {
+      ledger.close();
+    }
+  });
+
   it('names a server it cannot reach in one line, exit 2, never printing a password', () => {
     const { dir } = workspace();
     const down = chargeback(dir, ['--ledger', 'postgresql://finance:s3cret@127.0.0.1:1/books', 'statement', '-m', '2026-10']);
