@@ -14,7 +14,7 @@ import { PgError } from './sync-client.js';
  */
 
 /** Events per round trip: a query costs a worker hand-off, so chunks are large. */
-const ROWS_PER_CHUNK = 2000;
+const ROWS_PER_CHUNK = 5000;
 const MAX_REMEMBERED_DIMS = 200_000;
 
 /**
@@ -32,28 +32,29 @@ export function beginPgBatch(db: PgLedger, startedAt: Date): void {
 export function pgUsageWriter(db: PgLedger, batchId: number, rememberedDims = MAX_REMEMBERED_DIMS) {
   const dims = dimsIds(db, rememberedDims);
   const pending: EventRow[] = [];
-  const claimKeys = db.prepare(`INSERT INTO usage_event_keys (natural_key) SELECT k FROM unnest(CAST(? AS text[])) AS k
-    ORDER BY k ON CONFLICT DO NOTHING RETURNING natural_key`).pluck();
-  const insertEvents = db.prepare(`INSERT INTO usage_events (batch_id, natural_key, key_hash, ts_ms, dim_id, status,
-    ${COUNTS.map((c) => c.column).join(', ')}, latency_ms, requests)
-    SELECT CAST(? AS BIGINT), * FROM unnest(CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
-      ${COUNTS.map(() => 'CAST(? AS bigint[])').join(', ')}, CAST(? AS double precision[]), CAST(? AS bigint[]))`);
+  // One statement claims the chunk's keys and stores the events whose keys it claimed: a key
+  // another host or batch holds is a duplicate, and the events' values cross the wire once.
+  const counts = COUNTS.map((_, c) => `c${c}`);
+  const claimAndInsert = db.prepare(`WITH v AS (SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+      CAST(? AS bigint[]), CAST(? AS text[]), ${COUNTS.map(() => 'CAST(? AS bigint[])').join(', ')}, CAST(? AS double precision[]),
+      CAST(? AS bigint[])) AS v(k, h, ts, dim, status, ${counts.join(', ')}, latency, requests)),
+    claimed AS (INSERT INTO usage_event_keys (natural_key) SELECT k FROM v ORDER BY k ON CONFLICT DO NOTHING RETURNING natural_key)
+    INSERT INTO usage_events (batch_id, natural_key, key_hash, ts_ms, dim_id, status, ${COUNTS.map((c) => c.column).join(', ')}, latency_ms, requests)
+    SELECT CAST(? AS BIGINT), v.k, v.h, v.ts, v.dim, v.status, ${counts.map((c) => `v.${c}`).join(', ')}, v.latency, v.requests
+    FROM v JOIN claimed ON claimed.natural_key = v.k`);
 
   function flush(): number {
     if (pending.length === 0) return 0;
-    // Wrapped: a lone array is the parameter list itself (engine.ts), this one is one parameter.
-    const claimed = new Set(claimKeys.all([[...new Set(pending.map((r) => r.key))]]) as string[]);
     // The first copy of a key in the chunk is the one stored, as on SQLite.
-    const stored = pending.filter((row) => claimed.delete(row.key));
-    if (stored.length > 0) {
-      const ids = dims(stored);
-      const column = <T>(of: (row: EventRow) => T) => stored.map(of);
-      insertEvents.run(batchId, column((r) => r.key), column((r) => r.keyHash), column((r) => r.tsMs), ids,
-        column((r) => (r.ok ? 'ok' : 'error')), ...COUNTS.map((_, c) => column((r) => r.counts[c])),
-        column((r) => r.latency), column((r) => r.requests));
-    }
+    const seen = new Set<string>();
+    const rows = pending.filter((row) => !seen.has(row.key) && seen.add(row.key));
+    const ids = dims(rows);
+    const column = <T>(of: (row: EventRow) => T) => rows.map(of);
+    const { changes } = claimAndInsert.run(column((r) => r.key), column((r) => r.keyHash), column((r) => r.tsMs), ids,
+      column((r) => (r.ok ? 'ok' : 'error')), ...COUNTS.map((_, c) => column((r) => r.counts[c])),
+      column((r) => r.latency), column((r) => r.requests), batchId);
     pending.length = 0;
-    return stored.length;
+    return changes;
   }
 
   // A copy, its counts too: decodeEvents hands every event in the same object.
