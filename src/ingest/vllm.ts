@@ -11,6 +11,17 @@ const COUNTERS = {
   'vllm:request_success_total': 'requests',
 } as const;
 
+/**
+ * vLLM's finish reasons (`finished_reason`; vllm/v1/engine FinishReason: stop, length, abort,
+ * error, repetition; the V0 engine had stop, length, abort): a request the client aborted or
+ * the engine failed is a failed request; one stopped by a stop string, its length or the
+ * repetition guard was served.
+ */
+const FAILED_REASONS = new Set(['abort', 'error']);
+
+/** Whether a sample counts failed requests. */
+const countsFailures = (sample: CounterSample) => sample.metric === 'vllm:request_success_total' && FAILED_REASONS.has(sample.labels.finished_reason ?? '');
+
 /** Labels that split a counter into series but say nothing of who used it. */
 const NOT_IDENTITY = new Set(['finished_reason', 'engine', 'model_name', 'model', 'version', 'instance', 'job']);
 
@@ -61,7 +72,7 @@ export const vllmMetrics: Reader = {
 /**
  * The usage of counter increases: one record per scrape time, model and identity (its
  * labels but the ones that only split series), summing prompt and generation tokens and
- * finished requests. Keyed `c:` by that identity and time, so a scrape read twice counts
+ * served requests, and one more for the requests that failed (FAILED_REASONS), if any. Keyed `c:` by that identity and time, so a scrape read twice counts
  * once, and never confused with a request's key.
  */
 export function counterUsage(increases: readonly { sample: CounterSample; increase: number }[], defaults: Readonly<Record<string, string>> = {}): KeyedEvent[] {
@@ -70,7 +81,9 @@ export function counterUsage(increases: readonly { sample: CounterSample; increa
     const { labels } = sample;
     const identity = Object.entries(labels).filter(([k]) => !NOT_IDENTITY.has(k)).sort(([a], [b]) => (a < b ? -1 : 1));
     const model = labels.model_name ?? labels.model ?? '';
-    const key = `c:${JSON.stringify([model, identity, Object.entries(defaults).sort(([a], [b]) => (a < b ? -1 : 1)), sample.tsMs])}`;
+    const failed = countsFailures(sample);
+    // Failed requests are a record of their own, keyed apart; served ones keep the key they always had.
+    const key = `c:${JSON.stringify([model, identity, Object.entries(defaults).sort(([a], [b]) => (a < b ? -1 : 1)), sample.tsMs, ...(failed ? ['failed'] : [])])}`;
     let event = groups.get(key);
     if (!event) {
       const namespace = namespaceOf(labels);
@@ -79,7 +92,7 @@ export function counterUsage(increases: readonly { sample: CounterSample; increa
       for (const [k, v] of Object.entries(defaults)) if (k.startsWith('tag.')) tags[k.slice(4)] = v;
       if (pod) tags.pod = pod;
       event = {
-        tsMs: sample.tsMs, model, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, requests: 0, status: 'ok', tags,
+        tsMs: sample.tsMs, model, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, requests: 0, status: failed ? 'error' : 'ok', tags,
         ...(namespace ?? defaults.project ? { project: namespace ?? defaults.project } : {}),
         ...(defaults.team ? { team: defaults.team } : {}),
         ...(defaults.user ? { user: defaults.user } : {}),

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import Database from 'better-sqlite3';
 import { chargeback, fixture, workspace } from './cli.js';
 
 /**
@@ -124,6 +125,42 @@ vllm:generation_tokens_total{engine="0",namespace="a",model_name="m"} NaN
     const untimed = chargeback(dir, ['ingest', join(dir, 'untimed.prom'), '--source', 'gateway', '--set', 'team=x', '--rejects', join(dir, 'r2.csv')]);
     assert.match(untimed.stdout, /0 stored, 0 duplicate, 4 rejected/);
     assert.match(readFileSync(join(dir, 'r2.csv'), 'utf8'), /no time: the sample has none and no ""# ts="" line came before it \(or pass --at\)/);
+  });
+
+  it('counts requests by outcome: stop, length and repetition were served; abort and error are failed requests, never charged as served (issue 31)', () => {
+    const { dir, ledger } = workspace();
+    const withOutcomes = (abort: string, error: string, repetition: string) => (text: string) => text.replace(/^(vllm:request_success_total\{engine="0",finished_reason=)"length"(.*) (\S+)$/m,
+      `$1"length"$2 $3\n$1"abort"$2 ${abort}\n$1"error"$2 ${error}\n$1"repetition"$2 ${repetition}`);
+    const files: [string, string, string][] = [
+      ['a.prom', withOutcomes('0.0', '0.0', '0.0')(scrape('1000.0', '500.0', '3.0', '1.0')), '10:00'],
+      ['b.prom', withOutcomes('4.0', '2.0', '1.0')(scrape('1600.0', '8.0e+02', '5.0', '2.0')), '10:05'],
+    ];
+    for (const [name, text, at] of files) {
+      writeFileSync(join(dir, name), text);
+      const run = chargeback(dir, ['ingest', join(dir, name), '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /\(vllm\): 7 rows read, 7 stored/);
+    }
+    // 10:05: served (5-3) stop + (2-1) length + 1 repetition = 4; failed 4 aborted + 2 errored = 6.
+    assert.deepEqual(quantities(dir), [['calls', '4'], ['tokens', '900']]);
+    const db = new Database(ledger, { readonly: true });
+    const byStatus = db.prepare('SELECT status, SUM(requests) AS requests FROM usage_events GROUP BY status ORDER BY status').all();
+    db.close();
+    assert.deepEqual(byStatus, [{ status: 'error', requests: 6 }, { status: 'ok', requests: 4 }]);
+  });
+
+  it('a file or Prometheus answer holding none of its counters is exit 1 and one line, nothing stored (issue 31)', () => {
+    const { dir } = workspace();
+    const gauges = join(dir, 'gauges.prom');
+    writeFileSync(gauges, scrape('1.0', '1.0', '1.0', '1.0').split('\n').filter((l) => !/_total\{/.test(l)).join('\n'));
+    const answer = join(dir, 'up.json');
+    writeFileSync(answer, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'vllm:num_requests_running', model_name: 'm' }, values: [[1791158400, '1']] }] } }));
+    for (const file of [gauges, answer]) {
+      const run = chargeback(dir, ['ingest', file, '--source', 'gateway', '--format', 'vllm', '--at', '2026-10-05T10:00:00Z', '--set', 'team=search']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stderr, `chargeback: ${file}: no usage counters: the file holds none of the metrics the vllm format reads; nothing was stored\n`);
+    }
+    assert.equal(chargeback(dir, ['batches', '--format', 'csv']).stdout.trim().split('\n').length, 1, 'no batch stored');
   });
 
   it('a real scrape after traffic (vLLM behind AIBrix, from its documentation): its counters since the server started are the usage', () => {
