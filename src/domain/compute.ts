@@ -6,7 +6,7 @@ import { ZERO } from './drivers.js';
 import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre, ownerOf } from './match.js';
 import { METHODS, type PoolCharge } from './methods/index.js';
-import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
+import { Decimal, formatQuantity, fromCents, roundCents, sum, toCents } from './money.js';
 import type { Period } from './month.js';
 import { compareIds } from './order.js';
 import { poolUsage, type Owners } from './pool-usage.js';
@@ -159,7 +159,7 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   return {
     pool,
     lines: settled.charges.filter(isWorthALine).map((charge) => withUsage(toLine(card, pool, charge), charge, logged)),
-    warnings: [...costWarnings, ...outcome.warnings, ...settled.warnings],
+    warnings: [...costWarnings, ...outcome.warnings, ...settled.warnings, ...unmeasuredBusyWarnings(pool, served.get(pool) ?? [])],
     costCents,
     source,
     unpriced: outcome.unpriced ?? [],
@@ -362,4 +362,17 @@ function listUnmatched(summed: UnmatchedIdentities, own: readonly string[], unal
   const rest = count - named.length;
   if (rest === 0) return named;
   return [...named, `${rest} more identities → ${unallocated} (compute --verbose lists them all; chargeback explain --cost-centre ${unallocated} the largest)`];
+}
+
+/**
+ * A pool driven by busy GPU time whose GPUs did not report it for some of their time (MIG
+ * mode: nvidia-smi's [N/A]): that time is unknown, so it neither charges anyone nor counts
+ * as idle work; the pool says how much it could not measure, never a quiet 0.
+ */
+function unmeasuredBusyWarnings(pool: Pool, groups: readonly UsageGroup[]): string[] {
+  if (pool.driver !== 'gpu_busy_hours') return [];
+  const seconds = groups.reduce((sum, g) => (g.unmeasuredBusySeconds ? sum.plus(g.unmeasuredBusySeconds) : sum), ZERO);
+  if (seconds.isZero()) return [];
+  const hours = seconds.dividedBy(3600).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
+  return [`pool ${pool.id}: ${formatQuantity(hours)} GPU-hours reported no utilisation ([N/A], e.g. MIG mode): their busy time could not be measured and is not charged by gpu_busy_hours`];
 }

@@ -129,7 +129,7 @@ export function gpuUsageGroups(intervals: Iterable<GpuInterval>, range: MonthRan
 
 /** gpuUsageGroups one interval at a time, so one pass over the samples can feed the summary too. */
 export function gpuUsageSums(range: MonthRange) {
-  const groups = new Map<string, { group: UsageGroup; sums: ReturnType<typeof intervalSums> }>();
+  const groups = new Map<string, { group: UsageGroup; sums: ReturnType<typeof intervalSums>; unmeasured: ReturnType<typeof intervalSums> }>();
   return {
     add({ sample, lengthMs }: GpuInterval): void {
       if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
@@ -144,14 +144,17 @@ export function gpuUsageSums(range: MonthRange) {
           quantities: noQuantities(),
           labelled,
         };
-        groups.set(key, (found = { group, sums: intervalSums() }));
+        groups.set(key, (found = { group, sums: intervalSums(), unmeasured: intervalSums() }));
       }
       found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib, sample.share);
+      if (sample.utilPct === null) found.unmeasured.add(lengthMs, null, null, sample.share);
     },
     result(): UsageGroup[] {
-      return [...groups.values()].map(({ group, sums }) => {
+      return [...groups.values()].map(({ group, sums, unmeasured }) => {
         sums.into(group.quantities);
-        return group;
+        const unknown = noQuantities();
+        unmeasured.into(unknown);
+        return unknown.gpu_seconds!.isZero() ? group : { ...group, unmeasuredBusySeconds: unknown.gpu_seconds! };
       });
     },
   };
@@ -164,6 +167,8 @@ export interface GpuSummaryRow {
   hours: Decimal;
   ownedHours: Decimal;
   busyHours: Decimal;
+  /** Hours whose busyness no sample reported (nvidia-smi's [N/A] in MIG mode): unknown, not idle. */
+  unmeasuredHours: Decimal;
   owners: string[];
 }
 
@@ -192,7 +197,7 @@ export const GPU_SUMMARY_COMPARED_PLACES = 6;
 
 export function atComparedScale(row: GpuSummaryRow): GpuSummaryRow {
   const at = (d: Decimal) => d.toDecimalPlaces(GPU_SUMMARY_COMPARED_PLACES, Decimal.ROUND_HALF_EVEN);
-  return { ...row, hours: at(row.hours), ownedHours: at(row.ownedHours), busyHours: at(row.busyHours) };
+  return { ...row, hours: at(row.hours), ownedHours: at(row.ownedHours), busyHours: at(row.busyHours), unmeasuredHours: at(row.unmeasuredHours) };
 }
 
 /**
@@ -201,15 +206,17 @@ export function atComparedScale(row: GpuSummaryRow): GpuSummaryRow {
  * (5 minutes is 1/12 h), and a month of them read 743.99…97 for 744.
  */
 export function gpuSummarySums(range: MonthRange, owns: (sample: GpuSample) => string | null = () => null) {
-  const rows = new Map<string, { host: string; gpu: string; all: ReturnType<typeof intervalSums>; owned: ReturnType<typeof intervalSums>; owners: Set<string> }>();
+  type Sums = ReturnType<typeof intervalSums>;
+  const rows = new Map<string, { host: string; gpu: string; all: Sums; owned: Sums; unmeasured: Sums; owners: Set<string> }>();
   return {
     add({ sample, lengthMs }: GpuInterval): void {
       if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
       const key = JSON.stringify([sample.host, sample.gpu]);
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { host: sample.host, gpu: sample.gpu, all: intervalSums(), owned: intervalSums(), owners: new Set() }));
+      if (!row) rows.set(key, (row = { host: sample.host, gpu: sample.gpu, all: intervalSums(), owned: intervalSums(), unmeasured: intervalSums(), owners: new Set() }));
       // A MIG slice's hours are its share of the GPU's: the slices of one GPU add up to at most its hours.
       row.all.add(lengthMs, sample.utilPct, null, sample.share);
+      if (sample.utilPct === null) row.unmeasured.add(lengthMs, null, null, sample.share);
       const owner = owns(sample) ?? sample.namespace ?? sample.pod ?? null;
       if (owner !== null) {
         row.owned.add(lengthMs, null, null, sample.share);
@@ -223,9 +230,9 @@ export function gpuSummarySums(range: MonthRange, owns: (sample: GpuSample) => s
         return { hours: q.gpu_seconds!.dividedBy(SECONDS_PER_HOUR), busy: q.gpu_busy_seconds!.dividedBy(SECONDS_PER_HOUR) };
       };
       return [...rows.values()]
-        .map(({ host, gpu, all, owned, owners }) => {
+        .map(({ host, gpu, all, owned, unmeasured, owners }) => {
           const { hours, busy } = hoursOf(all);
-          return { host, gpu, hours, ownedHours: hoursOf(owned).hours, busyHours: busy, owners: [...owners].sort() };
+          return { host, gpu, hours, ownedHours: hoursOf(owned).hours, busyHours: busy, unmeasuredHours: hoursOf(unmeasured).hours, owners: [...owners].sort() };
         })
         .sort((a, b) => (a.host + a.gpu < b.host + b.gpu ? -1 : 1));
     },

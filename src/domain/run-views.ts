@@ -62,7 +62,9 @@ export function runViewsAsText(views: RunViews): string {
     tags: views.tags,
     counts: [...views.counts].map(([centre, c]) => [centre, rows(c.byModel), [...c.byTag].map(([tag, map]) => [tag, rows(map)])]),
     anomalies: views.anomalies.map((a) => [a.costCentre, a.day, a.tokens.toFixed(), a.trailingMedian.toFixed(), a.ratio.toFixed()]),
-    gpu: views.gpu.map((g) => [g.host, g.gpu, g.hours.toFixed(), g.ownedHours.toFixed(), g.busyHours.toFixed(), g.owners]),
+    // Hours of unknown busyness only where there are some: runs stored before they were kept read the same.
+    gpu: views.gpu.map((g) => [g.host, g.gpu, g.hours.toFixed(), g.ownedHours.toFixed(), g.busyHours.toFixed(), g.owners,
+      ...(g.unmeasuredHours.isZero() ? [] : [g.unmeasuredHours.toFixed()])]),
   });
 }
 
@@ -71,13 +73,15 @@ export function runViewsOfText(text: string): RunViews {
     tags: string[];
     counts: [string, CountRows, [string, CountRows][]][];
     anomalies: [string, string, string, string, string][];
-    gpu: [string, string, string, string, string, string[]][];
+    gpu: [string, string, string, string, string, string[], string?][];
   };
   const map = (rows: CountRows) => new Map(rows.map(([key, requests, tokens]) => [key, { requests: new Decimal(requests), tokens: new Decimal(tokens) }]));
   return {
     tags: stored.tags,
     counts: new Map(stored.counts.map(([centre, models, tags]) => [centre, { byModel: map(models), byTag: new Map(tags.map(([tag, rows]) => [tag, map(rows)])) }])),
     anomalies: stored.anomalies.map(([costCentre, day, tokens, median, ratio]) => ({ costCentre, day, tokens: new Decimal(tokens), trailingMedian: new Decimal(median), ratio: new Decimal(ratio) })),
-    gpu: stored.gpu.map(([host, gpu, hours, owned, busy, owners]) => ({ host, gpu, hours: new Decimal(hours), ownedHours: new Decimal(owned), busyHours: new Decimal(busy), owners })),
+    gpu: stored.gpu.map(([host, gpu, hours, owned, busy, owners, unmeasured]) => ({
+      host, gpu, hours: new Decimal(hours), ownedHours: new Decimal(owned), busyHours: new Decimal(busy), unmeasuredHours: new Decimal(unmeasured ?? 0), owners,
+    })),
   };
 }

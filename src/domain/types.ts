@@ -54,6 +54,8 @@ export interface UsageGroup {
   fromMs?: number;
   /** GPU only: whether the samples had a namespace or pod label (unowned, they are then unallocated, not idle). */
   labelled?: boolean;
+  /** GPU only: seconds (at their share) whose utilisation no sample reported: their busy time is unknown, not 0. */
+  unmeasuredBusySeconds?: Decimal;
   /**
    * The owner, when it was resolved before the group was summed (a class of many dims rows,
    * whose identities differ): `matched` tells a centre's rule from the unallocated fallback.

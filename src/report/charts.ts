@@ -17,6 +17,8 @@ export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '
 /** Idle and unallocated are named segments in their own greys, never a hue a pool could have. */
 export const IDLE = '#8c8c8c';
 export const UNALLOCATED = '#c8c8c8';
+/** What was not measured (a MIG GPU's busyness): a grey of its own, lighter than idle. */
+export const UNKNOWN = '#e3e3e3';
 
 const CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',

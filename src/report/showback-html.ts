@@ -1,10 +1,11 @@
+import type { GpuSummaryRow } from '../domain/gpu.js';
 import type { Attributed, UnitCost } from '../domain/attribution.js';
 import { formatPct } from '../domain/slo.js';
 import type { CentreReport, ShowbackReport } from '../domain/showback.js';
 import { formatAmount, formatQuantity, sum, type Decimal } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
 import { grouped, optionalQuantity } from './cells.js';
-import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, svgOf, UNALLOCATED, type DayPoint, type Segment } from './charts.js';
+import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, svgOf, UNALLOCATED, UNKNOWN, type DayPoint, type Segment } from './charts.js';
 import { lineAsText } from './explain.js';
 
 /**
@@ -208,16 +209,22 @@ function gpuByCentre(lines: readonly StatementLine[]): string {
 async function gpu({ report }: ShowbackPage): Promise<string> {
   if (report.gpu.length === 0) return `<section><h2>GPU</h2><p class="explain">No GPU telemetry in the ledger for the month.</p>${gpuByCentre(report.lines)}</section>`;
   const hours = (d: Decimal) => grouped(d.toDecimalPlaces(2).toFixed(2));
+  // Hours whose busyness no sample reported (MIG mode) are unknown: neither busy nor idle.
+  const unknown = report.gpu.some((g) => !g.unmeasuredHours.isZero());
+  const idle = (g: GpuSummaryRow) => g.hours.minus(g.busyHours).minus(g.unmeasuredHours);
   const rows = report.gpu.flatMap((g) => [
     { key: `${g.host} ${g.gpu}`, part: 'busy', value: num(g.busyHours) },
-    { key: `${g.host} ${g.gpu}`, part: 'idle', value: num(g.hours.minus(g.busyHours)) },
+    { key: `${g.host} ${g.gpu}`, part: 'idle', value: num(idle(g)) },
+    ...(unknown ? [{ key: `${g.host} ${g.gpu}`, part: 'unknown', value: num(g.unmeasuredHours) }] : []),
   ]);
-  const description = `GPU hours per host and GPU, busy and idle: ${report.gpu.map((g) => `${g.host} ${g.gpu} ${hours(g.busyHours)} busy of ${hours(g.hours)}`).join('; ')}.`;
-  const svg = await svgOf(barsSpec(rows, 'hours', description, { domain: ['busy', 'idle'], range: [PALETTE[0]!, IDLE] }));
+  const description = `GPU hours per host and GPU, busy and idle: ${report.gpu.map((g) => `${g.host} ${g.gpu} ${hours(g.busyHours)} busy of ${hours(g.hours)}` +
+    (g.unmeasuredHours.isZero() ? '' : `, ${hours(g.unmeasuredHours)} of unknown busyness`)).join('; ')}.`;
+  const parts = unknown ? { domain: ['busy', 'idle', 'unknown'], range: [PALETTE[0]!, IDLE, UNKNOWN] } : { domain: ['busy', 'idle'], range: [PALETTE[0]!, IDLE] };
+  const svg = await svgOf(barsSpec(rows, 'hours', description, parts));
   const body = report.gpu.map((g) => `<tr><td>${esc(g.host)}</td><td>${esc(g.gpu)}</td><td class="num">${hours(g.hours)}</td><td class="num">${hours(g.ownedHours)}</td>` +
-    `<td class="num">${hours(g.busyHours)}</td><td class="num">${hours(g.hours.minus(g.busyHours))}</td><td>${esc(g.owners.join(', '))}</td></tr>`).join('\n');
+    `<td class="num">${hours(g.busyHours)}</td><td class="num">${hours(idle(g))}</td>${unknown ? `<td class="num">${hours(g.unmeasuredHours)}</td>` : ''}<td>${esc(g.owners.join(', '))}</td></tr>`).join('\n');
   return `<section><h2>GPU</h2>
-${figure('gpu-hours', 'GPU hours per host: busy and idle', svg, `<table><thead><tr><th scope="col">host</th><th scope="col">gpu</th><th scope="col" class="num">observed</th><th scope="col" class="num">owned</th><th scope="col" class="num">busy</th><th scope="col" class="num">idle</th><th scope="col">owners</th></tr></thead><tbody>${body}</tbody></table>`)}
+${figure('gpu-hours', 'GPU hours per host: busy and idle', svg, `<table><thead><tr><th scope="col">host</th><th scope="col">gpu</th><th scope="col" class="num">observed</th><th scope="col" class="num">owned</th><th scope="col" class="num">busy</th><th scope="col" class="num">idle</th>${unknown ? '<th scope="col" class="num">busy unknown</th>' : ''}<th scope="col">owners</th></tr></thead><tbody>${body}</tbody></table>`)}
 ${gpuByCentre(report.lines)}
 </section>`;
 }

@@ -83,11 +83,29 @@ describe('nvidia-smi -q -x (issue 17)', () => {
     const run = chargeback(dir, ['ingest', join(dir, 'loop.xml'), '--source', 'gpu', '--host', 'node-1']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /52 rows read, 52 stored/);
-    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { gpu: string; hours: string; busy_hours: string }[] };
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { gpu: string; hours: string; busy_hours: string; busy_unknown_hours: string }[] };
     // By hand: 13 captures, 12 five-minute intervals and the last the median (5 minutes): 65 minutes per slice, at 1/7.
     const total = summary.gpus.reduce((s, r) => s.plus(r.hours), new Decimal(0));
     assert.equal(total.toDecimalPlaces(12).toFixed(), new Decimal(65).dividedBy(60).times(4).dividedBy(7).toDecimalPlaces(12).toFixed());
     assert.equal(summary.gpus.length, 4);
+    // MIG mode reports no utilisation ([N/A]): busy is unknown, never 0 busy and all idle (issue 31).
+    for (const gpu of summary.gpus) {
+      assert.deepEqual([gpu.busy_hours, gpu.busy_unknown_hours], ['0', gpu.hours]);
+    }
+    assert.match(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--wide']).stdout, /│ +unknown │/);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-A, match: { host: [node-1] } }
+pools:
+  - { id: busy, cost: { fixed: "100.00" }, method: proportional, driver: gpu_busy_hours }
+  - { id: hours, cost: { fixed: "100.00" }, method: proportional, driver: gpu_hours }
+`);
+    const compute = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]);
+    assert.equal(compute.code, 0, compute.stderr);
+    assert.match(compute.stderr, /warning: pool busy: 0\.62 GPU-hours reported no utilisation \(\[N\/A\], e\.g\. MIG mode\): their busy time could not be measured and is not charged by gpu_busy_hours/);
+    assert.doesNotMatch(compute.stderr, /pool hours: .* reported no utilisation/);
   });
 
   it('MIG profiles from SMs and memory, as nvidia-smi mig -lgip lists them', () => {
