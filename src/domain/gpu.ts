@@ -77,41 +77,69 @@ const HALF_MS_PER_SECOND_PERCENT = new Decimal(200_000);
 const HALF_MS_PER_SECOND_GIB = new Decimal(2_048_000);
 
 /**
- * Σ half-ms, Σ half-ms × util and Σ half-ms × MiB of a group's intervals, exact: whole numbers
- * while they stay exact as doubles (nearly always: values are whole), Decimal otherwise.
+ * Σ half-ms, Σ half-ms × util and Σ half-ms × MiB of intervals, exact: whole numbers while
+ * they stay exact as doubles (nearly always: values are whole), Decimal otherwise.
  */
-function intervalSums() {
+function plainSums() {
   const whole = [0, 0, 0];
   const exact = [ZERO, ZERO, ZERO];
-  const add = (i: number, halfMs: number, value: Decimal | null) => {
-    if (value === null) return;
-    if (value.isInteger()) {
-      const sum = whole[i]! + halfMs * value.toNumber();
-      if (Number.isSafeInteger(sum)) {
-        whole[i] = sum;
-        return;
+  return {
+    add(i: number, halfMs: number, value: Decimal | null): void {
+      if (value === null) return;
+      if (value.isInteger()) {
+        const sum = whole[i]! + halfMs * value.toNumber();
+        if (Number.isSafeInteger(sum)) {
+          whole[i] = sum;
+          return;
+        }
       }
-    }
-    exact[i] = exact[i]!.plus(value.times(halfMs));
+      exact[i] = exact[i]!.plus(value.times(halfMs));
+    },
+    total: (i: number): Decimal => exact[i]!.plus(whole[i]!),
   };
+}
+
+/**
+ * A share as the fraction it is, when it is one with a small denominator (a MIG slice's 1/7
+ * is stored as 200 digits of 0.142857…): times the share is then times the numerator over
+ * the denominator, one division that ends where the fraction does. Null: the share's own
+ * decimal, which is exact (an OpenCost average GPU count).
+ */
+function fractionOf(share: Decimal): [Decimal, Decimal] | null {
+  const [numerator, denominator] = share.toFraction(1_000_000) as [Decimal, Decimal];
+  return numerator.dividedBy(denominator).equals(share) ? [numerator, denominator] : null;
+}
+
+/**
+ * A group's intervals summed (plainSums); a MIG slice's seconds and busy seconds count at its
+ * share of the GPU, summed per share and taken at it once (issue 31): summed interval by
+ * interval, seven 1/7 slices over three minutes made 0.05000000000000000002 GPU-hours.
+ */
+function intervalSums() {
+  const whole = plainSums();
+  const byShare = new Map<string, { share: Decimal; sums: ReturnType<typeof plainSums> }>();
   return {
     /** One interval; a MIG slice's seconds and busy seconds count at its `share` of the GPU, its memory whole. */
     add(lengthMs: number, util: Decimal | null, mib: Decimal | null, share?: Decimal): void {
       const halfMs = lengthMs * 2;
-      add(2, halfMs, mib);
-      if (share === undefined) {
-        add(0, halfMs, ONE);
-        add(1, halfMs, util);
-        return;
+      whole.add(2, halfMs, mib);
+      let sums = whole;
+      if (share !== undefined) {
+        const key = share.toString();
+        let found = byShare.get(key);
+        if (!found) byShare.set(key, (found = { share, sums: plainSums() }));
+        sums = found.sums;
       }
-      exact[0] = exact[0]!.plus(share.times(halfMs));
-      if (util !== null) exact[1] = exact[1]!.plus(share.times(util).times(halfMs));
+      sums.add(0, halfMs, ONE);
+      sums.add(1, halfMs, util);
     },
     into(q: UsageGroup['quantities']): void {
-      const total = (i: number) => exact[i]!.plus(whole[i]!);
-      q.gpu_seconds = total(0).dividedBy(HALF_MS_PER_SECOND);
-      q.gpu_busy_seconds = total(1).dividedBy(HALF_MS_PER_SECOND_PERCENT);
-      q.gpu_mem_gib_seconds = total(2).dividedBy(HALF_MS_PER_SECOND_GIB);
+      const shares = [...byShare.values()].map(({ share, sums }) => ({ sums, fraction: fractionOf(share), share }));
+      const atShare = (i: number) => shares.reduce((total, { sums, fraction, share }) =>
+        total.plus(fraction ? sums.total(i).times(fraction[0]).dividedBy(fraction[1]) : sums.total(i).times(share)), ZERO);
+      q.gpu_seconds = whole.total(0).plus(atShare(0)).dividedBy(HALF_MS_PER_SECOND);
+      q.gpu_busy_seconds = whole.total(1).plus(atShare(1)).dividedBy(HALF_MS_PER_SECOND_PERCENT);
+      q.gpu_mem_gib_seconds = whole.total(2).dividedBy(HALF_MS_PER_SECOND_GIB);
     },
   };
 }

@@ -39,6 +39,37 @@ describe('MIG slices (issue 17)', () => {
     }
   });
 
+  it('exact hours: seven 1g slices of one GPU over three minutes are 0.05 GPU-hours, busy half of it, in the summary and the statement (issue 31)', () => {
+    const { dir } = workspace();
+    let text = '';
+    // Three scrapes a minute apart: two 1-minute intervals and the last the median, 1 minute.
+    for (let i = 0; i < 3; i++) {
+      text += `# ts=${new Date(Date.UTC(2026, 9, 5, 10, i)).toISOString()}\n`;
+      for (let id = 1; id <= 7; id++) {
+        text += `DCGM_FI_PROF_GR_ENGINE_ACTIVE{gpu="0",UUID="GPU-7s",modelName="NVIDIA A100-SXM4-80GB",GPU_I_PROFILE="1g.10gb",GPU_I_ID="${id}",Hostname="node-7",namespace="team-a"} 0.5\n`;
+      }
+    }
+    writeFileSync(join(dir, 'seven.prom'), text);
+    assert.equal(chargeback(dir, ['ingest', join(dir, 'seven.prom'), '--source', 'gpu']).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1
+currency: USD
+unallocated: CC-0000
+cost_centres:
+  - { id: CC-A, match: { namespace: [team-a] } }
+pools:
+  - { id: hours, cost: { fixed: "7.00" }, method: proportional, driver: gpu_hours }
+  - { id: busy, cost: { fixed: "7.00" }, method: proportional, driver: gpu_busy_hours }
+`);
+    const compute = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]);
+    assert.equal(compute.code, 0, compute.stderr);
+    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { pool: string; quantity: string }[] }).lines;
+    assert.deepEqual(lines.map((l) => [l.pool, l.quantity]), [['busy', '0.025'], ['hours', '0.05']]);
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { hours: string; busy_hours: string }[] };
+    assert.equal(summary.gpus.length, 7);
+    // Each slice's 3/420 and 1.5/420 of an hour, printed as every quantity is: at 20 decimal places.
+    for (const gpu of summary.gpus) assert.deepEqual([gpu.hours, gpu.busy_hours], ['0.00714285714285714286', '0.00357142857142857143']);
+  });
+
   it('busy time from GR_ENGINE_ACTIVE; each slice\'s hours at its share; the slices add up to at most the GPU\'s hours', () => {
     const { dir } = workspace();
     writeFileSync(join(dir, 'mig.prom'), scrape());
