@@ -25,14 +25,15 @@ const PAGE_ROWS = 5000;
 
 /**
  * The columns a bill needs (never the prompts and responses), with the team's and user's
- * names, from the tables of `schema` (Prisma's `?schema=` in LiteLLM's DATABASE_URL), else
+ * names (JSON columns as their text, which the reader decodes as it reads LiteLLM's CSV
+ * exports: a row nested past what JSON.stringify can walk is then rejected alone, not a crash), from the tables of `schema` (Prisma's `?schema=` in LiteLLM's DATABASE_URL), else
  * from the connection's search_path (`public`, or `options=-c search_path=…`).
  */
 function selectFrom(schema: string | null): string {
   const table = (name: string) => `${schema === null ? '' : `${quoted(schema)}.`}${quoted(name)}`;
   return `SELECT s.request_id, s.call_type, s.api_key, s.spend, s.total_tokens, s.prompt_tokens, s.completion_tokens,
-  s."startTime", s."endTime", s.model, s.model_group, s.custom_llm_provider, s."user", s.metadata, s.cache_hit,
-  s.request_tags, s.team_id, s.organization_id, s.end_user, s.status,
+  s."startTime", s."endTime", s.model, s.model_group, s.custom_llm_provider, s."user", CAST(s.metadata AS text) AS metadata, s.cache_hit,
+  CAST(s.request_tags AS text) AS request_tags, s.team_id, s.organization_id, s.end_user, s.status,
   t.team_alias, u.user_email, u.user_alias
   FROM ${table('LiteLLM_SpendLogs')} s
   LEFT JOIN ${table('LiteLLM_TeamTable')} t ON t.team_id = s.team_id

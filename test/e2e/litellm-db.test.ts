@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import Database from 'better-sqlite3';
 import { chargeback, fixture, workspace } from './cli.js';
 import { startCluster, type Cluster } from './pg-cluster.js';
 
@@ -79,6 +80,24 @@ pools:
     assert.equal(quantity('CC-SEARCH'), (await tokens(`team_id = 'team-a'`)).input);
     assert.equal(quantity('CC-SUPPORT'), (await tokens(`team_id = 'team-b'`)).input);
     assert.equal(lines.reduce((s, l) => s + Number(l.quantity ?? 0), 0), (await tokens()).input);
+  });
+
+  it('a row whose metadata is nested thousands deep is stored right beside the others, never a crash (issue 31)', async () => {
+    await db.query('CREATE SCHEMA hostile');
+    await db.query(`SET search_path TO hostile; ${readFileSync(fixture('litellm/schema.sql'), 'utf8')}; SET search_path TO public`);
+    const deep = `${'{"__proto__":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    await db.query(`INSERT INTO hostile."LiteLLM_SpendLogs" (request_id, call_type, api_key, prompt_tokens, completion_tokens, "startTime", "endTime", model, status, metadata)
+      VALUES ('deep', 'acompletion', 'k1', 1, 1, TIMESTAMP '2026-10-02 00:00:00', TIMESTAMP '2026-10-02 00:00:01', 'gpt-4o', 'success', CAST($1 AS jsonb)),
+             ('plain', 'acompletion', 'k1', 7, 1, TIMESTAMP '2026-10-02 00:00:02', TIMESTAMP '2026-10-02 00:00:03', 'gpt-4o', 'success', '{"user_api_key_alias": "ann"}')`,
+    [`{"user_api_key_alias": "ann", "deep": ${deep}}`]);
+    const { dir } = workspace();
+    const run = chargeback(dir, ['ingest', '--source', 'gateway', '--from', `${cluster.url}?schema=hostile`, '--rejects', join(dir, 'r.csv')]);
+    // The metadata is read as text and decoded only as deep as a field's path goes: stored right.
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /: batch 1 \(litellm\): 2 rows read, 2 stored, 0 duplicate, 0 rejected/);
+    const ledger = new Database(join(dir, 'chargeback.db'), { readonly: true });
+    assert.deepEqual(ledger.prepare('SELECT SUM(input_tokens) AS input, COUNT(*) AS n FROM usage_events').get(), { input: 8, n: 2 });
+    ledger.close();
   });
 
   it('a database it cannot reach is one line, exit 2, and nothing stored; --from with files is a usage error', () => {
