@@ -46,8 +46,12 @@ export function jsonRowsParser(spec: JsonRows): IncrementalParser {
         items.push(reject(record.line, parts, record.text));
         continue;
       }
-      // A value of many records keeps each one's own text, so a reject holds only the one at fault.
-      for (const part of parts) items.push(spec.onRecord(record.line, part, spec.expand ? JSON.stringify(part) : record.text));
+      // A value of many records keeps each one's own text, so a reject holds only the one at fault
+      // (a value that is its one record keeps the text it came as).
+      for (const part of parts) {
+        const text = part === record.value ? record.text : textOf(part);
+        items.push(text === null ? reject(record.line, NESTED_TOO_DEEPLY, record.text) : spec.onRecord(record.line, part, text));
+      }
     }
     return items;
   };
@@ -71,4 +75,17 @@ export function jsonRowsParser(spec: JsonRows): IncrementalParser {
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Why a record nested past what JSON.stringify can walk is rejected (JSON.parse reads any depth). */
+export const NESTED_TOO_DEEPLY = 'a value nested too deeply to read';
+
+/** A record as JSON text; null when it is nested too deeply to write. */
+function textOf(value: unknown): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }

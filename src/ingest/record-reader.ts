@@ -1,3 +1,4 @@
+import { NESTED_TOO_DEEPLY } from './json-rows.js';
 import { newTags } from '../domain/tags.js';
 import { InputError } from '../domain/errors.js';
 import type { UsageEvent } from '../domain/types.js';
@@ -322,7 +323,7 @@ function event(line: number, record: RecordFields, cells: readonly string[], spe
     return { kind: 'event', line, event: toEvent(record, spec, zone, keys, defaults), cells };
   } catch (error) {
     // A value nested past what the engine can walk (JSON.parse reads any depth; nothing else can).
-    if (error instanceof RangeError) return { kind: 'reject', reject: { line, field: null, reason: 'a value nested too deeply to read', cells } };
+    if (error instanceof RangeError) return { kind: 'reject', reject: { line, field: null, reason: NESTED_TOO_DEEPLY, cells } };
     if (!(error instanceof RowProblem)) throw error;
     return { kind: 'reject', reject: { line, field: error.field, reason: error.message, cells } };
   }

@@ -21,6 +21,18 @@ describe('hostile input', () => {
     assert.match(endless.stderr, /^chargeback: zero: a rate card of \d+ characters is past the limit of 1048576\n$/);
   });
 
+  it('a record nested 20,000 deep (__proto__ keys) is stored or rejected in one line by every JSON reader, never an internal error (issue 31)', () => {
+    const { dir } = workspace();
+    const deep = `${'{"__proto__":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    writeFileSync(join(dir, 'deep.jsonl'), `{"model":"gpt-4o","usage":{"prompt_tokens":1,"completion_tokens":1},"id":"x1","created":1791158400,"user":"ann","metadata":${deep}}\n`);
+    for (const format of ['openai-jsonl', 'litellm-payload', 'bedrock', 'openai-batch', 'openai-usage', 'anthropic-usage', 'litellm']) {
+      const run = chargeback(dir, ['ingest', join(dir, 'deep.jsonl'), '--source', 'gateway', '--format', format, '--rejects', join(dir, `${format}.csv`)]);
+      assert.ok(run.code === 0 || run.code === 1, `${format}: exit ${run.code} ${run.stderr}`);
+      assert.doesNotMatch(run.stderr, /internal error|Maximum call stack/, format);
+      assert.ok(run.stderr.trim().split('\n').length <= 1, run.stderr);
+    }
+  });
+
   it('tag names such as __proto__ and constructor are stored and matched like any other', () => {
     const { dir, ledger } = workspace();
     writeFileSync(join(dir, 't.csv'), 'timestamp,team,model,input_tokens,output_tokens,tag.__proto__,tag.constructor\n' +
