@@ -42,7 +42,8 @@ const widest = (text: string): number => Math.max(0, ...text.split('\n').map((li
  * The table at the terminal's width, never wrapped: the lowest-ranked columns are dropped in
  * their stated order, then `shrink` columns are cut with "…"; a note names what was left out.
  */
-export function fitTable(spec: TableSpec, look: Look): string {
+export function fitTable(table: TableSpec, look: Look): string {
+  const spec = { ...table, rows: table.rows.map((row) => row.map(bounded)) };
   let shown = spec.columns.map((_, i) => i);
   const dropped: string[] = [];
   const droppable = () => shown.filter((i) => spec.columns[i]!.drop !== undefined)
@@ -57,6 +58,22 @@ export function fitTable(spec: TableSpec, look: Look): string {
   if (widest(text) > look.width) text = render(spec, shown, look, shrunk(spec, shown, look.width));
   const note = dropped.length === 0 ? [] : wrapped(`(not shown at ${look.width} columns: ${dropped.join(', ')}; --wide shows them)`, look.width);
   return [...text.split('\n').map((line) => cut(line, look.width)), ...note].join('\n');
+}
+
+/**
+ * The most characters a cell shows in a terminal table, even with --wide: measuring the width
+ * of text costs more than its length, and a 100,000-character name took minutes to fit (and,
+ * working, never heard SIGTERM). JSON and CSV carry the whole text.
+ */
+const MOST_CHARACTERS = 1024;
+
+function bounded(cell: Cell): Cell {
+  const text = textOf(cell);
+  if (text.length <= MOST_CHARACTERS) return cell;
+  // Never half a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(text[MOST_CHARACTERS - 2]!) ? MOST_CHARACTERS - 2 : MOST_CHARACTERS - 1;
+  const short = `${text.slice(0, end)}…`;
+  return typeof cell === 'object' ? { ...cell, text: short } : short;
 }
 
 /** A note in lines of at most `width`, broken between words (it is prose, not a row). */
@@ -112,7 +129,13 @@ function shrunk(spec: TableSpec, shown: readonly number[], width: number): (numb
 function cut(line: string, width: number): string {
   if (stringWidth(line) <= width) return line;
   // eslint-disable-next-line no-control-regex
-  let plain = line.replace(/\x1b\[[0-9;]*m/g, '');
-  while (stringWidth(plain) > width - 1) plain = plain.slice(0, -1);
-  return `${plain}…`;
+  const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+  // The longest start that fits, found by halving (width grows with length): a few measures, not one per character.
+  let [fits, over] = [0, plain.length];
+  while (over - fits > 1) {
+    const mid = (fits + over) >> 1;
+    if (stringWidth(plain.slice(0, mid)) <= width - 1) fits = mid;
+    else over = mid;
+  }
+  return `${plain.slice(0, fits)}…`;
 }

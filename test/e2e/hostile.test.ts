@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { BIN, chargeback, fixture, startChargeback, workspace } from './cli.js';
+import { BIN, chargeback, fixture, inProcess, startChargeback, workspace } from './cli.js';
 
 /** Issue 13: inputs written to break us, kept as tests. */
 describe('hostile input', () => {
@@ -244,6 +244,22 @@ describe('terminal-safe output', () => {
     assert.match(outputs[0]!.stderr, /user=bob → CC-0000/);
     assert.match(outputs[1]!.stdout, /Search\\u001b\[1m/);
     assert.match(outputs[2]!.stdout, /user=\\u001b\[2J\\u001b\[31mroot\\u0007/);
+  });
+
+  it('a 100,000-character centre name: tables fit at once and cut it, --wide shows 1,024 characters of it, JSON all of it (issue 31)', async () => {
+    const { dir, ledger } = workspace();
+    const name = `N${'é'.repeat(99_999)}`;
+    const run = inProcess(ledger);
+    assert.equal((await run('ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway')).code, 0);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, name: "${name}", match: { team: [search] } }\n` +
+      'pools:\n  - { id: p, cost: { fixed: "10.00" }, method: proportional, driver: tokens }\n');
+    assert.equal((await run('compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'))).code, 0);
+    const narrow = await run('statement', '--month', '2026-10');
+    assert.ok(narrow.stdout.split('\n').every((line) => line.length <= 80), narrow.stdout);
+    const wide = (await run('statement', '--month', '2026-10', '--wide')).stdout;
+    assert.ok(wide.includes(`${name.slice(0, 1023)}…`) && !wide.includes(name.slice(0, 1024)));
+    const json = JSON.parse((await run('statement', '--month', '2026-10', '-f', 'json')).stdout) as { lines: { cost_centre_name: string }[] };
+    assert.ok(json.lines.some((l) => l.cost_centre_name === name));
   });
 });
 
