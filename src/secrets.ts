@@ -28,3 +28,16 @@ export function isSha256Hex(text: string): boolean {
 export function lastFour(rawKey: string): string {
   return rawKey.slice(-4);
 }
+
+/**
+ * Text shaped like a provider's API key, wherever it sits (a key in a swapped column, a
+ * message quoting a cell): OpenAI's, Anthropic's, LiteLLM's and most gateways' `sk-…`,
+ * xAI's `xai-…`, Groq's `gsk_…`, Hugging Face's `hf_…`, Google's `AIza…` and AWS access key
+ * ids. Fingerprints and SHA-256 hex never match.
+ */
+const KEY_LIKE = /\b(?:sk-[A-Za-z0-9_-]{16,}|xai-[A-Za-z0-9]{20,}|gsk_[A-Za-z0-9]{20,}|hf_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35}|(?:AKIA|ASIA)[0-9A-Z]{16})\b/g;
+
+/** Every key-shaped run of text replaced by its fingerprint. */
+export function redactKeyLike(text: string): string {
+  return text.replace(KEY_LIKE, (key) => fingerprintKey(key));
+}

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { FileError } from '../domain/errors.js';
+import { redactKeyLike } from '../secrets.js';
 import { safeText, unescapeText } from '../report/cells.js';
 import { toCsv } from '../report/csv.js';
 import { destinationOf, putInPlace, removeStaleTemporaries, temporaryName, type Destination } from '../temporary-files.js';
@@ -108,6 +109,18 @@ export function unwrapRejects(stream: Readable): Readable {
  * split) by the key's name or position in their text, the rest of which stays verbatim.
  */
 export function redactorFor(reader: Reader, header: readonly string[]): (reject: RejectedRow) => RejectedRow {
+  const byColumn = keyColumnsRedactor(reader, header);
+  // Then any key-shaped text left anywhere: a key in a column the reader did not expect one in.
+  return (reject) => {
+    const redacted = byColumn(reject);
+    const cells = redacted.cells.map(redactKeyLike);
+    const reason = redactKeyLike(redacted.reason);
+    return cells.every((cell, i) => cell === redacted.cells[i]) && reason === redacted.reason ? redacted : { ...redacted, cells, reason };
+  };
+}
+
+/** Keys in the columns the reader reads keys from, and those same keys wherever else they appear. */
+function keyColumnsRedactor(reader: Reader, header: readonly string[]): (reject: RejectedRow) => RejectedRow {
   const secrets = reader.secrets;
   if (!secrets) return (reject) => reject;
   const names = new Set(secrets.fields.map((f) => f.toLowerCase()));

@@ -99,6 +99,7 @@ describe('hostile conditions: a close against ingests and other closes', () => {
 
 describe('no secret and no formula in any output', () => {
   const KEY = 'sk-live-0123456789abcdefSECRET';
+  const OTHER = 'sk-proj-AbCdEf0123456789SECRET';
   it('rejects files, messages and summaries show a raw key only as its fingerprint; cells are formula-escaped; the file is 0600 and re-ingests', () => {
     const { dir } = workspace();
     const header = 'timestamp,request_id,api_key,user,team,model,input_tokens,output_tokens';
@@ -106,6 +107,7 @@ describe('no secret and no formula in any output', () => {
       `2026-10-01T00:00:00Z,r1,${KEY},u,t,m,1,x`,                       // a bad token count
       `2026-10-01T00:00:00Z,r2,${KEY},u,t,m,1,1,extra`,                 // a ragged row
       `${KEY},r4,${KEY},u,t,m,1,1`,                                      // the key where the time should be
+      `${OTHER},r8,2026-10-01T00:00:00Z,u,t,m,1,1`,                      // columns swapped: a key only where the time should be
       `2026-10-01T00:00:00Z,r5,${KEY},=HYPERLINK(""http://x""),t,m,1,x`, // a formula payload
       ` =cmd,r6,${KEY},u,t,m,1,1`,                                        // a formula after a space
       `2026-10-01T00:00:00Z,r7,${KEY},u,t,m,1,1`,                        // a good row
@@ -129,6 +131,7 @@ describe('no secret and no formula in any output', () => {
     run(['batches']);
     const rejects = readFileSync(join(dir, 'r.csv'), 'utf8');
     for (const text of [...outputs, rejects, readFileSync(join(dir, 'rj.csv'), 'utf8')]) assert.doesNotMatch(text, /SECRET/, text);
+    assert.match(rejects, new RegExp(`^${fingerprintKey(OTHER)},r8,`, 'm'));
     assert.match(rejects, new RegExp(`,${fingerprintKey(KEY)},`));
     assert.match(rejects, /,"'=HYPERLINK\(/);
     assert.match(rejects, /^' =cmd,r6,/m);
