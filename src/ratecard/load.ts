@@ -8,14 +8,20 @@ import type { RateCard } from '../domain/types.js';
 import { parseRateCard } from './schema.js';
 import type { PriceListParams } from '../domain/methods/price-list.js';
 import { litellmPriceRows } from '../domain/methods/litellm-prices.js';
+import { fingerprintKey, isFingerprint } from '../secrets.js';
 
-/** A validated rate card and the SHA-256 of the exact bytes it was read from. */
+/**
+ * A validated rate card and the SHA-256 of the exact bytes it was read from (of its stored
+ * text, when that differs: raw keys replaced by their fingerprints).
+ */
 export interface LoadedRateCard {
   card: RateCard;
   sha256: string;
   file: string;
-  /** The card as written, kept with every run so that it can be recomputed. */
+  /** The card as written, kept with every run so that it can be recomputed; a raw API key in it as its fingerprint. */
   text: string;
+  /** Where the card names a raw API key (`cost_centres[0].match.api_key`), with the fingerprint a run keeps in its place. */
+  rawKeys: { path: string; last4: string; fingerprint: string }[];
   /** The text of each file the card loads (a price map), by the name the card gives it: kept with the run too. */
   files: Record<string, string>;
 }
@@ -38,7 +44,40 @@ export function readRateCard(file: string): LoadedRateCard {
   const text = bytes.toString('utf8');
   const files: Record<string, string> = {};
   const card = parseRateCardText(text, name, (named) => (files[named] = readAtMost(resolve(dirname(file), named), PRICE_FILE_BYTES).toString('utf8')));
-  return { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text, files };
+  const rawKeys = rawKeysIn(text);
+  const unchanged = { card, sha256: createHash('sha256').update(bytes).digest('hex'), file, text, files };
+  if (rawKeys.length === 0) return { ...unchanged, rawKeys: [] };
+  // A run keeps the card's text: never a raw key in it. Its fingerprint matches the same usage,
+  // so the run recomputes from the stored text as from the card; a text that would read as
+  // another card (a short "key" that is also part of a name) is kept as written.
+  const stored = rawKeys.reduce((out, { key }) => out.split(key).join(fingerprintKey(key)), text);
+  const same = sameCard(card, () => parseRateCardText(stored, name, storedCardFiles(files)));
+  return {
+    ...(same ? { sha256: createHash('sha256').update(stored, 'utf8').digest('hex'), text: stored } : unchanged),
+    card, file, files,
+    rawKeys: rawKeys.map(({ path, key }) => ({ path, last4: key.slice(-4), fingerprint: fingerprintKey(key) })),
+  };
+}
+
+/** Whether another text reads as the same card (its match rules included, which are maps). */
+function sameCard(card: RateCard, other: () => RateCard): boolean {
+  const text = (c: RateCard) => JSON.stringify(c, (_, value: unknown) => (value instanceof Map ? [...value] : value));
+  try {
+    return text(other()) === text(card);
+  } catch {
+    return false;
+  }
+}
+
+/** The raw API keys (not `sha256:` fingerprints) a card's cost centres match, where each is. */
+function rawKeysIn(text: string): { path: string; key: string }[] {
+  const plain = parseDocument(text).toJS({ maxAliasCount: RATE_CARD_LIMITS.aliases }) as { cost_centres?: { match?: { api_key?: unknown } }[] } | null;
+  const centres = Array.isArray(plain?.cost_centres) ? plain.cost_centres : [];
+  return centres.flatMap((centre, i) => {
+    const keys = centre?.match?.api_key;
+    const list = typeof keys === 'string' ? [keys] : Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+    return list.filter((key) => key !== '' && !isFingerprint(key)).map((key) => ({ path: `cost_centres[${i}].match.api_key`, key }));
+  });
 }
 
 /** A stored run's files, as `parseRateCardText` reads them: a file the run does not hold is an error. */

@@ -149,6 +149,32 @@ describe('no secret and no formula in any output', () => {
   });
 });
 
+describe('a card that names raw keys (issue 31)', () => {
+  it('validate says to write fingerprints; a run keeps the text with fingerprints in their place, matches the same usage and verifies', async () => {
+    const { dir, ledger } = workspace();
+    const key = 'sk-live-CardKey0123456789SECRET';
+    writeFileSync(join(dir, 'k.csv'), `timestamp,request_id,api_key,model,input_tokens,output_tokens\n2026-10-02T00:00:00Z,k1,${key},m,10,1\n2026-10-02T00:00:00Z,k2,sk-other-0123456789abcdef,m,5,1\n`);
+    writeFileSync(join(dir, 'card.yaml'), `version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: CC-1, match: { api_key: ["${key}"] } }  # ${key}\n` +
+      'pools:\n  - { id: p, cost: { fixed: "11.00" }, method: proportional, driver: tokens }\n');
+    const run = inProcess(ledger);
+    assert.equal((await run('ingest', join(dir, 'k.csv'), '--source', 'gateway')).code, 0);
+    const validate = await run('ratecard', 'validate', join(dir, 'card.yaml'));
+    assert.equal(validate.code, 0);
+    assert.equal(validate.stderr, `warning: ${join(dir, 'card.yaml')}: cost_centres[0].match.api_key holds a raw API key (…CRET): runs keep the card's text with ${fingerprintKey(key)} in its place; write that fingerprint in the card\n`);
+    assert.equal((await run('compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml'))).code, 0);
+    const db = new Database(ledger, { readonly: true });
+    const stored = db.prepare('SELECT rate_card_text FROM runs WHERE id = 1').pluck().get() as string;
+    db.close();
+    assert.doesNotMatch(stored, /SECRET/);
+    assert.equal(stored.split(fingerprintKey(key)).length, 3, 'the rule and the comment');
+    const lines = (JSON.parse((await run('statement', '--month', '2026-10', '-f', 'json')).stdout) as { lines: { cost_centre: string; amount: string }[] }).lines;
+    // The fingerprint matches the key's usage: 11 of the 17 tokens.
+    assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-0000', '3.88'], ['CC-1', '7.12']]);
+    assert.equal((await run('runs', '--verify', '1')).code, 0);
+    assert.equal((await run('budgets', '--month', '2026-10')).stderr.includes('changed'), false);
+  });
+});
+
 describe('exact at any size the limits allow', () => {
   const HEADER = 'timestamp,request_id,team,model,input_tokens,output_tokens';
   it('sums past 2^53 stay exact; sums past 2^63 are refused in one line with nothing stored', () => {

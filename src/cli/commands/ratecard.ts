@@ -18,7 +18,11 @@ export function registerRateCard(program: Command, io: Io): void {
     .addOption(monthOption('also check that the card may price this month', false))
     .addOption(formatOption(RATECARD_VIEW))
     .action((file: string, flags: { month?: string; format: string }, command: Command) => {
-      const { card, sha256 } = readRateCard(file);
+      const { card, sha256, rawKeys } = readRateCard(file);
+      // Said plainly: every run keeps the card's text, and a key belongs in it only as its fingerprint.
+      for (const { path, last4, fingerprint } of rawKeys) {
+        io.stderr(`warning: ${file}: ${path} holds a raw API key (…${last4}): runs keep the card's text with ${fingerprint} in its place; write that fingerprint in the card\n`);
+      }
       const month = flags.month === undefined ? null : requireMonth(flags.month);
       if (month && !monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       io.stdout(render(RATECARD_VIEW, flags.format, { file, sha256, card, month: month?.label ?? null }, lookOf(command, io)));
