@@ -240,10 +240,11 @@ async function main() {
   goal('every command\'s peak RSS', `${mb(Math.min(...rss))}–${mb(Math.max(...rss))} MB`, '≤ 300 MB, flat from 1M to 5M', Math.max(...rss) <= 300);
   tables.push(`Views as the month grows, and at 50M events (projected: linear through the two points)\n| view | ${rows.toLocaleString('en-US')} s | ${big.toLocaleString('en-US')} s | 50M s (projected) | peak RSS MB |\n|---|---:|---:|---:|---|\n${projections.join('\n')}`);
 
-  // Issue 21: SLO credits read the month's latencies and failed requests from the events.
+  // Issue 21: SLO credits read the month's latencies and failed requests from the events;
+  // held to issue 30's compute target, as compute without them is.
   const slo = chargeback(bigOne.ledger, ['compute', '--month', '2026-10', '--rate-card', sloPath]);
-  goal(`compute with SLO credits on the ${big.toLocaleString('en-US')}-event ledger`, `${f2(slo.seconds)} s, ${mb(slo.peakRssMb)} MB (without: ${f2(bigOne.compute.seconds)} s)`,
-    '≤ 5 s', slo.seconds <= 5);
+  goal(`compute with SLO credits on the ${big.toLocaleString('en-US')}-event ledger`,
+    `${f2(slo.seconds)} s, ${ratio(slo.seconds, floor)}, ${mb(slo.peakRssMb)} MB (without: ${f2(bigOne.compute.seconds)} s)`, '≤ 1.0× .import', within(slo.seconds, 1));
 
   await billingExports();
 
