@@ -138,6 +138,30 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
   const picked = (which: (shape: GroupShape) => boolean) =>
     JSON.stringify(comboClass.flatMap((cls, combo) => (which(shapes[cls]!) ? [combo] : [])));
   const dayOf = (day: number | bigint) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
+  /**
+   * The month's sums per identity and combination (of the combinations `combos` lists, a JSON
+   * list; null: all), each dims row's identity id beside its combination, so the month's rows
+   * group by two integers; each identity's rows come one after another, sharing one object,
+   * so the breakdowns name an identity once.
+   */
+  function* identitySums(combos: string | null): Generator<{ combo: number; identity: Identity; sums: bigint[] }> {
+    const rows = rowsOf(month);
+    const found = db.prepare(`SELECT g.identity, g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
+      FROM (SELECT c.identity, c.combo, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
+        FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id ${combos === null ? '' : `WHERE ${inJsonList('c.combo')}`}
+        GROUP BY c.identity, c.combo) g
+      JOIN usage_identities i ON i.id = g.identity ORDER BY g.identity, g.combo`)
+      .raw().safeIntegers(true).iterate(...rows.params, ...(combos === null ? [] : [combos])) as IterableIterator<[bigint, bigint, string, string, string, string, ...bigint[]]>;
+    let lastId: bigint | null = null;
+    let identity: Identity = {};
+    for (const [id, combo, fp, user, team, project, ...sums] of found) {
+      if (id !== lastId) {
+        lastId = id;
+        identity = identityOf(fp, user, team, project);
+      }
+      yield { combo: Number(combo), identity, sums };
+    }
+  }
 
   return {
     groups: () => [...sumMonth().monthTotals].map(([cls, row]) => group(shapes[cls]!, row)),
@@ -150,14 +174,8 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
       return found.map(([combo, day, ...row]) => ({ day: dayOf(day!), group: group(shapes[comboClass[Number(combo)]!]!, row) }));
     },
     *identities(which) {
-      const rows = rowsOf(month);
-      const found = db.prepare(`SELECT g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
-        FROM (SELECT c.combo, c.identity, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
-          FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id WHERE ${inJsonList('c.combo')} GROUP BY c.combo, c.identity) g
-        JOIN usage_identities i ON i.id = g.identity`)
-        .raw().safeIntegers(true).iterate(...rows.params, picked(which)) as IterableIterator<[bigint, string, string, string, string, ...bigint[]]>;
-      for (const [combo, fp, user, team, project, ...row] of found) {
-        yield { identity: identityOf(fp, user, team, project), group: group(shapes[comboClass[Number(combo)]!]!, row) };
+      for (const { combo, identity, sums } of identitySums(picked(which))) {
+        yield { identity, group: group(shapes[comboClass[combo]!]!, sums) };
       }
     },
     monthSums: () => ({
@@ -166,25 +184,7 @@ export function classifyUsage(db: Ledger, month: MonthRange, daysBefore: number,
       shapeOf: (cls) => shapes[cls]!,
       days: [...sumMonth().classDays.values()].map(({ cls, day, sums: row }) => ({ cls, day: dayOf(day), sums: row })),
       identities: { *[Symbol.iterator]() {
-        // Each dims row's identity id beside its combination: the month's rows group by two
-        // integers, and each identity's rows come one after another.
-        const rows = rowsOf(month);
-        const found = db.prepare(`SELECT g.identity, g.combo, ${IDENTITY_COLUMNS}, ${SUMMED.map((column) => `g.${column}`).join(', ')}
-          FROM (SELECT c.identity, c.combo, ${SUMMED.map((column) => `CAST(SUM(r.${column}) AS BIGINT) AS ${column}`).join(', ')}
-            FROM (${rows.sql}) r JOIN dim_combo c ON c.dim_id = r.dim_id
-            GROUP BY c.identity, c.combo) g
-          JOIN usage_identities i ON i.id = g.identity ORDER BY g.identity, g.combo`)
-          .raw().safeIntegers(true).iterate(...rows.params) as IterableIterator<[bigint, bigint, string, string, string, string, ...bigint[]]>;
-        // One object per identity, its rows sharing it: the breakdowns name an identity once.
-        let lastId: bigint | null = null;
-        let identity: Identity = {};
-        for (const [id, combo, fp, user, team, project, ...row] of found) {
-          if (id !== lastId) {
-            lastId = id;
-            identity = identityOf(fp, user, team, project);
-          }
-          yield { cls: comboClass[Number(combo)]!, identity, sums: row };
-        }
+        for (const { combo, identity, sums } of identitySums(null)) yield { cls: comboClass[combo]!, identity, sums };
       } },
     }),
     latencies(keysOf) {
