@@ -1,7 +1,7 @@
 import { listAgainstInvoice } from './list-vs-invoice.js';
 import { billedCost } from './billing.js';
 import { billedByOwner } from './bill-owners.js';
-import { COUNTS, type CountColumn } from './usage-counts.js';
+import { COUNTS } from './usage-counts.js';
 import { ZERO } from './drivers.js';
 import { settleIdle } from './idle.js';
 import { describeIdentity, filterTakes, matchCostCentre, ownerOf } from './match.js';
@@ -240,25 +240,26 @@ function assignOwners(card: RateCard, usage: readonly UsageGroup[]): Owners {
   );
 }
 
-/** SPEC §8.9: a row is written when its amount or its quantity is non-zero. */
-/** Per centre, the gateway usage a pool served it, as logged: requests and every count, those not 0. */
-function loggedUsage(served: readonly UsageGroup[], owners: Owners): Map<string, Partial<Record<'requests' | CountColumn, Decimal>>> {
-  const byCentre = new Map<string, Partial<Record<'requests' | CountColumn, Decimal>>>();
+/** The quantities a usage line shows, in one order whatever order the groups came in. */
+const LOGGED = ['requests', ...COUNTS.map((c) => c.column)] as const;
+type Logged = Partial<Record<(typeof LOGGED)[number], Decimal>>;
+
+/** Per centre, the gateway usage a pool served it, as logged: requests and every count, those not 0, in LOGGED order. */
+function loggedUsage(served: readonly UsageGroup[], owners: Owners): Map<string, Logged> {
+  const sums = new Map<string, Decimal[]>();
   for (const group of served) {
     const centre = owners.get(group)?.centre;
     if (group.source !== 'gateway' || centre === undefined) continue;
-    const sums = byCentre.get(centre) ?? {};
-    for (const column of ['requests', ...COUNTS.map((c) => c.column)] as const) {
-      const value = group.quantities[column];
-      if (!value.isZero()) sums[column] = (sums[column] ?? ZERO).plus(value);
-    }
-    byCentre.set(centre, sums);
+    const totals = sums.get(centre) ?? LOGGED.map(() => ZERO);
+    sums.set(centre, totals.map((total, i) => total.plus(group.quantities[LOGGED[i]!])));
   }
-  return byCentre;
+  return new Map([...sums].map(([centre, totals]) => [centre, Object.fromEntries(
+    LOGGED.flatMap((column, i) => (totals[i]!.isZero() ? [] : [[column, totals[i]!]])),
+  ) as Logged]));
 }
 
 /** A centre's own usage line with the usage behind it; idle and credit lines have none of their own. */
-function withUsage(line: StatementLine, charge: PoolCharge, logged: ReadonlyMap<string, Partial<Record<'requests' | CountColumn, Decimal>>>): StatementLine {
+function withUsage(line: StatementLine, charge: PoolCharge, logged: ReadonlyMap<string, Logged>): StatementLine {
   const usage = charge.kind === 'usage' ? logged.get(charge.costCentre) : undefined;
   return usage && Object.keys(usage).length > 0 ? { ...line, usage } : line;
 }
