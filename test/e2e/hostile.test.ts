@@ -73,7 +73,12 @@ describe('hostile conditions: a close against ingests and other closes', () => {
       const read = JSON.parse(db.prepare('SELECT batch_ids FROM runs WHERE id = 1').pluck().get() as string) as number[];
       const outside = db.prepare(`SELECT COUNT(*) FROM usage_events WHERE ts_ms >= ? AND ts_ms < ? AND batch_id NOT IN (SELECT value FROM json_each(?))`).pluck()
         .get(Date.UTC(2026, 9, 1), Date.UTC(2026, 10, 1), JSON.stringify(read));
+      // The books' own times tell the same order: a close is dated when it took effect, after every batch it read.
+      const closedAt = db.prepare('SELECT closed_at FROM closed_months').pluck().get() as string;
+      const createdAt = db.prepare('SELECT created_at FROM runs WHERE id = 1').pluck().get() as string;
+      const finished = db.prepare(`SELECT finished_at FROM batches WHERE id IN (SELECT value FROM json_each(?))`).pluck().all(JSON.stringify(read)) as string[];
       db.close();
+      for (const at of finished) assert.ok(at <= createdAt && createdAt <= closedAt, `round ${round}: a batch the run read finished at ${at}, the run is dated ${createdAt}, the close ${closedAt}`);
       assert.equal(outside, 0, `round ${round}: October rows the closed run did not read (ingest said: ${ingested.stdout})`);
       assert.match(ingested.stdout, read.includes(2) ? /60000 stored/ : /0 stored, 0 duplicate, 60000 rejected/);
     }

@@ -42,7 +42,7 @@ export function registerCompute(program: Command, io: Io): void {
       const { card, sha256, file, text, files } = readRateCard(flags.rateCard);
       if (!monthInEffect(month, card.effectiveFrom, card.effectiveTo)) throw outOfRange(file, month.label, card);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
-      const job = { period: periodOf(month, card.timezone), card, sha256, file, text, files, maxGapMs, listed, close: flags.close ?? false, store: !flags.dryRun, now: io.now() };
+      const job = { period: periodOf(month, card.timezone), card, sha256, file, text, files, maxGapMs, listed, close: flags.close ?? false, store: !flags.dryRun, now: io.now };
       // A close reads and writes under the write lock: no batch commits rows into the month
       // between what the closed run read and the close, and a second close waits, then fails.
       let outcome: Stored;
@@ -135,7 +135,8 @@ interface ComputeJob {
   close: boolean;
   /** False for a dry run: price the month, store nothing. */
   store: boolean;
-  now: Date;
+  /** The clock, read once the run's snapshot is taken (under the lock for a close): a run and a close are dated when they took effect. */
+  now: () => Date;
 }
 
 /** Reads the month in one snapshot, prices it, stores the run, and closes the month if asked. */
@@ -144,10 +145,12 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
   const { range, month: { label: month } } = period;
   const closed = closedMonth(ledger, month);
   if (closed && close) throw new UsageError(`${month} is already closed, on run ${closed.runId}`);
-  const { statement, anomalies, batches } = inSnapshot(ledger, () => {
+  const { statement, anomalies, batches, at } = inSnapshot(ledger, () => {
     const batches = batchesRead(ledger, period);
+    // After the first read: the snapshot exists, so every batch it holds finished before this time.
+    const at = job.now().toISOString();
     const usage = readMonthUsage(ledger, card, range);
-    return { batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed, withBreakdowns: job.store }), anomalies: anomaliesOf(card, month, usage) };
+    return { at, batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed, withBreakdowns: job.store }), anomalies: anomaliesOf(card, month, usage) };
   });
   const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
   if (noUsage && close) {
@@ -173,11 +176,11 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
     ...runContentOf(statement),
     warnings: [...statement.warnings, ...statement.unmatched.map((u) => `unmatched: ${u}`), ...anomalies],
     reconciled: failures.length === 0,
-    createdAt: job.now.toISOString(),
+    createdAt: at,
   });
   const standing = standingOf(ledger, month, runId);
   const books = standing.kind === 'adjusts' ? findRun(ledger, month, standing.booksRunId) : null;
   const adjustments = books ? adjustmentsAgainst(books.lines, statement.lines) : [];
-  if (close) closeMonth(ledger, { month, runId, startMs: range.startMs, endMs: range.endMs, closedAt: job.now.toISOString() });
+  if (close) closeMonth(ledger, { month, runId, startMs: range.startMs, endMs: range.endMs, closedAt: at });
   return { runId, statement, anomalies, noUsage, books, adjustments, failures };
 }
