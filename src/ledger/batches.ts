@@ -65,6 +65,11 @@ export interface BatchWriter {
   insertBilling(records: readonly { key: string; record: BillingRecord }[]): number;
   /** GPU samples, keyed by (host, gpu, time); returns how many were new. */
   insertGpu(samples: readonly GpuSample[]): number;
+  /**
+   * Stores what the writer still holds and returns how many events it stored that no insert
+   * counted (PostgreSQL stores a batch's events as it finishes); 0 when called again.
+   */
+  settle(): number;
   /** Commits, unless a batch with the same bytes is already there (and `reread` is off): then rolls back and returns it. */
   commit(sha256: string, counts: BatchCounts, finishedAt: string, reread: boolean): BatchRow | null;
   rollback(): void;
@@ -142,6 +147,12 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
     const rollback = () => {
       if (db.inTransaction) db.exec('ROLLBACK');
     };
+    let settled = false;
+    const settle = () => {
+      if (settled) return 0;
+      settled = true;
+      return usage.finish();
+    };
     return {
       id,
       insert: (events) => usage.insert(events),
@@ -157,6 +168,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
         }
         return inserted;
       },
+      settle,
       commit(sha256, counts, finishedAt, reread) {
         // Another process may have committed the same bytes meanwhile (stdin is hashed only now);
         // and bytes seen before that store nothing now add no batch (a header-only file re-read by cron).
@@ -165,7 +177,7 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
           rollback();
           return earlier.batch;
         }
-        usage.finish();
+        settle();
         finish.run(sha256, counts.read, counts.accepted, counts.rejected, counts.duplicate,
           JSON.stringify(counts.ignoredColumns), counts.rejectsFile, counts.heldBack ?? null, finishedAt, id);
         db.exec('COMMIT');

@@ -112,7 +112,7 @@ function edgeDays(): (day: number) => boolean {
  * Remembers up to `max` entries in two generations: when the newer fills up it becomes the
  * older, and an entry found in the older moves back, so entries in steady use stay.
  */
-function twoGenerationCache<K, V>(max: number) {
+export function twoGenerationCache<K, V>(max: number) {
   let newer = new Map<K, V>();
   let older = new Map<K, V>();
   return {
@@ -287,8 +287,8 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
 
   return {
     ...entryPoints(store, flush, keyHash),
-    /** Writes what is still held in memory; call before the batch commits. */
-    finish(): void {
+    /** Writes what is still held in memory; call before the batch commits. Every event was counted as it was inserted: none is left to count. */
+    finish(): number {
       flush();
       daily.flush();
       edges.flush();
@@ -296,6 +296,7 @@ export function usageWriter(db: Database.Database, batchId: number, keyHash: (ke
       for (const quarter of quarters) addQuarter.run(batchId, quarter);
       days.clear();
       quarters.clear();
+      return 0;
     },
   };
 }

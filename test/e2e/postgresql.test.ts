@@ -105,7 +105,7 @@ describe('PostgreSQL ledger (issue 20)', () => {
         cachedInputTokens: 0, status: 'ok' as const, tags: {} } });
       let stored = 0;
       for (let chunk = 0; chunk < 5; chunk++) stored += writer.insert([0, 1, 2, 3].map((i) => event(chunk * 4 + i, `u${chunk + i}`)));
-      writer.finish();
+      stored += writer.finish();
       ledger.exec('COMMIT');
       assert.equal(stored, 20);
       assert.equal(ledger.prepare(`SELECT COUNT(DISTINCT i.user_name) FROM usage_dims d ${DIMS_VALUES}`).pluck().get(), 8);
@@ -139,8 +139,7 @@ describe('PostgreSQL ledger (issue 20)', () => {
       const writer = pgUsageWriter(ledger, 1);
       const event = (user: string, model: string) => ({ key: `k-${user}-${model}`, event: { tsMs: Date.UTC(2026, 9, 2), model, user, team: 'search',
         apiKeyFp: 'sha256:aaaa', inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, status: 'ok' as const, tags: { feature: 'chat' } } });
-      assert.equal(writer.insert([event('ann', 'm2'), event('cy', 'm2')]), 2);
-      writer.finish();
+      assert.equal(writer.insert([event('ann', 'm2'), event('cy', 'm2')]) + writer.finish(), 2);
       ledger.exec('COMMIT');
       // The known pair finds its row; the new one numbers after the kept ids (an insert that
       // finds its row there may still use up a number: ids have gaps, never repeats).
@@ -209,6 +208,38 @@ describe('PostgreSQL ledger (issue 20)', () => {
           { ...outcome(sqlite), stdout: named(sqlite.stdout), stderr: named(sqlite.stderr) }, `seed ${seed}: ${step.join(' ')}`);
       }
     }
+  });
+
+  it('stores through COPY what COPY escapes: backslash, tab and line ends in keys, identities and tags, and a key twice in a file keeps its first copy (issue 30)', () => {
+    const { dir, ledger: file } = workspace();
+    const url = newDatabase();
+    const csv = join(dir, 'odd.csv');
+    writeFileSync(csv, 'timestamp,request_id,user,team,model,input_tokens,output_tokens,tag.feature\n' +
+      '2026-10-02T00:00:00Z,"r\\1\t",ann\\b,search,llama-3-8b,10,1,"a\tb"\n' +
+      '2026-10-02T01:00:00Z,"r\n2",\\N,search,llama-3-8b,20,2,"line\r\nend"\n' +
+      '2026-10-02T02:00:00Z,"r\\1\t",ann\\b,search,llama-3-8b,999,999,later copy\n' +
+      '2026-10-31T23:59:00Z,r3,"tab\tuser",growth,gpt-4o,30,3,\\.\n');
+    const on = (ledger: string, args: readonly string[]) => chargeback(dir, ['--ledger', ledger, ...args]);
+    assert.equal(on(url, ['init']).code, 0);
+    for (const step of [['ingest', csv, '--source', 'gateway'], ['compute', '-m', '2026-10', '-r', CARD], ['explain', '-m', '2026-10', '--cost-centre', 'CC-0000', '--by', 'tag.feature', '-f', 'json'],
+      ['statement', '-m', '2026-10', '-f', 'csv']]) {
+      const [sqlite, postgresql] = [on(file, step), on(url, step)];
+      const named = (text: string) => text.replaceAll(file, 'LEDGER').replaceAll(url, 'LEDGER');
+      assert.deepEqual({ ...outcome(postgresql), stdout: named(postgresql.stdout) }, { ...outcome(sqlite), stdout: named(sqlite.stdout) }, step.join(' '));
+    }
+    // The rows as stored, byte for byte as SQLite stores them: the first copy of r\\1 and every odd character.
+    const query = `SELECT e.natural_key, i.user_name, a.tags, e.input_tokens FROM usage_events e JOIN usage_dims d ON d.id = e.dim_id ${DIMS_VALUES} ORDER BY e.ts_ms`;
+    const rowsOf = (path: string) => {
+      const ledger = openLedger(path, { create: false });
+      try {
+        return (ledger.prepare(query).raw().all() as unknown[][]).map((row) => row.map(String));
+      } finally {
+        ledger.close();
+      }
+    };
+    const stored = rowsOf(url);
+    assert.deepEqual(stored, rowsOf(file));
+    assert.deepEqual(stored.map((row) => row.slice(1)), [['ann\\b', '{"feature":"a\\tb"}', '10'], ['\\N', '{"feature":"line\\nend"}', '20'], ['tab\tuser', '{"feature":"\\\\."}', '30']]);
   });
 
   it('stores every row once when four hosts ingest overlapping files at once, with a compute in the middle', async () => {

@@ -19,7 +19,20 @@ export interface QueryOptions {
 
 export interface SyncPg {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): { rows: Row[]; rowCount: number };
+  /** Starts a `COPY … FROM STDIN`: rows go as COPY text, and the server reads them while the caller goes on. */
+  copyFrom(sql: string): CopyIn;
   close(): void;
+}
+
+/**
+ * A COPY under way: `write` hands over rows in COPY's text format, `end` waits for the server
+ * and returns how many it took. Any query ends it first (the connection does one thing at a
+ * time), so `open` says whether it still takes rows.
+ */
+export interface CopyIn {
+  readonly open: boolean;
+  write(text: string): void;
+  end(): number;
 }
 
 /**
@@ -62,10 +75,33 @@ export function connectSync(url: string, name = withoutPassword(url)): SyncPg {
     if (error) throw new PgError(`${name}: ${error.message}`, error.code);
     return reply;
   };
+  let copying: { open: boolean } | null = null;
+  const endCopy = (): number => {
+    if (!copying?.open) return 0;
+    copying.open = false;
+    return ask({ copy: 'end' }).rowCount as number;
+  };
   return {
     query<Row>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      endCopy();
       const reply = ask({ sql, params, ...options });
       return { rows: reply.rows as Row[], rowCount: reply.rowCount as number };
+    },
+    copyFrom(sql: string): CopyIn {
+      endCopy();
+      ask({ copy: 'start', sql });
+      const state = { open: true };
+      copying = state;
+      return {
+        get open() {
+          return state.open;
+        },
+        write: (text) => {
+          if (!state.open) throw new PgError(`${name}: the COPY has ended`, null);
+          ask({ copy: 'rows', text });
+        },
+        end: () => (copying === state ? endCopy() : 0),
+      };
     },
     close() {
       if (!open) return;

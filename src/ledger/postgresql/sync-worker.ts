@@ -4,8 +4,12 @@
  * number is stored in the shared flag, which wakes the waiting main thread; it reads the
  * answer with receiveMessageOnPort.
  */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 interface Setup {
   url: string;
@@ -55,7 +59,41 @@ function typesFor(bigints: boolean) {
   };
 }
 
-parentPort!.on('message', (request: (Query | { close: true }) & { seq: number }) => {
+/**
+ * A COPY … FROM STDIN under way: its stream, and how it ended. Rows are written as they come
+ * and the server reads them meanwhile; a failure is told at the next write or at the end.
+ */
+interface CopyIn {
+  stream: Writable & { rowCount?: number };
+  ended: Promise<unknown>;
+}
+let copying: CopyIn | null = null;
+
+type Copy = { copy: 'start'; sql: string } | { copy: 'rows'; text: string } | { copy: 'end' };
+
+/** One step of a COPY: start it, hand it rows (waiting only while the socket is full), or end it and tell how many rows it took. */
+async function copyStep(request: Copy): Promise<unknown> {
+  if (request.copy === 'start') {
+    const stream = client.query(copyFrom(request.sql));
+    const ended = finished(stream);
+    ended.catch(() => undefined);
+    copying = { stream, ended };
+    return {};
+  }
+  const open = copying;
+  if (!open) throw new Error('no COPY under way');
+  if (request.copy === 'rows') {
+    if (!open.stream.write(request.text)) await Promise.race([once(open.stream, 'drain'), open.ended]);
+    if (open.stream.errored) throw open.stream.errored;
+    return {};
+  }
+  copying = null;
+  open.stream.end();
+  await open.ended;
+  return { rows: [], rowCount: open.stream.rowCount ?? 0 };
+}
+
+parentPort!.on('message', (request: (Query | Copy | { close: true }) & { seq: number }) => {
   current = request.seq;
   void (async () => {
     try {
@@ -64,6 +102,7 @@ parentPort!.on('message', (request: (Query | { close: true }) & { seq: number })
         await client.end();
         return answer({ closed: true });
       }
+      if ('copy' in request) return answer(await copyStep(request));
       const result = await client.query({
         text: request.sql,
         // Without values pg uses the simple protocol, which runs several statements at once (exec).
