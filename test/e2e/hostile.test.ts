@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fingerprintKey } from '../../src/secrets.js';
+import { documentOf } from '../../src/domain/postings.js';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -99,6 +100,30 @@ describe('hostile conditions: a close against ingests and other closes', () => {
       assert.equal(db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 1, 'no orphan run');
       db.close();
     }
+  });
+});
+
+describe('hostile conditions: two exports at once', () => {
+  it('post the month\'s journal once: an export that waits for another\'s record finds the journal posted (each journal posted once)', async () => {
+    const { dir, ledger } = workspace();
+    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    assert.equal(chargeback(dir, ['compute', '-m', '2026-10', '-r', fixture('spec-example/ratecard.yaml'), '--close']).code, 0);
+    // Another export holds the write lock and records the journal while this one starts.
+    const other = new Database(ledger);
+    other.exec('BEGIN IMMEDIATE');
+    const late = startChargeback(dir, ['export', 'erp', '-m', '2026-10', '-o', join(dir, 'late.csv')]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    other.prepare(`INSERT INTO exports (month, run_id, base_run_id, document, kind, period, file, sha256, lines, exported_at)
+      VALUES ('2026-10', 1, NULL, ?, 'books', '2026-10', 'first.csv', 'x', 1, '2026-11-01T00:00:00.000Z')`).run(documentOf(1, null));
+    other.exec('COMMIT');
+    other.close();
+    const { code, stderr } = await late.done;
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /chargeback-run-1 was exported on 2026-11-01 to first.csv: posting it again would count 2026-10 twice/);
+    assert.equal(existsSync(join(dir, 'late.csv')), false, 'nothing written to be posted twice');
+    const db = new Database(ledger, { readonly: true });
+    assert.deepEqual(db.prepare('SELECT file FROM exports').pluck().all(), ['first.csv']);
+    db.close();
   });
 });
 

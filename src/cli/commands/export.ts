@@ -4,6 +4,8 @@ import { UsageError } from '../../domain/errors.js';
 import { journalOf, lastDayOf } from '../../domain/journal.js';
 import { entriesOf, planExport, type ExportPlan } from '../../domain/postings.js';
 import { findRun, type StoredRun } from '../../ledger/runs.js';
+import type { Ledger } from '../../ledger/open.js';
+import type { Month } from '../../domain/month.js';
 import { monthPostings, recordExport, runLinesReader } from '../../ledger/exports.js';
 import { JOURNAL_VIEW } from '../../report/journal.js';
 import { render } from '../../report/view.js';
@@ -48,27 +50,11 @@ export function registerExport(program: Command, io: Io): void {
       const month = requireMonth(flags.month);
       const period = flags.period === undefined ? undefined : requireMonth(flags.period, '--period').label;
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
+      // A journal that is recorded is planned, written and recorded under the write lock: two
+      // exports at once cannot both post the same document.
+      const records = flags.format !== 'table' && !flags.dryRun;
       try {
-        const runId = flags.run === undefined ? undefined : requireRun(ledger, month, flags.run).id;
-        const postings = monthPostings(ledger, month.label);
-        if (postings.runIds.length === 0) requireRun(ledger, month);
-        const plan = planExport(postings, { ...(runId === undefined ? {} : { runId }), adjustments: flags.adjustments ?? false, force: flags.force ?? false, again: (flags.again ?? false) || (flags.dryRun ?? false) });
-        const run = findRun(ledger, month.label, plan.runId)!;
-        if (!run.platform) throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
-        const journal = journalOf({ document: documentName(plan), month: run.month, postingDate: lastDayOf(period ?? defaultPeriod(plan, run)) }, entriesOf(plan, runLinesReader(ledger, month.label)), run.platform);
-        const { warn } = speaker(command, io);
-        if (plan.kind === 'nothing') warn(`warning: nothing to post: ${plan.why}`);
-        else if (journal.length === 0) warn(`warning: run ${run.id} changes nothing in the books: the journal has no lines`);
-        if (plan.kind === 'forced') warn(`warning: run ${run.id} is not the books of ${month.label}: its journal is recorded as forced, outside the month's postings`);
-        const text = render(JOURNAL_VIEW, flags.format, { lines: journal, currency: run.currency }, lookOf(command, io, flags.output !== undefined));
-        writeOutput(io, flags.output, text);
-        // A table is read, not imported; an empty journal posts nothing.
-        if (plan.kind === 'nothing' || journal.length === 0 || flags.format === 'table' || flags.dryRun) return;
-        recordExport(ledger, {
-          month: month.label, runId: plan.runId, baseRunId: plan.baseRunId, document: plan.document, kind: plan.kind,
-          period: period ?? defaultPeriod(plan, run), file: flags.output ?? 'stdout', sha256: createHash('sha256').update(text).digest('hex'),
-          lines: journal.length, exportedAt: io.now().toISOString(),
-        });
+        ledger.transaction(() => exportJournal(ledger, flags, month, period, command, io), records ? 'write' : 'read');
       } finally {
         ledger.close();
       }
@@ -78,6 +64,30 @@ export function registerExport(program: Command, io: Io): void {
     'chargeback export erp -m 2026-10 --adjustments --period 2026-11 -o adjustments.csv',
     'chargeback export erp -m 2026-10 -f json --dry-run',
   ]);
+}
+
+/** Plans the month's journal, writes it, and records it when it posts (issue 28). */
+function exportJournal(ledger: Ledger, flags: ExportFlags, month: Month, period: string | undefined, command: Command, io: Io): void {
+  const runId = flags.run === undefined ? undefined : requireRun(ledger, month, flags.run).id;
+  const postings = monthPostings(ledger, month.label);
+  if (postings.runIds.length === 0) requireRun(ledger, month);
+  const plan = planExport(postings, { ...(runId === undefined ? {} : { runId }), adjustments: flags.adjustments ?? false, force: flags.force ?? false, again: (flags.again ?? false) || (flags.dryRun ?? false) });
+  const run = findRun(ledger, month.label, plan.runId)!;
+  if (!run.platform) throw new UsageError(`run ${run.id}'s rate card has no "platform: { cost_centre, gl_account }": the journal credits it`);
+  const journal = journalOf({ document: documentName(plan), month: run.month, postingDate: lastDayOf(period ?? defaultPeriod(plan, run)) }, entriesOf(plan, runLinesReader(ledger, month.label)), run.platform);
+  const { warn } = speaker(command, io);
+  if (plan.kind === 'nothing') warn(`warning: nothing to post: ${plan.why}`);
+  else if (journal.length === 0) warn(`warning: run ${run.id} changes nothing in the books: the journal has no lines`);
+  if (plan.kind === 'forced') warn(`warning: run ${run.id} is not the books of ${month.label}: its journal is recorded as forced, outside the month's postings`);
+  const text = render(JOURNAL_VIEW, flags.format, { lines: journal, currency: run.currency }, lookOf(command, io, flags.output !== undefined));
+  writeOutput(io, flags.output, text);
+  // A table is read, not imported; an empty journal posts nothing.
+  if (plan.kind === 'nothing' || journal.length === 0 || flags.format === 'table' || flags.dryRun) return;
+  recordExport(ledger, {
+    month: month.label, runId: plan.runId, baseRunId: plan.baseRunId, document: plan.document, kind: plan.kind,
+    period: period ?? defaultPeriod(plan, run), file: flags.output ?? 'stdout', sha256: createHash('sha256').update(text).digest('hex'),
+    lines: journal.length, exportedAt: io.now().toISOString(),
+  });
 }
 
 const documentName = (plan: ExportPlan) => (plan.kind === 'nothing' ? `chargeback-run-${plan.runId}` : plan.document);
