@@ -78,14 +78,15 @@ export function numberCombinations(db: Ledger, classifier: UsageClassifier, plac
   const classes = 'JOIN identity_class ic ON ic.id = d.identity_id JOIN attributes_class ac ON ac.id = d.attributes_id';
   db.prepare(`INSERT INTO dim_combo SELECT d.id, dense_rank() OVER (ORDER BY ${rank}, ic.fields, ac.fields) - 1, d.identity_id
     FROM month_dims m JOIN usage_dims d ON d.id = m.dim_id ${classes}`).run();
-  const representatives = db.prepare('SELECT combo, MIN(dim_id) FROM dim_combo GROUP BY combo').raw().all() as [number, number][];
   const fields = classifier.fields.map((field) => fieldSql(db, field));
   const wide = `${classes} ${DIMS_VALUES}`;
-  const fieldsOf = db.prepare(`SELECT ${rank}${fields.map((f) => `, ${f.sql}`).join('')} FROM usage_dims d ${wide} WHERE d.id = ?`).raw();
-  const params = fields.flatMap((f) => f.params);
+  // One row of each combination, all in one query (a query per combination cost PostgreSQL a round trip each).
+  const representatives = db.prepare(`SELECT r.combo, ${rank}${fields.map((f) => `, ${f.sql}`).join('')}
+    FROM (SELECT combo, MIN(dim_id) AS dim_id FROM dim_combo GROUP BY combo) r JOIN usage_dims d ON d.id = r.dim_id ${wide} ORDER BY r.combo`)
+    .raw().all(...fields.flatMap((f) => f.params)) as [number, number, ...(string | null)[]][];
   const whole: number[] = [];
-  for (const [combo, id] of representatives) {
-    const [owner, ...values] = fieldsOf.get(...params, id) as [number, ...(string | null)[]];
+  for (const [comboValue, owner, ...values] of representatives) {
+    const combo = Number(comboValue);
     const found = classifier.classify(dimsOfFields(classifier.fields, values), Number(owner) === NO_RANK ? null : Number(owner), false);
     if (found === null) whole.push(combo);
     else place(combo, found);
