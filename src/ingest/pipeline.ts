@@ -174,13 +174,10 @@ async function ingestRecords(ledger: Ledger, file: string, input: Input, records
     }
     // Usage of counters: their increases, once every sample is stored (a scrape's lines may span chunks).
     if (increases.length > 0) batch.insert(counterUsage(increases, options.defaults));
-    // Metrics that yield no sample at all (GPU telemetry, a serving engine's counters) are a
-    // wrong file, a wrong exporter or a query for other metrics, never a quiet success.
-    if ((reader.source === 'gpu' || reader.shape === 'text') && counts.read === 0) {
+    if (reader.nothingRead !== undefined && counts.read === 0) {
       batch.rollback();
       rejects?.discard();
-      const what = reader.source === 'gpu' ? 'no GPU samples' : 'no usage counters';
-      throw new ProblemFound(`${input.name}: ${what}: the file holds none of the metrics the ${reader.format} format reads; nothing was stored`);
+      throw new ProblemFound(`${input.name}: ${reader.nothingRead}: the file holds none of the metrics the ${reader.format} format reads; nothing was stored`);
     }
     const rejectsFile = rejects?.close() ?? null;
     if (options.strict && firstReject) {

@@ -77,6 +77,11 @@ export interface Reader {
   secrets?: { fields: readonly string[]; keep: (value: string) => string };
   /** The field whose time dates a record: named when a closed month refuses the record. */
   dateField: string;
+  /**
+   * Where a file that yields no record at all is a wrong file (another exporter's metrics, a
+   * query for other metrics), never a quiet success: what it lacks, as the refusal names it.
+   */
+  nothingRead?: string;
   /** Whether the lower-case header names (or the first object's keys) are this format's. */
   detect(names: readonly string[]): boolean;
   parser(options: ReadOptions): IncrementalParser;

@@ -65,6 +65,7 @@ export const vllmMetrics: Reader = {
   source: 'gateway',
   shape: 'text',
   dateField: 'timestamp',
+  nothingRead: 'no usage counters',
   detect: (names) => names.some((n) => n.startsWith('vllm:')),
   parser: vllmParser,
 };

@@ -226,6 +226,7 @@ export const nvidiaSmiXml: Reader = {
   source: 'gpu',
   shape: 'xml',
   dateField: 'timestamp',
+  nothingRead: 'no GPU samples',
   detect: (names) => names.includes(ROOT),
   parser,
 };

@@ -69,6 +69,7 @@ export const nvidiaSmi: Reader = {
   source: 'gpu',
   shape: 'csv',
   dateField: 'timestamp',
+  nothingRead: 'no GPU samples',
   detect: (names) => names.includes('timestamp') && names.some((n) => n.startsWith('utilization.gpu') || n.startsWith('memory.used')),
   parser: smiParser,
 };

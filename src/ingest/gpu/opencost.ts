@@ -65,6 +65,7 @@ export const opencost: Reader = {
   source: 'gpu',
   shape: 'json',
   dateField: 'window',
+  nothingRead: 'no GPU samples',
   detect: (names) => (names.includes('code') && names.includes('data')) || (names.includes('window') && names.includes('gpuhours')),
   parser,
 };

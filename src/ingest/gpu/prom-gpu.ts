@@ -32,7 +32,7 @@ export interface GpuExporter {
 const profileOf = (labels: Readonly<Record<string, string>>) => (labels.GPU_I_PROFILE ? { profile: labels.GPU_I_PROFILE } : {});
 
 export function gpuPromReader(exporter: GpuExporter): Reader {
-  return { format: exporter.format, source: 'gpu', shape: 'text', dateField: 'timestamp', detect: exporter.detect, parser: (options) => parser(exporter, options) };
+  return { format: exporter.format, source: 'gpu', shape: 'text', dateField: 'timestamp', nothingRead: 'no GPU samples', detect: exporter.detect, parser: (options) => parser(exporter, options) };
 }
 
 function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
