@@ -83,7 +83,7 @@ export function putInPlace(temporary: string, destination: Destination): void {
  * expected; anything else through (destinationOf). `temporaries` learns the temporary name
  * while it exists, so a signal handler can remove it.
  */
-export function writeWhole(path: string, text: string, temporaries?: Set<string>): void {
+export function writeWhole(path: string, text: string | Uint8Array, temporaries?: Set<string>): void {
   const destination = destinationOf(path);
   if (destination.kind === 'direct') return writeFileSync(destination.path, text);
   removeStaleTemporaries(destination.path);

@@ -15,6 +15,8 @@ export interface JournalLine {
   debit: Decimal;
   credit: Decimal;
   memo: string;
+  /** The line that balances its pool's charges, to the platform cost centre. */
+  recovery: boolean;
 }
 
 /** What a journal posts per (centre, pool): a statement line, or an adjustment's difference. */
@@ -43,9 +45,9 @@ const ZERO = new Decimal(0);
  */
 export function journalOf(heading: JournalDocument, entries: readonly JournalEntry[], platform: Platform): JournalLine[] {
   const { document, month, postingDate } = heading;
-  const line = (costCentre: string, pool: string, amount: Decimal, memo: string): JournalLine => ({
+  const line = (costCentre: string, pool: string, amount: Decimal, memo: string, recovery = false): JournalLine => ({
     postingDate, document, glAccount: platform.glAccount, costCentre, pool,
-    debit: amount.isPositive() ? amount : ZERO, credit: amount.isNegative() ? amount.abs() : ZERO, memo,
+    debit: amount.isPositive() ? amount : ZERO, credit: amount.isNegative() ? amount.abs() : ZERO, memo, recovery,
   });
   const journal: JournalLine[] = [];
   const pools = [...new Set(entries.map((l) => l.pool))].sort(compareIds);
@@ -55,7 +57,7 @@ export function journalOf(heading: JournalDocument, entries: readonly JournalEnt
       journal.push(line(l.costCentre, pool, l.amount, `${l.costCentreName || l.costCentre}: ${pool} ${l.method} ${month}`));
     }
     const total = sum(poolEntries.map((l) => l.amount));
-    if (!total.isZero()) journal.push(line(platform.costCentre, pool, total.negated(), `${pool} recovered ${month}`));
+    if (!total.isZero()) journal.push(line(platform.costCentre, pool, total.negated(), `${pool} recovered ${month}`, true));
   }
   const debits = sum(journal.map((j) => j.debit));
   const credits = sum(journal.map((j) => j.credit));

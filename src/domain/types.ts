@@ -1,3 +1,4 @@
+import type { ErpMapping } from './erp.js';
 import type { RunViews } from './run-views.js';
 import type { LineBreakdown } from './explain.js';
 import type { ListAgainstInvoice } from './list-vs-invoice.js';
@@ -243,6 +244,8 @@ export interface RateCard {
   hosts?: Readonly<Record<string, string>>;
   /** Shares of the physical GPU by MIG profile, where the card knows better than the profile's name (issue 17). */
   migShares?: Readonly<Record<string, Decimal>>;
+  /** How the journal maps onto the finance team's ERP (issue 32). */
+  erp?: ErpMapping;
 }
 
 /** One unit of `currency` is `rate` units of the card's currency, as of `date`, per `source`. */

@@ -37,6 +37,7 @@ import {
 } from '../domain/types.js';
 import { fingerprintKey, isFingerprint } from '../secrets.js';
 import { readSlo } from './slo.js';
+import { readErp } from './erp.js';
 
 const CARD_KEYS = [
   'version',
@@ -46,6 +47,7 @@ const CARD_KEYS = [
   'effective_to',
   'unallocated',
   'platform',
+  'erp',
   'cost_centres',
   'pools',
   'budgets',
@@ -88,6 +90,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const exchangeRates = card.exchange_rates === undefined ? [] : readExchangeRates(card.exchange_rates, currency, issues);
   const hosts = card.hosts === undefined ? undefined : readHosts(card.hosts, issues);
   const migShares = card.mig_shares === undefined ? undefined : readMigShares(card.mig_shares, issues);
+  const erp = card.erp === undefined ? undefined : readErp(card.erp, new Set([...centreIds, ...(platform ? [platform.costCentre] : [])]), issues);
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
   return {
@@ -105,6 +108,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     ...(exchangeRates.length > 0 ? { exchangeRates } : {}),
     ...(hosts ? { hosts } : {}),
     ...(migShares ? { migShares } : {}),
+    ...(erp ? { erp } : {}),
   };
 }
 

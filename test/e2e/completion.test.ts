@@ -36,6 +36,8 @@ describe('shell completion (issue 18)', () => {
     // Issue 31: the values ingest checks itself complete too.
     [['chargeback', 'ingest', 'x.csv', '--source', ''], ['billing', 'gateway', 'gpu']],
     [['chargeback', 'ingest', '--format', 'open'], ['openai-batch', 'openai-costs', 'openai-jsonl', 'openai-usage', 'opencost', 'openrouter']],
+    // Issues 31 and 32: the ERP profiles.
+    [['chargeback', 'export', 'erp', '--profile', ''], ['columns', 'd365', 'generic', 'netsuite', 'oracle-fbdi', 'quickbooks', 'sap', 'workday', 'xero']],
   ];
   for (const [words, expected] of cases) {
     it(`"${words.join(' ')}" + TAB offers ${expected.join(', ') || 'nothing'}`, () => assert.deepEqual(offers(words), expected));
