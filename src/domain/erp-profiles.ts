@@ -58,7 +58,7 @@ function oracleRow(line: ErpLine, at: RowContext): string[] {
   const cells: string[] = new Array<string>(ORACLE_WIDTH).fill('');
   const put = (position: number, value: string) => (cells[position - 1] = value);
   put(1, 'NEW');
-  put(2, at.mapping.ledger ?? '');
+  put(2, at.mapping.ledgerId ?? '');
   put(3, at.date);
   put(4, at.mapping.journalSource ?? '');
   put(5, at.mapping.journalCategory ?? '');
@@ -72,6 +72,7 @@ function oracleRow(line: ErpLine, at: RowContext): string[] {
   put(46, at.document);
   put(52, line.memo);
   put(67, groupId(at.document));
+  put(92, at.mapping.ledger ?? '');
   put(95, periodName(at.month, 'oracle'));
   put(ORACLE_WIDTH, 'END');
   return cells;
@@ -99,7 +100,7 @@ export const ERP_PROFILES: Readonly<Record<string, ErpProfile>> = {
     heads: null,
     dates: ['YYYY/MM/DD'],
     needs: ['ledger', 'journalSource', 'journalCategory', 'segments'],
-    lengths: { 4: 25, 5: 25, 43: 100, 46: 100, 52: 240 },
+    lengths: { 4: 25, 5: 25, 43: 100, 46: 100, 52: 240, 92: 30 },
     zipped: 'GlInterface.csv',
     row: oracleRow,
   },
@@ -132,9 +133,11 @@ export const ERP_PROFILES: Readonly<Record<string, ErpProfile>> = {
     dates: ['MM/DD/YYYY', 'DD/MM/YYYY', 'YYYY-MM-DD'],
     needs: [],
     limit: { lines: 25_000, per: 'file' },
+    lengths: { Memo: 30 },
     row: (line, at) => {
       const column = at.mapping.costCentreColumn ?? 'department';
-      return [at.document, at.date, at.currency, at.mapping.company ?? '', periodName(at.month, 'netsuite'), line.glAccount, side(line.debit), side(line.credit), line.memo,
+      // The memo is the pool and the month (the centre has its own column): NetSuite's line memo is short.
+      return [at.document, at.date, at.currency, at.mapping.company ?? '', periodName(at.month, 'netsuite'), line.glAccount, side(line.debit), side(line.credit), `${line.pool} ${at.month}`,
         column === 'department' ? line.centreCode : '', column === 'class' ? line.centreCode : '', column === 'location' ? line.centreCode : ''];
     },
   },
@@ -192,6 +195,7 @@ function columnValue(field: ColumnField, format: string | undefined, line: ErpLi
     cost_centre: () => line.centreCode,
     company: () => at.mapping.company ?? '',
     ledger: () => at.mapping.ledger ?? '',
+    ledger_id: () => at.mapping.ledgerId ?? '',
     debit: () => side(line.debit),
     credit: () => side(line.credit),
     amount: () => money(line.amount),

@@ -9,7 +9,9 @@ import { Decimal, sum } from './money.js';
 export interface ErpMapping {
   /** The profile `export erp` writes unless `--profile` names another. */
   profile?: string;
+  /** The ledger's name (Oracle LEDGER_NAME), and where the import wants it, its id (LEDGER_ID). */
   ledger?: string;
+  ledgerId?: string;
   company?: string;
   /** The chart-of-accounts segments in the ledger's order: fields of the line, or constants. */
   segments?: readonly Segment[];
@@ -34,7 +36,7 @@ export type SegmentField = (typeof SEGMENT_FIELDS)[number];
 export type Segment = { field: SegmentField } | { name: string; constant: string };
 
 /** What a `columns` profile's column holds: a field of the line, or a constant. */
-export const COLUMN_FIELDS = ['document', 'part', 'line', 'date', 'account', 'gl_account', 'cost_centre', 'company', 'ledger',
+export const COLUMN_FIELDS = ['document', 'part', 'line', 'date', 'account', 'gl_account', 'cost_centre', 'company', 'ledger', 'ledger_id',
   'debit', 'credit', 'amount', 'currency', 'memo', 'pool', 'journal_source', 'journal_category', 'period'] as const;
 export type ColumnField = (typeof COLUMN_FIELDS)[number];
 export type ColumnSpec = { head: string; field: ColumnField; format?: string } | { head: string; constant: string };

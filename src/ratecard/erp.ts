@@ -13,12 +13,12 @@ import { checkKeys, describe, isRecord, readChoice, readRecord, type FieldPath, 
 
 /** The `erp:` keys, by their names in the card and in ErpMapping. */
 const KEYS = {
-  profile: 'profile', ledger: 'ledger', company: 'company', segments: 'segments', cost_centre_codes: 'costCentreCodes',
+  profile: 'profile', ledger: 'ledger', ledger_id: 'ledgerId', company: 'company', segments: 'segments', cost_centre_codes: 'costCentreCodes',
   journal_source: 'journalSource', journal_category: 'journalCategory', date_format: 'dateFormat', cost_centre_column: 'costCentreColumn',
   tax_rate: 'taxRate', tracking: 'tracking', columns: 'columns',
 } as const satisfies Record<string, keyof ErpMapping>;
 const CARD_KEY = Object.fromEntries(Object.entries(KEYS).map(([card, field]) => [field, card])) as Record<keyof ErpMapping, string>;
-const TEXT_KEYS = ['ledger', 'company', 'journal_source', 'journal_category', 'tax_rate', 'tracking'] as const;
+const TEXT_KEYS = ['ledger', 'ledger_id', 'company', 'journal_source', 'journal_category', 'tax_rate', 'tracking'] as const;
 
 /**
  * The card's `erp:` block (issue 32): how the journal maps onto the finance team's ERP. Checked

@@ -11,7 +11,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 
 const PLATFORM = { costCentre: 'CC-9000', glAccount: '6100' };
 const MAPPING: ErpMapping = {
-  ledger: '300000046975971', company: '1010', journalSource: 'Chargeback', journalCategory: 'Allocation', taxRate: 'Tax Exempt', tracking: 'Cost centre',
+  ledger: 'US Primary Ledger', ledgerId: '300000046975971', company: '1010', journalSource: 'Chargeback', journalCategory: 'Allocation', taxRate: 'Tax Exempt', tracking: 'Cost centre',
   segments: [{ name: 'company', constant: '01' }, { field: 'cost_centre' }, { field: 'gl_account' }],
 };
 

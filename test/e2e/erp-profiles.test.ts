@@ -35,6 +35,7 @@ describe('export erp --profile (issue 32)', () => {
       assert.ok((row[38] === '') !== (row[39] === ''), 'a debit or a credit, never both');
       assert.equal(row[42], 'chargeback-run-1');
       assert.equal(row[66], '1', 'GROUP_ID');
+      assert.equal(row[91], 'US Primary Ledger', 'LEDGER_NAME');
       assert.equal(row[94], 'Oct-26', 'PERIOD_NAME');
     }
     const debit = rows.reduce((s, r) => s.plus(r[38] || 0), new Decimal(0));
