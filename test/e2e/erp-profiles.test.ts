@@ -89,4 +89,18 @@ describe('export erp --profile (issue 32)', () => {
     assert.equal(existsSync(join(dir, 'out.csv')), false);
     assert.equal(chargeback(dir, ['runs', '-m', '2026-10', '-f', 'json']).stdout.includes('"exports": []'), true, 'nothing recorded');
   });
+
+  it('the card\'s erp.profile is what export erp writes; -f json and table still show the generic layout, --profile with them is refused', () => {
+    const { dir } = workspace();
+    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    assert.ok(chargeback(dir, ['compute', '-m', '2026-10', '-r', fixture('erp/columns.yaml')]).code <= 1);
+    const csv = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--dry-run']);
+    assert.match(csv.stdout, /^Journal,Line,Date,Account,CostCentre,Amount,Currency,Text,Type\n/);
+    const json = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--dry-run', '-f', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal((JSON.parse(json.stdout) as { document: string }[])[0]?.document, 'chargeback-run-1');
+    const refused = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--dry-run', '-f', 'json', '--profile', 'xero']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^chargeback: --profile xero writes the ERP's own import file: drop -f json/);
+  });
 });
