@@ -34,7 +34,8 @@ export function erpFiles(profileName: string, journal: readonly JournalLine[], h
   if (!profile) throw new RangeError(`no ERP profile ${profileName}`);
   const lines = erpLines(journal, heading.mapping, heading.platformCentre, profile.limit?.lines);
   checkBalanced(lines, heading.document);
-  const parts = Math.max(0, ...lines.map((l) => l.part));
+  // A journal with no lines (nothing to post) is still one file: the header alone.
+  const parts = Math.max(1, ...lines.map((l) => l.part));
   const format = heading.mapping.dateFormat ?? profile.dates[0]!;
   const rows = lines.map((line) => ({
     part: line.part,

@@ -149,3 +149,13 @@ describe('values past the ERP\'s limits', () => {
       { name: 'UsageError', message: `export erp --profile d365: journal line 1, segment 2: "${long}" is 31 characters, the ERP takes at most 30` });
   });
 });
+
+describe('a journal with nothing to post', () => {
+  it('is one file holding the header alone, in a profile that splits files too', () => {
+    for (const profile of ['xero', 'netsuite', 'sap']) {
+      const files = erpFiles(profile, [], { document: 'chargeback-run-3', month: '2026-10', currency: 'USD', mapping: MAPPING, platformCentre: PLATFORM.costCentre });
+      assert.equal(files.length, 1, profile);
+      assert.equal(strFromU8(files[0]!.bytes).split('\n').filter(Boolean).length, 1, profile);
+    }
+  });
+});
