@@ -12,7 +12,7 @@ export interface RateCardCheck {
 
 /** `ratecard validate`: a valid card's summary (an invalid one is an error, one line per problem). */
 export const RATECARD_VIEW: View<RateCardCheck> = {
-  table: ({ file, card }) => `${printable(file)}: valid (${card.costCentres.length} cost centres, ${card.pools.length} pools, ${card.currency})\n`,
+  table: ({ file, card }) => `${printable(file)}: valid (${count(card.costCentres.length, 'cost centre')}, ${count(card.pools.length, 'pool')}, ${card.currency})\n`,
   json: ({ file, sha256, card, month }) => asJson({
     file, valid: true, sha256, currency: card.currency, time_zone: card.timezone,
     effective_from: card.effectiveFrom?.label ?? null, effective_to: card.effectiveTo?.label ?? null, month,
@@ -20,3 +20,6 @@ export const RATECARD_VIEW: View<RateCardCheck> = {
     budgets: card.budgets.length, unallocated: card.unallocated,
   }),
 };
+
+/** `1 pool`, `3 pools`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
