@@ -96,7 +96,11 @@ export function erpLines(journal: readonly JournalLine[], mapping: ErpMapping, p
 function balancedRuns(journal: readonly JournalLine[], platformCentre: string, size: number): JournalLine[][] {
   if (size < 1) throw new RangeError('a part must hold a charge and its balancing line');
   const pools = new Map<string, JournalLine[]>();
-  for (const line of journal) pools.set(line.pool, [...(pools.get(line.pool) ?? []), line]);
+  for (const line of journal) {
+    const lines = pools.get(line.pool);
+    if (lines) lines.push(line);
+    else pools.set(line.pool, [line]);
+  }
   const runs: JournalLine[][] = [];
   for (const [pool, lines] of pools) {
     const charges = lines.filter((l) => !l.recovery);
