@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import { InputError } from '../domain/errors.js';
 import { connectTimeoutMs, pgUrlProblem } from '../pg-url.js';
 
@@ -96,6 +96,8 @@ export async function pullSpendLogs(url: string, since: SpendLogCursor | null): 
   const problem = pgUrlProblem(url);
   if (problem) throw new InputError(name, null, null, problem);
   const select = selectFrom(schemaOf(url));
+  // pg is loaded here, for the one command that reads LiteLLM's database, not by every command at start.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs(url), types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 1114 || oid === 1184 ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) } });
   try {
     await client.connect();

@@ -4,7 +4,6 @@ import { showbackReport } from '../../domain/showback.js';
 import { findRun, latestRunId, listRuns, type StoredRun } from '../../ledger/runs.js';
 import type { Ledger } from '../../ledger/open.js';
 import { usageBehind } from '../books-source.js';
-import { showbackAsHtml } from '../../report/showback-html.js';
 import { cardOfRun, centresOf, requireMonth, requireRun, speaker, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
 import { toolVersion } from '../version.js';
@@ -41,6 +40,8 @@ export function registerReport(program: Command, io: Io): void {
       const { note, ...read } = usageBehind(ledger, run, card, period, centres, { tagName, forReport: TOP_USERS });
       if (note) speaker(command, io).warn(note);
       const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, previous, later, note, ...read });
+      // Loaded here, not with the CLI: the chart library (vega) is a fifth of a second that every other command would pay at start.
+      const { showbackAsHtml } = await import('../../report/showback-html.js');
       writeOutput(io, flags.output, await showbackAsHtml({ report, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
     });
   withExamples(command, [
