@@ -135,8 +135,8 @@ export function requireMaxGap(text: string): number {
  * written whole (temporary name, then renamed into place); a FIFO, a device or /dev/stdout is
  * written through, a symlink's target is replaced, never the link (temporary-files.ts).
  */
-export function writeOutput(io: Io, path: string | undefined, text: string): void {
-  if (path === undefined) return io.stdout(text);
+export function writeOutput(io: Io, path: string | undefined, text: string | Uint8Array): void {
+  if (path === undefined) return io.stdout(typeof text === 'string' ? text : new TextDecoder().decode(text));
   try {
     writeWhole(path, text, io.temporaries);
   } catch (error) {

@@ -44,13 +44,8 @@ export interface RowContext {
 const money = formatAmount;
 /** A side of a split amount: the figure, or blank where the line is on the other side. */
 const side = (value: ErpLine['debit']) => (value.isZero() ? '' : money(value));
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** A month as ERPs name their periods: `Oct 2026` (NetSuite), `Oct-26` (Oracle's default calendar). */
-const periodName = (month: string, style: 'netsuite' | 'oracle') => {
-  const [year, number] = month.split('-') as [string, string];
-  const name = MONTH_NAMES[Number(number) - 1]!;
-  return style === 'netsuite' ? `${name} ${year}` : `${name}-${year.slice(2)}`;
-};
+/** A month (YYYY-MM) as an ERP names its period: `MMM YYYY` is NetSuite's `Oct 2026`, `MMM-YY` Oracle's default calendar's `Oct-26`. */
+const periodName = (month: string, format: string) => formatDay(`${month}-01`, format);
 
 /** Oracle's GL_INTERFACE: 150 positions; the ones a journal needs are set, the rest blank. */
 const ORACLE_WIDTH = 150;
@@ -73,7 +68,7 @@ function oracleRow(line: ErpLine, at: RowContext): string[] {
   put(52, line.memo);
   put(67, groupId(at.document));
   put(92, at.mapping.ledger ?? '');
-  put(95, periodName(at.month, 'oracle'));
+  put(95, periodName(at.month, 'MMM-YY'));
   put(ORACLE_WIDTH, 'END');
   return cells;
 }
@@ -137,7 +132,7 @@ export const ERP_PROFILES: Readonly<Record<string, ErpProfile>> = {
     row: (line, at) => {
       const column = at.mapping.costCentreColumn ?? 'department';
       // The memo is the pool and the month (the centre has its own column): NetSuite's line memo is short.
-      return [at.document, at.date, at.currency, at.mapping.company ?? '', periodName(at.month, 'netsuite'), line.glAccount, side(line.debit), side(line.credit), `${line.pool} ${at.month}`,
+      return [at.document, at.date, at.currency, at.mapping.company ?? '', periodName(at.month, 'MMM YYYY'), line.glAccount, side(line.debit), side(line.credit), `${line.pool} ${at.month}`,
         column === 'department' ? line.centreCode : '', column === 'class' ? line.centreCode : '', column === 'location' ? line.centreCode : ''];
     },
   },

@@ -41,14 +41,14 @@ export const COLUMN_FIELDS = ['document', 'part', 'line', 'date', 'account', 'gl
 export type ColumnField = (typeof COLUMN_FIELDS)[number];
 export type ColumnSpec = { head: string; field: ColumnField; format?: string } | { head: string; constant: string };
 
-/** The date formats a card may choose, as tokens of an ISO day: YYYY, MM, DD, MMM (Jan…Dec). */
+/** The date formats a card may choose, as tokens of an ISO day: YYYY (or YY), MM, DD, MMM (Jan…Dec). */
 export const DATE_FORMATS = ['YYYY-MM-DD', 'YYYY/MM/DD', 'YYYYMMDD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY', 'DD MMM YYYY', 'DD-MMM-YYYY'] as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** An ISO day (YYYY-MM-DD) written in one of DATE_FORMATS. */
 export function formatDay(iso: string, format: string): string {
   const [year, month, day] = iso.split('-') as [string, string, string];
-  return format.replace(/YYYY|MMM|MM|DD/g, (token) => ({ YYYY: year, MMM: MONTHS[Number(month) - 1]!, MM: month, DD: day })[token]!);
+  return format.replace(/YYYY|YY|MMM|MM|DD/g, (token) => ({ YYYY: year, YY: year.slice(2), MMM: MONTHS[Number(month) - 1]!, MM: month, DD: day })[token]!);
 }
 
 /** A journal line as every profile reads it: the ERP's codes resolved, the part it belongs to. */

@@ -18,8 +18,6 @@ import { nearest } from '../../domain/fields.js';
 import { parseRateCardText, readRateCard, storedCardFiles } from '../../ratecard/load.js';
 import { profileProblems } from '../../ratecard/erp.js';
 import { erpFiles, type ErpFile } from '../../report/erp.js';
-import { writeWhole } from '../../temporary-files.js';
-import { FileError } from '../../domain/errors.js';
 
 interface ExportFlags {
   month: string;
@@ -125,19 +123,11 @@ function writeErpFiles(io: Io, output: string | undefined, profile: string, file
   const hash = createHash('sha256');
   for (const file of files) hash.update(file.bytes);
   const sha256 = hash.digest('hex');
-  if (output === undefined) {
-    if (files.length > 1 || files[0]?.inside) throw new UsageError(`--profile ${profile} writes ${files.length > 1 ? `${files.length} files` : 'a zip'}: give -o FILE`);
-    io.stdout(new TextDecoder().decode(files[0]?.bytes ?? new Uint8Array()));
-    return { files: ['stdout'], sha256 };
+  if (output === undefined && (files.length > 1 || files[0]?.inside)) {
+    throw new UsageError(`--profile ${profile} writes ${files.length > 1 ? `${files.length} files` : 'a zip'}: give -o FILE`);
   }
-  const names = files.length === 1 ? [output] : files.map((file) => output.replace(/(\.[^./]*)?$/, (extension) => `-${file.part}${extension}`));
-  files.forEach((file, i) => {
-    try {
-      writeWhole(names[i]!, file.bytes, io.temporaries);
-    } catch (error) {
-      throw FileError.from(error, names[i]!, 'write the journal');
-    }
-  });
+  const names = output === undefined ? ['stdout'] : files.length === 1 ? [output] : files.map((file) => output.replace(/(\.[^./]*)?$/, (extension) => `-${file.part}${extension}`));
+  files.forEach((file, i) => writeOutput(io, output === undefined ? undefined : names[i], file.bytes));
   return { files: names, sha256 };
 }
 
