@@ -86,6 +86,58 @@ export interface CentreReport {
   service: readonly ServiceLevel[];
 }
 
+/** A centre against its budget: what it spent, what the month is forecast to end at (null once the data covers the month). */
+export interface BudgetStanding {
+  costCentre: string;
+  budget: Decimal;
+  spent: Decimal;
+  forecast: Decimal | null;
+}
+
+export interface Driver {
+  key: string;
+  amount: Decimal;
+  /** The centres it is charged to, largest share first. */
+  centres: string[];
+}
+
+export interface Drivers {
+  models: Driver[];
+  identities: Driver[];
+  /** By the `--by` tag's values; null without one. */
+  tags: Driver[] | null;
+}
+
+/** How many of each driver the organisation-wide lists keep. */
+export const TOP_DRIVERS = 10;
+
+/** Each key's amount over the centres, largest first, with the centres it came from. */
+export function topDrivers(byCentre: readonly (readonly [string, ReadonlyMap<string, Decimal>])[], count = TOP_DRIVERS): Driver[] {
+  const merged = new Map<string, { amount: Decimal; parts: [string, Decimal][] }>();
+  for (const [centre, byKey] of byCentre) {
+    for (const [key, amount] of byKey) {
+      const so = merged.get(key) ?? { amount: sum([]), parts: [] };
+      merged.set(key, { amount: so.amount.plus(amount), parts: [...so.parts, [centre, amount]] });
+    }
+  }
+  const byAmount = (a: readonly [string, Decimal], b: readonly [string, Decimal]) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  return [...merged].map(([key, m]) => ({ key, amount: m.amount, centres: m.parts.sort(byAmount).map(([c]) => c) }))
+    .sort((a, b) => byAmount([a.key, a.amount], [b.key, b.amount])).slice(0, count);
+}
+
+/**
+ * Each budgeted centre against its budget, farthest over first: by the forecast's share of
+ * the budget while the month is open, else by what was spent.
+ */
+export function budgetStandings(lines: readonly StatementLine[], budgets: readonly Budget[], forecast: ((lines: readonly StatementLine[]) => Decimal) | null): BudgetStanding[] {
+  const rows = budgets.map((b) => {
+    const own = lines.filter((l) => l.costCentre === b.costCentre);
+    return { costCentre: b.costCentre, budget: b.monthly, spent: sum(own.map((l) => l.amount)), forecast: forecast && forecast(own) };
+  });
+  const share = (r: BudgetStanding) => (r.budget.isZero() ? sum([]) : (r.forecast ?? r.spent).dividedBy(r.budget));
+  return rows.sort((a, b) => share(b).comparedTo(share(a)) || (a.costCentre < b.costCentre ? -1 : 1));
+}
+
 /** Everything the HTML report shows, every figure from the stored run or the ledger. */
 export interface ShowbackReport {
   run: StoredRun;
@@ -97,6 +149,10 @@ export interface ShowbackReport {
   adjustments: { runs: AdjustmentShown[]; adjustedTotal: Decimal } | null;
   note: string | null;
   budget: { budgeted: Decimal; spent: Decimal; centres: number } | null;
+  /** Each budgeted centre shown: farthest over its budget first (by forecast while the month is open). */
+  budgets: BudgetStanding[];
+  /** The organisation's largest models, users or keys and tag values by cost, each with its centres. */
+  drivers: Drivers;
   /** The month-end forecast while the run's data does not cover the whole month; null once it does. */
   forecast: Decimal | null;
   centres: CentreReport[];
@@ -121,6 +177,22 @@ export function unitCostsByTag(lines: readonly StatementLine[], centres: readonl
   return { rows: unitCosts(cost.byKey, counts), unattributed: cost.unattributed };
 }
 
+/**
+ * Unit costs by model over several centres (each centre's money by model, and its counts),
+ * every usage-driven line's cost against all requests and tokens, and what no model carries.
+ */
+export function unitCostsOf(models: readonly Attributed[], counts: readonly (ReadonlyMap<string, UsageCount> | undefined)[]):
+  { byModel: UnitCost[]; overall: UnitCost; unattributed: Decimal } {
+  const byModel = mergeAttributed(models);
+  const merged = mergeCounts(counts);
+  const all = { requests: sum([...merged.values()].map((c) => c.requests)), tokens: sum([...merged.values()].map((c) => c.tokens)) };
+  return {
+    byModel: unitCosts(byModel.byKey, merged),
+    overall: unitCosts(new Map([['all', sum(byModel.byKey.values())]]), new Map([['all', all]]))[0]!,
+    unattributed: byModel.unattributed,
+  };
+}
+
 /** Assembles the report from a run and what the ledger says behind it; no I/O. */
 export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   const { run, range } = inputs;
@@ -129,12 +201,14 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
   const usageOf = (centre: string): CentreUsage => inputs.usage.get(centre) ?? NO_USAGE;
   const along = (axis: BreakdownAxis) =>
     inputs.centres.map((c) => attribute(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf, axis));
-  const byModelCounts = mergeCounts(inputs.centres.map((c) => usageOf(c).counts.byModel));
   const models = along('byModel');
-  const byModel = mergeAttributed(models);
+  const units = unitCostsOf(models, inputs.centres.map((c) => usageOf(c).counts.byModel));
   const createdAt = Date.parse(run.createdAt);
   const budgeted = inputs.budgets.filter((b) => inputs.centres.includes(b.costCentre));
   const daily = along('byDay');
+  const tags = inputs.tagName === null ? null : along('byTag');
+  const byIdentity = inputs.centres.map((c) => attributeListed(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf));
+  const open = !(inputs.closed || createdAt >= range.endMs);
   return {
     run, closed: inputs.closed, lines, total,
     adjustments: adjustmentsShown(run, inputs.later ?? [], inputs.centres),
@@ -145,24 +219,28 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
       spent: sum(lines.filter((l) => budgeted.some((b) => b.costCentre === l.costCentre)).map((l) => l.amount)),
       centres: budgeted.length,
     },
-    forecast: inputs.closed || createdAt >= range.endMs ? null : forecastOf(lines, range, createdAt),
+    forecast: open ? forecastOf(lines, range, createdAt) : null,
+    budgets: budgetStandings(lines, budgeted, open ? (own) => forecastOf(own, range, createdAt) : null),
+    drivers: {
+      models: topDrivers(inputs.centres.map((c, i) => [c, models[i]!.byKey])),
+      identities: topDrivers(inputs.centres.map((c, i) => [c, byIdentity[i]!])),
+      tags: tags && topDrivers(inputs.centres.map((c, i) => [c, tags[i]!.byKey])),
+    },
     centres: inputs.centres.map((c, i) => ({
       explanation: explainCentre(run, c, usageOf(c).breakdownOf)!,
       daily: daily[i]!,
       byModel: models[i]!,
-      byIdentity: attributeListed(lines.filter((l) => l.costCentre === c), usageOf(c).breakdownOf),
+      byIdentity: byIdentity[i]!,
       anomalyDays: inputs.anomalies.filter((a) => a.costCentre === c).map((a) => a.day),
       service: usageOf(c).service,
     })),
-    byModel: unitCosts(byModel.byKey, byModelCounts),
+    byModel: units.byModel,
     byTag: inputs.tagName === null ? null : {
       tag: inputs.tagName,
       rows: unitCostsByTag(run.lines, inputs.centres, inputs.usage, inputs.tagName).rows,
     },
-    overall: unitCosts(new Map([['all', sum(byModel.byKey.values())]]), new Map([['all', {
-      requests: sum([...byModelCounts.values()].map((c) => c.requests)), tokens: sum([...byModelCounts.values()].map((c) => c.tokens)),
-    }]]))[0]!,
-    unattributed: byModel.unattributed,
+    overall: units.overall,
+    unattributed: units.unattributed,
     gpu: inputs.gpu,
   };
 }

@@ -44,3 +44,14 @@ export function grouped(text: string): string {
 }
 
 export { formatAmount, formatQuantity };
+
+/**
+ * A unit price or unit cost for people (issue 33): four significant digits, or every digit
+ * of its whole part where it has more, grouped. 0.00027690376415945108 reads 0.0002769.
+ * Views that print it also give the exact decimal (a tooltip, `--exact`).
+ */
+export function readable(value: Decimal): string {
+  if (value.isZero()) return '0';
+  const whole = value.abs().truncated().toFixed().replace(/^0$/, '').length;
+  return grouped(value.toSignificantDigits(Math.max(4, whole)).toFixed());
+}

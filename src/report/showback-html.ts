@@ -4,8 +4,12 @@ import { formatPct } from '../domain/slo.js';
 import type { CentreReport, ShowbackReport } from '../domain/showback.js';
 import { formatAmount, formatQuantity, sum, type Decimal } from '../domain/money.js';
 import type { StatementLine } from '../domain/types.js';
-import { grouped, optionalQuantity } from './cells.js';
-import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, svgOf, UNALLOCATED, UNKNOWN, type DayPoint, type Segment } from './charts.js';
+import { grouped, optionalQuantity, readable } from './cells.js';
+import type { TrendMonth } from '../domain/trend.js';
+import { centreNames, type CentreNames } from './centre-colours.js';
+import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, POOL_PALETTE, svgOf, UNALLOCATED, UNKNOWN, type DayPoint, type Segment } from './charts.js';
+import { esc, figure, money, num, pct, signed, unitPrice } from './html-parts.js';
+import { budgetsSection, driversSection, standing, trendSection, unitTrendSection } from './showback-trend.js';
 import { lineAsText } from './explain.js';
 
 /**
@@ -17,32 +21,34 @@ import { lineAsText } from './explain.js';
  */
 export interface ShowbackPage {
   report: ShowbackReport;
+  /** The months of books ending at the report's month, oldest first (issue 33). */
+  trend: readonly TrendMonth[];
   /** The tool writing the page (the run names the one that computed it). */
   toolVersion: string;
   unallocated: string;
   pools: readonly string[];
 }
 
-const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const money = (d: Decimal) => grouped(formatAmount(d));
-const signed = (d: Decimal) => `${d.isNegative() ? '−' : d.isZero() ? '' : '+'}${money(d.abs())}`;
-const pct = (part: Decimal, whole: Decimal) => (whole.isZero() ? '' : `${part.dividedBy(whole).times(100).toDecimalPlaces(1).toFixed(1)}%`);
-const num = (d: Decimal) => d.toNumber();
-
 /** Writes the page; async because Vega draws the charts. */
 export async function showbackAsHtml(page: ShowbackPage): Promise<string> {
   const { report } = page;
   const { run } = report;
   const title = `Showback ${run.month}${report.centres.length === 1 ? ` — ${report.centres[0]!.explanation.costCentre}` : ''}`;
+  const names = centreNames(report, page.trend, page.unallocated);
+  // The first printed page: the tiles, the trend and cost by centre (issue 33).
   const sections = [
-    tiles(page),
+    tiles(page, names),
+    await trendSection(report, page.trend, names),
+    await costByCentre(page, names),
+    await budgetsSection(report, page.trend, names),
+    driversSection(report, names),
     adjustments(page),
-    await costByCentre(page),
     listAgainstInvoice(page),
-    await dailySpend(page),
+    await dailySpend(page, names),
     await unitEconomics(page),
+    await unitTrendSection(report, page.trend),
     await gpu(page),
-    ...report.centres.map((c) => centrePage(page, c)),
+    ...report.centres.map((c) => centrePage(page, c, names)),
     provenance(page),
   ];
   return `<!doctype html>
@@ -65,14 +71,18 @@ ${sections.join('\n')}
 `;
 }
 
-function tiles({ report }: ShowbackPage): string {
+function tiles({ report }: ShowbackPage, names: CentreNames): string {
   const { run } = report;
   const previous = report.previous
     ? [`Against ${esc(report.previous.month)}`, signed(report.total.minus(report.previous.total)), `${pct(report.total.minus(report.previous.total), report.previous.total) || 'no spend'} on ${money(report.previous.total)} (run ${report.previous.runId})`]
     : ['Against last month', '—', 'no books for the month before'];
   const over = report.budget !== null && report.budget.spent.greaterThan(report.budget.budgeted);
+  // Who is over, by name: a combined percentage hides it (issue 33).
+  const overBudget = report.budgets.filter((b) => (b.forecast ?? b.spent).greaterThan(b.budget));
+  const who = overBudget.length === 0 ? `every budgeted centre within its budget${report.forecast ? ' by forecast' : ''}`
+    : `${report.forecast ? 'forecast over' : 'over'}: ${overBudget.map((b) => `${esc(names.label(b.costCentre))} ${pct(b.forecast ?? b.spent, b.budget)}`).join(', ')}`;
   const budget = report.budget
-    ? ['Against budget', `<span${over ? ' class="over"' : ''}>${pct(report.budget.spent, report.budget.budgeted)}</span>`, `${money(report.budget.spent)} of ${money(report.budget.budgeted)} for ${report.budget.centres} budgeted centre${report.budget.centres === 1 ? '' : 's'}`]
+    ? ['Against budget', `<span${over ? ' class="over"' : ''}>${pct(report.budget.spent, report.budget.budgeted)}</span>`, `${money(report.budget.spent)} of ${money(report.budget.budgeted)}; ${who}`]
     : ['Against budget', '—', 'the rate card sets no budget'];
   const forecast = report.forecast
     ? ['Month-end forecast', money(report.forecast), `from usage up to ${esc(run.createdAt)}`]
@@ -103,32 +113,24 @@ function adjustments({ report, unallocated }: ShowbackPage): string {
 ${note}</section>`;
 }
 
-/** A chart with its caption, its text alternative (the spec's description) and the table behind it. */
-function figure(id: string, caption: string, svg: string, table: string): string {
-  return `<figure id="${id}" aria-labelledby="${id}-caption"><figcaption id="${id}-caption">${caption}</figcaption>
-<div class="chart" role="img" aria-label="${esc(caption)}">${svg}</div>
-${table}
-</figure>`;
-}
-
 const segmentOf = (line: StatementLine, unallocated: string) => (line.method === 'idle' ? 'idle' : line.costCentre === unallocated ? 'unallocated' : line.pool);
-const centreLabel = (c: CentreReport, unallocated: string) =>
-  `${c.explanation.costCentre}${c.explanation.costCentreName ? ` ${c.explanation.costCentreName}` : ''}${c.explanation.costCentre === unallocated ? ' (unallocated)' : ''}`;
+const centreLabel = (c: CentreReport, names: CentreNames) => names.label(c.explanation.costCentre);
 
-async function costByCentre({ report, unallocated, pools }: ShowbackPage): Promise<string> {
+async function costByCentre({ report, unallocated, pools }: ShowbackPage, names: CentreNames): Promise<string> {
   const segments = [...pools.filter((p) => report.lines.some((l) => segmentOf(l, unallocated) === p)), 'idle', 'unallocated']
     .filter((s) => report.lines.some((l) => segmentOf(l, unallocated) === s));
-  const colours = { domain: segments, range: segments.map((s, i) => (s === 'idle' ? IDLE : s === 'unallocated' ? UNALLOCATED : PALETTE[i % PALETTE.length]!)) };
+  // A pool keeps its colour whichever pools the month has: its place in the card.
+  const colours = { domain: segments, range: segments.map((s) => (s === 'idle' ? IDLE : s === 'unallocated' ? UNALLOCATED : POOL_PALETTE[pools.indexOf(s) % POOL_PALETTE.length]!)) };
   const cell = (c: CentreReport, segment: string) => sum(c.explanation.lines.filter((e) => segmentOf(e.line, unallocated) === segment).map((e) => e.line.amount));
-  const rows: Segment[] = report.centres.flatMap((c) => segments.map((segment, order) => ({ centre: centreLabel(c, unallocated), segment, amount: num(cell(c, segment)), order })));
+  const rows: Segment[] = report.centres.flatMap((c) => segments.map((segment, order) => ({ centre: centreLabel(c, names), segment, amount: num(cell(c, segment)), order })));
   const description = `Cost by cost centre for ${report.run.month}, stacked by pool, with idle and unallocated cost as their own segments. ` +
-    report.centres.map((c) => `${centreLabel(c, unallocated)}: ${money(c.explanation.total)}`).join('; ');
+    report.centres.map((c) => `${centreLabel(c, names)}: ${money(c.explanation.total)}`).join('; ');
   const svg = await svgOf(costByCentreSpec(rows, colours, description));
   // Long, not wide: a row per centre and segment fits a printed page whatever the number of pools.
   const body = report.centres.map((c) => {
     const parts = segments.filter((segment) => !cell(c, segment).isZero()).map((segment) =>
       `<tr><td>${esc(c.explanation.costCentre)}</td><td>${esc(segment)}</td><td class="num">${money(cell(c, segment))}</td><td class="num">${pct(cell(c, segment), c.explanation.total)}</td></tr>`);
-    const total = `<tr class="subtotal"><th scope="row" colspan="2">${esc(centreLabel(c, unallocated))}</th><td class="num" data-centre-total="${esc(c.explanation.costCentre)}" data-amount="${formatAmount(c.explanation.total)}">${money(c.explanation.total)}</td>` +
+    const total = `<tr class="subtotal"><th scope="row" colspan="2">${esc(centreLabel(c, names))}</th><td class="num" data-centre-total="${esc(c.explanation.costCentre)}" data-amount="${formatAmount(c.explanation.total)}">${money(c.explanation.total)}</td>` +
       `<td class="num">${pct(c.explanation.total, report.total)} of all</td></tr>`;
     return [...parts, total].join('\n');
   }).join('\n');
@@ -147,18 +149,20 @@ function daysOf(month: string, centres: readonly CentreReport[]): string[] {
   return [...new Set([...all, ...centres.flatMap((c) => [...c.daily.byKey.keys()])])].sort();
 }
 
-async function dailySpend({ report }: ShowbackPage): Promise<string> {
+async function dailySpend({ report }: ShowbackPage, names: CentreNames): Promise<string> {
   const days = daysOf(report.run.month, report.centres);
   const at = (c: CentreReport, day: string) => c.daily.byKey.get(day);
-  const points: DayPoint[] = report.centres.flatMap((c) => days.map((day) => ({ day, centre: c.explanation.costCentre, amount: num(at(c, day) ?? formatZero) })));
-  const anomalies: DayPoint[] = report.centres.flatMap((c) => c.anomalyDays.map((day) => ({ day, centre: c.explanation.costCentre, amount: num(at(c, day) ?? formatZero) })));
-  const description = `Daily spend per cost centre in ${report.run.month}, from the cost of usage-driven lines attributed to the days of the usage behind them; ` +
+  const points: DayPoint[] = report.centres.flatMap((c) => days.map((day) => ({ day, centre: centreLabel(c, names), amount: num(at(c, day) ?? formatZero) })));
+  const anomalies: DayPoint[] = report.centres.flatMap((c) => c.anomalyDays.map((day) => ({ day, centre: centreLabel(c, names), amount: num(at(c, day) ?? formatZero) })));
+  const shown = report.centres.map((c) => c.explanation.costCentre);
+  const colours = { domain: shown.map(names.label), range: shown.map(names.colour) };
+  const description = `Daily spend per cost centre in ${report.run.month} (${shown.map(names.label).join(', ')}), from the cost of usage-driven lines attributed to the days of the usage behind them; ` +
     `${anomalies.length} anomaly day${anomalies.length === 1 ? '' : 's'} marked${anomalies.length ? `: ${anomalies.map((a) => `${a.centre} on ${a.day}`).join(', ')}` : ''}.`;
-  const svg = await svgOf(dailySpendSpec(points, anomalies, description));
+  const svg = await svgOf(dailySpendSpec(points, anomalies, colours, description));
   // Six centres to a table, so that a printed page holds every column.
   const groups = Array.from({ length: Math.ceil(report.centres.length / 6) }, (_, i) => report.centres.slice(i * 6, i * 6 + 6));
   const tables = groups.map((group) => {
-    const head = `<tr><th scope="col">day</th>${group.map((c) => `<th scope="col" class="num">${esc(c.explanation.costCentre)}</th>`).join('')}</tr>`;
+    const head = `<tr><th scope="col">day</th>${group.map((c) => `<th scope="col" class="num">${esc(centreLabel(c, names))}</th>`).join('')}</tr>`;
     const body = days.map((day) => `<tr><th scope="row">${day}</th>${group.map((c) => {
       const anomaly = c.anomalyDays.includes(day);
       return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: usage at least 3× the median of the 7 days before">▼</abbr>' : ''}</td>`;
@@ -176,7 +180,7 @@ const formatZero = sum([]);
 
 function unitTable(rows: readonly UnitCost[], keyHead: string, overall?: UnitCost): string {
   const row = (u: UnitCost, th = false) => `<tr>${th ? `<th scope="row">${esc(u.key)}</th>` : `<td>${esc(u.key)}</td>`}<td class="num">${grouped(formatQuantity(u.requests))}</td><td class="num">${grouped(formatQuantity(u.tokens))}</td>` +
-    `<td class="num">${money(u.cost)}</td><td class="num">${u.perRequest === null ? '—' : u.perRequest.toFixed(6)}</td><td class="num">${u.perMillionTokens === null ? '—' : grouped(u.perMillionTokens.toFixed(4))}</td></tr>`;
+    `<td class="num">${money(u.cost)}</td><td class="num">${u.perRequest === null ? '—' : unitPrice(u.perRequest)}</td><td class="num">${u.perMillionTokens === null ? '—' : unitPrice(u.perMillionTokens)}</td></tr>`;
   return `<table><thead><tr><th scope="col">${keyHead}</th><th scope="col" class="num">requests</th><th scope="col" class="num">tokens</th><th scope="col" class="num">cost</th>` +
     `<th scope="col" class="num">per request</th><th scope="col" class="num">per 1M tokens</th></tr></thead><tbody>${rows.map((r) => row(r)).join('\n')}</tbody>` +
     `${overall ? `<tfoot>${row({ ...overall, key: 'all usage' }, true)}</tfoot>` : ''}</table>`;
@@ -184,7 +188,7 @@ function unitTable(rows: readonly UnitCost[], keyHead: string, overall?: UnitCos
 
 async function unitEconomics({ report }: ShowbackPage): Promise<string> {
   const priced = report.byModel.filter((u) => u.perMillionTokens !== null);
-  const description = `Cost per 1M tokens by model: ${priced.map((u) => `${u.key} ${u.perMillionTokens!.toFixed(2)}`).join('; ') || 'no token usage'}.`;
+  const description = `Cost per 1M tokens by model: ${priced.map((u) => `${u.key} ${readable(u.perMillionTokens!)}`).join('; ') || 'no token usage'}.`;
   const svg = await svgOf(barsSpec(priced.map((u) => ({ key: u.key, value: num(u.perMillionTokens!) })), `cost per 1M tokens (${report.run.currency})`, description));
   const tag = report.byTag
     ? `<h3>Cost per request by ${esc(report.byTag.tag)}</h3>${unitTable(report.byTag.rows, esc(report.byTag.tag))}`
@@ -234,12 +238,15 @@ function top(attributed: Attributed, count = 5): string {
   return entries.length === 0 ? '<li>none by usage</li>' : entries.map(([k, v]) => `<li>${esc(k)} <span class="num">${money(v)}</span></li>`).join('');
 }
 
-function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): string {
+function centrePage({ report }: ShowbackPage, c: CentreReport, names: CentreNames): string {
   const e = c.explanation;
   const rows = e.lines.map(({ line }) => `<tr><td>${esc(line.pool)}</td><td>${esc(line.method)}</td><td>${esc(line.driver)}</td><td class="num">${grouped(optionalQuantity(line.quantity))}</td>` +
-    `<td class="num">${line.unitPrice === null ? '' : formatQuantity(line.unitPrice)}</td>` +
+    `<td class="num">${line.unitPrice === null ? '' : unitPrice(line.unitPrice)}</td>` +
     `<td class="num" data-line="${esc(`${line.costCentre}|${line.pool}|${line.method}`)}" data-amount="${formatAmount(line.amount)}">${money(line.amount)}</td></tr>`).join('\n');
-  const why = e.lines.map((l) => `<pre>${esc(lineAsText(l).join('\n'))}</pre>`).join('\n');
+  // Folded away, and left out of the printout: the page is the bill, the terms its working.
+  const why = e.lines.map((l) => `<details><summary>${esc(`${l.line.pool} · ${l.line.method}`)}</summary><pre>${esc(lineAsText(l).join('\n'))}</pre></details>`).join('\n');
+  const budget = report.budgets.find((b) => b.costCentre === e.costCentre);
+  const against = budget ? `<p class="budget">Budget ${money(budget.budget)}: spent ${money(budget.spent)}${budget.forecast ? `, forecast ${money(budget.forecast)}` : ''} · ${standing(budget)}</p>` : '';
   const days = [...c.daily.byKey].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1));
   // Issue 21: each promised tier the centre used, what was promised and delivered, and the credit.
   const levels = c.service.map((s) => `<tr><td>${esc(s.pool)}</td><td>${esc(s.tier)}</td>` +
@@ -250,15 +257,15 @@ function centrePage({ report, unallocated }: ShowbackPage, c: CentreReport): str
     `<th scope="col" class="num">promised p99</th><th scope="col" class="num">p99 (nearest rank)</th><th scope="col" class="num">promised availability</th>` +
     `<th scope="col" class="num">availability</th><th scope="col" class="num">credit</th><th scope="col" class="num">credited</th></tr></thead><tbody>${levels.join('')}</tbody></table>\n`;
   return `<section class="centre" aria-labelledby="centre-${esc(e.costCentre)}">
-<h2 id="centre-${esc(e.costCentre)}">${esc(centreLabel(c, unallocated))} <span class="amount">${money(e.total)} ${esc(report.run.currency)}</span></h2>
-<table><thead><tr><th scope="col">pool</th><th scope="col">method</th><th scope="col">driver</th><th scope="col" class="num">quantity</th><th scope="col" class="num">unit price</th><th scope="col" class="num">amount</th></tr></thead>
+<h2 id="centre-${esc(e.costCentre)}"><span class="swatch" style="background:${names.colour(e.costCentre)}"></span>${esc(centreLabel(c, names))} <span class="amount">${money(e.total)} ${esc(report.run.currency)}</span></h2>
+${against}<table><thead><tr><th scope="col">pool</th><th scope="col">method</th><th scope="col">driver</th><th scope="col" class="num">quantity</th><th scope="col" class="num">unit price</th><th scope="col" class="num">amount</th></tr></thead>
 <tbody>${rows}</tbody><tfoot><tr><th scope="row" colspan="5">total</th><td class="num">${money(e.total)}</td></tr></tfoot></table>
 <div class="tops">
 <div><h3>Top models</h3><ol>${top(c.byModel)}</ol></div>
 <div><h3>Top users or keys</h3><ol>${top({ byKey: c.byIdentity, unattributed: formatZero })}</ol></div>
 <div><h3>Top days</h3><ol>${top({ byKey: new Map(days), unattributed: c.daily.unattributed })}</ol></div>
 </div>
-${service}<h3>Each line, explained</h3>
+${service}<h3 class="screen">Each line, explained</h3>
 ${why}
 </section>`;
 }
@@ -308,11 +315,14 @@ figure { margin: 0 0 1rem; } figcaption { font-weight: 600; margin-bottom: .3rem
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); } tfoot th, tfoot td { font-weight: 600; border-top: 2px solid var(--ink); } tr.subtotal th, tr.subtotal td { font-weight: 600; border-bottom: 1.5px solid var(--ink); }
-.num { text-align: right; white-space: nowrap; } table.compact { font-size: .8rem; } table.compact th, table.compact td { padding: .15rem .35rem; } .scroll { overflow-x: auto; }
+.num { text-align: right; white-space: nowrap; } thead th.num { white-space: normal; } table.compact { font-size: .8rem; } table.compact th, table.compact td { padding: .15rem .35rem; } .scroll { overflow-x: auto; }
 td.anomaly, .over { color: #a63c00; font-weight: 600; }
 pre { background: #f6f6f6; padding: .5rem .7rem; overflow-x: auto; font-size: .78rem; white-space: pre-wrap; border-radius: 4px; }
 .tops { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1rem; } .tops ol { margin: 0; padding-left: 1.3rem; } .tops li .num { float: right; }
 .centre h2 .amount { float: right; font-variant-numeric: tabular-nums; }
+.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; vertical-align: baseline; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+.of, .centres { color: var(--muted); font-size: .85em; } tr.gap td, tr.gap th { color: var(--muted); } .budget { margin: .2rem 0 .6rem; }
+details summary { cursor: pointer; color: var(--muted); font-size: .85rem; }
 dl { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem 1rem; } dt { color: var(--muted); } dd { margin: 0; }
 @media (max-width: 40rem) { .tiles, .tops { grid-template-columns: 1fr 1fr; } }
 @media print {
@@ -320,6 +330,7 @@ dl { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem 1rem; } dt { col
   @page { margin: 14mm 12mm; }
   .centre, .provenance { break-before: page; }
   figure, table, .tile, pre { break-inside: avoid; }
+  details, h3.screen { display: none; }
   .scroll { overflow: visible; }
   h2 { break-after: avoid; }
 }

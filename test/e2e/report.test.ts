@@ -98,9 +98,11 @@ describe('chargeback report: one self-contained HTML file (issue 19)', () => {
     for (const heading of ['Cost by cost centre', 'Daily spend per cost centre', 'Unit economics', 'Cost per request by feature', 'GPU', 'Provenance']) assert.ok(text.includes(heading), heading);
     for (const feature of FEATURES) assert.ok(text.includes(feature), feature);
     assert.match(text, /gpu-node-1/);
-    assert.equal(await tab.locator('figure svg').count(), 4);
-    assert.equal(await tab.locator('figure [role="img"][aria-label]').count(), 4);
-    assert.equal(await tab.locator('figure table').count(), 4);
+    // The trend, cost by centre, budgets, daily spend, unit costs, unit cost over time and GPU hours.
+    assert.deepEqual(await tab.locator('figure').evaluateAll((all) => all.map((f) => f.id)), ['trend', 'cost-by-centre', 'budgets', 'daily-spend', 'unit-costs', 'unit-trend', 'gpu-hours']);
+    assert.equal(await tab.locator('figure svg').count(), 7);
+    assert.equal(await tab.locator('figure [role="img"][aria-label]').count(), 7);
+    assert.equal(await tab.locator('figure table').count(), 7);
     assert.equal(await tab.locator('section.centre').count(), 4);
     await tab.screenshot({ path: join(SHOTS, 'showback-top.png') });
     await tab.screenshot({ path: join(SHOTS, 'showback-full.png'), fullPage: true });
@@ -138,7 +140,8 @@ describe('chargeback report: one self-contained HTML file (issue 19)', () => {
     for (const row of csv.slice(1)) {
       const [key, , , cost, perRequest] = row.split(',');
       assert.ok(html.includes(`<td>${key}</td>`), `${key} in the page`);
-      assert.ok(html.includes(perRequest!), `${key}: ${perRequest} per request in the page`);
+      // Four significant digits on the page, the exact decimal in its tooltip (issue 33).
+      assert.ok(html.includes(`title="${perRequest!.replace(/\.?0+$/, '')}"`), `${key}: ${perRequest} per request in the page`);
       assert.ok(html.includes(Number(cost).toLocaleString('en-US', { minimumFractionDigits: 2 })), `${key}: ${cost}`);
     }
     assert.equal(run(['report', '-m', '2026-10', '--by', 'feature']).code, 2);

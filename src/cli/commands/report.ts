@@ -6,6 +6,7 @@ import type { Ledger } from '../../ledger/open.js';
 import { usageBehind } from '../books-source.js';
 import { cardOfRun, centresOf, requireMonth, requireRun, speaker, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
+import { trendMonths, trendOf } from '../trend-inputs.js';
 import { toolVersion } from '../version.js';
 
 /** How many users or keys each centre's page lists: the rest of them need not stay in memory. */
@@ -23,12 +24,14 @@ export function registerReport(program: Command, io: Io): void {
     .addOption(monthOption())
     .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
     .option('--cost-centre <id>', 'only this cost centre')
+    .option('--months <n>', 'how many months the trend shows, ending at --month (gaps where a month has no books)', '12')
     .option('--by <tag.NAME>', "also price requests by this tag's values, e.g. tag.feature: the cost per request of each feature")
     .addOption(rateCardOption("the run's rate card, for runs stored before runs kept its text", false))
     .addOption(outputOption())
-    .action(async (flags: { month: string; run?: string; costCentre?: string; by?: string; rateCard?: string; output?: string }, command: Command) => {
+    .action(async (flags: { month: string; run?: string; costCentre?: string; by?: string; months: string; rateCard?: string; output?: string }, command: Command) => {
       const month = requireMonth(flags.month);
       const tagName = tagOf(flags.by);
+      const months = trendMonths(flags.months);
       const ledger = useLedger(command.optsWithGlobals<GlobalOptions>(), io);
       const run = requireRun(ledger, month, flags.run);
       const card = cardOfRun(run, flags.rateCard);
@@ -37,16 +40,18 @@ export function registerReport(program: Command, io: Io): void {
       // Against last month: its books as adjusted, the latest run (issue 28).
       const previous = findRun(ledger, previousMonth(month).label, latestRunId(ledger, previousMonth(month).label) ?? -1);
       const later = laterRunsOf(ledger, run);
+      const trend = trendOf(ledger, { run, card, month }, months, flags.costCentre ?? null, tagName);
       const { note, ...read } = usageBehind(ledger, run, card, period, centres, { tagName, forReport: TOP_USERS });
       if (note) speaker(command, io).warn(note);
       const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, previous, later, note, ...read });
       // Loaded here, not with the CLI: the chart library (vega) is a fifth of a second that every other command would pay at start.
       const { showbackAsHtml } = await import('../../report/showback-html.js');
-      writeOutput(io, flags.output, await showbackAsHtml({ report, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
+      writeOutput(io, flags.output, await showbackAsHtml({ report, trend, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
     });
   withExamples(command, [
     'chargeback report -m 2026-10 -o showback-2026-10.html',
     'chargeback report -m 2026-10 --by tag.feature -o showback-2026-10.html',
+    'chargeback report -m 2026-10 --months 6 -o showback-2026-10.html',
     'chargeback report -m 2026-10 --cost-centre CC-4100 -o cc-4100-2026-10.html',
   ]);
 }

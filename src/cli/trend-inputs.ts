@@ -1,0 +1,47 @@
+import { UsageError } from '../domain/errors.js';
+import type { Month } from '../domain/month.js';
+import type { StoredRun } from '../domain/run.js';
+import { fromFirstBooks, monthsEndingAt, trendMonth, type TrendMonth } from '../domain/trend.js';
+import type { RateCard } from '../domain/types.js';
+import type { Ledger } from '../ledger/open.js';
+import { findRun, latestRunId } from '../ledger/runs.js';
+import { cardOfRun } from './context.js';
+import { storedCentresUsage } from './month-inputs.js';
+
+/** The longest trend a report draws: a year and then some, and never a scan of the whole ledger. */
+export const MAX_TREND_MONTHS = 36;
+
+/** `--months N` as a count of months, or a UsageError. */
+export function trendMonths(text: string): number {
+  const count = Number(text);
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_TREND_MONTHS) throw new UsageError(`--months: expected a whole number of months from 1 to ${MAX_TREND_MONTHS}, got "${text}"`);
+  return count;
+}
+
+/**
+ * The `count` months of books ending at the report's month (issue 33): that month is the
+ * report's own run; each earlier month is its latest run (the closed books as adjusted, or
+ * the open month's latest), read as stored, never from its events. A month whose card is
+ * no longer at hand still gives its totals; its budgets and unit costs are then unknown.
+ */
+export function trendOf(ledger: Ledger, shown: { run: StoredRun; card: RateCard; month: Month }, count: number, only: string | null, tagName: string | null): TrendMonth[] {
+  return fromFirstBooks(monthsEndingAt(shown.month, count).map((label) => {
+    const run = label === shown.month.label ? shown.run : findRun(ledger, label, latestRunId(ledger, label) ?? -1);
+    if (run === null) return trendMonth({ month: label, run: null, budgets: [], usage: null }, only, tagName);
+    const card = run === shown.run ? shown.card : cardOrNull(run);
+    const centres = [...new Set(run.lines.map((l) => l.costCentre))].filter((c) => only === null || c === only);
+    // A run that stored no breakdown by the tag still has its unit costs by model.
+    const byTag = card === null ? null : storedCentresUsage(run, card, centres, tagName);
+    const usage = byTag ?? (card === null || tagName === null ? null : storedCentresUsage(run, card, centres, null));
+    return trendMonth({ month: label, run, budgets: card?.budgets ?? [], usage }, only, byTag === null ? null : tagName);
+  }));
+}
+
+function cardOrNull(run: StoredRun): RateCard | null {
+  try {
+    return cardOfRun(run);
+  } catch (error) {
+    if (error instanceof UsageError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,123 @@
+import type { UnitCost } from '../domain/attribution.js';
+import type { BudgetStanding, Driver, ShowbackReport } from '../domain/showback.js';
+import type { TrendMonth } from '../domain/trend.js';
+import type { CentreNames } from './centre-colours.js';
+import { budgetBarsSpec, monthlyLinesSpec, monthlyStackSpec, PALETTE, svgOf, type MonthPoint } from './charts.js';
+import { esc, figure, money, num, pct, unitPrice } from './html-parts.js';
+
+/**
+ * The report's first page beyond the tiles (issue 33): spend over the months with each
+ * centre's budget, unit cost over time, each centre against its budget, and the
+ * organisation's largest drivers. Every figure is printed from a stored run's Decimal text.
+ */
+
+const booksOf = (m: TrendMonth) => (m.runId === null ? 'no books' : `run ${m.runId}${m.closed ? ', closed' : ', open'}`);
+
+/** Spend per month stacked by centre, and each budgeted centre's spend against its budget line. */
+export async function trendSection(report: ShowbackReport, trend: readonly TrendMonth[], names: CentreNames): Promise<string> {
+  const months = trend.map((m) => m.month);
+  const ordered = [...new Set(trend.flatMap((m) => [...m.byCentre.keys()]))].sort((a, b) => names.scale.domain.indexOf(names.label(a)) - names.scale.domain.indexOf(names.label(b)));
+  const stack: MonthPoint[] = trend.flatMap((m) => ordered.map((c, order) => ({ month: m.month, series: names.label(c), value: m.byCentre.has(c) ? num(m.byCentre.get(c)!) : null, order })));
+  const gaps = trend.filter((m) => m.runId === null).map((m) => m.month);
+  const described = (what: string) => `${what}, ${months[0]} to ${months[months.length - 1]}. ` +
+    trend.filter((m) => m.runId !== null).map((m) => `${m.month}: ${money(m.total!)} (${ordered.filter((c) => m.byCentre.has(c)).map((c) => `${names.label(c)} ${money(m.byCentre.get(c)!)}`).join(', ')})`).join('; ') +
+    (gaps.length ? `. No books for ${gaps.join(', ')}.` : '.');
+  const stacked = await svgOf(monthlyStackSpec(stack, months, names.scale, described(`Spend per month by cost centre, ${report.run.currency}`)));
+  // Four centres to a table, the total in the last: a printed page holds every column.
+  const groups = Array.from({ length: Math.max(1, Math.ceil(ordered.length / 4)) }, (_, i) => ordered.slice(i * 4, i * 4 + 4));
+  const table = groups.map((group, g) => {
+    const last = g === groups.length - 1;
+    const head = `<tr><th scope="col">month</th>${group.map((c) => `<th scope="col" class="num">${esc(names.label(c))}</th>`).join('')}${last ? '<th scope="col" class="num">total</th>' : ''}</tr>`;
+    const body = trend.map((m) => `<tr${m.runId === null ? ' class="gap"' : ''}><th scope="row">${m.month} <span class="of">${booksOf(m)}</span></th>` +
+      `${group.map((c) => `<td class="num"${m.byCentre.has(c) ? ` data-trend="${esc(`${m.month}|${c}`)}" data-amount="${m.byCentre.get(c)!.toFixed(2)}"` : ''}>${m.byCentre.has(c) ? money(m.byCentre.get(c)!) : m.runId === null ? '—' : ''}${budgetNote(m, c)}</td>`).join('')}` +
+      `${last ? `<td class="num"${m.total ? ` data-trend-total="${m.month}" data-amount="${m.total.toFixed(2)}"` : ''}>${m.total ? money(m.total) : '—'}</td>` : ''}</tr>`).join('\n');
+    return `<table class="compact"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  }).join('\n');
+  return `<section aria-label="Trend"><h2>Spend over ${trend.length} month${trend.length === 1 ? '' : 's'}</h2>
+<p class="explain">Each month's books: the closed run as adjusted since, or an open month's latest run, as stored. A month without a run is a gap, never a zero. In the table, a centre's budget follows its spend.</p>
+${figure('trend', `Spend per month by cost centre, ${esc(report.run.currency)}`, stacked, table)}
+</section>`;
+}
+
+const budgetNote = (m: TrendMonth, centre: string) => (m.budgets.has(centre) && m.byCentre.has(centre) ? `<br><span class="of">of ${money(m.budgets.get(centre)!)}</span>` : '');
+
+async function budgetTrend(trend: readonly TrendMonth[], months: string[], budgeted: readonly string[], names: CentreNames, currency: string): Promise<string> {
+  const points = trend.flatMap((m) => budgeted.flatMap((c) => [
+    { month: m.month, series: names.label(c), value: m.byCentre.has(c) ? num(m.byCentre.get(c)!) : null },
+    { month: m.month, series: names.label(c), value: m.budgets.has(c) ? num(m.budgets.get(c)!) : null, dashed: true },
+  ]));
+  const description = `Spend of each budgeted cost centre per month (solid) against its budget (dashed, same colour): ` +
+    budgeted.map((c) => `${names.label(c)}: ${trend.filter((m) => m.byCentre.has(c)).map((m) => `${m.month} ${money(m.byCentre.get(c)!)}${m.budgets.has(c) ? ` of ${money(m.budgets.get(c)!)}` : ''}`).join(', ')}`).join('; ') + '.';
+  const scale = { domain: budgeted.map(names.label), range: budgeted.map(names.colour) };
+  const svg = await svgOf(monthlyLinesSpec(points, months, scale, `amount (${currency})`, ',.0f', description));
+  return `<figure id="budget-trend" aria-labelledby="budget-trend-caption"><figcaption id="budget-trend-caption">Each budgeted centre against its budget (dashed), ${esc(currency)}</figcaption>
+<div class="chart" role="img" aria-label="Each budgeted centre against its budget">${svg}</div></figure>`;
+}
+
+/** Cost per 1M tokens over the months, overall and by model; per request by model and by the `--by` tag, as a table. */
+export async function unitTrendSection(report: ShowbackReport, trend: readonly TrendMonth[]): Promise<string> {
+  const months = trend.map((m) => m.month);
+  const priced = trend.filter((m) => m.units !== null);
+  if (priced.length === 0) return '';
+  const models = [...new Set(priced.flatMap((m) => m.units!.byModel.filter((u) => u.perMillionTokens !== null).map((u) => u.key)))].sort();
+  const series = ['all models', ...models];
+  const at = (m: TrendMonth, key: string) => (key === 'all models' ? m.units?.overall : m.units?.byModel.find((u) => u.key === key));
+  const points = trend.flatMap((m) => series.map((key) => ({ month: m.month, series: key, value: at(m, key)?.perMillionTokens ? num(at(m, key)!.perMillionTokens!) : null })));
+  const scale = { domain: series, range: series.map((_, i) => (i === 0 ? '#1a1a1a' : PALETTE[(i - 1) % (PALETTE.length - 1)]!)) };
+  const description = `Cost per 1M tokens per month, overall and by model: ${series.map((key) => `${key} ${trend.filter((m) => at(m, key)?.perMillionTokens).map((m) => `${m.month} ${at(m, key)!.perMillionTokens!.toSignificantDigits(4).toFixed()}`).join(', ')}`).join('; ')}.`;
+  const svg = await svgOf(monthlyLinesSpec(points, months, scale, `cost per 1M tokens (${report.run.currency})`, ',.4~r', description));
+  const rows = (span: readonly TrendMonth[]) => (key: string, pick: (m: TrendMonth) => UnitCost | undefined) => `<tr><th scope="row">${esc(key)}</th>${span.map((m) => {
+    const u = pick(m);
+    return `<td class="num">${u?.perRequest ? unitPrice(u.perRequest) : '—'}</td>`;
+  }).join('')}</tr>`;
+  // Six months to a table: a printed page holds every column.
+  const spans = Array.from({ length: Math.ceil(trend.length / 6) }, (_, i) => trend.slice(i * 6, i * 6 + 6));
+  const tagKeys = report.byTag === null ? [] : [...new Set(priced.flatMap((m) => (m.units!.byTag ?? []).map((u) => u.key)))].sort();
+  const table = spans.map((span) => {
+    const row = rows(span);
+    const head = `<tr><th scope="col">cost per request</th>${span.map((m) => `<th scope="col" class="num">${m.month}</th>`).join('')}</tr>`;
+    const body = [row('all models', (m) => m.units?.overall), ...models.map((key) => row(key, (m) => at(m, key))),
+      ...tagKeys.map((key) => row(`${report.byTag!.tag} = ${key}`, (m) => m.units?.byTag?.find((u) => u.key === key)))];
+    return `<table class="compact"><thead>${head}</thead><tbody>${body.join('\n')}</tbody></table>`;
+  }).join('\n');
+  return `<section aria-label="Unit cost over time"><h2>Unit cost over time</h2>
+${figure('unit-trend', `Cost per 1M tokens by month, ${esc(report.run.currency)}`, svg, table)}
+</section>`;
+}
+
+/** Each budgeted centre: spent, forecast and budget, farthest over first; then each one's spend against its budget over the months. */
+export async function budgetsSection(report: ShowbackReport, trend: readonly TrendMonth[], names: CentreNames): Promise<string> {
+  if (report.budgets.length === 0) return '';
+  const budgeted = [...new Set(trend.flatMap((m) => [...m.budgets.keys()]))].filter((c) => trend.some((m) => m.byCentre.has(c)));
+  const lines = trend.length < 2 || budgeted.length === 0 ? '' : await budgetTrend(trend, trend.map((m) => m.month), budgeted, names, report.run.currency);
+  const rows = report.budgets.map((b) => ({ centre: names.label(b.costCentre), spent: num(b.spent), budget: num(b.budget) }));
+  const description = `Each budgeted cost centre's spend against its budget, farthest over first: ${report.budgets.map((b) => `${names.label(b.costCentre)} ${money(b.spent)} of ${money(b.budget)}${b.forecast ? `, forecast ${money(b.forecast)}` : ''}`).join('; ')}.`;
+  const svg = await svgOf(budgetBarsSpec(rows, { domain: report.budgets.map((b) => names.label(b.costCentre)), range: report.budgets.map((b) => names.colour(b.costCentre)) }, description));
+  const forecasting = report.budgets.some((b) => b.forecast !== null);
+  const body = report.budgets.map((b) => `<tr><th scope="row">${esc(names.label(b.costCentre))}</th><td class="num" data-budget-spent="${esc(b.costCentre)}" data-amount="${b.spent.toFixed(2)}">${money(b.spent)}</td>` +
+    `${forecasting ? `<td class="num">${b.forecast ? money(b.forecast) : ''}</td>` : ''}<td class="num">${money(b.budget)}</td><td class="num">${standing(b)}</td></tr>`).join('\n');
+  const table = `<table><thead><tr><th scope="col">cost centre</th><th scope="col" class="num">spent</th>${forecasting ? '<th scope="col" class="num">forecast</th>' : ''}<th scope="col" class="num">budget</th><th scope="col" class="num">${forecasting ? 'forecast' : 'spent'} of budget</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<section aria-label="Budgets"><h2>Budgets by cost centre</h2>
+${figure('budgets', `Spend against budget by cost centre, ${esc(report.run.currency)}`, svg, table)}
+${lines}
+</section>`;
+}
+
+/** "112.4% · 994.00 over", by the forecast while the month is open. */
+export function standing(b: BudgetStanding): string {
+  const basis = b.forecast ?? b.spent;
+  const over = basis.minus(b.budget);
+  const share = pct(basis, b.budget);
+  return over.greaterThan(0) ? `<span class="over">${share} · ${money(over)} over</span>` : `${share} · ${money(over.negated())} left`;
+}
+
+/** The organisation's top models, users or keys, and `--by` tag values by cost, with their centres. */
+export function driversSection(report: ShowbackReport, names: CentreNames): string {
+  const list = (title: string, drivers: readonly Driver[]) => `<div><h3>${title}</h3>${drivers.length === 0 ? '<p class="explain">none by usage</p>'
+    : `<ol>${drivers.map((d) => `<li>${esc(d.key)} <span class="num">${money(d.amount)}</span><br><span class="centres">${d.centres.map((c) => esc(names.label(c))).join(', ')}</span></li>`).join('')}</ol>`}</div>`;
+  const { drivers } = report;
+  return `<section aria-label="Top drivers"><h2>Top drivers across the organisation</h2>
+<p class="explain">The cost of usage-driven lines shared out by the usage behind each line, to the cent; each with the centres it is charged to, largest first.</p>
+<div class="tops">${list('Models', drivers.models)}${list('Users or keys', drivers.identities)}${drivers.tags ? list(`By ${esc(report.byTag?.tag ?? 'tag')}`, drivers.tags) : ''}</div>
+</section>`;
+}
