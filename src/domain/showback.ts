@@ -8,7 +8,8 @@ import { sum, type Decimal } from './money.js';
 import type { MonthRange } from './month.js';
 import type { StoredRun } from './run.js';
 import type { ServiceLevel } from './slo.js';
-import type { Budget, StatementLine, UsageGroup } from './types.js';
+import type { Budget, StatementLine, UsageGroup, VarianceThreshold } from './types.js';
+import { DEFAULT_VARIANCE, variancesOf, type MonthBooks, type Variance } from './variances.js';
 
 /** What the ledger (or the run, issue 30) says of one centre's month: its usage counted, and what lies behind each line. */
 export interface CentreUsage {
@@ -64,6 +65,10 @@ export interface ShowbackInputs {
   later?: readonly StoredRun[];
   /** What later data the run's books do not hold, in one line; null when none. */
   note?: string | null;
+  /** Last month's books, and the run made mid-month with its forecast, for the variances (issue 33). */
+  previousBooks?: MonthBooks | null;
+  midMonth?: { lines: readonly StatementLine[]; forecast: (lines: readonly StatementLine[]) => Decimal } | null;
+  variance?: VarianceThreshold;
 }
 
 /** A run that adjusts the books: what it changes per centre against the run before it. */
@@ -153,6 +158,9 @@ export interface ShowbackReport {
   budgets: BudgetStanding[];
   /** The organisation's largest models, users or keys and tag values by cost, each with its centres. */
   drivers: Drivers;
+  /** Each centre and pool against last month and the mid-month forecast, notable first. */
+  variances: Variance[];
+  variance: VarianceThreshold;
   /** The month-end forecast while the run's data does not cover the whole month; null once it does. */
   forecast: Decimal | null;
   centres: CentreReport[];
@@ -221,6 +229,10 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
     },
     forecast: open ? forecastOf(lines, range, createdAt) : null,
     budgets: budgetStandings(lines, budgeted, open ? (own) => forecastOf(own, range, createdAt) : null),
+    variances: variancesOf({ lines, breakdownOf: (l) => usageOf(l.costCentre).breakdownOf(l) },
+      inputs.previousBooks ? { ...inputs.previousBooks, lines: inputs.previousBooks.lines.filter((l) => inputs.centres.includes(l.costCentre)) } : null,
+      inputs.midMonth ?? null, inputs.variance ?? DEFAULT_VARIANCE, inputs.tagName),
+    variance: inputs.variance ?? DEFAULT_VARIANCE,
     drivers: {
       models: topDrivers(inputs.centres.map((c, i) => [c, models[i]!.byKey])),
       identities: topDrivers(inputs.centres.map((c, i) => [c, byIdentity[i]!])),

@@ -5,6 +5,7 @@ import { previousMonth } from './month.js';
 import type { StoredRun } from './run.js';
 import { unitCostsByTag, unitCostsOf, type CentreUsage } from './showback.js';
 import type { Budget } from './types.js';
+import type { MonthBooks } from './variances.js';
 
 /**
  * One month of the report's trend (issue 33): that month's books, read from its stored run
@@ -32,6 +33,8 @@ export interface TrendInput {
   run: StoredRun | null;
   budgets: readonly Budget[];
   usage: ReadonlyMap<string, CentreUsage> | null;
+  /** The tag whose values the stored usage is broken down by, or null. */
+  tagName: string | null;
 }
 
 /** The labels of the `count` months ending at `last`, oldest first. */
@@ -42,7 +45,7 @@ export function monthsEndingAt(last: Month, count: number): string[] {
 }
 
 /** One month of the trend, for the centres shown (`only`: one centre, or null for every centre the run has). */
-export function trendMonth({ month, run, budgets, usage }: TrendInput, only: string | null, tagName: string | null): TrendMonth {
+export function trendMonth({ month, run, budgets, usage, tagName }: TrendInput, only: string | null): TrendMonth {
   if (run === null) return { month, runId: null, closed: false, total: null, names: new Map(), byCentre: new Map(), budgets: new Map(), units: null };
   const shown = (centre: string) => only === null || centre === only;
   const lines = run.lines.filter((l) => shown(l.costCentre));
@@ -68,4 +71,19 @@ function unitsOf(run: StoredRun, lines: StoredRun['lines'], centres: readonly st
 export function fromFirstBooks(months: readonly TrendMonth[]): TrendMonth[] {
   const first = months.findIndex((m) => m.runId !== null);
   return first < 0 ? [] : months.slice(first);
+}
+
+/** The trend of the last `count` months of `books` (oldest first), from the first with books. */
+export function trendOf(books: readonly TrendInput[], count: number, only: string | null): TrendMonth[] {
+  return fromFirstBooks(books.slice(-count).map((b) => trendMonth(b, only)));
+}
+
+/** A month's books as the variances read them: its lines of the centres shown, and what lies behind each. */
+export function monthBooks(input: TrendInput | undefined, only: string | null): MonthBooks | null {
+  if (!input?.run) return null;
+  const usage = input.usage;
+  return {
+    lines: input.run.lines.filter((l) => only === null || l.costCentre === only),
+    breakdownOf: (line) => usage?.get(line.costCentre)?.breakdownOf(line) ?? null,
+  };
 }

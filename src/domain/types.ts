@@ -246,6 +246,26 @@ export interface RateCard {
   migShares?: Readonly<Record<string, Decimal>>;
   /** How the journal maps onto the finance team's ERP (issue 32). */
   erp?: ErpMapping;
+  /** What change the report's variances list first (issue 33). */
+  variances?: VarianceThreshold;
+  /** What day counts as an anomaly (issue 33). */
+  anomalies?: AnomalyRule;
+}
+
+/** A change is notable when it is at least `amount` and at least `pct` percent of last month's. */
+export interface VarianceThreshold {
+  pct: Decimal;
+  amount: Decimal;
+}
+
+/**
+ * A centre's day is an anomaly when its cost (its tokens where the run has no cost by day)
+ * reaches `factor` × the median of the `lookBackDays` before it, and is at least `minAmount`.
+ */
+export interface AnomalyRule {
+  factor: Decimal;
+  lookBackDays: number;
+  minAmount: Decimal;
 }
 
 /** One unit of `currency` is `rate` units of the card's currency, as of `date`, per `source`. */

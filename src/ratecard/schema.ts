@@ -38,6 +38,7 @@ import {
 import { fingerprintKey, isFingerprint } from '../secrets.js';
 import { readSlo } from './slo.js';
 import { readErp } from './erp.js';
+import { readAnomalies, readVariances } from './review.js';
 
 const CARD_KEYS = [
   'version',
@@ -55,6 +56,8 @@ const CARD_KEYS = [
   'exchange_rates',
   'hosts',
   'mig_shares',
+  'variances',
+  'anomalies',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
 const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers', 'slo'];
@@ -90,6 +93,8 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const exchangeRates = card.exchange_rates === undefined ? [] : readExchangeRates(card.exchange_rates, currency, issues);
   const hosts = card.hosts === undefined ? undefined : readHosts(card.hosts, issues);
   const migShares = card.mig_shares === undefined ? undefined : readMigShares(card.mig_shares, issues);
+  const variances = card.variances === undefined ? undefined : readVariances(card.variances, issues);
+  const anomalies = card.anomalies === undefined ? undefined : readAnomalies(card.anomalies, issues);
   const erp = card.erp === undefined ? undefined : readErp(card.erp, new Set([...centreIds, ...(platform ? [platform.costCentre] : [])]), issues);
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
@@ -109,6 +114,8 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     ...(hosts ? { hosts } : {}),
     ...(migShares ? { migShares } : {}),
     ...(erp ? { erp } : {}),
+    ...(variances ? { variances } : {}),
+    ...(anomalies ? { anomalies } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { formatAmount, formatQuantity, type Decimal } from '../domain/money.js';
+import type { TopLevelSpec } from 'vega-lite';
 import { grouped, readable } from './cells.js';
+import { svgOf } from './charts.js';
 
 /** The pieces every part of the HTML report is written with: escaping, money for readers, a captioned chart. */
 export const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -12,10 +14,13 @@ export const num = (d: Decimal) => d.toNumber();
 /** A unit price at four significant digits, the exact decimal in its tooltip. */
 export const unitPrice = (d: Decimal) => `<span title="${esc(formatQuantity(d))}">${readable(d)}</span>`;
 
-/** A chart with its caption, its text alternative (the spec's description) and the table behind it. */
-export function figure(id: string, caption: string, svg: string, table: string): string {
+/**
+ * A chart with its caption and the table behind it. Its text alternative is the spec's
+ * description, which names every series and figure (issue 33): Vega's SVG carries none.
+ */
+export async function figure(id: string, caption: string, spec: TopLevelSpec, table: string): Promise<string> {
   return `<figure id="${id}" aria-labelledby="${id}-caption"><figcaption id="${id}-caption">${caption}</figcaption>
-<div class="chart" role="img" aria-label="${esc(caption)}">${svg}</div>
+<div class="chart" role="img" aria-label="${esc(spec.description ?? caption)}">${await svgOf(spec)}</div>
 ${table}
 </figure>`;
 }

@@ -7,9 +7,9 @@ import type { StatementLine } from '../domain/types.js';
 import { grouped, optionalQuantity, readable } from './cells.js';
 import type { TrendMonth } from '../domain/trend.js';
 import { centreNames, type CentreNames } from './centre-colours.js';
-import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, POOL_PALETTE, svgOf, UNALLOCATED, UNKNOWN, type DayPoint, type Segment } from './charts.js';
+import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, POOL_PALETTE, UNALLOCATED, UNKNOWN, type DayPoint, type Segment } from './charts.js';
 import { esc, figure, money, num, pct, signed, unitPrice } from './html-parts.js';
-import { budgetsSection, driversSection, standing, trendSection, unitTrendSection } from './showback-trend.js';
+import { budgetsSection, driversSection, standing, trendSection, unitTrendSection, variancesSection } from './showback-trend.js';
 import { lineAsText } from './explain.js';
 
 /**
@@ -41,6 +41,7 @@ export async function showbackAsHtml(page: ShowbackPage): Promise<string> {
     await trendSection(report, page.trend, names),
     await costByCentre(page, names),
     await budgetsSection(report, page.trend, names),
+    variancesSection(report, names),
     driversSection(report, names),
     adjustments(page),
     listAgainstInvoice(page),
@@ -125,7 +126,7 @@ async function costByCentre({ report, unallocated, pools }: ShowbackPage, names:
   const rows: Segment[] = report.centres.flatMap((c) => segments.map((segment, order) => ({ centre: centreLabel(c, names), segment, amount: num(cell(c, segment)), order })));
   const description = `Cost by cost centre for ${report.run.month}, stacked by pool, with idle and unallocated cost as their own segments. ` +
     report.centres.map((c) => `${centreLabel(c, names)}: ${money(c.explanation.total)}`).join('; ');
-  const svg = await svgOf(costByCentreSpec(rows, colours, description));
+  const spec = costByCentreSpec(rows, colours, description);
   // Long, not wide: a row per centre and segment fits a printed page whatever the number of pools.
   const body = report.centres.map((c) => {
     const parts = segments.filter((segment) => !cell(c, segment).isZero()).map((segment) =>
@@ -137,7 +138,7 @@ async function costByCentre({ report, unallocated, pools }: ShowbackPage, names:
   const table = `<table><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col" class="num">amount</th><th scope="col" class="num">share</th></tr></thead>` +
     `<tbody>${body}</tbody><tfoot><tr><th scope="row" colspan="2">all</th><td class="num">${money(report.total)}</td><td class="num">100.0%</td></tr></tfoot></table>`;
   return `<section><h2>Cost by cost centre</h2>
-${figure('cost-by-centre', `Cost by cost centre, ${esc(report.run.currency)}`, svg, table)}
+${await figure('cost-by-centre', `Cost by cost centre, ${esc(report.run.currency)}`, spec, table)}
 </section>`;
 }
 
@@ -158,7 +159,7 @@ async function dailySpend({ report }: ShowbackPage, names: CentreNames): Promise
   const colours = { domain: shown.map(names.label), range: shown.map(names.colour) };
   const description = `Daily spend per cost centre in ${report.run.month} (${shown.map(names.label).join(', ')}), from the cost of usage-driven lines attributed to the days of the usage behind them; ` +
     `${anomalies.length} anomaly day${anomalies.length === 1 ? '' : 's'} marked${anomalies.length ? `: ${anomalies.map((a) => `${a.centre} on ${a.day}`).join(', ')}` : ''}.`;
-  const svg = await svgOf(dailySpendSpec(points, anomalies, colours, description));
+  const spec = dailySpendSpec(points, anomalies, colours, description);
   // Six centres to a table, so that a printed page holds every column.
   const groups = Array.from({ length: Math.ceil(report.centres.length / 6) }, (_, i) => report.centres.slice(i * 6, i * 6 + 6));
   const tables = groups.map((group) => {
@@ -172,7 +173,7 @@ async function dailySpend({ report }: ShowbackPage, names: CentreNames): Promise
   }).join('\n');
   return `<section><h2>Daily spend per cost centre</h2>
 <p class="explain">A day's spend is the cost of the centre's usage-driven lines shared out by the usage of that day (to the cent, largest remainder). Lines with no usage behind them by day (a hybrid's fixed share, GPU hours, idle, flat charges) are the "not by day" row. ▼ marks the anomaly days <code>compute</code> warns of.</p>
-${figure('daily-spend', 'Daily spend per cost centre', svg, tables)}
+${await figure('daily-spend', 'Daily spend per cost centre', spec, tables)}
 </section>`;
 }
 
@@ -189,13 +190,13 @@ function unitTable(rows: readonly UnitCost[], keyHead: string, overall?: UnitCos
 async function unitEconomics({ report }: ShowbackPage): Promise<string> {
   const priced = report.byModel.filter((u) => u.perMillionTokens !== null);
   const description = `Cost per 1M tokens by model: ${priced.map((u) => `${u.key} ${readable(u.perMillionTokens!)}`).join('; ') || 'no token usage'}.`;
-  const svg = await svgOf(barsSpec(priced.map((u) => ({ key: u.key, value: num(u.perMillionTokens!) })), `cost per 1M tokens (${report.run.currency})`, description));
+  const spec = barsSpec(priced.map((u) => ({ key: u.key, value: num(u.perMillionTokens!) })), `cost per 1M tokens (${report.run.currency})`, description);
   const tag = report.byTag
     ? `<h3>Cost per request by ${esc(report.byTag.tag)}</h3>${unitTable(report.byTag.rows, esc(report.byTag.tag))}`
     : '<p class="explain">Name a use-case tag with <code>--by tag.NAME</code> (for example <code>--by tag.feature</code>) to price each feature per request; <code>explain --by tag.NAME</code> gives the same table as CSV or JSON.</p>';
   return `<section><h2>Unit economics</h2>
 <p class="explain">The cost of usage-driven lines, shared out by model (and by tag) in proportion to the driver quantity behind each line, over the requests and tokens of that model. ${money(report.unattributed)} of ${money(report.total)} has no usage behind it by model (hybrid shares, GPU hours, idle, flat charges) and is in no row.</p>
-${figure('unit-costs', `Cost per 1M tokens by model, ${esc(report.run.currency)}`, svg, unitTable(report.byModel, 'model', report.overall))}
+${await figure('unit-costs', `Cost per 1M tokens by model, ${esc(report.run.currency)}`, spec, unitTable(report.byModel, 'model', report.overall))}
 ${tag}
 </section>`;
 }
@@ -224,11 +225,11 @@ async function gpu({ report }: ShowbackPage): Promise<string> {
   const description = `GPU hours per host and GPU, busy and idle: ${report.gpu.map((g) => `${g.host} ${g.gpu} ${hours(g.busyHours)} busy of ${hours(g.hours)}` +
     (g.unmeasuredHours.isZero() ? '' : `, ${hours(g.unmeasuredHours)} of unknown busyness`)).join('; ')}.`;
   const parts = unknown ? { domain: ['busy', 'idle', 'unknown'], range: [PALETTE[0]!, IDLE, UNKNOWN] } : { domain: ['busy', 'idle'], range: [PALETTE[0]!, IDLE] };
-  const svg = await svgOf(barsSpec(rows, 'hours', description, parts));
+  const spec = barsSpec(rows, 'hours', description, parts);
   const body = report.gpu.map((g) => `<tr><td>${esc(g.host)}</td><td>${esc(g.gpu)}</td><td class="num">${hours(g.hours)}</td><td class="num">${hours(g.ownedHours)}</td>` +
     `<td class="num">${hours(g.busyHours)}</td><td class="num">${hours(idle(g))}</td>${unknown ? `<td class="num">${hours(g.unmeasuredHours)}</td>` : ''}<td>${esc(g.owners.join(', '))}</td></tr>`).join('\n');
   return `<section><h2>GPU</h2>
-${figure('gpu-hours', 'GPU hours per host: busy and idle', svg, `<table><thead><tr><th scope="col">host</th><th scope="col">gpu</th><th scope="col" class="num">observed</th><th scope="col" class="num">owned</th><th scope="col" class="num">busy</th><th scope="col" class="num">idle</th>${unknown ? '<th scope="col" class="num">busy unknown</th>' : ''}<th scope="col">owners</th></tr></thead><tbody>${body}</tbody></table>`)}
+${await figure('gpu-hours', 'GPU hours per host: busy and idle', spec, `<table><thead><tr><th scope="col">host</th><th scope="col">gpu</th><th scope="col" class="num">observed</th><th scope="col" class="num">owned</th><th scope="col" class="num">busy</th><th scope="col" class="num">idle</th>${unknown ? '<th scope="col" class="num">busy unknown</th>' : ''}<th scope="col">owners</th></tr></thead><tbody>${body}</tbody></table>`)}
 ${gpuByCentre(report.lines)}
 </section>`;
 }
@@ -322,6 +323,7 @@ pre { background: #f6f6f6; padding: .5rem .7rem; overflow-x: auto; font-size: .7
 .centre h2 .amount { float: right; font-variant-numeric: tabular-nums; }
 .swatch { display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; vertical-align: baseline; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 .of, .centres { color: var(--muted); font-size: .85em; } tr.gap td, tr.gap th { color: var(--muted); } .budget { margin: .2rem 0 .6rem; }
+tr.notable td { font-weight: 600; } tr.notable td:first-child { box-shadow: inset 3px 0 0 #a63c00; }
 details summary { cursor: pointer; color: var(--muted); font-size: .85rem; }
 dl { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem 1rem; } dt { color: var(--muted); } dd { margin: 0; }
 @media (max-width: 40rem) { .tiles, .tops { grid-template-columns: 1fr 1fr; } }

@@ -2,8 +2,8 @@ import type { UnitCost } from '../domain/attribution.js';
 import type { BudgetStanding, Driver, ShowbackReport } from '../domain/showback.js';
 import type { TrendMonth } from '../domain/trend.js';
 import type { CentreNames } from './centre-colours.js';
-import { budgetBarsSpec, monthlyLinesSpec, monthlyStackSpec, PALETTE, svgOf, type MonthPoint } from './charts.js';
-import { esc, figure, money, num, pct, unitPrice } from './html-parts.js';
+import { budgetBarsSpec, monthlyLinesSpec, monthlyStackSpec, PALETTE, type MonthPoint } from './charts.js';
+import { esc, figure, money, num, pct, signed, unitPrice } from './html-parts.js';
 
 /**
  * The report's first page beyond the tiles (issue 33): spend over the months with each
@@ -22,7 +22,7 @@ export async function trendSection(report: ShowbackReport, trend: readonly Trend
   const described = (what: string) => `${what}, ${months[0]} to ${months[months.length - 1]}. ` +
     trend.filter((m) => m.runId !== null).map((m) => `${m.month}: ${money(m.total!)} (${ordered.filter((c) => m.byCentre.has(c)).map((c) => `${names.label(c)} ${money(m.byCentre.get(c)!)}`).join(', ')})`).join('; ') +
     (gaps.length ? `. No books for ${gaps.join(', ')}.` : '.');
-  const stacked = await svgOf(monthlyStackSpec(stack, months, names.scale, described(`Spend per month by cost centre, ${report.run.currency}`)));
+  const stacked = monthlyStackSpec(stack, months, names.scale, described(`Spend per month by cost centre, ${report.run.currency}`));
   // Four centres to a table, the total in the last: a printed page holds every column.
   const groups = Array.from({ length: Math.max(1, Math.ceil(ordered.length / 4)) }, (_, i) => ordered.slice(i * 4, i * 4 + 4));
   const table = groups.map((group, g) => {
@@ -35,7 +35,7 @@ export async function trendSection(report: ShowbackReport, trend: readonly Trend
   }).join('\n');
   return `<section aria-label="Trend"><h2>Spend over ${trend.length} month${trend.length === 1 ? '' : 's'}</h2>
 <p class="explain">Each month's books: the closed run as adjusted since, or an open month's latest run, as stored. A month without a run is a gap, never a zero. In the table, a centre's budget follows its spend.</p>
-${figure('trend', `Spend per month by cost centre, ${esc(report.run.currency)}`, stacked, table)}
+${await figure('trend', `Spend per month by cost centre, ${esc(report.run.currency)}`, stacked, table)}
 </section>`;
 }
 
@@ -49,9 +49,7 @@ async function budgetTrend(trend: readonly TrendMonth[], months: string[], budge
   const description = `Spend of each budgeted cost centre per month (solid) against its budget (dashed, same colour): ` +
     budgeted.map((c) => `${names.label(c)}: ${trend.filter((m) => m.byCentre.has(c)).map((m) => `${m.month} ${money(m.byCentre.get(c)!)}${m.budgets.has(c) ? ` of ${money(m.budgets.get(c)!)}` : ''}`).join(', ')}`).join('; ') + '.';
   const scale = { domain: budgeted.map(names.label), range: budgeted.map(names.colour) };
-  const svg = await svgOf(monthlyLinesSpec(points, months, scale, `amount (${currency})`, ',.0f', description));
-  return `<figure id="budget-trend" aria-labelledby="budget-trend-caption"><figcaption id="budget-trend-caption">Each budgeted centre against its budget (dashed), ${esc(currency)}</figcaption>
-<div class="chart" role="img" aria-label="Each budgeted centre against its budget">${svg}</div></figure>`;
+  return figure('budget-trend', `Each budgeted centre against its budget (dashed), ${esc(currency)}`, monthlyLinesSpec(points, months, scale, `amount (${currency})`, ',.0f', description), '');
 }
 
 /** Cost per 1M tokens over the months, overall and by model; per request by model and by the `--by` tag, as a table. */
@@ -65,7 +63,7 @@ export async function unitTrendSection(report: ShowbackReport, trend: readonly T
   const points = trend.flatMap((m) => series.map((key) => ({ month: m.month, series: key, value: at(m, key)?.perMillionTokens ? num(at(m, key)!.perMillionTokens!) : null })));
   const scale = { domain: series, range: series.map((_, i) => (i === 0 ? '#1a1a1a' : PALETTE[(i - 1) % (PALETTE.length - 1)]!)) };
   const description = `Cost per 1M tokens per month, overall and by model: ${series.map((key) => `${key} ${trend.filter((m) => at(m, key)?.perMillionTokens).map((m) => `${m.month} ${at(m, key)!.perMillionTokens!.toSignificantDigits(4).toFixed()}`).join(', ')}`).join('; ')}.`;
-  const svg = await svgOf(monthlyLinesSpec(points, months, scale, `cost per 1M tokens (${report.run.currency})`, ',.4~r', description));
+  const spec = monthlyLinesSpec(points, months, scale, `cost per 1M tokens (${report.run.currency})`, ',.4~r', description);
   const rows = (span: readonly TrendMonth[]) => (key: string, pick: (m: TrendMonth) => UnitCost | undefined) => `<tr><th scope="row">${esc(key)}</th>${span.map((m) => {
     const u = pick(m);
     return `<td class="num">${u?.perRequest ? unitPrice(u.perRequest) : '—'}</td>`;
@@ -81,7 +79,7 @@ export async function unitTrendSection(report: ShowbackReport, trend: readonly T
     return `<table class="compact"><thead>${head}</thead><tbody>${body.join('\n')}</tbody></table>`;
   }).join('\n');
   return `<section aria-label="Unit cost over time"><h2>Unit cost over time</h2>
-${figure('unit-trend', `Cost per 1M tokens by month, ${esc(report.run.currency)}`, svg, table)}
+${await figure('unit-trend', `Cost per 1M tokens by month, ${esc(report.run.currency)}`, spec, table)}
 </section>`;
 }
 
@@ -92,13 +90,13 @@ export async function budgetsSection(report: ShowbackReport, trend: readonly Tre
   const lines = trend.length < 2 || budgeted.length === 0 ? '' : await budgetTrend(trend, trend.map((m) => m.month), budgeted, names, report.run.currency);
   const rows = report.budgets.map((b) => ({ centre: names.label(b.costCentre), spent: num(b.spent), budget: num(b.budget) }));
   const description = `Each budgeted cost centre's spend against its budget, farthest over first: ${report.budgets.map((b) => `${names.label(b.costCentre)} ${money(b.spent)} of ${money(b.budget)}${b.forecast ? `, forecast ${money(b.forecast)}` : ''}`).join('; ')}.`;
-  const svg = await svgOf(budgetBarsSpec(rows, { domain: report.budgets.map((b) => names.label(b.costCentre)), range: report.budgets.map((b) => names.colour(b.costCentre)) }, description));
+  const spec = budgetBarsSpec(rows, { domain: report.budgets.map((b) => names.label(b.costCentre)), range: report.budgets.map((b) => names.colour(b.costCentre)) }, description);
   const forecasting = report.budgets.some((b) => b.forecast !== null);
   const body = report.budgets.map((b) => `<tr><th scope="row">${esc(names.label(b.costCentre))}</th><td class="num" data-budget-spent="${esc(b.costCentre)}" data-amount="${b.spent.toFixed(2)}">${money(b.spent)}</td>` +
     `${forecasting ? `<td class="num">${b.forecast ? money(b.forecast) : ''}</td>` : ''}<td class="num">${money(b.budget)}</td><td class="num">${standing(b)}</td></tr>`).join('\n');
   const table = `<table><thead><tr><th scope="col">cost centre</th><th scope="col" class="num">spent</th>${forecasting ? '<th scope="col" class="num">forecast</th>' : ''}<th scope="col" class="num">budget</th><th scope="col" class="num">${forecasting ? 'forecast' : 'spent'} of budget</th></tr></thead><tbody>${body}</tbody></table>`;
   return `<section aria-label="Budgets"><h2>Budgets by cost centre</h2>
-${figure('budgets', `Spend against budget by cost centre, ${esc(report.run.currency)}`, svg, table)}
+${await figure('budgets', `Spend against budget by cost centre, ${esc(report.run.currency)}`, spec, table)}
 ${lines}
 </section>`;
 }
@@ -120,4 +118,27 @@ export function driversSection(report: ShowbackReport, names: CentreNames): stri
 <p class="explain">The cost of usage-driven lines shared out by the usage behind each line, to the cent; each with the centres it is charged to, largest first.</p>
 <div class="tops">${list('Models', drivers.models)}${list('Users or keys', drivers.identities)}${drivers.tags ? list(`By ${esc(report.byTag?.tag ?? 'tag')}`, drivers.tags) : ''}</div>
 </section>`;
+}
+
+/**
+ * The monthly review's agenda: each centre and pool against last month's books and the
+ * forecast made mid-month; changes over the card's threshold first, with what moved them.
+ */
+export function variancesSection(report: ShowbackReport, names: CentreNames): string {
+  const rows = report.variances;
+  if (rows.length === 0 || (report.previous === null && rows.every((v) => v.forecast === null))) {
+    return `<section aria-label="Variances"><h2>Variances</h2><p class="explain">No books for last month and no run made mid-month: nothing to hold this month to.</p></section>`;
+  }
+  const forecasting = rows.some((v) => v.forecast !== null);
+  const notable = rows.filter((v) => v.notable).length;
+  const threshold = `${report.variance.pct.toFixed()}%${report.variance.amount.isZero() ? '' : ` and ${money(report.variance.amount)}`}`;
+  const body = rows.map((v) => `<tr${v.notable ? ' class="notable"' : ''}><td>${esc(names.label(v.costCentre))}</td><td>${esc(v.pool)}</td>` +
+    `<td class="num" data-variance="${esc(`${v.costCentre}|${v.pool}`)}" data-amount="${v.amount.toFixed(2)}" data-previous="${v.previous?.toFixed(2) ?? ''}" data-change="${v.change?.toFixed(2) ?? ''}">${money(v.amount)}</td>` +
+    `<td class="num">${v.previous === null ? '—' : money(v.previous)}</td><td class="num">${v.change === null ? '' : signed(v.change)}</td><td class="num">${v.changePct === null ? (v.change && !v.change.isZero() ? 'new' : '') : `${v.changePct.toFixed(1)}%`}</td>` +
+    `${forecasting ? `<td class="num">${v.forecast === null ? '' : money(v.forecast)}</td><td class="num">${v.forecast === null ? '' : signed(v.amount.minus(v.forecast))}</td>` : ''}` +
+    `<td>${v.driver ? `${esc(v.driver.axis)} <strong>${esc(v.driver.key)}</strong> ${signed(v.driver.change)}` : ''}</td></tr>`).join('\n');
+  return `<section aria-label="Variances"><h2>Variances: the review's agenda</h2>
+<p class="explain">Each centre and pool against ${report.previous ? `${esc(report.previous.month)}'s books (run ${report.previous.runId})` : 'last month (no books)'}${forecasting ? ' and the forecast made mid-month' : ''}. ${notable} change${notable === 1 ? '' : 's'} of at least ${threshold} (the card's <code>variances</code>) come first, each with the model, user or key${report.byTag ? ` or ${esc(report.byTag.tag)} value` : ''} that moved it most.</p>
+<table class="compact"><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col" class="num">this month</th><th scope="col" class="num">last month</th><th scope="col" class="num">change</th><th scope="col" class="num">%</th>${forecasting ? '<th scope="col" class="num">mid-month forecast</th><th scope="col" class="num">against it</th>' : ''}<th scope="col">main driver</th></tr></thead>
+<tbody>${body}</tbody></table></section>`;
 }

@@ -30,7 +30,7 @@ describe('the report trend (issue 33)', () => {
 
   it('gives a month without books as a gap, never a zero, and starts at the first month with books', () => {
     const months = ['2026-07', '2026-08', '2026-09', '2026-10'].map((month, i) =>
-      trendMonth({ month, run: i === 0 || i === 2 ? null : runOf(i, month, [line('A', 'p', '10.00', 'Alpha'), line('B', 'p', '2.50')]), budgets: [], usage: null }, null, null));
+      trendMonth({ month, run: i === 0 || i === 2 ? null : runOf(i, month, [line('A', 'p', '10.00', 'Alpha'), line('B', 'p', '2.50')]), budgets: [], usage: null, tagName: null }, null));
     const trimmed = fromFirstBooks(months);
     assert.deepEqual(trimmed.map((m) => m.month), ['2026-08', '2026-09', '2026-10']);
     assert.equal(trimmed[1]!.total, null);
@@ -43,7 +43,7 @@ describe('the report trend (issue 33)', () => {
   it('sums each centre to the cent, the total being the sum of its centres, and keeps that month\'s own budgets', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('A', 'B', 'C'), fc.integer({ min: -100_000, max: 10_000_000 })), { maxLength: 20 }), (rows) => {
       const lines = rows.map(([c, cents], i) => line(c, `p${i}`, fromCents(BigInt(cents)).toFixed(2)));
-      const m = trendMonth({ month: '2026-10', run: runOf(3, '2026-10', lines, 'closes'), budgets: [budget('A', '100.00')], usage: null }, null, null);
+      const m = trendMonth({ month: '2026-10', run: runOf(3, '2026-10', lines, 'closes'), budgets: [budget('A', '100.00')], usage: null, tagName: null }, null);
       const cents = (d: Decimal) => BigInt(d.times(100).toFixed(0));
       assert.equal(cents(m.total!), rows.reduce((s, [, c]) => s + BigInt(c), 0n));
       assert.equal([...m.byCentre.values()].reduce((s, d) => s + cents(d), 0n), cents(m.total!));
@@ -53,7 +53,7 @@ describe('the report trend (issue 33)', () => {
   });
 
   it('shows one centre only when asked', () => {
-    const m = trendMonth({ month: '2026-10', run: runOf(1, '2026-10', [line('A', 'p', '1.00'), line('B', 'p', '2.00')]), budgets: [budget('A', '5'), budget('B', '5')], usage: null }, 'B', null);
+    const m = trendMonth({ month: '2026-10', run: runOf(1, '2026-10', [line('A', 'p', '1.00'), line('B', 'p', '2.00')]), budgets: [budget('A', '5'), budget('B', '5')], usage: null, tagName: null }, 'B');
     assert.deepEqual([...m.byCentre.keys()], ['B']);
     assert.deepEqual([...m.budgets.keys()], ['B']);
     assert.equal(m.total!.toFixed(2), '2.00');

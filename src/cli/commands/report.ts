@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { periodOf, previousMonth } from '../../domain/month.js';
+import { periodOf } from '../../domain/month.js';
 import { showbackReport } from '../../domain/showback.js';
-import { findRun, latestRunId, listRuns, type StoredRun } from '../../ledger/runs.js';
+import { findRun, listRuns, type StoredRun } from '../../ledger/runs.js';
 import type { Ledger } from '../../ledger/open.js';
 import { usageBehind } from '../books-source.js';
 import { cardOfRun, centresOf, requireMonth, requireRun, speaker, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
-import { trendMonths, trendOf } from '../trend-inputs.js';
+import { booksOfMonths, midMonthRun, trendMonths } from '../trend-inputs.js';
+import { monthBooks, trendOf } from '../../domain/trend.js';
+import { forecastOf } from '../../domain/budgets.js';
 import { toolVersion } from '../version.js';
 
 /** How many users or keys each centre's page lists: the rest of them need not stay in memory. */
@@ -37,13 +39,17 @@ export function registerReport(program: Command, io: Io): void {
       const card = cardOfRun(run, flags.rateCard);
       const centres = centresOf(run, flags.costCentre);
       const period = periodOf(month, card.timezone);
-      // Against last month: its books as adjusted, the latest run (issue 28).
-      const previous = findRun(ledger, previousMonth(month).label, latestRunId(ledger, previousMonth(month).label) ?? -1);
+      const only = flags.costCentre ?? null;
+      // The trend's months, and at least last month: its books as adjusted, the latest run (issue 28).
+      const books = booksOfMonths(ledger, { run, card, month }, Math.max(months, 2), only, tagName);
+      const mid = midMonthRun(ledger, run, period.range);
       const later = laterRunsOf(ledger, run);
-      const trend = trendOf(ledger, { run, card, month }, months, flags.costCentre ?? null, tagName);
       const { note, ...read } = usageBehind(ledger, run, card, period, centres, { tagName, forReport: TOP_USERS });
       if (note) speaker(command, io).warn(note);
-      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName, previous, later, note, ...read });
+      const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName,
+        previous: books.at(-2)!.run, previousBooks: monthBooks(books.at(-2), only), later, note, variance: card.variances, ...read,
+        midMonth: mid && { lines: mid.lines, forecast: (lines) => forecastOf(lines, period.range, Date.parse(mid.createdAt)) } });
+      const trend = trendOf(books, months, only);
       // Loaded here, not with the CLI: the chart library (vega) is a fifth of a second that every other command would pay at start.
       const { showbackAsHtml } = await import('../../report/showback-html.js');
       writeOutput(io, flags.output, await showbackAsHtml({ report, trend, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
