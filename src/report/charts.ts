@@ -125,7 +125,7 @@ export interface MonthPoint {
 /** Spend per month, stacked by centre: months without books have no bar. */
 export function monthlyStackSpec(points: readonly MonthPoint[], months: readonly string[], colours: Colours, description: string): TopLevelSpec {
   return {
-    ...base(description, 220),
+    ...base(description, 150),
     data: { values: points.filter((p) => p.value !== null).map((p) => ({ ...p })) },
     mark: { type: 'bar' },
     encoding: {

@@ -135,7 +135,8 @@ async function costByCentre({ report, unallocated, pools }: ShowbackPage, names:
       `<td class="num">${pct(c.explanation.total, report.total)} of all</td></tr>`;
     return [...parts, total].join('\n');
   }).join('\n');
-  const table = `<table><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col" class="num">amount</th><th scope="col" class="num">share</th></tr></thead>` +
+  // On screen only: on paper, each centre's page has the same amounts.
+  const table = `<table class="screen"><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col" class="num">amount</th><th scope="col" class="num">share</th></tr></thead>` +
     `<tbody>${body}</tbody><tfoot><tr><th scope="row" colspan="2">all</th><td class="num">${money(report.total)}</td><td class="num">100.0%</td></tr></tfoot></table>`;
   return `<section><h2>Cost by cost centre</h2>
 ${await figure('cost-by-centre', `Cost by cost centre, ${esc(report.run.currency)}`, spec, table)}
@@ -169,7 +170,8 @@ async function dailySpend({ report }: ShowbackPage, names: CentreNames): Promise
       return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: usage at least 3× the median of the 7 days before">▼</abbr>' : ''}</td>`;
     }).join('')}</tr>`).join('\n');
     const notByDay = `<tr><th scope="row">not by day</th>${group.map((c) => `<td class="num">${money(c.daily.unattributed)}</td>`).join('')}</tr>`;
-    return `<table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${notByDay}</tfoot></table>`;
+    // On screen only: on paper the chart and its anomaly marks stand for a month of rows.
+    return `<table class="compact screen"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${notByDay}</tfoot></table>`;
   }).join('\n');
   return `<section><h2>Daily spend per cost centre</h2>
 <p class="explain">A day's spend is the cost of the centre's usage-driven lines shared out by the usage of that day (to the cent, largest remainder). Lines with no usage behind them by day (a hybrid's fixed share, GPU hours, idle, flat charges) are the "not by day" row. ▼ marks the anomaly days <code>compute</code> warns of.</p>
@@ -330,10 +332,13 @@ dl { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem 1rem; } dt { col
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   @page { margin: 14mm 12mm; }
-  .centre, .provenance { break-before: page; }
+  /* A centre is never split across pages, and a page holds as many as fit (issue 33). */
+  .centre { break-inside: avoid; }
   figure, table, .tile, pre { break-inside: avoid; }
-  details, h3.screen { display: none; }
+  details, .screen { display: none; }
   .scroll { overflow: visible; }
-  h2 { break-after: avoid; }
+  h2 { break-after: avoid; margin: 1rem 0 .4rem; }
+  .explain { font-size: 8.5pt; margin: .3rem 0; } h1 { font-size: 1.3rem; } .tiles { margin-top: .5rem; gap: .5rem; }
+  .tile { padding: .35rem .6rem; } .tile .value { font-size: 1.2rem; } .tile .note { font-size: 7.5pt; line-height: 1.3; } figure { margin-bottom: .4rem; } header { margin-bottom: .4rem; }
 }
 `;

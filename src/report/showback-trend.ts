@@ -23,23 +23,22 @@ export async function trendSection(report: ShowbackReport, trend: readonly Trend
     trend.filter((m) => m.runId !== null).map((m) => `${m.month}: ${money(m.total!)} (${ordered.filter((c) => m.byCentre.has(c)).map((c) => `${names.label(c)} ${money(m.byCentre.get(c)!)}`).join(', ')})`).join('; ') +
     (gaps.length ? `. No books for ${gaps.join(', ')}.` : '.');
   const stacked = monthlyStackSpec(stack, months, names.scale, described(`Spend per month by cost centre, ${report.run.currency}`));
-  // Four centres to a table, the total in the last: a printed page holds every column.
-  const groups = Array.from({ length: Math.max(1, Math.ceil(ordered.length / 4)) }, (_, i) => ordered.slice(i * 4, i * 4 + 4));
-  const table = groups.map((group, g) => {
-    const last = g === groups.length - 1;
-    const head = `<tr><th scope="col">month</th>${group.map((c) => `<th scope="col" class="num">${esc(names.label(c))}</th>`).join('')}${last ? '<th scope="col" class="num">total</th>' : ''}</tr>`;
-    const body = trend.map((m) => `<tr${m.runId === null ? ' class="gap"' : ''}><th scope="row">${m.month} <span class="of">${booksOf(m)}</span></th>` +
-      `${group.map((c) => `<td class="num"${m.byCentre.has(c) ? ` data-trend="${esc(`${m.month}|${c}`)}" data-amount="${m.byCentre.get(c)!.toFixed(2)}"` : ''}>${m.byCentre.has(c) ? money(m.byCentre.get(c)!) : m.runId === null ? '—' : ''}${budgetNote(m, c)}</td>`).join('')}` +
-      `${last ? `<td class="num"${m.total ? ` data-trend-total="${m.month}" data-amount="${m.total.toFixed(2)}"` : ''}>${m.total ? money(m.total) : '—'}</td>` : ''}</tr>`).join('\n');
-    return `<table class="compact"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  // A row per centre and six months to a table: a printed page holds every column, and a short trend few rows.
+  const spans = Array.from({ length: Math.ceil(trend.length / 6) }, (_, i) => trend.slice(i * 6, i * 6 + 6));
+  const table = spans.map((span) => {
+    const head = `<tr><th scope="col">cost centre</th>${span.map((m) => `<th scope="col" class="num">${m.month}<br><span class="of">${booksOf(m)}</span></th>`).join('')}</tr>`;
+    const body = ordered.map((c) => `<tr><th scope="row">${esc(names.label(c))}</th>${span.map((m) => `<td class="num"${m.byCentre.has(c) ? ` data-trend="${esc(`${m.month}|${c}`)}" data-amount="${m.byCentre.get(c)!.toFixed(2)}"` : ''}>` +
+      `${m.byCentre.has(c) ? money(m.byCentre.get(c)!) : m.runId === null ? '—' : ''}${budgetNote(m, c)}</td>`).join('')}</tr>`).join('\n');
+    const total = `<tr><th scope="row">total</th>${span.map((m) => `<td class="num"${m.total ? ` data-trend-total="${m.month}" data-amount="${m.total.toFixed(2)}"` : ''}>${m.total ? money(m.total) : '—'}</td>`).join('')}</tr>`;
+    return `<table class="compact"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${total}</tfoot></table>`;
   }).join('\n');
   return `<section aria-label="Trend"><h2>Spend over ${trend.length} month${trend.length === 1 ? '' : 's'}</h2>
-<p class="explain">Each month's books: the closed run as adjusted since, or an open month's latest run, as stored. A month without a run is a gap, never a zero. In the table, a centre's budget follows its spend.</p>
+<p class="explain">Each month's books: the closed run as adjusted since, or an open month's latest run, as stored. A month without a run is a gap, never a zero. In the table, a budgeted centre's budget follows its spend.</p>
 ${await figure('trend', `Spend per month by cost centre, ${esc(report.run.currency)}`, stacked, table)}
 </section>`;
 }
 
-const budgetNote = (m: TrendMonth, centre: string) => (m.budgets.has(centre) && m.byCentre.has(centre) ? `<br><span class="of">of ${money(m.budgets.get(centre)!)}</span>` : '');
+const budgetNote = (m: TrendMonth, centre: string) => (m.budgets.has(centre) && m.byCentre.has(centre) ? ` <span class="of">of ${money(m.budgets.get(centre)!)}</span>` : '');
 
 async function budgetTrend(trend: readonly TrendMonth[], months: string[], budgeted: readonly string[], names: CentreNames, currency: string): Promise<string> {
   const points = trend.flatMap((m) => budgeted.flatMap((c) => [
