@@ -3,6 +3,7 @@ import type { Anomaly } from './anomalies.js';
 import { attribute, attributeListed, mergeAttributed, unitCosts, usageCounts, type Attributed, type BreakdownAxis, type UnitCost, type UsageCount } from './attribution.js';
 import { forecastOf } from './budgets.js';
 import { explainCentre, UNTAGGED, type CentreExplanation, type LineBreakdown } from './explain.js';
+import { isUsageLine } from './lines.js';
 import type { GpuSummaryRow } from './gpu.js';
 import { sum, type Decimal } from './money.js';
 import type { MonthRange } from './month.js';
@@ -143,6 +144,45 @@ export function budgetStandings(lines: readonly StatementLine[], budgets: readon
   return rows.sort((a, b) => share(b).comparedTo(share(a)) || (a.costCentre < b.costCentre ? -1 : 1));
 }
 
+/**
+ * What is unallocated, and why (issue 33): usage that matched no centre, by the users or
+ * keys behind it; idle capacity per pool, wherever the card charges it; billing that
+ * matched no owner; and anything else on the unallocated centre.
+ */
+export interface UnallocatedShown {
+  centre: string;
+  /** The unallocated centre's lines and the idle lines on any centre. */
+  total: Decimal;
+  /** The largest users or keys whose usage matched no centre, with their cost; `rest` is what the list leaves out. */
+  identities: [string, Decimal][];
+  rest: Decimal;
+  idle: { pool: string; costCentre: string; amount: Decimal }[];
+  billing: { pool: string; amount: Decimal }[];
+  other: { pool: string; method: string; amount: Decimal }[];
+}
+
+/** How many unmatched users or keys the report lists. */
+export const UNMATCHED_LISTED = 10;
+
+export function unallocatedShown(run: StoredRun, lines: readonly StatementLine[], breakdownOf: (line: StatementLine) => LineBreakdown | null): UnallocatedShown {
+  const centre = run.unallocated;
+  const billed = new Set(run.poolCosts.filter((p) => p.kind === 'billing').map((p) => p.pool));
+  const own = lines.filter((l) => l.costCentre === centre && l.method !== 'idle');
+  const idle = lines.filter((l) => l.method === 'idle');
+  const usage = own.filter((l) => !billed.has(l.pool) && isUsageLine(l) && breakdownOf(l) !== null);
+  const listed = [...attributeListed(usage, breakdownOf)].sort((a, b) => b[1].comparedTo(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, UNMATCHED_LISTED);
+  const usageTotal = sum(usage.map((l) => l.amount));
+  return {
+    centre,
+    total: sum([...own, ...idle].map((l) => l.amount)),
+    identities: listed,
+    rest: usageTotal.minus(sum(listed.map(([, v]) => v))),
+    idle: idle.map((l) => ({ pool: l.pool, costCentre: l.costCentre, amount: l.amount })),
+    billing: own.filter((l) => billed.has(l.pool)).map((l) => ({ pool: l.pool, amount: l.amount })),
+    other: own.filter((l) => !billed.has(l.pool) && !usage.includes(l)).map((l) => ({ pool: l.pool, method: l.method, amount: l.amount })),
+  };
+}
+
 /** Everything the HTML report shows, every figure from the stored run or the ledger. */
 export interface ShowbackReport {
   run: StoredRun;
@@ -158,6 +198,8 @@ export interface ShowbackReport {
   budgets: BudgetStanding[];
   /** The organisation's largest models, users or keys and tag values by cost, each with its centres. */
   drivers: Drivers;
+  /** What is unallocated and why; null when the report shows one other centre. */
+  unallocated: UnallocatedShown | null;
   /** Each centre and pool against last month and the mid-month forecast, notable first. */
   variances: Variance[];
   variance: VarianceThreshold;
@@ -229,6 +271,8 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
     },
     forecast: open ? forecastOf(lines, range, createdAt) : null,
     budgets: budgetStandings(lines, budgeted, open ? (own) => forecastOf(own, range, createdAt) : null),
+    unallocated: inputs.centres.includes(run.unallocated) || inputs.centres.length > 1
+      ? unallocatedShown(run, lines, (l) => usageOf(l.costCentre).breakdownOf(l)) : null,
     variances: variancesOf({ lines, breakdownOf: (l) => usageOf(l.costCentre).breakdownOf(l) },
       inputs.previousBooks ? { ...inputs.previousBooks, lines: inputs.previousBooks.lines.filter((l) => inputs.centres.includes(l.costCentre)) } : null,
       inputs.midMonth ?? null, inputs.variance ?? DEFAULT_VARIANCE, inputs.tagName),

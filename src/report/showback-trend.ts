@@ -141,3 +141,21 @@ export function variancesSection(report: ShowbackReport, names: CentreNames): st
 <table class="compact"><thead><tr><th scope="col">cost centre</th><th scope="col">pool</th><th scope="col" class="num">this month</th><th scope="col" class="num">last month</th><th scope="col" class="num">change</th><th scope="col" class="num">%</th>${forecasting ? '<th scope="col" class="num">mid-month forecast</th><th scope="col" class="num">against it</th>' : ''}<th scope="col">main driver</th></tr></thead>
 <tbody>${body}</tbody></table></section>`;
 }
+
+/** What is unallocated, and why: unmatched users or keys with their cost, idle per pool, unmatched billing. */
+export function unallocatedSection(report: ShowbackReport, names: CentreNames): string {
+  const u = report.unallocated;
+  if (u === null || u.total.isZero() && u.idle.length === 0) return '';
+  const table = (head: string[], rows: string[][]) => rows.length === 0 ? '' : `<table class="compact"><thead><tr>${head.map((h, i) => `<th scope="col"${i === head.length - 1 ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${i === r.length - 1 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
+  const identities = table(['user or key that matched no cost centre', 'cost'], [
+    ...u.identities.map(([key, amount]) => [esc(key), money(amount)]),
+    ...(u.rest.isZero() ? [] : [['<em>all other unmatched usage</em>', money(u.rest)]]),
+  ]);
+  const idle = table(['pool', 'idle capacity charged to', 'amount'], u.idle.map((l) => [esc(l.pool), esc(names.label(l.costCentre)), money(l.amount)]));
+  const billing = table(['pool', 'billing that matched no owner'], u.billing.map((l) => [esc(l.pool), money(l.amount)]));
+  const other = table(['pool', 'method', 'other unallocated cost'], u.other.map((l) => [esc(l.pool), esc(l.method), money(l.amount)]));
+  return `<section aria-label="Unallocated"><h2>Unallocated, explained</h2>
+<p class="explain"><span data-unallocated-total data-amount="${u.total.toFixed(2)}">${money(u.total)}</span> ${esc(report.run.currency)} sits with ${esc(names.label(u.centre))} or as idle capacity. Usage lands there when its user, key, team or project matches no centre's <code>match</code> in the card: add a rule for the identities below to a centre's <code>match</code> and compute again.</p>
+${identities}${idle}${billing}${other}</section>`;
+}

@@ -129,6 +129,14 @@ describe('report: trend, names, budgets, variances (issue 33)', async () => {
     assert.match(html, /mid-month forecast/);
   });
 
+  it('explains what is unallocated: its total, and the users or keys that matched no centre with their cost', async () => {
+    const books = await statement('2026-10');
+    const unallocated = books.lines.filter((l) => l.cost_centre === 'CC-0000' || l.method === 'idle').reduce((s, l) => s + cents(l.amount), 0n);
+    assert.equal(cents(/data-unallocated-total data-amount="([^"]+)"/.exec(html)![1]!), unallocated);
+    const section = html.slice(html.indexOf('aria-label="Unallocated"'));
+    assert.match(section, /<td>api_key=sha256:[0-9a-f]+ project=campaigns team=growth user=dan@example\.com<\/td><td class="num">[\d,]+\.\d\d<\/td>/);
+  });
+
   it('names every centre in every chart that shows centres, and keeps one colour per centre', async () => {
     const tab = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await tab.goto(`file://${page}`);

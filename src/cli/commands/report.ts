@@ -11,8 +11,8 @@ import { monthBooks, trendOf } from '../../domain/trend.js';
 import { forecastOf } from '../../domain/budgets.js';
 import { toolVersion } from '../version.js';
 
-/** How many users or keys each centre's page lists: the rest of them need not stay in memory. */
-const TOP_USERS = 5;
+/** How many users or keys a centre lists (its page shows 5; unmatched usage 10): the rest of them need not stay in memory. */
+const TOP_USERS = 10;
 
 /**
  * `chargeback report --month M --output showback.html`: the month's books as one
