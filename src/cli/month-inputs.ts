@@ -2,7 +2,7 @@
  * What the commands read of a month (issue 14): compute, budgets, diff, runs --verify,
  * explain and gpu all gather their inputs here, never from one another.
  */
-import { ANOMALY, describeAnomaly, findAnomalies, type Anomaly } from '../domain/anomalies.js';
+import { anomalyRule, describeAnomaly, findAnomalies, findCostAnomalies, type Anomaly } from '../domain/anomalies.js';
 import { isUsageLine } from '../domain/lines.js';
 import { explainLines } from '../domain/explain.js';
 import { matchCostCentre, ownerOf } from '../domain/match.js';
@@ -22,7 +22,7 @@ import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
 import { breakdownAsText, runContentOf, type RunContent, type StoredRun } from '../domain/run.js';
-import { lineBreakdowns, lineKey, TOP_IDENTITIES, withTag } from '../domain/breakdowns.js';
+import { lineBreakdowns, lineDays, lineKey, TOP_IDENTITIES, withTag } from '../domain/breakdowns.js';
 import type { LineBreakdown } from '../domain/explain.js';
 import { serviceLevels, sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
 
@@ -38,7 +38,7 @@ export interface MonthUsage {
  * Classifies the month's usage (and, for the anomaly check, the week before it) with the
  * card's classifier; `keepTags` keeps those tags on the groups too (explain and report --by).
  */
-export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange, daysBefore: number = ANOMALY.window, keepTags: readonly string[] = []): MonthUsage {
+export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange, daysBefore: number = anomalyRule(card).lookBackDays, keepTags: readonly string[] = []): MonthUsage {
   return { range, classified: classifyUsage(ledger, range, daysBefore, usageClassifier(card, keepTags), { failed: sloKeysOf(card).any }) };
 }
 
@@ -55,7 +55,7 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
  * cuts it short); the pools' costs from the whole period.
  */
 export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage: MonthUsage, maxGapMs: number,
-  { listed = UNMATCHED_LISTED, withBreakdowns = false }: { listed?: number; withBreakdowns?: boolean } = {}): Statement {
+  { listed = UNMATCHED_LISTED, withBreakdowns = false, anomaliesBy = 'cost' }: { listed?: number; withBreakdowns?: boolean; anomaliesBy?: 'cost' | 'tokens' } = {}): Statement {
   const { range, classified } = usage;
   // Everything read of the month's classes comes first: splitting it where prices change
   // classifies again, and the ledger holds one classification at a time (its sums, owner
@@ -74,9 +74,6 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     gpuUsage.add(interval);
     if (sums) gpuSummary.add(interval);
   }
-  const views = sums
-    ? runViews(card, sums, classifiedTags(card), findAnomalies(card, classified.ownerDays(), period.month.label), gpuSummary.result())
-    : null;
   const statement = computeMonth({
     card,
     period,
@@ -86,7 +83,10 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     listed,
     slo,
   });
-  if (!behind || !views) return statement;
+  if (!behind || !sums) return statement;
+  // A run stored before issue 33 is recomputed (runs --verify) with its anomalies judged as they were then: by tokens.
+  const anomalies = anomaliesBy === 'cost' ? costAnomaliesOf(card, period.month.label, classified, statement.lines) : findAnomalies(card, classified.ownerDays(), period.month.label);
+  const views = runViews(card, sums, classifiedTags(card), anomalies, gpuSummary.result(), anomaliesBy);
   return { ...statement, views, lines: statement.lines.map((line) => {
     const breakdown = isUsageLine(line) ? behind.get(lineKey(line.costCentre, line.pool)) : undefined;
     return breakdown ? { ...line, breakdown } : line;
@@ -122,9 +122,17 @@ function unmatchedIdentities(classified: ClassifiedUsage, listed: number): Unmat
   return collector.result();
 }
 
-/** The month's usage anomalies as warning lines, judged against the week before each day. */
-export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage): string[] {
-  return findAnomalies(card, usage.classified.ownerDays(), month).map(describeAnomaly);
+/**
+ * The month's anomalies as warning lines: each centre's days judged by their cost against the
+ * days before (issue 33), by tokens where the statement has no usage-driven line.
+ */
+export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage, statement: Statement): string[] {
+  return (statement.views?.anomalies ?? costAnomaliesOf(card, month, usage.classified, statement.lines)).map((a) => describeAnomaly(a, anomalyRule(card)));
+}
+
+function costAnomaliesOf(card: RateCard, month: string, classified: ClassifiedUsage, lines: readonly StatementLine[]): Anomaly[] {
+  const days = classified.ownerDays();
+  return lines.some(isUsageLine) ? findCostAnomalies(card, lines, lineDays(card, classified.monthSums()), days, month) : findAnomalies(card, days, month);
 }
 
 /** Every batch the month's computation reads, by source: what a run records (SPEC §5). */
@@ -179,7 +187,7 @@ function gpuOwner(card: RateCard): (sample: { host: string; namespace?: string }
 export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lines: readonly StatementLine[], centres: readonly string[],
   { tagName, topIdentities }: { tagName?: string; topIdentities?: number } = {}):
   { usage: Map<string, CentreUsage>; anomalies: () => Anomaly[] } {
-  const { classified } = readMonthUsage(ledger, card, period.range, ANOMALY.window, tagName === undefined ? [] : [tagName]);
+  const { classified } = readMonthUsage(ledger, card, period.range, anomalyRule(card).lookBackDays, tagName === undefined ? [] : [tagName]);
   const measures = sloMeasuresOf(card, classified);
   // Per centre, its days and identities streamed: one pass per centre, but never every
   // identity of the month in memory at once (a single pass split by owner held them all:
@@ -195,7 +203,7 @@ export function centresUsage(ledger: Ledger, card: RateCard, period: Period, lin
     usage.set(centre, { counts: countsOf(days.map((d) => d.group), tagName === undefined ? [] : [tagName]), breakdownOf: (line) => breakdowns.get(pools.find((p) => p.id === line.pool)!) ?? null,
       service: serviceLevels(card, centre, measures, lines) });
   }
-  return { usage, anomalies: () => findAnomalies(card, classified.ownerDays(), period.month.label) };
+  return { usage, anomalies: () => costAnomaliesOf(card, period.month.label, classified, lines) };
 }
 
 

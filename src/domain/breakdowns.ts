@@ -163,7 +163,7 @@ function trim(line: Accumulating): void {
  * pool's driver quantity of a unit of each count (a driver is linear in the counts), times
  * 10^digits, the most decimal places any class needs in that line, so sums stay exact.
  */
-function classWeights(card: RateCard, month: MonthSums) {
+function classWeights(card: RateCard, month: Pick<MonthSums, 'columns' | 'classes' | 'shapeOf'>) {
   const pools = card.pools.filter((pool) => lineQuantity(pool) !== null);
   const decimals: { key: string; coefficients: Decimal[] }[][] = [];
   const digits = new Map<string, number>();
@@ -197,4 +197,38 @@ export function withTag(breakdown: LineBreakdown, tag: string): LineBreakdown {
   const values = breakdown.tags?.[tag] ?? [];
   const untagged = values.reduce((left, [, q]) => left.minus(q), breakdown.total);
   return { ...breakdown, byTag: (untagged.isZero() ? [...values] : [...values, [UNTAGGED, untagged] as [string, Decimal]]).sort(byQuantity) };
+}
+
+/** A line's driver quantity in its integer scale: its month, and each day's by model and tag value (DAY_TOTAL: the day's). */
+export interface LineDays {
+  total: bigint;
+  byDay: Map<string, Map<string, bigint>>;
+}
+
+export const DAY_TOTAL = '';
+/** A day's key: `model` or `tag.NAME`, and its value. */
+export const dayKey = (axis: string, value: string) => `${axis}\u0000${value}`;
+
+/**
+ * Each line's quantity by day, and by day and model or tag value, from the month's class
+ * sums (no identity is read): what an anomalous day's cost and its driver are found in.
+ */
+export function lineDays(card: RateCard, month: Pick<MonthSums, 'columns' | 'classes' | 'shapeOf' | 'days'>): Map<string, LineDays> {
+  const weights = classWeights(card, month);
+  const lines = new Map<string, LineDays>();
+  for (const { cls, day, sums } of month.days) {
+    const shape = month.shapeOf(cls);
+    const keys = [DAY_TOTAL, dayKey('model', shape.model ?? '(none)'), ...Object.entries(shape.tags).map(([tag, value]) => dayKey(`tag.${tag}`, value))];
+    for (const { key, coefficients } of weights.of(cls)) {
+      const q = weigh(coefficients, sums);
+      if (q === 0n) continue;
+      let line = lines.get(key);
+      if (!line) lines.set(key, (line = { total: 0n, byDay: new Map() }));
+      line.total += q;
+      let onDay = line.byDay.get(day);
+      if (!onDay) line.byDay.set(day, (onDay = new Map()));
+      for (const k of keys) onDay.set(k, (onDay.get(k) ?? 0n) + q);
+    }
+  }
+  return lines;
 }

@@ -1,4 +1,7 @@
 import type { Anomaly } from './anomalies.js';
+
+/** An anomaly as a run stores it: centre, day, value, median, ratio; then, for cost, 'cost' and its driver's axis, key and amount. */
+type StoredAnomaly = [string, string, string, string, string, ...string[]];
 import type { UsageCount } from './attribution.js';
 import type { GpuSummaryRow } from './gpu.js';
 import { ownerOf } from './match.js';
@@ -19,6 +22,8 @@ export interface RunViews {
   tags: readonly string[];
   counts: ReadonlyMap<string, CentreCounts>;
   anomalies: readonly Anomaly[];
+  /** How the anomalies were judged: by cost (issue 33), or by tokens as runs stored before it were. */
+  anomaliesBy: 'cost' | 'tokens';
   gpu: readonly GpuSummaryRow[];
 }
 
@@ -27,7 +32,7 @@ export interface RunViews {
  * (input + output) by model and by each of `tags`' values (UNTAGGED without it), as
  * `countsOf` counts usage groups; `tags` are the card's pool filter tags.
  */
-export function runViews(card: RateCard, month: MonthSums, tags: readonly string[], anomalies: readonly Anomaly[], gpu: readonly GpuSummaryRow[]): RunViews {
+export function runViews(card: RateCard, month: MonthSums, tags: readonly string[], anomalies: readonly Anomaly[], gpu: readonly GpuSummaryRow[], anomaliesBy: RunViews['anomaliesBy'] = 'cost'): RunViews {
   const at = (column: string) => month.columns.indexOf(column as MonthSums['columns'][number]);
   const [requests, input, output] = [at('requests'), at('input_tokens'), at('output_tokens')];
   const byCentre = new Map<string, { byModel: Map<string, [bigint, bigint]>; byTag: Map<string, Map<string, [bigint, bigint]>> }>();
@@ -49,7 +54,7 @@ export function runViews(card: RateCard, month: MonthSums, tags: readonly string
     new Map([...map].map(([key, [r, t]]) => [key, { requests: new Decimal(r.toString()), tokens: new Decimal(t.toString()) }]));
   const counts = new Map([...byCentre].sort(([a], [b]) => compareIds(a, b))
     .map(([centre, c]) => [centre, { byModel: decimal(c.byModel), byTag: new Map([...c.byTag].map(([tag, map]) => [tag, decimal(map)])) }] as const));
-  return { tags, counts, anomalies, gpu };
+  return { tags, counts, anomalies, anomaliesBy, gpu };
 }
 
 type CountRows = [string, string, string][];
@@ -61,7 +66,10 @@ export function runViewsAsText(views: RunViews): string {
   return JSON.stringify({
     tags: views.tags,
     counts: [...views.counts].map(([centre, c]) => [centre, rows(c.byModel), [...c.byTag].map(([tag, map]) => [tag, rows(map)])]),
-    anomalies: views.anomalies.map((a) => [a.costCentre, a.day, a.tokens.toFixed(), a.trailingMedian.toFixed(), a.ratio.toFixed()]),
+    // Token anomalies keep the five fields runs stored before issue 33; cost ones add theirs.
+    anomalies: views.anomalies.map((a) => [a.costCentre, a.day, a.value.toFixed(), a.trailingMedian.toFixed(), a.ratio.toFixed(),
+      ...(a.measure === 'cost' ? ['cost', ...(a.driver ? [a.driver.axis, a.driver.key, a.driver.amount.toFixed()] : [])] : [])] as StoredAnomaly),
+    ...(views.anomaliesBy === 'cost' ? { anomalies_by: 'cost' } : {}),
     // Hours of unknown busyness only where there are some: runs stored before they were kept read the same.
     gpu: views.gpu.map((g) => [g.host, g.gpu, g.hours.toFixed(), g.ownedHours.toFixed(), g.busyHours.toFixed(), g.owners,
       ...(g.unmeasuredHours.isZero() ? [] : [g.unmeasuredHours.toFixed()])]),
@@ -72,14 +80,19 @@ export function runViewsOfText(text: string): RunViews {
   const stored = JSON.parse(text) as {
     tags: string[];
     counts: [string, CountRows, [string, CountRows][]][];
-    anomalies: [string, string, string, string, string][];
+    anomalies: StoredAnomaly[];
+    anomalies_by?: 'cost';
     gpu: [string, string, string, string, string, string[], string?][];
   };
   const map = (rows: CountRows) => new Map(rows.map(([key, requests, tokens]) => [key, { requests: new Decimal(requests), tokens: new Decimal(tokens) }]));
   return {
     tags: stored.tags,
     counts: new Map(stored.counts.map(([centre, models, tags]) => [centre, { byModel: map(models), byTag: new Map(tags.map(([tag, rows]) => [tag, map(rows)])) }])),
-    anomalies: stored.anomalies.map(([costCentre, day, tokens, median, ratio]) => ({ costCentre, day, tokens: new Decimal(tokens), trailingMedian: new Decimal(median), ratio: new Decimal(ratio) })),
+    anomalies: stored.anomalies.map(([costCentre, day, value, median, ratio, measure, axis, key, amount]) => ({
+      costCentre, day, measure: measure === 'cost' ? 'cost' as const : 'tokens' as const, value: new Decimal(value), trailingMedian: new Decimal(median), ratio: new Decimal(ratio),
+      ...(axis !== undefined && key !== undefined && amount !== undefined ? { driver: { axis, key, amount: new Decimal(amount) } } : {}),
+    })),
+    anomaliesBy: stored.anomalies_by ?? 'tokens',
     gpu: stored.gpu.map(([host, gpu, hours, owned, busy, owners, unmeasured]) => ({
       host, gpu, hours: new Decimal(hours), ownedHours: new Decimal(owned), busyHours: new Decimal(busy), unmeasuredHours: new Decimal(unmeasured ?? 0), owners,
     })),

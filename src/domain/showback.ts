@@ -198,6 +198,8 @@ export interface ShowbackReport {
   budgets: BudgetStanding[];
   /** The organisation's largest models, users or keys and tag values by cost, each with its centres. */
   drivers: Drivers;
+  /** The month's anomalous days of the centres shown, each with its driver where known. */
+  anomalies: readonly Anomaly[];
   /** What is unallocated and why; null when the report shows one other centre. */
   unallocated: UnallocatedShown | null;
   /** Each centre and pool against last month and the mid-month forecast, notable first. */
@@ -271,6 +273,7 @@ export function showbackReport(inputs: ShowbackInputs): ShowbackReport {
     },
     forecast: open ? forecastOf(lines, range, createdAt) : null,
     budgets: budgetStandings(lines, budgeted, open ? (own) => forecastOf(own, range, createdAt) : null),
+    anomalies: inputs.anomalies.filter((a) => inputs.centres.includes(a.costCentre)),
     unallocated: inputs.centres.includes(run.unallocated) || inputs.centres.length > 1
       ? unallocatedShown(run, lines, (l) => usageOf(l.costCentre).breakdownOf(l)) : null,
     variances: variancesOf({ lines, breakdownOf: (l) => usageOf(l.costCentre).breakdownOf(l) },

@@ -87,3 +87,11 @@ export function monthBooks(input: TrendInput | undefined, only: string | null): 
     breakdownOf: (line) => usage?.get(line.costCentre)?.breakdownOf(line) ?? null,
   };
 }
+
+/**
+ * The books with the report month's usage as the report read it (stored, or read from the
+ * run's batches for a run that stored none): its unit costs then come from where its page's do.
+ */
+export function withShownUsage(books: readonly TrendInput[], usage: ReadonlyMap<string, CentreUsage>, tagName: string | null): TrendInput[] {
+  return books.map((b, i) => (i === books.length - 1 ? { ...b, usage, tagName } : b));
+}

@@ -168,15 +168,21 @@ async function dailySpend({ report }: ShowbackPage, names: CentreNames): Promise
     const head = `<tr><th scope="col">day</th>${group.map((c) => `<th scope="col" class="num">${esc(centreLabel(c, names))}</th>`).join('')}</tr>`;
     const body = days.map((day) => `<tr><th scope="row">${day}</th>${group.map((c) => {
       const anomaly = c.anomalyDays.includes(day);
-      return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: usage at least 3× the median of the 7 days before">▼</abbr>' : ''}</td>`;
+      return `<td class="num${anomaly ? ' anomaly' : ''}">${money(at(c, day) ?? formatZero)}${anomaly ? ' <abbr title="anomaly: see the list below">▼</abbr>' : ''}</td>`;
     }).join('')}</tr>`).join('\n');
     const notByDay = `<tr><th scope="row">not by day</th>${group.map((c) => `<td class="num">${money(c.daily.unattributed)}</td>`).join('')}</tr>`;
     // On screen only: on paper the chart and its anomaly marks stand for a month of rows.
     return `<table class="compact screen"><thead>${head}</thead><tbody>${body}</tbody><tfoot>${notByDay}</tfoot></table>`;
   }).join('\n');
+  const listed = report.anomalies.map((a) => `<tr><td>${a.day}</td><td>${esc(names.label(a.costCentre))}</td><td class="num">${a.measure === 'cost' ? money(a.value) : `${grouped(a.value.toFixed())} tokens`}</td>` +
+    `<td class="num">${a.measure === 'cost' ? money(a.trailingMedian) : grouped(a.trailingMedian.toFixed())}</td><td class="num">${a.ratio.toFixed()}×</td>` +
+    `<td>${a.driver ? `${esc(a.driver.axis)} <strong>${esc(a.driver.key)}</strong> +${money(a.driver.amount)}` : ''}</td></tr>`).join('\n');
+  const anomalyTable = listed === '' ? '' : `<h3>Anomalies</h3><table class="compact"><thead><tr><th scope="col">day</th><th scope="col">cost centre</th><th scope="col" class="num">that day</th>` +
+    `<th scope="col" class="num">median before</th><th scope="col" class="num">ratio</th><th scope="col">main driver</th></tr></thead><tbody>${listed}</tbody></table>`;
   return `<section><h2>Daily spend per cost centre</h2>
-<p class="explain">A day's spend is the cost of the centre's usage-driven lines shared out by the usage of that day (to the cent, largest remainder). Lines with no usage behind them by day (a hybrid's fixed share, GPU hours, idle, flat charges) are the "not by day" row. ▼ marks the anomaly days <code>compute</code> warns of.</p>
+<p class="explain">A day's spend is the cost of the centre's usage-driven lines shared out by the usage of that day (to the cent, largest remainder). Lines with no usage behind them by day (a hybrid's fixed share, GPU hours, idle, flat charges) are the "not by day" row. ▼ marks the anomaly days <code>compute</code> warns of: a day's cost at the card's <code>anomalies</code> factor (3 unless set) × the median of the days before, each listed below with what moved it most.</p>
 ${await figure('daily-spend', 'Daily spend per cost centre', spec, tables)}
+${anomalyTable}
 </section>`;
 }
 

@@ -50,7 +50,8 @@ export function registerBudgets(program: Command, io: Io): void {
       const books = closed ? booksSource(ledger, findRun(ledger, month.label, closed.runId)!, period) : { ledger, note: null, done: () => undefined };
       const { statement, anomalies } = readingBooks(books, ledger, (source) => inSnapshot(source, () => {
         const usage = readMonthUsage(source, card, { startMs: range.startMs, endMs: asOf });
-        return { statement: priceMonth(source, card, period, usage, maxGapMs), anomalies: anomaliesOf(card, month.label, usage) };
+        const priced = priceMonth(source, card, period, usage, maxGapMs);
+        return { statement: priced, anomalies: anomaliesOf(card, month.label, usage, priced) };
       }));
       if (books.note) speaker(command, io).warn(books.note);
       const reports = budgetReports(card.budgets, statement.lines, range, asOf);

@@ -150,7 +150,8 @@ function computeAndStore(ledger: Ledger, job: ComputeJob): Stored {
     // After the first read: the snapshot exists, so every batch it holds finished before this time.
     const at = job.now().toISOString();
     const usage = readMonthUsage(ledger, card, range);
-    return { at, batches, statement: priceMonth(ledger, card, period, usage, maxGapMs, { listed, withBreakdowns: job.store }), anomalies: anomaliesOf(card, month, usage) };
+    const statement = priceMonth(ledger, card, period, usage, maxGapMs, { listed, withBreakdowns: job.store });
+    return { at, batches, statement, anomalies: anomaliesOf(card, month, usage, statement) };
   });
   const noUsage = batches.usage.length === 0 && batches.gpu.length === 0;
   if (noUsage && close) {

@@ -7,7 +7,7 @@ import { usageBehind } from '../books-source.js';
 import { cardOfRun, centresOf, requireMonth, requireRun, speaker, tagOf, useLedger, writeOutput, type GlobalOptions, type Io } from '../context.js';
 import { monthOption, outputOption, rateCardOption, withExamples } from '../options.js';
 import { booksOfMonths, midMonthRun, trendMonths } from '../trend-inputs.js';
-import { monthBooks, trendOf } from '../../domain/trend.js';
+import { monthBooks, trendOf, withShownUsage } from '../../domain/trend.js';
 import { forecastOf } from '../../domain/budgets.js';
 import { toolVersion } from '../version.js';
 
@@ -49,15 +49,14 @@ export function registerReport(program: Command, io: Io): void {
       const report = showbackReport({ run, centres, budgets: card.budgets, range: period.range, closed: run.standing.kind !== 'open', tagName,
         previous: books.at(-2)!.run, previousBooks: monthBooks(books.at(-2), only), later, note, variance: card.variances, ...read,
         midMonth: mid && { lines: mid.lines, forecast: (lines) => forecastOf(lines, period.range, Date.parse(mid.createdAt)) } });
-      const trend = trendOf(books, months, only);
+      const trend = trendOf(withShownUsage(books, read.usage, tagName), months, only);
       // Loaded here, not with the CLI: the chart library (vega) is a fifth of a second that every other command would pay at start.
       const { showbackAsHtml } = await import('../../report/showback-html.js');
       writeOutput(io, flags.output, await showbackAsHtml({ report, trend, toolVersion: toolVersion(), unallocated: run.unallocated, pools: card.pools.map((p) => p.id) }));
     });
   withExamples(command, [
     'chargeback report -m 2026-10 -o showback-2026-10.html',
-    'chargeback report -m 2026-10 --by tag.feature -o showback-2026-10.html',
-    'chargeback report -m 2026-10 --months 6 -o showback-2026-10.html',
+    'chargeback report -m 2026-10 --by tag.feature --months 6 -o showback-2026-10.html',
     'chargeback report -m 2026-10 --cost-centre CC-4100 -o cc-4100-2026-10.html',
   ]);
 }
