@@ -32,7 +32,8 @@ describe('explain', () => {
     const methods = new Set<string>();
     let blocks = 0;
     for (const centre of new Set(statement.map((r) => r[1]!))) {
-      const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', centre]);
+      // Every decimal (--exact): the terms add up to the line exactly.
+      const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', centre, '--exact']);
       assert.equal(run.code, 0, run.stderr);
       for (const { sum, line } of termBlocks(run.stdout)) {
         assert.equal(sum.toDecimalPlaces(2).toFixed(2), line, `${centre}: terms ${sum.toFixed()} against ${line}`);
@@ -51,9 +52,13 @@ describe('explain', () => {
     copyFileSync(fixture('spec-example/ratecard.yaml'), card);
     chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
     chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
-    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
+    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--exact']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Explain CC-4100 Search — 2026-10, run 1: 10,188\.73 USD/);
+    // For people (issue 33): quantities grouped, a term rounded to four places marked ≈, the line exact.
+    const readable = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']).stdout;
+    assert.match(readable, /llm-cluster \(proxy-price-per-token\): 1,010\.80\n {2}cost: fixed 38000 × \(1 \+ 12%\) → C 42560\.00\n {2}quantity: 950,000,004\.5 weighted_tokens \(61\.89% of the pool's 1,535,000,004\.5\) at 0\.000001064 per unit\n {2}amount, term by term:\n {4}\+ 1,010\.80 ≈ {2}.*\n {4}− 0\.000004788 {2}rounding/);
+    assert.match(readable, /\n {4}= 1,010\.80\n/);
     const statement = chargeback(dir, ['statement', '--month', '2026-10', '--cost-centre', 'CC-4100', '--format', 'csv']).stdout.trim().split('\n').slice(1);
     for (const section of run.stdout.split('\n\n').slice(1)) {
       const pool = section.split(' ')[0]!;

@@ -19,6 +19,7 @@ interface ExplainFlags {
   rateCard?: string;
   run?: string;
   format: string;
+  exact?: boolean;
 }
 
 /**
@@ -36,6 +37,7 @@ export function registerExplain(program: Command, io: Io): void {
     .option('--by <tag.NAME>', "unit economics by this tag's values: cost per request and per 1M tokens, e.g. tag.feature")
     .addOption(rateCardOption("the run's rate card, for runs stored before runs kept its text (its SHA-256 must match the run's)", false))
     .option('--run <id>', 'a specific run instead of the books (the closed run, else the latest)')
+    .option('--exact', 'every decimal the run keeps: unit prices and terms in full, not rounded for reading')
     .addOption(formatOption(UNIT_COSTS_VIEW))
     .action((flags: ExplainFlags, command: Command) => {
       const month = requireMonth(flags.month);
@@ -51,7 +53,7 @@ export function registerExplain(program: Command, io: Io): void {
       const look = lookOf(command, io);
       if (tagName !== null) return io.stdout(render(UNIT_COSTS_VIEW, flags.format, unitView(month, run, tagName, flags.costCentre ?? null, centres, usage), look));
       const explanation = explainCentre(run, centres[0]!, usage.get(centres[0]!)!.breakdownOf)!;
-      io.stdout(render(EXPLAIN_VIEW, flags.format, { month: month.label, runId: run.id, currency: run.currency, explanation, service: usage.get(centres[0]!)!.service }, look));
+      io.stdout(render(EXPLAIN_VIEW, flags.format, { month: month.label, runId: run.id, currency: run.currency, explanation, service: usage.get(centres[0]!)!.service, exact: flags.exact ?? false }, look));
     });
   withExamples(command, [
     'chargeback explain -m 2026-10 --cost-centre CC-1001',
