@@ -14,6 +14,7 @@ import { asCardSays, atComparedScale, byPhysicalGpu, gpuIntervals, gpuSummarySum
 import { describeIdentity } from '../domain/match.js';
 import { localMidnight, type MonthRange, type Period } from '../domain/month.js';
 import type { PriceListParams } from '../domain/methods/price-list.js';
+import { commitmentUse } from '../domain/billing-summary.js';
 import type { RateCard, Statement, StatementLine } from '../domain/types.js';
 import { statementAsCsv } from '../report/statement.js';
 import { classifiedTags, isUnmatched, usageClassifier } from '../domain/usage-classes.js';
@@ -55,7 +56,8 @@ export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: num
  * cuts it short); the pools' costs from the whole period.
  */
 export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage: MonthUsage, maxGapMs: number,
-  { listed = UNMATCHED_LISTED, withBreakdowns = false, anomaliesBy = 'cost' }: { listed?: number; withBreakdowns?: boolean; anomaliesBy?: 'cost' | 'tokens' } = {}): Statement {
+  { listed = UNMATCHED_LISTED, withBreakdowns = false, anomaliesBy = 'cost', commitments = true }:
+  { listed?: number; withBreakdowns?: boolean; anomaliesBy?: 'cost' | 'tokens'; commitments?: boolean } = {}): Statement {
   const { range, classified } = usage;
   // Everything read of the month's classes comes first: splitting it where prices change
   // classifies again, and the ledger holds one classification at a time (its sums, owner
@@ -74,11 +76,12 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     gpuUsage.add(interval);
     if (sums) gpuSummary.add(interval);
   }
+  const billing = billingRecordsInRange(ledger, period);
   const statement = computeMonth({
     card,
     period,
     usage: [...pricedGroups(ledger, card, period, range, monthGroups), ...gpuUsage.result()],
-    billing: billingRecordsInRange(ledger, period),
+    billing,
     unmatched,
     listed,
     slo,
@@ -86,7 +89,8 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   if (!behind || !sums) return statement;
   // A run stored before issue 33 is recomputed (runs --verify) with its anomalies judged as they were then: by tokens.
   const anomalies = anomaliesBy === 'cost' ? costAnomaliesOf(card, period.month.label, classified, statement.lines) : findAnomalies(card, classified.ownerDays(), period.month.label);
-  const views = runViews(card, sums, classifiedTags(card), anomalies, gpuSummary.result(), anomaliesBy);
+  // Runs stored before issue 33 kept no commitments: recomputed (runs --verify), they keep none.
+  const views = { ...runViews(card, sums, classifiedTags(card), anomalies, gpuSummary.result(), anomaliesBy), ...(commitments ? { commitments: commitmentUse(billing, period) } : {}) };
   return { ...statement, views, lines: statement.lines.map((line) => {
     const breakdown = isUsageLine(line) ? behind.get(lineKey(line.costCentre, line.pool)) : undefined;
     return breakdown ? { ...line, breakdown } : line;

@@ -34,7 +34,7 @@ export function verifyRun(ledger: Ledger, runId: number, io: Io, format: string,
     ledger.close();
     const period = periodOf(parseMonth(run.month)!, card.timezone);
     // A run stored with its lines' breakdowns (issue 30) is held to them too; one stored before, to its lines.
-    const statement = priceMonth(replica.ledger, card, period, readMonthUsage(replica.ledger, card, period.range), maxGapMs, { withBreakdowns: run.views !== undefined || run.lines.some((l) => l.breakdown), anomaliesBy: run.views?.anomaliesBy ?? 'cost' });
+    const statement = priceMonth(replica.ledger, card, period, readMonthUsage(replica.ledger, card, period.range), maxGapMs, { withBreakdowns: run.views !== undefined || run.lines.some((l) => l.breakdown), anomaliesBy: run.views?.anomaliesBy ?? 'cost', commitments: run.views === undefined || run.views.commitments !== undefined });
     replica.discard();
     const stored = auditLinesOf(run.month, run.currency, run);
     const recomputed = auditLinesOf(run.month, card.currency, runContentOf(statement));

@@ -63,3 +63,34 @@ export function summariseBilling(records: readonly BillingRecord[], period: Peri
 }
 
 /** Whether any of a record's period falls in the month (an empty period: whether it starts there). */
+
+/** One commitment's month (issue 33): its used and unused effective cost, prorated to the month. */
+export interface CommitmentUse {
+  /** The commitment's id as the bill names it; NO_COMMITMENT_ID where it names none. */
+  id: string;
+  currency: string;
+  used: Decimal;
+  unused: Decimal;
+}
+
+export const NO_COMMITMENT_ID = '(not named)';
+
+/** Each commitment the month's bills mark used or unused, per currency, by id. */
+export function commitmentUse(records: readonly BillingRecord[], period: Period): CommitmentUse[] {
+  const found = new Map<string, CommitmentUse>();
+  for (const record of records) {
+    if (!record.commitment || !countsInMonth(record, 'effective_cost', period)) continue;
+    const id = record.commitmentId ?? NO_COMMITMENT_ID;
+    const key = JSON.stringify([id, record.currency]);
+    const use = found.get(key) ?? { id, currency: record.currency, used: new Decimal(0), unused: new Decimal(0) };
+    use[record.commitment] = use[record.commitment].plus(proratedCost(record, 'effective_cost', period));
+    found.set(key, use);
+  }
+  return [...found.values()].sort((a, b) => compareIds(a.id, b.id) || compareIds(a.currency, b.currency));
+}
+
+/** Used of used and unused, in percent to one place; null when the commitment cost nothing. */
+export function utilisation(use: CommitmentUse): Decimal | null {
+  const whole = use.used.plus(use.unused);
+  return whole.isZero() ? null : use.used.dividedBy(whole).times(100).toDecimalPlaces(1);
+}

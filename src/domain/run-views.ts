@@ -1,4 +1,5 @@
 import type { Anomaly } from './anomalies.js';
+import type { CommitmentUse } from './billing-summary.js';
 
 /** An anomaly as a run stores it: centre, day, value, median, ratio; then, for cost, 'cost' and its driver's axis, key and amount. */
 type StoredAnomaly = [string, string, string, string, string, ...string[]];
@@ -24,6 +25,8 @@ export interface RunViews {
   anomalies: readonly Anomaly[];
   /** How the anomalies were judged: by cost (issue 33), or by tokens as runs stored before it were. */
   anomaliesBy: 'cost' | 'tokens';
+  /** Each commitment the month's bills mark, used and unused (issue 33); absent in runs stored before. */
+  commitments?: readonly CommitmentUse[];
   gpu: readonly GpuSummaryRow[];
 }
 
@@ -70,6 +73,7 @@ export function runViewsAsText(views: RunViews): string {
     anomalies: views.anomalies.map((a) => [a.costCentre, a.day, a.value.toFixed(), a.trailingMedian.toFixed(), a.ratio.toFixed(),
       ...(a.measure === 'cost' ? ['cost', ...(a.driver ? [a.driver.axis, a.driver.key, a.driver.amount.toFixed()] : [])] : [])] as StoredAnomaly),
     ...(views.anomaliesBy === 'cost' ? { anomalies_by: 'cost' } : {}),
+    ...(views.commitments ? { commitments: views.commitments.map((c) => [c.id, c.currency, c.used.toFixed(), c.unused.toFixed()]) } : {}),
     // Hours of unknown busyness only where there are some: runs stored before they were kept read the same.
     gpu: views.gpu.map((g) => [g.host, g.gpu, g.hours.toFixed(), g.ownedHours.toFixed(), g.busyHours.toFixed(), g.owners,
       ...(g.unmeasuredHours.isZero() ? [] : [g.unmeasuredHours.toFixed()])]),
@@ -82,6 +86,7 @@ export function runViewsOfText(text: string): RunViews {
     counts: [string, CountRows, [string, CountRows][]][];
     anomalies: StoredAnomaly[];
     anomalies_by?: 'cost';
+    commitments?: [string, string, string, string][];
     gpu: [string, string, string, string, string, string[], string?][];
   };
   const map = (rows: CountRows) => new Map(rows.map(([key, requests, tokens]) => [key, { requests: new Decimal(requests), tokens: new Decimal(tokens) }]));
@@ -93,6 +98,7 @@ export function runViewsOfText(text: string): RunViews {
       ...(axis !== undefined && key !== undefined && amount !== undefined ? { driver: { axis, key, amount: new Decimal(amount) } } : {}),
     })),
     anomaliesBy: stored.anomalies_by ?? 'tokens',
+    ...(stored.commitments ? { commitments: stored.commitments.map(([id, currency, used, unused]) => ({ id, currency, used: new Decimal(used), unused: new Decimal(unused) })) } : {}),
     gpu: stored.gpu.map(([host, gpu, hours, owned, busy, owners, unmeasured]) => ({
       host, gpu, hours: new Decimal(hours), ownedHours: new Decimal(owned), busyHours: new Decimal(busy), unmeasuredHours: new Decimal(unmeasured ?? 0), owners,
     })),

@@ -4,6 +4,7 @@ import type { Month } from './month.js';
 import { previousMonth } from './month.js';
 import type { StoredRun } from './run.js';
 import { unitCostsByTag, unitCostsOf, type CentreUsage } from './showback.js';
+import type { CommitmentUse } from './billing-summary.js';
 import type { Budget } from './types.js';
 import type { MonthBooks } from './variances.js';
 
@@ -23,6 +24,8 @@ export interface TrendMonth {
   byCentre: Map<string, Decimal>;
   /** Each budgeted centre's monthly budget, from that month's own card. */
   budgets: Map<string, Decimal>;
+  /** Each commitment the month's bills mark, as its run stored them; null for a run stored before runs kept them. */
+  commitments: readonly CommitmentUse[] | null;
   /** Unit costs, where the run stores what lies behind its lines; null where it does not. */
   units: { overall: UnitCost; byModel: UnitCost[]; byTag: UnitCost[] | null } | null;
 }
@@ -46,7 +49,7 @@ export function monthsEndingAt(last: Month, count: number): string[] {
 
 /** One month of the trend, for the centres shown (`only`: one centre, or null for every centre the run has). */
 export function trendMonth({ month, run, budgets, usage, tagName }: TrendInput, only: string | null): TrendMonth {
-  if (run === null) return { month, runId: null, closed: false, total: null, names: new Map(), byCentre: new Map(), budgets: new Map(), units: null };
+  if (run === null) return { month, runId: null, closed: false, total: null, names: new Map(), byCentre: new Map(), budgets: new Map(), commitments: null, units: null };
   const shown = (centre: string) => only === null || centre === only;
   const lines = run.lines.filter((l) => shown(l.costCentre));
   const byCentre = new Map<string, Decimal>();
@@ -56,6 +59,7 @@ export function trendMonth({ month, run, budgets, usage, tagName }: TrendInput, 
     month, runId: run.id, closed: run.standing.kind !== 'open', total: sum(lines.map((l) => l.amount)), byCentre,
     names: new Map(lines.filter((l) => l.costCentreName !== '').map((l) => [l.costCentre, l.costCentreName])),
     budgets: new Map(budgets.filter((b) => shown(b.costCentre)).map((b) => [b.costCentre, b.monthly])),
+    commitments: run.views?.commitments ?? null,
     units: usage === null ? null : unitsOf(run, lines, centres, usage, tagName),
   };
 }

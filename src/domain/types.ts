@@ -199,6 +199,8 @@ export interface BillingRecord {
    * recurring fees whose amortised cost is the unused part): `used` or `unused`.
    */
   commitment?: 'used' | 'unused';
+  /** Which commitment (FOCUS CommitmentDiscountId; CUR reservation or Savings Plan ARN), where the record is one's. */
+  commitmentId?: string;
   /** The model the line charges, where the export names one: a price list is held to it model by model. */
   model?: string;
 }

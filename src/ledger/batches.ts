@@ -139,8 +139,8 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
     const usage = isSqlite(db) ? usageWriter(db.db, id, keyHash) : pgUsageWriter(asPg(db), id);
     const addBilling = db.prepare(`INSERT INTO billing_records (batch_id, natural_key, period_start_ms,
       period_end_ms, billed_cost, effective_cost, list_cost, currency, provider, service, resource_id, sku,
-      charge_category, tags, line_id, billing_period_start_ms, billing_period_end_ms, account, subscription, project, resource_group, commitment, model)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      charge_category, tags, line_id, billing_period_start_ms, billing_period_end_ms, account, subscription, project, resource_group, commitment, model, commitment_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO NOTHING`);
     const finish = db.prepare(`UPDATE batches SET sha256 = ?, rows_read = ?, rows_accepted = ?, rows_rejected = ?,
       rows_duplicate = ?, ignored_columns = ?, rejects_file = ?, held_back = ?, finished_at = ? WHERE id = ?`);
@@ -164,7 +164,8 @@ export function beginBatch(db: Ledger, meta: BatchMeta, keyHash?: (key: string) 
           inserted += addBilling.run(id, key, r.periodStartMs, r.periodEndMs, r.billedCost.toFixed(), r.effectiveCost.toFixed(),
             r.listCost?.toFixed() ?? null, r.currency, r.provider, r.service, r.resourceId ?? null, r.sku ?? null,
             r.chargeCategory, canonicalTags(r.tags), r.lineId ?? null, r.billingPeriodStartMs ?? null, r.billingPeriodEndMs ?? null,
-            r.account ?? null, r.subscription ?? null, r.project ?? null, r.resourceGroup ?? null, r.commitment ?? null, r.model ?? null).changes;
+            r.account ?? null, r.subscription ?? null, r.project ?? null, r.resourceGroup ?? null, r.commitment ?? null, r.model ?? null,
+            r.commitmentId ?? null).changes;
         }
         return inserted;
       },

@@ -23,6 +23,7 @@ interface BillingRow {
   project: string | null;
   resourceGroup: string | null;
   commitment: string | null;
+  commitmentId: string | null;
   model: string | null;
 }
 
@@ -52,7 +53,7 @@ export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord
          effective_cost AS "effectiveCost", list_cost AS "listCost", currency, provider, service,
          resource_id AS "resourceId", sku, charge_category AS "chargeCategory", tags,
          billing_period_start_ms AS "billingPeriodStartMs", billing_period_end_ms AS "billingPeriodEndMs",
-         account, subscription, project, resource_group AS "resourceGroup", commitment, model
+         account, subscription, project, resource_group AS "resourceGroup", commitment, commitment_id AS "commitmentId", model
        FROM billing_records
        WHERE ${IN_PERIOD}
        ORDER BY id`,
@@ -78,6 +79,7 @@ export function billingRecordsInRange(db: Ledger, period: Period): BillingRecord
     ...(r.project === null ? {} : { project: r.project }),
     ...(r.resourceGroup === null ? {} : { resourceGroup: r.resourceGroup }),
     ...(r.commitment === 'used' || r.commitment === 'unused' ? { commitment: r.commitment } : {}),
+    ...(r.commitmentId === null ? {} : { commitmentId: r.commitmentId }),
     ...(r.model === null ? {} : { model: r.model }),
   }));
 }

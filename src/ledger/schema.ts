@@ -288,7 +288,17 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   version13({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
   version14(),
   version15({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
+  version16(),
 ];
+
+/**
+ * Version 16, the same on both backends: which commitment (a reservation, a Savings Plan, a
+ * FOCUS CommitmentDiscountId) a billing record is used or unused commitment of, so the report
+ * shows each one's utilisation (issue 33).
+ */
+export function version16(): string {
+  return 'ALTER TABLE billing_records ADD COLUMN commitment_id TEXT;';
+}
 
 /**
  * Version 13, for both backends in their own types (the PostgreSQL schema adds it as its

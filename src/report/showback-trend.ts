@@ -1,6 +1,7 @@
 import type { UnitCost } from '../domain/attribution.js';
 import type { BudgetStanding, Driver, ShowbackReport } from '../domain/showback.js';
 import type { TrendMonth } from '../domain/trend.js';
+import { utilisation } from '../domain/billing-summary.js';
 import type { CentreNames } from './centre-colours.js';
 import { budgetBarsSpec, monthlyLinesSpec, monthlyStackSpec, PALETTE, type MonthPoint } from './charts.js';
 import { esc, figure, money, num, pct, signed, unitPrice } from './html-parts.js';
@@ -158,4 +159,21 @@ export function unallocatedSection(report: ShowbackReport, names: CentreNames): 
   return `<section aria-label="Unallocated"><h2>Unallocated, explained</h2>
 <p class="explain"><span data-unallocated-total data-amount="${u.total.toFixed(2)}">${money(u.total)}</span> ${esc(report.run.currency)} sits with ${esc(names.label(u.centre))} or as idle capacity. Usage lands there when its user, key, team or project matches no centre's <code>match</code> in the card: add a rule for the identities below to a centre's <code>match</code> and compute again.</p>
 ${identities}${idle}${billing}${other}</section>`;
+}
+
+/** Each commitment the bills mark, per month: its cost, used and unused, and utilisation. Empty without any. */
+export function commitmentsSection(trend: readonly TrendMonth[]): string {
+  const rows = trend.flatMap((m) => (m.commitments ?? []).map((c) => ({ month: m.month, c })));
+  if (rows.length === 0) return '';
+  rows.sort((a, b) => (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : a.month < b.month ? -1 : 1));
+  const body = rows.map(({ month, c }) => {
+    const rate = utilisation(c);
+    return `<tr><td>${esc(c.id)}</td><td>${month}</td><td class="num" data-commitment="${esc(`${month}|${c.id}|${c.currency}`)}" data-used="${c.used.toFixed(2)}" data-unused="${c.unused.toFixed(2)}">` +
+      `${money(c.used.plus(c.unused))} ${esc(c.currency)}</td><td class="num">${money(c.used)}</td><td class="num">${money(c.unused)}</td>` +
+      `<td class="num${rate !== null && rate.lessThan(80) ? ' over' : ''}">${rate === null ? '—' : `${rate.toFixed(1)}%`}</td></tr>`;
+  }).join('\n');
+  return `<section aria-label="Commitments"><h2>Commitments</h2>
+<p class="explain">Reservations and Savings Plans (FOCUS <code>CommitmentDiscountId</code>, CUR ARNs) as the bills mark them: effective cost used by the usage they covered, and left unused, prorated to each month; utilisation is used of the two. Below 80% is marked.</p>
+<table class="compact"><thead><tr><th scope="col">commitment</th><th scope="col">month</th><th scope="col" class="num">cost</th><th scope="col" class="num">used</th><th scope="col" class="num">unused</th><th scope="col" class="num">utilisation</th></tr></thead>
+<tbody>${body}</tbody></table></section>`;
 }

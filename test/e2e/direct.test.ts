@@ -6,6 +6,10 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { Decimal } from 'decimal.js';
 import { fixture, inProcess, workspace } from './cli.js';
+import { commitmentUse } from '../../src/domain/billing-summary.js';
+import { parseMonth, periodOf } from '../../src/domain/month.js';
+import { billingRecordsInRange } from '../../src/ledger/billing.js';
+import { openLedger } from '../../src/ledger/open.js';
 
 /*
  * Bills attributed directly to their owners (issue 29): each record's cost to the centre
@@ -166,8 +170,14 @@ pools:
     const lines = JSON.parse((await run('statement', '-m', '2023-01', '-f', 'json')).stdout).lines as { cost_centre: string; amount: string }[];
     assert.deepEqual(lines.map((l) => [l.cost_centre, l.amount]), [['CC-0000', '0.75'], ['CC-PLAT', '0.25']]);
     assert.match((await run('explain', '-m', '2023-01', '--cost-centre', 'CC-PLAT')).stdout, /1 billing record of CC-PLAT: 0\.25, 0\.25 of it unused commitment/);
+    // The run keeps each commitment by its id (issue 33); the report shows its utilisation, and the run verifies.
+    assert.equal((await run('report', '-m', '2023-01', '-o', join(dir, 'report.html'))).code, 0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.match(html, /<tr><td>&#60;my-commitment-discount-id&#62;<\/td><td>2023-01<\/td><td class="num" data-commitment="2023-01\|&#60;my-commitment-discount-id&#62;\|USD" data-used="0\.75" data-unused="0\.25">1\.00 USD<\/td><td class="num">0\.75<\/td><td class="num">0\.25<\/td><td class="num over">75\.0%<\/td><\/tr>/);
+    assert.equal((await run('runs', '--verify', '1')).code, 0);
   });
 
+  const SP = 'arn:aws:savingsplans::123456789012:savingsplan/0a1b2c3d-0000-4000-8000-000000000001';
   it('a CUR marks covered usage used and the recurring fee, amortised to its unused part, unused (the real header, lines of ours)', async () => {
     const { dir, ledger } = workspace();
     const run = inProcess(ledger);
@@ -183,12 +193,15 @@ pools:
     };
     assert.ok(['savingsPlan/SavingsPlanEffectiveCost', 'savingsPlan/TotalCommitmentToDate', 'savingsPlan/UsedCommitment'].every((n) => at(n) >= 0), 'the real header has the Savings Plan columns');
     writeFileSync(join(dir, 'cur.csv'), stringify([names,
-      row('sp-used', 'SavingsPlanCoveredUsage', '3.00', { 'savingsPlan/SavingsPlanEffectiveCost': '2.10' }),
-      row('sp-fee', 'SavingsPlanRecurringFee', '2.50', { 'savingsPlan/TotalCommitmentToDate': '2.50', 'savingsPlan/UsedCommitment': '2.10' }),
+      row('sp-used', 'SavingsPlanCoveredUsage', '3.00', { 'savingsPlan/SavingsPlanEffectiveCost': '2.10', 'savingsPlan/SavingsPlanARN': SP }),
+      row('sp-fee', 'SavingsPlanRecurringFee', '2.50', { 'savingsPlan/TotalCommitmentToDate': '2.50', 'savingsPlan/UsedCommitment': '2.10', 'savingsPlan/SavingsPlanARN': SP }),
     ]));
     assert.equal((await run('ingest', join(dir, 'cur.csv'), '--source', 'billing')).code, 0);
     const month = cells[at('bill/BillingPeriodStartDate')]!.slice(0, 7);
     const summary = JSON.parse((await run('billing', 'summary', '-m', month, '-f', 'json')).stdout);
     assert.deepEqual(summary.commitments, [{ currency: 'USD', used_effective_cost: '2.1', unused_effective_cost: '0.4', utilisation_pct: '84.00' }]);
+    // Each record knows its Savings Plan by its ARN (issue 33): what the report's commitments are per.
+    const records = commitmentUse(billingRecordsInRange(openLedger(ledger, { create: false }), periodOf(parseMonth(month)!, 'UTC')), periodOf(parseMonth(month)!, 'UTC'));
+    assert.deepEqual(records.map((c) => [c.id, c.used.toFixed(2), c.unused.toFixed(2)]), [[SP, '2.10', '0.40']]);
   });
 });

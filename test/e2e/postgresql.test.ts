@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openLedger } from '../../src/ledger/open.js';
-import { PG_MIGRATIONS } from '../../src/ledger/postgresql/schema.js';
+import { PG_MIGRATIONS, SQLITE_VERSION_MATCHED } from '../../src/ledger/postgresql/schema.js';
 import { asPg } from '../../src/ledger/postgresql/engine.js';
 import { beginPgBatch, pgUsageWriter } from '../../src/ledger/postgresql/usage-writer.js';
 import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
@@ -120,8 +120,10 @@ describe('PostgreSQL ledger (issue 20)', () => {
     const db = connectSync(url);
     try {
       db.query('CREATE TABLE chargeback_schema (version INTEGER NOT NULL)');
-      for (const step of PG_MIGRATIONS.slice(0, -1)) db.query(step);
-      db.query('INSERT INTO chargeback_schema (version) VALUES ($1)', [PG_MIGRATIONS.length - 1]);
+      // The PostgreSQL schema as SQLite's version 14 matched it: every step before version 15.
+      const version14 = PG_MIGRATIONS.length - (SQLITE_VERSION_MATCHED - 14);
+      for (const step of PG_MIGRATIONS.slice(0, version14)) db.query(step);
+      db.query('INSERT INTO chargeback_schema (version) VALUES ($1)', [version14]);
       const dims = [[5, 'sha256:aaaa', 'ann', 'search', 'm1', '{}'], [9, 'sha256:aaaa', 'ann', 'search', 'm2', '{"feature":"chat"}'], [12, '', 'bob', '', 'm1', '{}']];
       for (const [id, fp, user, team, model, tags] of dims) {
         db.query(`INSERT INTO usage_dims (id, key_hash, api_key_fp, api_key_last4, user_name, team, project, model, tier, environment, tags)

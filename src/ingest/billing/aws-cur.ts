@@ -32,6 +32,7 @@ const F = {
   riUnusedUpfront: ['reservation/unusedamortizedupfrontfeeforbillingperiod', 'reservation_unused_amortized_upfront_fee_for_billing_period'],
   riUnusedRecurring: ['reservation/unusedrecurringfee', 'reservation_unused_recurring_fee'],
   riArn: ['reservation/reservationarn', 'reservation_reservation_a_r_n'],
+  spArn: ['savingsplan/savingsplanarn', 'savings_plan_savings_plan_a_r_n'],
   billingStart: ['bill/billingperiodstartdate', 'bill_billing_period_start_date'],
   account: ['lineitem/usageaccountid', 'line_item_usage_account_id'],
   billingEnd: ['bill/billingperiodenddate', 'bill_billing_period_end_date'],
@@ -70,7 +71,7 @@ export const awsCur: BillingFormat = {
       ...(lineId ? { lineId } : {}),
       ...billingPeriod(c.optionalDate(F.billingStart), c.optionalDate(F.billingEnd)),
       ...ownerFields({ account: c.text(...F.account) }),
-      ...(COMMITMENT[type.toLowerCase()] ? { commitment: COMMITMENT[type.toLowerCase()] } : {}),
+      ...(COMMITMENT[type.toLowerCase()] ? { commitment: COMMITMENT[type.toLowerCase()], ...optionalId(c.text(...F.riArn) || c.text(...F.spArn)) } : {}),
     };
   },
 };
@@ -114,6 +115,8 @@ function withoutUserPrefix(tags: Record<string, string>): Record<string, string>
  * commitment; its recurring fee, whose amortised cost is the part left unused (see
  * amortised), is unused commitment.
  */
+const optionalId = (id: string) => (id === '' ? {} : { commitmentId: id });
+
 const COMMITMENT: Readonly<Record<string, 'used' | 'unused'>> = {
   savingsplancoveredusage: 'used',
   discountedusage: 'used',

@@ -2,7 +2,7 @@ import { billingPeriod, cells, chargeCategory, commitmentOf, modelOf, ownerField
 
 const CATEGORIES = { usage: 'usage', purchase: 'purchase', tax: 'tax', credit: 'credit', adjustment: 'adjustment' } as const;
 const COLUMNS = ['billingperiodstart', 'billingperiodend', 'chargeperiodstart', 'chargeperiodend', 'billedcost', 'effectivecost', 'listcost', 'billingcurrency',
-  'providername', 'serviceprovidername', 'hostprovidername', 'servicename', 'resourceid', 'skuid', 'chargecategory', 'tags', 'id', 'subaccountid', 'commitmentdiscountstatus', 'skupricedetails'];
+  'providername', 'serviceprovidername', 'hostprovidername', 'servicename', 'resourceid', 'skuid', 'chargecategory', 'tags', 'id', 'subaccountid', 'commitmentdiscountstatus', 'commitmentdiscountid', 'skupricedetails'];
 
 /**
  * FinOps FOCUS 1.0–1.3 CSV, read by column name in any order. `ProviderName` (1.0–1.2) or
@@ -35,7 +35,7 @@ export const focus: BillingFormat = {
       ...billingPeriod(c.optionalDate(['billingperiodstart']), c.optionalDate(['billingperiodend'])),
       // The sub-account: an AWS member account, an Azure subscription, a GCP project.
       ...ownerFields({ account: c.text('subaccountid') }),
-      ...commitmentOf(c.text('commitmentdiscountstatus')),
+      ...commitmentOf(c.text('commitmentdiscountstatus'), c.text('commitmentdiscountid')),
       // FOCUS 1.3 names the model of an AI line in its price details.
       ...modelOf({ skuPriceDetails: c.text('skupricedetails') }),
     };

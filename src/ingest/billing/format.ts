@@ -84,10 +84,10 @@ export function ownerFields(fields: { account?: string; subscription?: string; p
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '')) as Pick<BillingRecord, 'account' | 'subscription' | 'project' | 'resourceGroup'>;
 }
 
-/** FOCUS's CommitmentDiscountStatus (`Used`, `Unused`; else none) as a record's commitment. */
-export function commitmentOf(status: string): Pick<BillingRecord, 'commitment'> {
+/** FOCUS's CommitmentDiscountStatus (`Used`, `Unused`; else none) as a record's commitment, with the commitment's id where the export names it. */
+export function commitmentOf(status: string, id = ''): Pick<BillingRecord, 'commitment' | 'commitmentId'> {
   const lower = status.toLowerCase();
-  return lower === 'used' || lower === 'unused' ? { commitment: lower } : {};
+  return lower === 'used' || lower === 'unused' ? { commitment: lower, ...(id === '' ? {} : { commitmentId: id }) } : {};
 }
 
 /** The billing period's fields of a record, when its export names one. */

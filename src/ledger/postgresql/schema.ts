@@ -1,5 +1,5 @@
 import { PgError, type SyncPg } from './sync-client.js';
-import { version13, version14, version15 } from '../schema.js';
+import { version13, version14, version15, version16 } from '../schema.js';
 
 /**
  * The PostgreSQL ledger's schema (issue 20): the same tables and columns as the SQLite
@@ -200,6 +200,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     integer: 'BIGINT',
     resequence: "SELECT setval(pg_get_serial_sequence('usage_dims', 'id'), COALESCE((SELECT MAX(id) FROM usage_dims), 0) + 1, false);",
   })),
+  inByteOrder(version16()),
 ];
 
 /**
@@ -211,7 +212,7 @@ function inByteOrder(sql: string): string {
 }
 
 /** The SQLite ledger version the PostgreSQL schema holds the same tables as. */
-export const SQLITE_VERSION_MATCHED = 15;
+export const SQLITE_VERSION_MATCHED = 16;
 
 /** Any constant of ours: two hosts migrating at once take turns on this advisory lock. */
 const MIGRATION_LOCK = 2026_20_01;
