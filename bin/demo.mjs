@@ -1,8 +1,12 @@
-// npm run demo: a fresh ledger in a temporary folder and the card `init --example` writes (one
-// organisation: API spend at list price held to the invoice, a GPU cluster shared by usage,
-// cloud accounts charged to their owners); the bundled gateway logs and bills ingested,
-// October 2026 computed, and the statements printed, exactly as a user would run the
-// commands. The HTML showback report is written to ./showback-demo.html, to open in a browser.
+// npm run demo: three months of one organisation, run as a user would run them, in a fresh
+// ledger in a temporary folder, with the card `init --example` writes (API spend at list
+// price held to the invoices, a GPU cluster shared by usage, cloud accounts charged to their
+// owners, budgets). August and September are computed, closed and posted to the ERP;
+// October is ingested (twice: the second time stores nothing), checked against its budgets,
+// computed and explained; a bill for September arrives late, and its correction is posted as
+// an adjustment journal. The HTML showback report of October, with its three-month trend,
+// is written to ./showback-demo.html, to open in a browser. The data: fixtures/demo (real
+// traces; make-gateway.mjs, make-api.mjs and make-months.mjs say how each file was made).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'chargeback-demo-'));
 const ledger = join(work, 'chargeback.db');
 const card = join(work, 'ratecard.yaml');
-const usage = 'fixtures/demo/gateway-2026-10.csv';
-const api = 'fixtures/demo/api-2026-10.csv';
-const bills = 'fixtures/demo/bills-2026-10.csv';
+const demo = (file) => `fixtures/demo/${file}`;
 
 function chargeback(...args) {
   console.log(`\n$ chargeback ${args.join(' ')}`);
@@ -30,19 +32,40 @@ function chargeback(...args) {
   }
 }
 
+const say = (text) => console.log(`\n# ${text}`);
+
 try {
   console.log(`demo ledger: ${ledger} (CHARGEBACK_LEDGER)`);
   chargeback('init');
   chargeback('init', '--example', card);
   chargeback('ratecard', 'validate', card);
-  chargeback('ingest', usage, '--source', 'gateway');
-  chargeback('ingest', usage, '--source', 'gateway');
-  chargeback('ingest', api, '--source', 'gateway');
-  chargeback('ingest', bills, '--source', 'billing');
+
+  for (const month of ['2026-08', '2026-09']) {
+    say(`${month}: the month's gateway logs and bills, computed, closed and posted once`);
+    chargeback('ingest', demo(`gateway-${month}.csv`), demo(`api-${month}.csv`), '--source', 'gateway', '-q');
+    chargeback('ingest', demo(`bills-${month}.csv`), '--source', 'billing', '-q');
+    chargeback('compute', '--month', month, '--rate-card', card, '--close', '-q');
+    chargeback('export', 'erp', '--month', month, '--output', join(work, `journal-${month}.csv`));
+  }
+
+  say('2026-10: ingested from cron (the same file again stores nothing), checked against the budgets mid-month, then computed');
+  chargeback('ingest', demo('gateway-2026-10.csv'), '--source', 'gateway');
+  chargeback('ingest', demo('gateway-2026-10.csv'), '--source', 'gateway');
+  chargeback('ingest', demo('api-2026-10.csv'), '--source', 'gateway');
+  chargeback('ingest', demo('bills-2026-10.csv'), '--source', 'billing');
+  chargeback('budgets', '--month', '2026-10', '--rate-card', card, '--as-of', '2026-10-20');
   chargeback('compute', '--month', '2026-10', '--rate-card', card);
   chargeback('explain', '--month', '2026-10', '--cost-centre', 'CC-4100');
   chargeback('statement', '--month', '2026-10', '--format', 'csv');
+
+  say("A late bill for September, after its close: accepted on purpose, recomputed as an adjustment, and only the difference posted");
+  chargeback('ingest', demo('bills-2026-09-late.csv'), '--source', 'billing', '--allow-closed');
+  chargeback('compute', '--month', '2026-09', '--rate-card', card, '-q');
+  chargeback('export', 'erp', '--month', '2026-09', '--adjustments', '--format', 'table');
+  chargeback('runs');
   chargeback('batches');
+
+  say('The showback report of October: the trend over three months, budgets, variances and every centre explained');
   chargeback('report', '--month', '2026-10', '--output', 'showback-demo.html');
   console.log(`\nThe showback report: ${join(root, 'showback-demo.html')} (open it in a browser; it needs no network)`);
 } finally {

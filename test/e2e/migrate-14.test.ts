@@ -35,7 +35,8 @@ describe('a version-14 ledger migrated in place (issue 30)', () => {
 
   it('prints the statement and the drill-down the old version printed, and verifies its run', async () => {
     assert.equal((await run('statement', '--month', '2026-10', '--format', 'csv')).stdout, readFileSync(fixture('ledgers/version-14-statement.csv'), 'utf8'));
-    const explained = await run('explain', '--month', '2026-10', '--cost-centre', 'CC-4100');
+    // --exact: every decimal, as the old version printed them.
+    const explained = await run('explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--exact');
     assert.equal(explained.stdout, readFileSync(fixture('ledgers/version-14-explain.txt'), 'utf8'));
     const verified = await run('runs', '--verify', '1');
     assert.equal(verified.code, 0, verified.stderr);
@@ -45,7 +46,7 @@ describe('a version-14 ledger migrated in place (issue 30)', () => {
     const computed = await run('compute', '--month', '2026-10', '--rate-card', fixture('ledgers/version-14-card.yaml'));
     assert.equal(computed.code, 0, computed.stderr);
     assert.equal((await run('statement', '--month', '2026-10', '--format', 'csv')).stdout, readFileSync(fixture('ledgers/version-14-statement.csv'), 'utf8'));
-    assert.equal((await run('explain', '--month', '2026-10', '--cost-centre', 'CC-4100')).stdout,
+    assert.equal((await run('explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--exact')).stdout,
       readFileSync(fixture('ledgers/version-14-explain.txt'), 'utf8').replace(', run 1:', ', run 2:'));
     assert.equal((await run('runs', '--verify', '2')).code, 0);
   });
