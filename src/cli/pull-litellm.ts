@@ -1,10 +1,10 @@
 import { pullSpendLogs, sourceName, type SpendLogCursor } from '../ingest/litellm-db.js';
-import { ingestFile, type IngestOptions, type IngestOutcome } from '../ingest/pipeline.js';
+import { ingestFile, type IngestOptions, type PullOutcome } from '../ingest/pipeline.js';
+
+export type { PullOutcome };
 import type { Ledger } from '../ledger/open.js';
 import { pullCursor, savePullCursor } from '../ledger/pulls.js';
 
-/** What a pull did: a batch (or a no-op), or nothing new past the cursor. */
-export type PullOutcome = { kind: 'nothing-new'; source: string; since: SpendLogCursor | null } | IngestOutcome;
 
 /**
  * `ingest --from postgresql://…`: reads LiteLLM's spend log past the last pull's cursor into

@@ -2,34 +2,13 @@ import { driverBase, ZERO } from './drivers.js';
 import { filterTakes } from './match.js';
 import { Decimal, fromCents, roundCents, sum, toCents } from './money.js';
 import { compareIds } from './order.js';
-import type { GroupShape, Pool, RateCard, StatementLine, UsageGroup } from './types.js';
+import type { GroupShape, Pool, RateCard, SloPromise, StatementLine, UsageGroup } from './types.js';
 
 /**
  * SLO credits (issue 21): a pool promises each QoS tier a latency and an availability,
  * measured per cost centre over the month, and credits part of the tier's charge when the
  * promise was not kept, by bands as public cloud SLA credit tables have them.
  */
-
-/** A latency band: a measured p99 above the promise and at most `upToMs` (none: any higher) earns `creditPct`. */
-export interface LatencyBand {
-  upToMs: Decimal | null;
-  creditPct: Decimal;
-}
-
-/** An availability band: a measured availability below the promise and at least `fromPct` (none: any lower) earns `creditPct`. */
-export interface AvailabilityBand {
-  fromPct: Decimal | null;
-  creditPct: Decimal;
-}
-
-/** What a pool promises one tier. Either promise may be absent; each present one has its bands. */
-export interface SloPromise {
-  tier: string;
-  latencyP99Ms: Decimal | null;
-  latencyCredits: readonly LatencyBand[];
-  availabilityPct: Decimal | null;
-  availabilityCredits: readonly AvailabilityBand[];
-}
 
 /** What a centre's requests of one tier got in the month. */
 export interface SloMeasure {

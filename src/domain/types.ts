@@ -6,7 +6,6 @@ import type { CountColumn } from './usage-counts.js';
 import type { AmountPart } from './parts.js';
 import type { Decimal } from './money.js';
 import type { Month } from './month.js';
-import type { SloPromise } from './slo.js';
 
 /** Where a usage record came from; GPU intervals plug in as source `gpu`. */
 export type UsageSource = 'gateway' | 'gpu';
@@ -406,4 +405,25 @@ export interface UsageEvent {
   tier?: string;
   environment?: string;
   tags: Record<string, string>;
+}
+
+/** A latency band: a measured p99 above the promise and at most `upToMs` (none: any higher) earns `creditPct`. */
+export interface LatencyBand {
+  upToMs: Decimal | null;
+  creditPct: Decimal;
+}
+
+/** An availability band: a measured availability below the promise and at least `fromPct` (none: any lower) earns `creditPct`. */
+export interface AvailabilityBand {
+  fromPct: Decimal | null;
+  creditPct: Decimal;
+}
+
+/** What a pool promises one tier. Either promise may be absent; each present one has its bands. */
+export interface SloPromise {
+  tier: string;
+  latencyP99Ms: Decimal | null;
+  latencyCredits: readonly LatencyBand[];
+  availabilityPct: Decimal | null;
+  availabilityCredits: readonly AvailabilityBand[];
 }

@@ -15,6 +15,7 @@ import { openInput, peekStart, type Input } from './input.js';
 import { parseInWorker } from './parallel.js';
 import { readAll, type ReadItem, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
 import { refuseClosed } from './closed.js';
+import type { SpendLogCursor } from './litellm-db.js';
 import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { classesIn } from '../ledger/event-codec.js';
@@ -48,6 +49,9 @@ export interface IngestOptions extends Omit<ReadOptions, 'name' | 'closed'> {
   /** Called now and then with the rows read so far (for a progress line on a terminal). */
   onProgress?: (rowsRead: number) => void;
 }
+
+/** What a pull from LiteLLM's database did: a batch (or a no-op), or nothing new past the cursor. */
+export type PullOutcome = { kind: 'nothing-new'; source: string; since: SpendLogCursor | null } | IngestOutcome;
 
 export type IngestOutcome =
   | { kind: 'already'; file: string; batch: BatchRow }

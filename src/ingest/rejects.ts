@@ -5,8 +5,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { FileError } from '../domain/errors.js';
 import { redactKeyLike } from '../secrets.js';
-import { safeText, unescapeText } from '../report/cells.js';
-import { toCsv } from '../report/csv.js';
+import { safeText, toCsv, unescapeText } from '../csv-text.js';
 import { destinationOf, putInPlace, removeStaleTemporaries, temporaryName, type Destination } from '../temporary-files.js';
 import type { Reader, RejectedRow } from './reader.js';
 

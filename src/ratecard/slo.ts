@@ -1,6 +1,6 @@
 import { checkKeys, describe, readMeasure, readRecord, readString, type FieldPath, type Issues, type Raw } from '../domain/fields.js';
 import type { Decimal } from '../domain/money.js';
-import type { AvailabilityBand, LatencyBand, SloPromise } from '../domain/slo.js';
+import type { AvailabilityBand, LatencyBand, SloPromise } from '../domain/types.js';
 
 /**
  * A pool's `slo:` list (issue 21): per tier, the promises and their credit bands.

@@ -2,8 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { checkBalanced, erpLines, formatDay, type ErpMapping } from '../domain/erp.js';
 import { UsageError } from '../domain/errors.js';
 import type { JournalLine } from '../domain/journal.js';
-import { safeText } from './cells.js';
-import { toCsv } from './csv.js';
+import { safeText, toCsv } from '../csv-text.js';
 import { documentCode, profileNamed, type ErpProfile } from '../domain/erp-profiles.js';
 
 /** One file of a journal: its contents, and the part it is of the journal's files (1 when there is one). */

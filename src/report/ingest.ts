@@ -1,4 +1,4 @@
-import type { PullOutcome } from '../cli/pull-litellm.js';
+import type { PullOutcome } from '../ingest/pipeline.js';
 import { printable } from './cells.js';
 import { asJson, type View } from './view.js';
 

@@ -1,9 +1,9 @@
 import { formatAmount } from '../domain/money.js';
 import type { JournalLine } from '../domain/journal.js';
-import { printable, safeText } from './cells.js';
+import { printable } from './cells.js';
 import { fitTable } from './table.js';
 import { asJson, type View } from './view.js';
-import { toCsv } from './csv.js';
+import { safeText, toCsv } from '../csv-text.js';
 
 export const JOURNAL_COLUMNS = ['posting_date', 'document', 'gl_account', 'cost_centre', 'debit', 'credit', 'currency', 'memo'] as const;
 

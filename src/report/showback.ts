@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import { formatAmount, sum, type Decimal } from '../domain/money.js';
 import { centresInOrder } from '../domain/order.js';
 import { grouped, optionalQuantity, printable } from './cells.js';
-import type { StatementView } from './statement.js';
+import type { StatementView } from './statement-view.js';
 import { fitTable, type Cell, type Column, type Look } from './table.js';
 
 /**

@@ -1,25 +1,13 @@
-import type { StoredPoolCost } from '../domain/run.js';
-import { formatAmount, sum, type Decimal } from '../domain/money.js';
+import { formatAmount, sum } from '../domain/money.js';
 import { statementAsTable } from './showback.js';
+import type { StatementView } from './statement-view.js';
+
+export type { StatementView };
 import { asJson, type View } from './view.js';
 import type { StatementLine } from '../domain/types.js';
-import { optionalQuantity, safeText } from './cells.js';
-import { toCsv } from './csv.js';
+import { optionalQuantity } from './cells.js';
+import { safeText, toCsv } from '../csv-text.js';
 
-/** The lines of one statement run, with what every row repeats. */
-export interface StatementView {
-  /** Null for a dry run, which stores nothing. */
-  runId: number | null;
-  month: string;
-  currency: string;
-  /** The centre that takes what no centre owns: listed last. */
-  unallocated: string;
-  lines: readonly StatementLine[];
-  /** When given, the table's footer shows Σ lines against Σ pool costs + price-list charges. */
-  reconciliation?: { poolCosts: Decimal; priceListCharges: Decimal };
-  /** What the run read, for audit: the rate card's SHA-256 and the ingest batches. */
-  audit?: { rateCardSha256: string; batchIds: readonly number[]; createdAt: string; poolCosts: readonly StoredPoolCost[] };
-}
 
 export const STATEMENT_COLUMNS = [
   'month', 'cost_centre', 'cost_centre_name', 'pool', 'method', 'driver', 'quantity', 'unit_price', 'amount', 'currency',

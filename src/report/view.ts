@@ -1,5 +1,5 @@
 import { UsageError } from '../domain/errors.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../csv-text.js';
 import type { Look } from './table.js';
 
 /**

@@ -12,8 +12,8 @@ import {
   sloKey,
   sloMeasures,
   type SloMeasure,
-  type SloPromise,
 } from '../../src/domain/slo.js';
+import type { SloPromise } from '../../src/domain/types.js';
 import { card, events, periodFor, rows } from './helpers.js';
 
 const d = (value: number | string) => new Decimal(String(value));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { safeText, unescapeText } from '../../src/report/cells.js';
+import { safeText, unescapeText } from '../../src/csv-text.js';
 
 describe('the formula guard of every CSV cell (issue 13, issue 31)', () => {
   const cases: [string, string, boolean][] = [
