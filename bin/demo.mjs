@@ -18,6 +18,8 @@ const work = mkdtempSync(join(tmpdir(), 'chargeback-demo-'));
 const ledger = join(work, 'chargeback.db');
 const card = join(work, 'ratecard.yaml');
 const demo = (file) => `fixtures/demo/${file}`;
+// Where the report goes: ./showback-demo.html, or CHARGEBACK_DEMO_REPORT (the docs test's own folder).
+const reportPath = process.env.CHARGEBACK_DEMO_REPORT ?? 'showback-demo.html';
 
 function chargeback(...args) {
   console.log(`\n$ chargeback ${args.join(' ')}`);
@@ -66,8 +68,8 @@ try {
   chargeback('batches');
 
   say('The showback report of October: the trend over three months, budgets, variances and every centre explained');
-  chargeback('report', '--month', '2026-10', '--output', 'showback-demo.html');
-  console.log(`\nThe showback report: ${join(root, 'showback-demo.html')} (open it in a browser; it needs no network)`);
+  chargeback('report', '--month', '2026-10', '--output', reportPath);
+  console.log(`\nThe showback report: ${join(root, reportPath)} (open it in a browser; it needs no network)`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
