@@ -1,4 +1,4 @@
-import { pullSpendLogs, sourceName, type SpendLogCursor } from '../ingest/litellm-db.js';
+import { pullSpendLogs, sourceName, type SpendLogCursor } from '../ingest/gateway/litellm-db.js';
 import { ingestFile, type IngestOptions, type PullOutcome } from '../ingest/pipeline.js';
 
 export type { PullOutcome };

@@ -15,7 +15,7 @@ import { openInput, peekStart, type Input } from './input.js';
 import { parseInWorker } from './parallel.js';
 import { readAll, type ReadItem, type ReadOptions, type Reader, type RejectedRow } from './reader.js';
 import { refuseClosed } from './closed.js';
-import type { SpendLogCursor } from './litellm-db.js';
+import type { SpendLogCursor } from './gateway/litellm-db.js';
 import { closedMonths } from '../ledger/runs.js';
 import { encodeItems, type ParsedBatch } from './encoded.js';
 import { classesIn } from '../ledger/event-codec.js';
@@ -23,7 +23,7 @@ import { CLASS_COUNTS } from '../domain/usage-counts.js';
 import { billingKey } from '../keys.js';
 import type { BillingRecord, CounterSample, GpuSample } from '../domain/types.js';
 import { counterLog } from '../ledger/counters.js';
-import { counterUsage } from './vllm.js';
+import { counterUsage } from './gateway/vllm.js';
 import { completeRecordsOnly, type HeldBack } from './complete-records.js';
 import { isRejectsHeader, openRejectsFile, redactorFor, unwrapRejects, type RejectsFile } from './rejects.js';
 

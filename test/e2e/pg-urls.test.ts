@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { schemaOf } from '../../src/ingest/litellm-db.js';
+import { schemaOf } from '../../src/ingest/gateway/litellm-db.js';
 import { pgUrlProblem, withoutPassword } from '../../src/pg-url.js';
 import { chargeback, workspace } from './cli.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { InputError } from '../../src/domain/errors.js';
-import { gatewayCsv } from '../../src/ingest/gateway-csv.js';
+import { gatewayCsv } from '../../src/ingest/gateway/gateway-csv.js';
 import { chooseReader, fileStart } from '../../src/ingest/index.js';
 import { readAll as streamItems, type ReadItem } from '../../src/ingest/reader.js';
 import { fingerprintKey } from '../../src/secrets.js';

@@ -5,7 +5,7 @@ import { READERS, SOURCES } from '../../ingest/index.js';
 import { isIsoCurrency } from '../../domain/money.js';
 import { parseTimestamp } from '../../ingest/values.js';
 import { ingestFile } from '../../ingest/pipeline.js';
-import { sourceName } from '../../ingest/litellm-db.js';
+import { sourceName } from '../../ingest/gateway/litellm-db.js';
 import { pullLiteLLM } from '../pull-litellm.js';
 import { completingWith } from '../completion.js';
 import { INGEST_VIEW, type IngestResult } from '../../report/ingest.js';

@@ -1,6 +1,6 @@
 import { Decimal } from '../../domain/money.js';
 import { RowProblem, type RecordView } from '../record-reader.js';
-import { bucketResults, tagsOf as bucketTags } from '../usage-buckets.js';
+import { bucketResults, tagsOf as bucketTags } from '../gateway/usage-buckets.js';
 import { cells, modelOf, ownerFields, type BillingOptions } from './format.js';
 import type { JsonBillingFormat } from './reader.js';
 

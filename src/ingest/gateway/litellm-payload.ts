@@ -1,4 +1,4 @@
-import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from './record-reader.js';
+import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from '../record-reader.js';
 
 /**
  * LiteLLM's StandardLoggingPayload: what its S3, GCS, Pub/Sub and generic loggers write, one

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { InputError } from '../domain/errors.js';
-import { connectTimeoutMs, pgUrlProblem } from '../pg-url.js';
+import { InputError } from '../../domain/errors.js';
+import { connectTimeoutMs, pgUrlProblem } from '../../pg-url.js';
 
 /**
  * LiteLLM's own PostgreSQL (issue 16): the spend log every LiteLLM proxy keeps, read as the

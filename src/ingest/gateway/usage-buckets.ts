@@ -1,4 +1,4 @@
-import type { RecordView } from './record-reader.js';
+import type { RecordView } from '../record-reader.js';
 
 /**
  * The shape the provider usage APIs share: a page `{data: [buckets], has_more, next_page}`

@@ -1,4 +1,4 @@
-import { recordReader, type FieldSpec } from './record-reader.js';
+import { recordReader, type FieldSpec } from '../record-reader.js';
 import { bucketResults, tagsOf } from './usage-buckets.js';
 
 /**

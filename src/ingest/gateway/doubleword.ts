@@ -1,4 +1,4 @@
-import { recordReader, type FieldSpec } from './record-reader.js';
+import { recordReader, type FieldSpec } from '../record-reader.js';
 
 /**
  * The Doubleword control layer's `http_analytics` table exported as CSV: `timestamp`

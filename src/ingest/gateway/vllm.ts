@@ -1,8 +1,8 @@
-import type { UsageEvent } from '../domain/types.js';
-import type { KeyedEvent } from '../ledger/usage-writer.js';
-import { promTextParser, sampleText, workloadOf } from './prom-text.js';
-import type { ReadItem, Reader, ReadOptions } from './reader.js';
-import type { CounterSample } from '../domain/types.js';
+import type { UsageEvent } from '../../domain/types.js';
+import type { KeyedEvent } from '../../ledger/usage-writer.js';
+import { promTextParser, sampleText, workloadOf } from '../prom-text.js';
+import type { ReadItem, Reader, ReadOptions } from '../reader.js';
+import type { CounterSample } from '../../domain/types.js';
 
 /** vLLM's counters and what their increase is: prompt and generation tokens, finished requests. */
 const COUNTERS = {

@@ -1,4 +1,4 @@
-import { recordReader, type FieldSpec } from './record-reader.js';
+import { recordReader, type FieldSpec } from '../record-reader.js';
 
 /**
  * The native gateway CSV of SPEC §3.1, as a record format like the others: header names

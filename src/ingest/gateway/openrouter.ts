@@ -1,4 +1,4 @@
-import { recordReader, type FieldSpec, type RecordView } from './record-reader.js';
+import { recordReader, type FieldSpec, type RecordView } from '../record-reader.js';
 
 /**
  * OpenRouter's activity export (CSV from openrouter.ai/activity): one row per generation,

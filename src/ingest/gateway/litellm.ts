@@ -1,4 +1,4 @@
-import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from './record-reader.js';
+import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from '../record-reader.js';
 
 /**
  * LiteLLM proxy spend logs (`LiteLLM_SpendLogs`), exported as CSV, JSON lines or a JSON array.

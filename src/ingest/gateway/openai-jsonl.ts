@@ -1,4 +1,4 @@
-import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from './record-reader.js';
+import { recordReader, tagsFromStrings, type FieldSpec, type RecordView } from '../record-reader.js';
 
 /**
  * OpenAI-compatible responses, one JSON object per line: `model`, `created` (Unix seconds),

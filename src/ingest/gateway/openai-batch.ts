@@ -1,4 +1,4 @@
-import { recordReader, type FieldSpec } from './record-reader.js';
+import { recordReader, type FieldSpec } from '../record-reader.js';
 
 /**
  * OpenAI Batch API output files (JSON lines): each line is `{id: "batch_req_…", custom_id,
