@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { Command, Option } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
+import { EXAMPLE_RATE_CARD } from '../../src/ratecard/example.js';
 import { parseRateCardText } from '../../src/ratecard/load.js';
 import { ROOT } from '../e2e/cli.js';
 
@@ -104,6 +105,17 @@ describe('the docs (issue 34)', () => {
       }
     }
     assert.deepEqual(problems, []);
+  });
+
+  it('link only to files the clone has', () => {
+    const broken = DOCS.flatMap((file) => [...read(file).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target))
+      .filter((target) => !existsSync(join(ROOT, dirname(file), target))).map((target) => `${file}: ${target}`));
+    assert.deepEqual(broken, []);
+  });
+
+  it('show the card init --example writes, as it writes it', () => {
+    assert.ok(read('docs/ratecard.md').includes(`\`\`\`yaml\n${EXAMPLE_RATE_CARD.trimEnd()}\n\`\`\``), 'docs/ratecard.md holds src/ratecard/example.ts');
   });
 
   it('show rate cards that validate', () => {
