@@ -6,7 +6,7 @@ import { describeAnomaly, findAnomalies, findCostAnomalies } from '../../src/dom
 import { DAY_TOTAL, dayKey, lineKey, type LineDays } from '../../src/domain/breakdowns.js';
 import { Decimal } from '../../src/domain/money.js';
 import type { StatementLine } from '../../src/domain/types.js';
-import { chargeback, workspace } from '../e2e/cli.js';
+import { cliIn, workspace } from '../e2e/cli.js';
 import { card, events } from './helpers.js';
 
 const day = (d: number) => `2026-10-${String(d).padStart(2, '0')}`;
@@ -23,25 +23,25 @@ describe('usage anomalies: a day at 3× or more of the trailing 7-day median', (
   ];
   const found = findAnomalies(card(POOL), days, '2026-10');
 
-  it('flags the jump in tokens, reads the window across the month boundary, and spares new teams', () => {
+  it('flags the jump in tokens, reads the window across the month boundary, and spares new teams', async () => {
     assert.deepEqual(found.map((a) => [a.costCentre, a.day, a.measure, a.value.toFixed(), a.trailingMedian.toFixed(), a.ratio.toFixed()]), [['A', '2026-10-08', 'tokens', '350', '100', '3.5']]);
     assert.equal(describeAnomaly(found[0]!), 'anomaly: A used 350 tokens on 2026-10-08, 3.5× the median 100 of its previous 7 days');
   });
 
-  it('compute and budgets judge the day by its cost, and the card sets the factor, the look-back and a least amount', () => {
+  it('compute and budgets judge the day by its cost, and the card sets the factor, the look-back and a least amount', async () => {
     const { dir } = workspace();
     const rows = days.map(({ day: d, group }, i) => `${d}T12:00:00Z,r${i},,u,${group.identity.team},,m,${group.quantities.input_tokens.toFixed()},0,1,ok,,prod`);
     writeFileSync(join(dir, 'u.csv'), `timestamp,request_id,api_key,user,team,project,model,input_tokens,output_tokens,latency_ms,status,tier,environment\n${rows.join('\n')}\n`);
-    chargeback(dir, ['ingest', join(dir, 'u.csv'), '--source', 'gateway']);
+    await cliIn(dir, ['ingest', join(dir, 'u.csv'), '--source', 'gateway']);
     const cardWith = (extra: string) => {
       writeFileSync(join(dir, 'card.yaml'), `version: 1\ncurrency: USD\nunallocated: CC-0000\ncost_centres:\n  - { id: A, name: Alpha, match: { team: [a] } }\n  - { id: B, name: Beta, match: { team: [b] } }\npools:\n${POOL}\nbudgets:\n  - { cost_centre: A, monthly: "100.00" }\n${extra}`);
       return join(dir, 'card.yaml');
     };
     // A's 1,300 tokens of October's 11,400 cost 1,300.00: 350.00 on the 8th, against days before priced at 1.00 a token.
-    const compute = chargeback(dir, ['compute', '--month', '2026-10', '--dry-run', '--rate-card', cardWith('')]);
+    const compute = await cliIn(dir, ['compute', '--month', '2026-10', '--dry-run', '--rate-card', cardWith('')]);
     assert.match(compute.stderr, /warning: anomaly: A spent 350\.00 on 2026-10-08, 3\.5× the median 100\.00 of its previous 7 days; the largest rise: model m \(\+250\.00\)\n/);
     assert.doesNotMatch(compute.stderr, /anomaly: B/);
-    const budgets = chargeback(dir, ['budgets', '--month', '2026-10', '--rate-card', cardWith('')]);
+    const budgets = await cliIn(dir, ['budgets', '--month', '2026-10', '--rate-card', cardWith('')]);
     assert.match(budgets.stderr, /warning: anomaly: A spent 350\.00 on 2026-10-08/);
     const cases: [string, boolean][] = [
       ['anomalies: { min_amount: "350.00" }', true],
@@ -52,7 +52,7 @@ describe('usage anomalies: a day at 3× or more of the trailing 7-day median', (
       ['anomalies: { look_back_days: 3 }', true],
     ];
     for (const [extra, flagged] of cases) {
-      const run = chargeback(dir, ['compute', '--month', '2026-10', '--dry-run', '--rate-card', cardWith(extra)]);
+      const run = await cliIn(dir, ['compute', '--month', '2026-10', '--dry-run', '--rate-card', cardWith(extra)]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(/anomaly: A spent/.test(run.stderr), flagged, extra);
     }
@@ -63,7 +63,7 @@ describe('usage anomalies: a day at 3× or more of the trailing 7-day median', (
       ['anomalies: { window: 7 }', /unknown key "window"/],
       ['variances: { pct: "-1" }', /variances\.pct/],
     ] as const) {
-      const refused = chargeback(dir, ['ratecard', 'validate', cardWith(extra)]);
+      const refused = await cliIn(dir, ['ratecard', 'validate', cardWith(extra)]);
       assert.notEqual(refused.code, 0, extra);
       assert.match(refused.stderr, message, extra);
     }
@@ -80,7 +80,7 @@ describe('cost anomalies (issue 33)', () => {
   });
   const ten = (q: (d: number) => number) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [i + 1, q(i + 1)]).filter(([, v]) => v !== 0));
 
-  it('flags a day whose tokens moved to a dearer model, which the tokens alone never show, and names the model', () => {
+  it('flags a day whose tokens moved to a dearer model, which the tokens alone never show, and names the model', async () => {
     // 1,000 tokens every day; on the 8th, 300 of them on the dear model, which costs 900.00.
     const lines = [line('cheap', '100.00'), line('dear', '900.00')];
     const days = new Map([
@@ -95,7 +95,7 @@ describe('cost anomalies (issue 33)', () => {
       [['2026-10-08', 'cost', '907.22', '10.31', 'model', 'large', '900.00']]);
   });
 
-  it('flags nothing in a month whose cost follows its tokens evenly', () => {
+  it('flags nothing in a month whose cost follows its tokens evenly', async () => {
     const days = new Map([[lineKey('A', 'p'), daysOf('m', ten(() => 1000))]]);
     assert.deepEqual(findCostAnomalies(card(POOL), [line('p', '1000.00')], days, Array.from({ length: 10 }, (_, i) => usage('a', i + 1, 1000)), '2026-10'), []);
   });

@@ -75,6 +75,21 @@ export function startChargeback(cwd: string, args: readonly string[]) {
 }
 
 /**
+ * What chargeback(dir, args) does, in this process through main(): on `dir`'s ledger, at the
+ * real clock, with `input` on stdin. No child process to start: a file of many commands runs
+ * in a fraction of the time. Paths given to it must be absolute (the working folder is the test's).
+ */
+export async function cliIn(dir: string, args: readonly string[], input?: string): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from(input === undefined ? [] : [input]),
+    env: { CHARGEBACK_LEDGER: defaultLedger(dir) }, now: () => new Date(), stdoutIsTTY: false, stderrIsTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+/**
  * Runs the CLI in this process through main(), on `ledger`, at a fixed clock: no child
  * process to start, so a scenario of many commands stays fast.
  */

@@ -3,7 +3,7 @@ import { copyFileSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Decimal } from 'decimal.js';
-import { chargeback, fixture, workspace } from './cli.js';
+import { cliIn, fixture, workspace } from './cli.js';
 
 function sumOf(list: string): string {
   return list.split('; ').map((entry) => entry.split(' ').at(-1)!).reduce((s, q) => s.plus(q), new Decimal(0)).toFixed();
@@ -21,19 +21,19 @@ function termBlocks(stdout: string): { sum: Decimal; line: string }[] {
 }
 
 describe('explain', () => {
-  it('reconstructs every amount: priced or shared quantity, rounding, idle share and components add up to the line, for every method', () => {
+  it('reconstructs every amount: priced or shared quantity, rounding, idle share and components add up to the line, for every method', async () => {
     const { dir } = workspace();
     const card = join(dir, 'card.yaml');
     // Spread idle, so that price lines carry an idle share too.
     writeFileSync(card, readFileSync(fixture('spec-example/ratecard.yaml'), 'utf8').replaceAll('idle: unallocated', 'idle: spread'));
-    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
-    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]).code, 0);
-    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']).stdout.trim().split('\n').slice(1).map((r) => r.split(','));
+    await cliIn(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    assert.equal((await cliIn(dir, ['compute', '--month', '2026-10', '--rate-card', card])).code, 0);
+    const statement = (await cliIn(dir, ['statement', '--month', '2026-10', '--format', 'csv'])).stdout.trim().split('\n').slice(1).map((r) => r.split(','));
     const methods = new Set<string>();
     let blocks = 0;
     for (const centre of new Set(statement.map((r) => r[1]!))) {
       // Every decimal (--exact): the terms add up to the line exactly.
-      const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', centre, '--exact']);
+      const run = await cliIn(dir, ['explain', '--month', '2026-10', '--cost-centre', centre, '--exact']);
       assert.equal(run.code, 0, run.stderr);
       for (const { sum, line } of termBlocks(run.stdout)) {
         assert.equal(sum.toDecimalPlaces(2).toFixed(2), line, `${centre}: terms ${sum.toFixed()} against ${line}`);
@@ -46,20 +46,20 @@ describe('explain', () => {
     for (const method of ['proportional', 'proxy-price-per-token', 'tiered', 'flat-plus-overage', 'hybrid', 'spread idle share']) assert.ok(methods.has(method), method);
   });
 
-  it("breaks each line's quantity down by model, user and day, each adding up to the statement line", () => {
+  it("breaks each line's quantity down by model, user and day, each adding up to the statement line", async () => {
     const { dir } = workspace();
     const card = join(dir, 'card.yaml');
     copyFileSync(fixture('spec-example/ratecard.yaml'), card);
-    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
-    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
-    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--exact']);
+    await cliIn(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    await cliIn(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
+    const run = await cliIn(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--exact']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Explain CC-4100 Search — 2026-10, run 1: 10,188\.73 USD/);
     // For people (issue 33): quantities grouped, a term rounded to four places marked ≈, the line exact.
-    const readable = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']).stdout;
+    const readable = (await cliIn(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100'])).stdout;
     assert.match(readable, /llm-cluster \(proxy-price-per-token\): 1,010\.80\n {2}cost: fixed 38000 × \(1 \+ 12%\) → C 42560\.00\n {2}quantity: 950,000,004\.5 weighted_tokens \(61\.89% of the pool's 1,535,000,004\.5\) at 0\.000001064 per unit\n {2}amount, term by term:\n {4}\+ 1,010\.80 ≈ {2}.*\n {4}− 0\.000004788 {2}rounding/);
     assert.match(readable, /\n {4}= 1,010\.80\n/);
-    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--cost-centre', 'CC-4100', '--format', 'csv']).stdout.trim().split('\n').slice(1);
+    const statement = (await cliIn(dir, ['statement', '--month', '2026-10', '--cost-centre', 'CC-4100', '--format', 'csv'])).stdout.trim().split('\n').slice(1);
     for (const section of run.stdout.split('\n\n').slice(1)) {
       const pool = section.split(' ')[0]!;
       const row = statement.find((r) => r.split(',')[3] === pool)!.split(',');
@@ -71,17 +71,17 @@ describe('explain', () => {
     assert.match(run.stdout, /llm-cluster \(proxy-price-per-token\): 1,010\.80\n {2}cost: fixed 38000 × \(1 \+ 12%\) → C 42560\.00\n {2}quantity: 950000004\.5 weighted_tokens \(61\.89% of the pool's 1535000004\.5\)/);
   });
 
-  it("explains from the card text the run stored, and refuses a --rate-card that is not the run's (its SHA-256 differs)", () => {
+  it("explains from the card text the run stored, and refuses a --rate-card that is not the run's (its SHA-256 differs)", async () => {
     const { dir } = workspace();
     const card = join(dir, 'card.yaml');
     copyFileSync(fixture('golden/ratecard.yaml'), card);
-    chargeback(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
-    chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
+    await cliIn(dir, ['ingest', fixture('golden/gateway.csv'), '--source', 'gateway']);
+    await cliIn(dir, ['compute', '--month', '2026-10', '--rate-card', card]);
     writeFileSync(card, `${readFileSync(card, 'utf8')}# edited later\n`);
-    const stored = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
+    const stored = await cliIn(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100']);
     assert.equal(stored.code, 0, stored.stderr);
     assert.match(stored.stdout, /^Explain CC-4100 Search — 2026-10, run 1: 644\.28 USD/);
-    const run = chargeback(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--rate-card', card]);
+    const run = await cliIn(dir, ['explain', '--month', '2026-10', '--cost-centre', 'CC-4100', '--rate-card', card]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /card\.yaml is not the rate card run 1 used \(SHA-256 differs\): pass the card it used with --rate-card\n$/);
   });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { chargeback, workspace } from './cli.js';
+import { cliIn, workspace } from './cli.js';
 
 /**
  * Rows in the column layout of OpenRouter's activity export as users report it (no openly
@@ -18,10 +18,10 @@ const ROWS = [
 ];
 
 describe('OpenRouter activity export (issue 16)', () => {
-  it('reads every row; tokens equal the rows\' own sums; the key name is the project', () => {
+  it('reads every row; tokens equal the rows\' own sums; the key name is the project', async () => {
     const { dir } = workspace();
     writeFileSync(join(dir, 'activity.csv'), `${HEADER}\n${ROWS.join('\n')}\n`);
-    const run = chargeback(dir, ['ingest', join(dir, 'activity.csv'), '--source', 'gateway']);
+    const run = await cliIn(dir, ['ingest', join(dir, 'activity.csv'), '--source', 'gateway']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\(openrouter\): 3 rows read, 3 stored, 0 duplicate, 0 rejected/);
     const rows = parse(`${HEADER}\n${ROWS.join('\n')}`, { columns: true }) as Record<string, string>[];
@@ -36,8 +36,8 @@ pools:
   - { id: in, cost: { fixed: "10.00" }, method: proportional, driver: input_tokens }
   - { id: cached, cost: { fixed: "10.00" }, method: proportional, driver: cached_input_tokens }
 `);
-    assert.equal(chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]).code, 0);
-    const lines = (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { cost_centre: string; pool: string; quantity: string }[] }).lines;
+    assert.equal((await cliIn(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')])).code, 0);
+    const lines = (JSON.parse((await cliIn(dir, ['statement', '--month', '2026-10', '--format', 'json'])).stdout) as { lines: { cost_centre: string; pool: string; quantity: string }[] }).lines;
     assert.deepEqual(lines.map((l) => [l.cost_centre, l.pool, l.quantity]), [
       ['CC-SEARCH', 'cached', String(sum('tokens_cached', 'search-prod'))],
       ['CC-SEARCH', 'in', String(sum('tokens_prompt', 'search-prod'))],
@@ -45,7 +45,7 @@ pools:
     ]);
   });
 
-  it('malformed twins: tokens as text, a time that is no time, cached above prompt: one-line rejects, nothing lost', () => {
+  it('malformed twins: tokens as text, a time that is no time, cached above prompt: one-line rejects, nothing lost', async () => {
     const { dir } = workspace();
     const bad = [
       ROWS[0]!.replace(',10389,', ',lots,'),
@@ -53,7 +53,7 @@ pools:
       ROWS[2]!.replace(',500,20,0,0,', ',500,20,0,900,'),
     ];
     writeFileSync(join(dir, 'a.csv'), `${HEADER}\n${bad.join('\n')}\n`);
-    const run = chargeback(dir, ['ingest', join(dir, 'a.csv'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    const run = await cliIn(dir, ['ingest', join(dir, 'a.csv'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /3 rows read, 0 stored, 0 duplicate, 3 rejected/);
     const reasons = (parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { reason: string }[]).map((r) => r.reason);

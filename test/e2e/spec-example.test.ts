@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { chargeback, fixture, workspace } from './cli.js';
+import { cliIn, fixture, workspace } from './cli.js';
 
 /*
  * The SPEC §4 example card, verbatim, on fixtures/spec-example/gateway-2026-10.csv (October 2026).
@@ -34,22 +34,22 @@ import { chargeback, fixture, workspace } from './cli.js';
 describe('the SPEC §4 example rate card, end to end', () => {
   const { dir } = workspace();
 
-  it('computes October and reconciles, warning about the empty billing filter and the unmatched team', () => {
-    assert.equal(chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']).code, 0);
-    const run = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('spec-example/ratecard.yaml')]);
+  it('computes October and reconciles, warning about the empty billing filter and the unmatched team', async () => {
+    assert.equal((await cliIn(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway'])).code, 0);
+    const run = await cliIn(dir, ['compute', '--month', '2026-10', '--rate-card', fixture('spec-example/ratecard.yaml')]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Σ lines 67,886\.00 = Σ pool costs 66,760\.00 \+ price-list charges 1,126\.00: reconciled/);
     assert.match(run.stderr, /pool embeddings: its billing filter matches no records in the month; its cost is 0\.00/);
     assert.match(run.stderr, /usage matched no cost centre: team=growth user=dan → CC-0000/);
   });
 
-  it('prints the statement CSV exactly as the hand-worked golden file', () => {
-    const statement = chargeback(dir, ['statement', '--month', '2026-10', '--format', 'csv']);
+  it('prints the statement CSV exactly as the hand-worked golden file', async () => {
+    const statement = await cliIn(dir, ['statement', '--month', '2026-10', '--format', 'csv']);
     assert.equal(statement.stdout, readFileSync(fixture('spec-example/statement-2026-10.csv'), 'utf8'));
   });
 
-  it('shows per-centre totals, the unallocated centre and its idle lines last', () => {
-    const table = chargeback(dir, ['statement', '--month', '2026-10', '--wide']).stdout;
+  it('shows per-centre totals, the unallocated centre and its idle lines last', async () => {
+    const table = (await cliIn(dir, ['statement', '--month', '2026-10', '--wide'])).stdout;
     const order = ['CC-4100', 'CC-4200', 'CC-0000'].map((id) => table.indexOf(`│ ${id}`));
     assert.deepEqual([...order].sort((a, b) => a - b), order);
     assert.match(table, /│ CC-4100 +│ +│ total .*│ +10,188\.73 │/);
