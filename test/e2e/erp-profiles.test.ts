@@ -5,23 +5,23 @@ import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { Decimal } from '../../src/domain/money.js';
-import { chargeback, fixture, workspace } from './cli.js';
+import { cliIn, fixture, workspace } from './cli.js';
 
 /** Issue 32: journals the ERP imports as they are, written by the CLI as a finance analyst would. */
 const CARD = fixture('erp/ratecard.yaml');
 
-function closedMonth() {
+async function closedMonth() {
   const { dir } = workspace();
-  assert.equal(chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']).code, 0);
-  const compute = chargeback(dir, ['compute', '-m', '2026-10', '-r', CARD, '--close']);
+  assert.equal((await cliIn(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway'])).code, 0);
+  const compute = await cliIn(dir, ['compute', '-m', '2026-10', '-r', CARD, '--close']);
   assert.ok(compute.code <= 1, compute.stderr);
   return dir;
 }
 
 describe('export erp --profile (issue 32)', () => {
-  it('oracle-fbdi: GlInterface.csv zipped, no header, 150 positions, the fields Journal Import needs where it reads them', () => {
-    const dir = closedMonth();
-    const run = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--profile', 'oracle-fbdi', '-o', join(dir, 'journal.zip')]);
+  it('oracle-fbdi: GlInterface.csv zipped, no header, 150 positions, the fields Journal Import needs where it reads them', async () => {
+    const dir = await closedMonth();
+    const run = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--profile', 'oracle-fbdi', '-o', join(dir, 'journal.zip')]);
     assert.equal(run.code, 0, run.stderr);
     const zip = readFileSync(join(dir, 'journal.zip'));
     const inside = unzipSync(zip);
@@ -42,37 +42,37 @@ describe('export erp --profile (issue 32)', () => {
     const credit = rows.reduce((s, r) => s.plus(r[39] || 0), new Decimal(0));
     assert.equal(debit.toFixed(2), credit.toFixed(2));
     // The same run and period give the same bytes (--again: the document was posted).
-    const again = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--profile', 'oracle-fbdi', '--again', '-o', join(dir, 'again.zip')]);
+    const again = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--profile', 'oracle-fbdi', '--again', '-o', join(dir, 'again.zip')]);
     assert.equal(again.code, 0, again.stderr);
     assert.ok(readFileSync(join(dir, 'again.zip')).equals(zip), 're-export is byte-identical');
   });
 
-  it('posts the books, then an adjustment, in every profile: they add up to the latest run per cost centre, in the ERP\'s sign convention', () => {
+  it('posts the books, then an adjustment, in every profile: they add up to the latest run per cost centre, in the ERP\'s sign convention', async () => {
     const signed: Record<string, (row: string[]) => [string, Decimal]> = {
       sap: (r) => [r[10]!, new Decimal(r[8]!)],
       netsuite: (r) => [r[9]!, new Decimal(r[6] || 0).minus(r[7] || 0)],
       xero: (r) => [r[7]!, new Decimal(r[5]!)],
     };
     for (const [profile, read] of Object.entries(signed)) {
-      const dir = closedMonth();
+      const dir = await closedMonth();
       const late = join(dir, 'late.csv');
       writeFileSync(late, 'timestamp,request_id,team,model,input_tokens,output_tokens\n2026-10-20T10:00:00Z,late-1,search,llama-3-70b,5000000,1000000\n');
-      const posted = (args: string[], out: string) => {
-        const run = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--profile', profile, ...args, '-o', join(dir, out)]);
+      const posted = async (args: string[], out: string) => {
+        const run = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--profile', profile, ...args, '-o', join(dir, out)]);
         assert.equal(run.code, 0, `${profile} ${args.join(' ')}: ${run.stderr}`);
         return (parse(readFileSync(join(dir, out), 'utf8')) as string[][]).slice(1).map(read);
       };
-      const books = posted([], 'books.csv');
-      assert.equal(chargeback(dir, ['ingest', late, '--source', 'gateway', '--allow-closed']).code, 0);
-      assert.ok(chargeback(dir, ['compute', '-m', '2026-10', '-r', CARD]).code <= 1);
-      const adjustment = posted(['--adjustments', '--period', '2026-11'], 'adjustment.csv');
+      const books = await posted([], 'books.csv');
+      assert.equal((await cliIn(dir, ['ingest', late, '--source', 'gateway', '--allow-closed'])).code, 0);
+      assert.ok((await cliIn(dir, ['compute', '-m', '2026-10', '-r', CARD])).code <= 1);
+      const adjustment = await posted(['--adjustments', '--period', '2026-11'], 'adjustment.csv');
       const byCentre = (lines: [string, Decimal][]) => {
         const sums = new Map<string, Decimal>();
         for (const [centre, amount] of lines) sums.set(centre, (sums.get(centre) ?? new Decimal(0)).plus(amount));
         return new Map([...sums].map(([c, v]) => [c, v.toFixed(2)]));
       };
       // The latest run's figures per centre, as a journal posts them: each centre its lines, the platform (CC-0000 here) minus them all.
-      const statement = (parse(chargeback(dir, ['statement', '-m', '2026-10', '--run', '2', '-f', 'csv']).stdout) as string[][]).slice(1);
+      const statement = (parse((await cliIn(dir, ['statement', '-m', '2026-10', '--run', '2', '-f', 'csv'])).stdout) as string[][]).slice(1);
       const codes: Record<string, string> = { 'CC-0000': '9000', 'CC-4100': '4100', 'CC-4200': '4200', 'CC-4300': '4300' };
       const total = statement.reduce((s, r) => s.plus(r[8]!), new Decimal(0));
       const whole: [string, Decimal][] = [...statement.map((r): [string, Decimal] => [codes[r[1]!]!, new Decimal(r[8]!)]), ['9000', total.negated()]];
@@ -80,26 +80,26 @@ describe('export erp --profile (issue 32)', () => {
     }
   });
 
-  it('refuses a value past the ERP\'s length in one line naming the line and the limit, and writes nothing', () => {
-    const dir = closedMonth();
+  it('refuses a value past the ERP\'s length in one line naming the line and the limit, and writes nothing', async () => {
+    const dir = await closedMonth();
     writeFileSync(join(dir, 'card.yaml'), readFileSync(CARD, 'utf8').replace('CC-4100: "4100"', 'CC-4100: "410000000000"'));
-    const run = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--profile', 'sap', '--rate-card', join(dir, 'card.yaml'), '-o', join(dir, 'out.csv')]);
+    const run = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--profile', 'sap', '--rate-card', join(dir, 'card.yaml'), '-o', join(dir, 'out.csv')]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^chargeback: export erp --profile sap: journal line \d+, CostCenter: "410000000000" is 12 characters, the ERP takes at most 10\n$/);
     assert.equal(existsSync(join(dir, 'out.csv')), false);
-    assert.equal(chargeback(dir, ['runs', '-m', '2026-10', '-f', 'json']).stdout.includes('"exports": []'), true, 'nothing recorded');
+    assert.equal((await cliIn(dir, ['runs', '-m', '2026-10', '-f', 'json'])).stdout.includes('"exports": []'), true, 'nothing recorded');
   });
 
-  it('the card\'s erp.profile is what export erp writes; -f json and table still show the generic layout, --profile with them is refused', () => {
+  it('the card\'s erp.profile is what export erp writes; -f json and table still show the generic layout, --profile with them is refused', async () => {
     const { dir } = workspace();
-    chargeback(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
-    assert.ok(chargeback(dir, ['compute', '-m', '2026-10', '-r', fixture('erp/columns.yaml')]).code <= 1);
-    const csv = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--dry-run']);
+    await cliIn(dir, ['ingest', fixture('spec-example/gateway-2026-10.csv'), '--source', 'gateway']);
+    assert.ok((await cliIn(dir, ['compute', '-m', '2026-10', '-r', fixture('erp/columns.yaml')])).code <= 1);
+    const csv = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--dry-run']);
     assert.match(csv.stdout, /^Journal,Line,Date,Account,CostCentre,Amount,Currency,Text,Type\n/);
-    const json = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--dry-run', '-f', 'json']);
+    const json = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--dry-run', '-f', 'json']);
     assert.equal(json.code, 0, json.stderr);
     assert.equal((JSON.parse(json.stdout) as { document: string }[])[0]?.document, 'chargeback-run-1');
-    const refused = chargeback(dir, ['export', 'erp', '-m', '2026-10', '--dry-run', '-f', 'json', '--profile', 'xero']);
+    const refused = await cliIn(dir, ['export', 'erp', '-m', '2026-10', '--dry-run', '-f', 'json', '--profile', 'xero']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^chargeback: --profile xero writes the ERP's own import file: drop -f json/);
   });
