@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
-import { chargeback, fixture, workspace } from './cli.js';
+import { cliIn, fixture, workspace } from './cli.js';
 
 /**
  * A scrape in vLLM v1's exposition layout (as a real `curl :8000/metrics` prints it: HELP and
@@ -47,15 +47,15 @@ pools:
   - { id: tokens, cost: { fixed: "1040.00" }, method: proportional, driver: tokens }
 `;
 
-function quantities(dir: string): string[][] {
+async function quantities(dir: string): Promise<string[][]> {
   writeFileSync(join(dir, 'card.yaml'), CARD);
-  const compute = chargeback(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]);
+  const compute = await cliIn(dir, ['compute', '--month', '2026-10', '--rate-card', join(dir, 'card.yaml')]);
   assert.equal(compute.code, 0, compute.stderr);
-  return (JSON.parse(chargeback(dir, ['statement', '--month', '2026-10', '--format', 'json']).stdout) as { lines: { pool: string; quantity: string }[] }).lines.map((l) => [l.pool, l.quantity]);
+  return (JSON.parse((await cliIn(dir, ['statement', '--month', '2026-10', '--format', 'json'])).stdout) as { lines: { pool: string; quantity: string }[] }).lines.map((l) => [l.pool, l.quantity]);
 }
 
 describe('vLLM /metrics counters (issue 16)', () => {
-  it('usage is each series\' increase between scrapes; a restart is a counter reset; the first scrape is the baseline', () => {
+  it('usage is each series\' increase between scrapes; a restart is a counter reset; the first scrape is the baseline', async () => {
     const { dir } = workspace();
     const files: [string, string, string][] = [
       ['a.prom', scrape('1000.0', '500.0', '3.0', '1.0'), '10:00'],
@@ -64,45 +64,45 @@ describe('vLLM /metrics counters (issue 16)', () => {
     ];
     for (const [name, text, at] of files) {
       writeFileSync(join(dir, name), text);
-      const run = chargeback(dir, ['ingest', join(dir, name), '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
+      const run = await cliIn(dir, ['ingest', join(dir, name), '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /\(vllm\): 4 rows read, 4 stored, 0 duplicate, 0 rejected/);
     }
     // 10:05: 600 in, 300 out, (5-3)+(2-1) = 3 requests; 10:10 (reset): 100 in, 40 out, 1 + 0 requests.
-    assert.deepEqual(quantities(dir), [['calls', '4'], ['tokens', '1040']]);
-    assert.match(chargeback(dir, ['batches', '--verify']).stdout, /batch 3 .*: recorded 4 stored, 4 in the ledger: ok/);
+    assert.deepEqual(await quantities(dir), [['calls', '4'], ['tokens', '1040']]);
+    assert.match((await cliIn(dir, ['batches', '--verify'])).stdout, /batch 3 .*: recorded 4 stored, 4 in the ledger: ok/);
   });
 
-  it('a scrape read again (other bytes, same samples) counts nothing; an older one is refused, one line per sample', () => {
+  it('a scrape read again (other bytes, same samples) counts nothing; an older one is refused, one line per sample', async () => {
     const { dir } = workspace();
     writeFileSync(join(dir, 'a.prom'), scrape('10', '5', '1', '0'));
     writeFileSync(join(dir, 'b.prom'), scrape('30', '9', '2', '0'));
-    chargeback(dir, ['ingest', join(dir, 'a.prom'), '--source', 'gateway', '--at', '2026-10-05T10:00:00Z', '--set', 'team=search']);
-    chargeback(dir, ['ingest', join(dir, 'b.prom'), '--source', 'gateway', '--at', '2026-10-05T10:05:00Z', '--set', 'team=search']);
+    await cliIn(dir, ['ingest', join(dir, 'a.prom'), '--source', 'gateway', '--at', '2026-10-05T10:00:00Z', '--set', 'team=search']);
+    await cliIn(dir, ['ingest', join(dir, 'b.prom'), '--source', 'gateway', '--at', '2026-10-05T10:05:00Z', '--set', 'team=search']);
     // Both scrapes again in one file, each with its time: every sample is already stored.
     writeFileSync(join(dir, 'both.prom'), `# ts=2026-10-05T10:00:00Z\n${scrape('10', '5', '1', '0')}# ts=2026-10-05T10:05:00Z\n${scrape('30', '9', '2', '0')}`);
-    assert.match(chargeback(dir, ['ingest', join(dir, 'both.prom'), '--source', 'gateway', '--set', 'team=search']).stdout, /8 rows read, 0 stored, 8 duplicate/);
-    const late = chargeback(dir, ['ingest', join(dir, 'a.prom'), '--source', 'gateway', '--at', '2026-10-05T10:02:00Z', '--set', 'team=search', '--rejects', join(dir, 'r.csv')]);
+    assert.match((await cliIn(dir, ['ingest', join(dir, 'both.prom'), '--source', 'gateway', '--set', 'team=search'])).stdout, /8 rows read, 0 stored, 8 duplicate/);
+    const late = await cliIn(dir, ['ingest', join(dir, 'a.prom'), '--source', 'gateway', '--at', '2026-10-05T10:02:00Z', '--set', 'team=search', '--rejects', join(dir, 'r.csv')]);
     assert.equal(late.code, 1);
     const rejects = parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { sample: string; reason: string }[];
     assert.equal(rejects.length, 4);
     assert.match(rejects[0]!.reason, /older than this series' last sample \(2026-10-05T10:05:00\.000Z\): ingest scrapes in time order/);
     assert.match(rejects[0]!.sample, /^# ts=2026-10-05T10:02:00\.000Z\nvllm:prompt_tokens_total/);
-    assert.deepEqual(quantities(dir), [['calls', '1'], ['tokens', '24']]);
+    assert.deepEqual(await quantities(dir), [['calls', '1'], ['tokens', '24']]);
   });
 
-  it('through Prometheus (/federate: own timestamps, namespace and pod labels): the namespace is the identity, no --set needed', () => {
+  it('through Prometheus (/federate: own timestamps, namespace and pod labels): the namespace is the identity, no --set needed', async () => {
     const { dir } = workspace();
     const at = (ms: number, text: string) => text.replace(/^(vllm:(?:prompt_tokens|generation_tokens|request_success)_total\{.*\} \S+)$/gm, `$1 ${ms}`);
     const labels = 'namespace="search",pod="vllm-0",';
     writeFileSync(join(dir, 'f.prom'), at(Date.UTC(2026, 9, 5, 10), scrape('100', '10', '1', '0', labels)) + at(Date.UTC(2026, 9, 5, 11), scrape('1100', '30', '4', '1', labels)));
-    const run = chargeback(dir, ['ingest', join(dir, 'f.prom'), '--source', 'gateway']);
+    const run = await cliIn(dir, ['ingest', join(dir, 'f.prom'), '--source', 'gateway']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /8 rows read, 8 stored/);
-    assert.deepEqual(quantities(dir), [['calls', '4'], ['tokens', '1020']]);
+    assert.deepEqual(await quantities(dir), [['calls', '4'], ['tokens', '1020']]);
   });
 
-  it('malformed twins: no identity, no model, a value that is no whole number, no time: one-line rejects', () => {
+  it('malformed twins: no identity, no model, a value that is no whole number, no time: one-line rejects', async () => {
     const { dir } = workspace();
     const text = `# ts=2026-10-05T10:00:00Z
 vllm:prompt_tokens_total{engine="0",model_name="m"} 1
@@ -111,7 +111,7 @@ vllm:prompt_tokens_total{engine="0",namespace="a",model_name="m"} 1.5
 vllm:generation_tokens_total{engine="0",namespace="a",model_name="m"} NaN
 `;
     writeFileSync(join(dir, 'bad.prom'), text);
-    const run = chargeback(dir, ['ingest', join(dir, 'bad.prom'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
+    const run = await cliIn(dir, ['ingest', join(dir, 'bad.prom'), '--source', 'gateway', '--rejects', join(dir, 'r.csv')]);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /4 rows read, 0 stored, 0 duplicate, 4 rejected/);
     const reasons = (parse(readFileSync(join(dir, 'r.csv'), 'utf8'), { columns: true }) as { line: string; reason: string }[]).map((r) => [r.line, r.reason]);
@@ -122,12 +122,12 @@ vllm:generation_tokens_total{engine="0",namespace="a",model_name="m"} NaN
       ['5', 'field "vllm:generation_tokens_total": expected a counter\'s whole number, got "NaN"'],
     ]);
     writeFileSync(join(dir, 'untimed.prom'), scrape('1', '1', '1', '1'));
-    const untimed = chargeback(dir, ['ingest', join(dir, 'untimed.prom'), '--source', 'gateway', '--set', 'team=x', '--rejects', join(dir, 'r2.csv')]);
+    const untimed = await cliIn(dir, ['ingest', join(dir, 'untimed.prom'), '--source', 'gateway', '--set', 'team=x', '--rejects', join(dir, 'r2.csv')]);
     assert.match(untimed.stdout, /0 stored, 0 duplicate, 4 rejected/);
     assert.match(readFileSync(join(dir, 'r2.csv'), 'utf8'), /no time: the sample has none and no ""# ts="" line came before it \(or pass --at\)/);
   });
 
-  it('counts requests by outcome: stop, length and repetition were served; abort and error are failed requests, never charged as served (issue 31)', () => {
+  it('counts requests by outcome: stop, length and repetition were served; abort and error are failed requests, never charged as served (issue 31)', async () => {
     const { dir, ledger } = workspace();
     const withOutcomes = (abort: string, error: string, repetition: string) => (text: string) => text.replace(/^(vllm:request_success_total\{engine="0",finished_reason=)"length"(.*) (\S+)$/m,
       `$1"length"$2 $3\n$1"abort"$2 ${abort}\n$1"error"$2 ${error}\n$1"repetition"$2 ${repetition}`);
@@ -137,33 +137,33 @@ vllm:generation_tokens_total{engine="0",namespace="a",model_name="m"} NaN
     ];
     for (const [name, text, at] of files) {
       writeFileSync(join(dir, name), text);
-      const run = chargeback(dir, ['ingest', join(dir, name), '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
+      const run = await cliIn(dir, ['ingest', join(dir, name), '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /\(vllm\): 7 rows read, 7 stored/);
     }
     // 10:05: served (5-3) stop + (2-1) length + 1 repetition = 4; failed 4 aborted + 2 errored = 6.
-    assert.deepEqual(quantities(dir), [['calls', '4'], ['tokens', '900']]);
+    assert.deepEqual(await quantities(dir), [['calls', '4'], ['tokens', '900']]);
     const db = new Database(ledger, { readonly: true });
     const byStatus = db.prepare('SELECT status, SUM(requests) AS requests FROM usage_events GROUP BY status ORDER BY status').all();
     db.close();
     assert.deepEqual(byStatus, [{ status: 'error', requests: 6 }, { status: 'ok', requests: 4 }]);
   });
 
-  it('a file or Prometheus answer holding none of its counters is exit 1 and one line, nothing stored (issue 31)', () => {
+  it('a file or Prometheus answer holding none of its counters is exit 1 and one line, nothing stored (issue 31)', async () => {
     const { dir } = workspace();
     const gauges = join(dir, 'gauges.prom');
     writeFileSync(gauges, scrape('1.0', '1.0', '1.0', '1.0').split('\n').filter((l) => !/_total\{/.test(l)).join('\n'));
     const answer = join(dir, 'up.json');
     writeFileSync(answer, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'vllm:num_requests_running', model_name: 'm' }, values: [[1791158400, '1']] }] } }));
     for (const file of [gauges, answer]) {
-      const run = chargeback(dir, ['ingest', file, '--source', 'gateway', '--format', 'vllm', '--at', '2026-10-05T10:00:00Z', '--set', 'team=search']);
+      const run = await cliIn(dir, ['ingest', file, '--source', 'gateway', '--format', 'vllm', '--at', '2026-10-05T10:00:00Z', '--set', 'team=search']);
       assert.equal(run.code, 1, run.stderr);
       assert.equal(run.stderr, `chargeback: ${file}: no usage counters: the file holds none of the metrics the vllm format reads; nothing was stored\n`);
     }
-    assert.equal(chargeback(dir, ['batches', '--format', 'csv']).stdout.trim().split('\n').length, 1, 'no batch stored');
+    assert.equal((await cliIn(dir, ['batches', '--format', 'csv'])).stdout.trim().split('\n').length, 1, 'no batch stored');
   });
 
-  it('a real scrape after traffic (vLLM behind AIBrix, from its documentation): its counters since the server started are the usage', () => {
+  it('a real scrape after traffic (vLLM behind AIBrix, from its documentation): its counters since the server started are the usage', async () => {
     const { dir } = workspace();
     const real = readFileSync(fixture('data/gateway/vllm_metrics_qwen2.5-coder-1.5b_aibrix-docs.prom'), 'utf8');
     const counter = (metric: string) => Number(new RegExp(`^vllm:${metric}\\{[^}]*\\} (\\S+)$`, 'm').exec(real)![1]);
@@ -171,12 +171,12 @@ vllm:generation_tokens_total{engine="0",namespace="a",model_name="m"} NaN
     const started = real.replace(/^(vllm:(?:prompt_tokens|generation_tokens|request_success)_total\{[^}]*\}) \S+$/gm, '$1 0.0');
     writeFileSync(join(dir, 'started.prom'), started);
     for (const [file, at] of [[join(dir, 'started.prom'), '10:00'], [fixture('data/gateway/vllm_metrics_qwen2.5-coder-1.5b_aibrix-docs.prom'), '10:05']] as const) {
-      const run = chargeback(dir, ['ingest', file, '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
+      const run = await cliIn(dir, ['ingest', file, '--source', 'gateway', '--at', `2026-10-05T${at}:00Z`, '--set', 'team=search']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /\(vllm\): 3 rows read, 3 stored, 0 duplicate, 0 rejected/);
     }
     // The independent figures: the scrape's own counters (148 prompt, 955 generated, 4 requests).
     const tokens = counter('prompt_tokens_total') + counter('generation_tokens_total');
-    assert.deepEqual(quantities(dir), [['calls', String(counter('request_success_total'))], ['tokens', String(tokens)]]);
+    assert.deepEqual(await quantities(dir), [['calls', String(counter('request_success_total'))], ['tokens', String(tokens)]]);
   });
 });
