@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { DIMS_VALUES } from '../../src/ledger/usage-writer.js';
 import { mkdtempSync } from 'node:fs';
@@ -31,7 +32,9 @@ const event = fc.record({
   ...(e.requestId === undefined ? {} : { requestId: e.requestId }),
   ...(e.user ? { user: e.user } : {}), ...(e.team ? { team: e.team } : {}), ...(e.project ? { project: e.project } : {}),
   ...(e.tier ? { tier: e.tier } : {}), ...(e.environment ? { environment: e.environment } : {}),
-  ...(e.apiKeyLast4 ? { apiKeyFp: 'sha256:0123456789ab', apiKeyLast4: e.apiKeyLast4 } : {}),
+  // A fingerprint is of one key, so it comes with one set of last four characters, as real
+  // keys do: one fingerprint with two endings let a duplicate row's ending name the identity.
+  ...(e.apiKeyLast4 ? { apiKeyFp: `sha256:${createHash('sha256').update(e.apiKeyLast4).digest('hex').slice(0, 12)}`, apiKeyLast4: e.apiKeyLast4 } : {}),
 }));
 
 describe('client-set values never cross into another field or request (issue 13)', () => {
