@@ -23,7 +23,7 @@ import { gpuBatchesOfMonth, gpuSamplesOfMonth } from '../ledger/gpu.js';
 import type { Ledger } from '../ledger/open.js';
 import { batchesInRange, classifyUsage, type ClassifiedUsage } from '../ledger/usage.js';
 import { breakdownAsText, runContentOf, type RunContent, type StoredRun } from '../domain/run.js';
-import { lineBreakdowns, lineDays, lineKey, TOP_IDENTITIES, withTag } from '../domain/breakdowns.js';
+import { lineBreakdowns, lineDays, lineKey, TOP_IDENTITIES, withTag, type MonthSums } from '../domain/breakdowns.js';
 import type { LineBreakdown } from '../domain/explain.js';
 import { serviceLevels, sloKeysOf, sloMeasures, type SloMeasure } from '../domain/slo.js';
 
@@ -88,7 +88,7 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   });
   if (!behind || !sums) return statement;
   // A run stored before issue 33 is recomputed (runs --verify) with its anomalies judged as they were then: by tokens.
-  const anomalies = anomaliesBy === 'cost' ? costAnomaliesOf(card, period.month.label, classified, statement.lines) : findAnomalies(card, classified.ownerDays(), period.month.label);
+  const anomalies = anomaliesBy === 'cost' ? costAnomaliesOf(card, period.month.label, classified, statement.lines, sums) : findAnomalies(card, classified.ownerDays(), period.month.label);
   // Runs stored before issue 33 kept no commitments: recomputed (runs --verify), they keep none.
   const views = { ...runViews(card, sums, classifiedTags(card), anomalies, gpuSummary.result(), anomaliesBy), ...(commitments ? { commitments: commitmentUse(billing, period) } : {}) };
   return { ...statement, views, lines: statement.lines.map((line) => {
@@ -134,9 +134,10 @@ export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage, st
   return (statement.views?.anomalies ?? costAnomaliesOf(card, month, usage.classified, statement.lines)).map((a) => describeAnomaly(a, anomalyRule(card)));
 }
 
-function costAnomaliesOf(card: RateCard, month: string, classified: ClassifiedUsage, lines: readonly StatementLine[]): Anomaly[] {
+/** `sums`: the month's class sums when the caller has them already (each monthSums() copies every class and day). */
+function costAnomaliesOf(card: RateCard, month: string, classified: ClassifiedUsage, lines: readonly StatementLine[], sums?: MonthSums): Anomaly[] {
   const days = classified.ownerDays();
-  return lines.some(isUsageLine) ? findCostAnomalies(card, lines, lineDays(card, classified.monthSums()), days, month) : findAnomalies(card, days, month);
+  return lines.some(isUsageLine) ? findCostAnomalies(card, lines, lineDays(card, sums ?? classified.monthSums()), days, month) : findAnomalies(card, days, month);
 }
 
 /** Every batch the month's computation reads, by source: what a run records (SPEC §5). */
