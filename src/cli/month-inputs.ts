@@ -137,7 +137,9 @@ export function anomaliesOf(card: RateCard, month: string, usage: MonthUsage, st
 /** `sums`: the month's class sums when the caller has them already (each monthSums() copies every class and day). */
 function costAnomaliesOf(card: RateCard, month: string, classified: ClassifiedUsage, lines: readonly StatementLine[], sums?: MonthSums): Anomaly[] {
   const days = classified.ownerDays();
-  return lines.some(isUsageLine) ? findCostAnomalies(card, lines, lineDays(card, sums ?? classified.monthSums()), days, month) : findAnomalies(card, days, month);
+  if (!lines.some(isUsageLine)) return findAnomalies(card, days, month);
+  const classSums = sums ?? classified.monthSums();
+  return findCostAnomalies(card, lines, (keyDays) => lineDays(card, classSums, keyDays), days, month);
 }
 
 /** Every batch the month's computation reads, by source: what a run records (SPEC §5). */

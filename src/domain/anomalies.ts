@@ -73,10 +73,19 @@ export function findAnomalies(card: RateCard, days: readonly { day: string; grou
  * nothing is flagged. The driver is the model or tag value whose cost rose most over its
  * average of the look-back days in the month.
  */
-export function findCostAnomalies(card: RateCard, lines: readonly StatementLine[], days: ReadonlyMap<string, LineDays>,
+export function findCostAnomalies(card: RateCard, lines: readonly StatementLine[], daysOf: (keyDays: ReadonlySet<string>) => ReadonlyMap<string, LineDays>,
   ownerDays: readonly { day: string; group: UsageGroup }[], month: string): Anomaly[] {
+  // Each day's cost first; its driver only for the days flagged and the days they look back on.
+  const found = costSpikes(card, lines, daysOf(new Set()), ownerDays, month);
+  if (found.length === 0) return found;
   const rule = anomalyRule(card);
-  const tokens = tokensByCentre(card, ownerDays);
+  const wanted = new Set(found.flatMap((a) => [a.day, ...Array.from({ length: rule.lookBackDays }, (_, i) => shift(a.day, -(i + 1)))]));
+  const byKey = costsByDay(lines, daysOf(wanted));
+  return found.map((a) => ({ ...a, ...driverOf(byKey.get(a.costCentre)?.byKey ?? new Map(), a.day, rule) }));
+}
+
+/** Each centre's cost by day, and by day and key where the line days have keys. */
+function costsByDay(lines: readonly StatementLine[], days: ReadonlyMap<string, LineDays>) {
   const costs = new Map<string, { byDay: Map<string, Decimal>; byKey: Map<string, Map<string, Decimal>> }>();
   for (const line of lines) {
     const behind = isUsageLine(line) ? days.get(lineKey(line.costCentre, line.pool)) : undefined;
@@ -94,7 +103,16 @@ export function findCostAnomalies(card: RateCard, lines: readonly StatementLine[
       }
     }
   }
-  return [...costs].sort(byCentre).flatMap(([costCentre, { byDay, byKey }]) => {
+  return costs;
+}
+
+/** The days whose cost spikes, without their drivers. */
+function costSpikes(card: RateCard, lines: readonly StatementLine[], days: ReadonlyMap<string, LineDays>,
+  ownerDays: readonly { day: string; group: UsageGroup }[], month: string): Anomaly[] {
+  const rule = anomalyRule(card);
+  const tokens = tokensByCentre(card, ownerDays);
+  const costs = costsByDay(lines, days);
+  return [...costs].sort(byCentre).flatMap(([costCentre, { byDay }]) => {
     const own = tokens.get(costCentre) ?? new Map<string, Decimal>();
     const inMonth = [...own].filter(([d]) => d.startsWith(month));
     const monthTokens = inMonth.reduce((s, [, t]) => s.plus(t), ZERO);
@@ -105,7 +123,6 @@ export function findCostAnomalies(card: RateCard, lines: readonly StatementLine[
     const known = (day: string) => day.startsWith(month) || rate !== null;
     return spikes(series, month, rule, rule.minAmount, known).map(({ day, value, median }) => ({
       costCentre, day, measure: 'cost' as const, value: value.toDecimalPlaces(2), trailingMedian: median.toDecimalPlaces(2), ratio: value.dividedBy(median).toDecimalPlaces(1),
-      ...driverOf(byKey, day, rule),
     }));
   });
 }
