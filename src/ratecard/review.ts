@@ -1,5 +1,7 @@
 import { checkKeys, describe, readDecimal, readMeasure, readRecord, type Issues } from '../domain/fields.js';
-import { Decimal } from '../domain/money.js';
+import { DEFAULT_ANOMALY_RULE } from '../domain/anomalies.js';
+import type { Decimal } from '../domain/money.js';
+import { DEFAULT_VARIANCE } from '../domain/variances.js';
 import type { AnomalyRule, VarianceThreshold } from '../domain/types.js';
 
 /**
@@ -15,23 +17,21 @@ export function readVariances(value: unknown, issues: Issues): VarianceThreshold
   const raw = readRecord(value, ['variances'], issues);
   if (!raw) return undefined;
   checkKeys(raw, ['pct', 'amount'], ['variances'], issues);
-  const pct = raw.pct === undefined ? new Decimal(10) : readMeasure(raw.pct, ['variances', 'pct'], issues, false);
-  const amount = raw.amount === undefined ? new Decimal(0) : readNonNegative(raw.amount, ['variances', 'amount'], issues);
+  const pct = raw.pct === undefined ? DEFAULT_VARIANCE.pct : readMeasure(raw.pct, ['variances', 'pct'], issues, false);
+  const amount = raw.amount === undefined ? DEFAULT_VARIANCE.amount : readNonNegative(raw.amount, ['variances', 'amount'], issues);
   return pct && amount ? { pct, amount } : undefined;
 }
-
-export const DEFAULT_ANOMALIES: AnomalyRule = { factor: new Decimal(3), lookBackDays: 7, minAmount: new Decimal(0) };
 
 export function readAnomalies(value: unknown, issues: Issues): AnomalyRule | undefined {
   const raw = readRecord(value, ['anomalies'], issues);
   if (!raw) return undefined;
   checkKeys(raw, ['factor', 'look_back_days', 'min_amount'], ['anomalies'], issues);
-  const factor = raw.factor === undefined ? DEFAULT_ANOMALIES.factor : readMeasure(raw.factor, ['anomalies', 'factor'], issues, true);
+  const factor = raw.factor === undefined ? DEFAULT_ANOMALY_RULE.factor : readMeasure(raw.factor, ['anomalies', 'factor'], issues, true);
   if (factor && !factor.greaterThan(1)) issues.add(['anomalies', 'factor'], `expected more than 1 (a day at ${factor.toFixed()}× its median is ordinary), got "${factor.toFixed()}"`);
-  const days = raw.look_back_days ?? DEFAULT_ANOMALIES.lookBackDays;
+  const days = raw.look_back_days ?? DEFAULT_ANOMALY_RULE.lookBackDays;
   const lookBack = Number.isSafeInteger(days) && (days as number) >= 3 && (days as number) <= 31 ? (days as number) : null;
   if (lookBack === null) issues.add(['anomalies', 'look_back_days'], `expected a whole number of days from 3 to 31, got ${describe(days)}`);
-  const minAmount = raw.min_amount === undefined ? DEFAULT_ANOMALIES.minAmount : readNonNegative(raw.min_amount, ['anomalies', 'min_amount'], issues);
+  const minAmount = raw.min_amount === undefined ? DEFAULT_ANOMALY_RULE.minAmount : readNonNegative(raw.min_amount, ['anomalies', 'min_amount'], issues);
   return factor && factor.greaterThan(1) && lookBack !== null && minAmount ? { factor, lookBackDays: lookBack, minAmount } : undefined;
 }
 

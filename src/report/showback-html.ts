@@ -9,7 +9,7 @@ import type { TrendMonth } from '../domain/trend.js';
 import { centreNames, type CentreNames } from './centre-colours.js';
 import { barsSpec, costByCentreSpec, dailySpendSpec, IDLE, PALETTE, POOL_PALETTE, UNALLOCATED, UNKNOWN, type DayPoint, type Segment } from './charts.js';
 import { esc, figure, money, num, pct, signed, unitPrice } from './html-parts.js';
-import { budgetsSection, commitmentsSection, driversSection, standing, trendSection, unallocatedSection, unitTrendSection, variancesSection } from './showback-trend.js';
+import { budgetsSection, commitmentsSection, driversSection, standing, trendSection, unallocatedSection, unitTrendSection, variancesSection } from './showback-review.js';
 import { lineAsText } from './explain.js';
 
 /**

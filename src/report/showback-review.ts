@@ -7,9 +7,9 @@ import { budgetBarsSpec, monthlyLinesSpec, monthlyStackSpec, PALETTE, type Month
 import { esc, figure, money, num, pct, signed, unitPrice } from './html-parts.js';
 
 /**
- * The report's first page beyond the tiles (issue 33): spend over the months with each
- * centre's budget, unit cost over time, each centre against its budget, and the
- * organisation's largest drivers. Every figure is printed from a stored run's Decimal text.
+ * The parts of the report a monthly review reads (issue 33): spend over the months with each
+ * centre's budget, unit cost over time, budgets, variances, the organisation's largest
+ * drivers, unallocated cost and commitments. Every figure is printed from a stored run's Decimal text.
  */
 
 const booksOf = (m: TrendMonth) => (m.runId === null ? 'no books' : `run ${m.runId}${m.closed ? ', closed' : ', open'}`);
