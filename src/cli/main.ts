@@ -11,6 +11,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
 import { registerBudgets } from './commands/budgets.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerExport } from './commands/export.js';
 import { registerGpu } from './commands/gpu.js';
 import { registerCompute } from './commands/compute.js';
@@ -22,7 +23,7 @@ import type { Io } from './context.js';
 import { toolVersion } from './version.js';
 
 const REGISTERS = [registerInit, registerIngest, registerRateCard, registerCompute, registerStatement, registerRuns, registerDiff,
-  registerExplain, registerExport, registerBudgets, registerBatches, registerBilling, registerGpu, registerStatus, registerReport, registerLedger, registerCompletion];
+  registerExplain, registerExport, registerBudgets, registerMetrics, registerBatches, registerBilling, registerGpu, registerStatus, registerReport, registerLedger, registerCompletion];
 
 /** The command as typed, e.g. "billing summary": what a usage error's pointer to help names. */
 const pathOf = (command: Command): string => (command.parent ? `${pathOf(command.parent)} ${command.name()}`.trim() : '');

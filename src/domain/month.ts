@@ -116,3 +116,10 @@ export function monthInEffect(month: Month, from?: Month, to?: Month): boolean {
 export function localMidnight(day: string, zone = 'UTC'): number {
   return zonedToUtc(Date.parse(`${day}T00:00:00Z`), zone);
 }
+
+/** The month `instantMs` falls in, reckoned in `zone`. */
+export function monthAt(instantMs: number, zone = 'UTC'): Month {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric' }).formatToParts(new Date(instantMs));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return parseMonth(`${get('year')}-${String(get('month')).padStart(2, '0')}`)!;
+}

@@ -8,6 +8,8 @@ import { Decimal, formatQuantity, sum } from './money.js';
 export interface AmountPart {
   what: string;
   amount: Decimal;
+  /** The model a price-list term prices (issue 35: spend per model); a run stores only `what` and `amount`. */
+  model?: string;
 }
 
 /** An exact amount as the method computed it, then what rounding it to the line's cents added. */

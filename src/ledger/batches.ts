@@ -205,3 +205,9 @@ export function storedRowsByBatch(db: Ledger): Map<number, number> {
     ) AS stored GROUP BY batch_id`).all() as { id: number; n: number }[];
   return new Map(rows.map((r) => [r.id, r.n]));
 }
+
+/** When each source's latest committed batch finished, as UTC milliseconds (issue 35's metrics). */
+export function lastIngests(db: Ledger): Map<string, number> {
+  const rows = db.prepare('SELECT source, MAX(finished_at) FROM batches WHERE finished_at IS NOT NULL GROUP BY source').raw().all() as [string, string][];
+  return new Map(rows.map(([source, finished]) => [source, Date.parse(finished)]));
+}

@@ -213,6 +213,7 @@ export const priceList: AllocationMethod<PriceListParams> = {
         .map((t) => ({
           what: `${t.model} ${t.cls}: ${shown(t.quantity)} × ${shown(t.price)} ${t.per}`,
           amount: t.quantity.times(t.price).times(t.factor),
+          model: t.model,
         }));
       const exact = parts.reduce((total, p) => total.plus(p.amount), new Decimal(0));
       const amount = roundCents(exact);
