@@ -251,6 +251,8 @@ export interface RateCard {
   variances?: VarianceThreshold;
   /** What day counts as an anomaly (issue 33). */
   anomalies?: AnomalyRule;
+  /** Where budget alerts go (issue 35). */
+  notify?: NotifyTarget;
 }
 
 /** A change is notable when it is at least `amount` and at least `pct` percent of last month's. */
@@ -291,7 +293,20 @@ export interface Budget {
   monthly: Decimal;
   alertPct: Decimal;
   hard: boolean;
+  /** Percents of the budget whose crossing `budgets --notify` sends, ascending (issue 35); default alert_pct and 100. */
+  alertAt?: readonly Decimal[];
 }
+
+/**
+ * Where `budgets --notify` sends an alert (issue 35): a webhook whose URL comes from the
+ * environment or a file (it may carry a secret), a file a line is appended to, or a command
+ * run with the alert on stdin. Paths are as the card wrote them (relative to its folder).
+ */
+export type NotifyTarget =
+  | { kind: 'webhook'; urlEnv: string; timeoutMs: number }
+  | { kind: 'webhook'; urlFile: string; timeoutMs: number }
+  | { kind: 'file'; path: string; timeoutMs: number }
+  | { kind: 'command'; command: string; timeoutMs: number };
 
 export interface Platform {
   costCentre: string;

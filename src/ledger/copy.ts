@@ -31,6 +31,7 @@ const TABLES: readonly { name: string; key: readonly string[] }[] = [
   { name: 'pulls', key: ['source'] },
   { name: 'counter_samples', key: ['series', 'ts_ms'] },
   { name: 'exports', key: ['id'] },
+  { name: 'budget_alerts', key: ['id'] },
 ];
 
 const PAGE = 2000;
@@ -122,7 +123,7 @@ function pgSide(db: SyncPg): Side {
         db.query('INSERT INTO usage_event_keys (natural_key) SELECT natural_key FROM usage_events');
         db.query("SELECT setval('usage_events_id_seq', COALESCE((SELECT MAX(id) FROM usage_events), 0) + 1, false)");
       }
-      if (['batches', 'usage_identities', 'usage_attributes', 'usage_dims', 'runs', 'billing_records', 'exports'].includes(table)) {
+      if (['batches', 'usage_identities', 'usage_attributes', 'usage_dims', 'runs', 'billing_records', 'exports', 'budget_alerts'].includes(table)) {
         db.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`);
       }
     },

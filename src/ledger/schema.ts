@@ -289,7 +289,36 @@ export const MIGRATIONS: readonly (string | ((db: Ledger) => void))[] = [
   version14(),
   version15({ key: 'INTEGER PRIMARY KEY', integer: 'INTEGER' }),
   version16(),
+  version17({ key: 'INTEGER PRIMARY KEY' }),
 ];
+
+/**
+ * Version 17, for both backends in their own types (issue 35). Budget alerts: one row per
+ * month, centre, kind and threshold, claimed by the run sending it and marked sent when
+ * delivered, so a crossing is sent once from any number of hosts. GPU samples keep the
+ * energy counter (DCGM's total energy, mJ) and the power draw (W), what a pool's energy
+ * cost and the gpu_energy_kwh driver are measured from.
+ */
+export function version17({ key }: { key: string }): string {
+  return `
+  CREATE TABLE budget_alerts (
+    id ${key},
+    month TEXT NOT NULL,
+    cost_centre TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    threshold TEXT NOT NULL,
+    state TEXT NOT NULL,
+    claim TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    target TEXT,
+    message TEXT,
+    UNIQUE (month, cost_centre, kind, threshold)
+  );
+  ALTER TABLE gpu_samples ADD COLUMN energy_mj TEXT;
+  ALTER TABLE gpu_samples ADD COLUMN power_w TEXT;
+  `;
+}
 
 /**
  * Version 16, the same on both backends: which commitment (a reservation, a Savings Plan, a

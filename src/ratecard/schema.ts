@@ -39,6 +39,7 @@ import { fingerprintKey, isFingerprint } from '../secrets.js';
 import { readSlo } from './slo.js';
 import { readErp } from './erp.js';
 import { readAnomalies, readVariances } from './review.js';
+import { readAlertAt, readNotify } from './notify.js';
 
 const CARD_KEYS = [
   'version',
@@ -58,6 +59,7 @@ const CARD_KEYS = [
   'mig_shares',
   'variances',
   'anomalies',
+  'notify',
 ];
 const CENTRE_KEYS = ['id', 'name', 'match'];
 const POOL_KEYS = ['id', 'cost', 'overhead_pct', 'usage', 'method', 'driver', 'weights', 'tier_multipliers', 'slo'];
@@ -95,6 +97,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const migShares = card.mig_shares === undefined ? undefined : readMigShares(card.mig_shares, issues);
   const variances = card.variances === undefined ? undefined : readVariances(card.variances, issues);
   const anomalies = card.anomalies === undefined ? undefined : readAnomalies(card.anomalies, issues);
+  const notify = card.notify === undefined ? undefined : readNotify(card.notify, issues);
   const erp = card.erp === undefined ? undefined : readErp(card.erp, new Set([...centreIds, ...(platform ? [platform.costCentre] : [])]), issues);
 
   if (issues.list.length > 0 || !currency || !unallocated || !unpriced) return null;
@@ -116,6 +119,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
     ...(erp ? { erp } : {}),
     ...(variances ? { variances } : {}),
     ...(anomalies ? { anomalies } : {}),
+    ...(notify ? { notify } : {}),
   };
 }
 
@@ -408,7 +412,7 @@ function readTagFilter(value: unknown, path: FieldPath, issues: Issues): Map<str
 }
 
 function readBudget(raw: Raw, path: FieldPath, issues: Issues, centreIds: ReadonlySet<string>): Located<Budget> | null {
-  checkKeys(raw, ['cost_centre', 'monthly', 'alert_pct', 'hard'], path, issues);
+  checkKeys(raw, ['cost_centre', 'monthly', 'alert_pct', 'alert_at', 'hard'], path, issues);
   const centre = readString(raw.cost_centre, [...path, 'cost_centre'], issues);
   if (centre && !centreIds.has(centre)) issues.add([...path, 'cost_centre'], `"${centre}" is not a cost centre of this card`);
   const monthly = readDecimal(raw.monthly, [...path, 'monthly'], issues);
@@ -416,8 +420,9 @@ function readBudget(raw: Raw, path: FieldPath, issues: Issues, centreIds: Readon
   if (raw.hard !== undefined && typeof raw.hard !== 'boolean') {
     issues.add([...path, 'hard'], `expected true or false, got ${describe(raw.hard)}`);
   }
-  if (!centre || !monthly || !alertPct) return null;
-  return { value: { costCentre: centre, monthly, alertPct, hard: raw.hard === true }, id: `budget:${centre}`, path };
+  const alertAt = raw.alert_at === undefined ? undefined : readAlertAt(raw.alert_at, [...path, 'alert_at'], issues);
+  if (!centre || !monthly || !alertPct || alertAt === null) return null;
+  return { value: { costCentre: centre, monthly, alertPct, hard: raw.hard === true, ...(alertAt ? { alertAt } : {}) }, id: `budget:${centre}`, path };
 }
 
 export { isRecord };

@@ -79,12 +79,12 @@ export function startChargeback(cwd: string, args: readonly string[]) {
  * real clock, with `input` on stdin. No child process to start: a file of many commands runs
  * in a fraction of the time. Paths given to it must be absolute (the working folder is the test's).
  */
-export async function cliIn(dir: string, args: readonly string[], input?: string): Promise<Run> {
+export async function cliIn(dir: string, args: readonly string[], input?: string, env: Record<string, string> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
     stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stdin: Readable.from(input === undefined ? [] : [input]),
-    env: { CHARGEBACK_LEDGER: defaultLedger(dir) }, now: () => new Date(), stdoutIsTTY: false, stderrIsTTY: false,
+    env: { CHARGEBACK_LEDGER: defaultLedger(dir), ...env }, now: () => new Date(), stdoutIsTTY: false, stderrIsTTY: false,
   });
   return { code, stdout, stderr };
 }

@@ -10,6 +10,10 @@ import { beginPgBatch, pgUsageWriter } from '../../src/ledger/postgresql/usage-w
 import { connectSync } from '../../src/ledger/postgresql/sync-client.js';
 import { chargeback, fixture, inProcess, startChargeback, workspace, type Run } from './cli.js';
 import { startCluster, type Cluster } from './pg-cluster.js';
+import type { AlertMessage } from '../../src/domain/alerts.js';
+import { Decimal } from '../../src/domain/money.js';
+import { DeliveryFailed, sendAlerts, type Delivery } from '../../src/cli/notify.js';
+import { claimAlert, sentAlerts } from '../../src/ledger/alerts.js';
 import { mulberry32 } from '../bench/generate.js';
 
 /*
@@ -92,6 +96,34 @@ describe('PostgreSQL ledger (issue 20)', () => {
       assert.deepEqual(db.query('SELECT version FROM chargeback_schema').rows, [{ version: PG_MIGRATIONS.length }]);
     } finally {
       db.close();
+    }
+  });
+
+  it('sends a budget alert once from two hosts: one claim wins, a failed send is given back, a sent one is never claimed again (issue 35)', async () => {
+    const url = newDatabase();
+    openLedger(url, { create: true }).close();
+    const [a, b] = [openLedger(url, { create: false }), openLedger(url, { create: false })];
+    try {
+      const alert = { month: '2026-10', costCentre: 'CC-4100', kind: 'spend' as const, threshold: new Decimal(80) };
+      const message = { text: 't' } as AlertMessage;
+      const delivered: string[] = [];
+      const delivery = (host: string, fail = false): Delivery => ({ target: host, timeoutMs: 1000, send: async () => {
+        if (fail) throw new DeliveryFailed('answered HTTP 500');
+        delivered.push(host);
+      } });
+      const now = () => new Date('2026-10-20T00:00:00Z');
+      assert.deepEqual((await sendAlerts(a, [{ alert, message }], delivery('a', true), now)).failed.length, 1);
+      assert.deepEqual(sentAlerts(a), []);
+      await sendAlerts(b, [{ alert, message }], delivery('b'), now);
+      await sendAlerts(a, [{ alert, message }], delivery('a'), now);
+      assert.deepEqual(delivered, ['b']);
+      assert.deepEqual(sentAlerts(a).map((s) => [s.costCentre, s.kind, s.threshold, s.target]), [['CC-4100', 'spend', '80', 'b']]);
+      const row = { month: '2026-10', costCentre: 'CC-4100', kind: 'forecast' as const, threshold: '100' };
+      assert.equal(claimAlert(a, row, 'one', '2026-10-20T00:00:00.000Z', '2026-10-19T23:58:00.000Z'), true);
+      assert.equal(claimAlert(b, row, 'two', '2026-10-20T00:00:01.000Z', '2026-10-19T23:58:01.000Z'), false);
+    } finally {
+      a.close();
+      b.close();
     }
   });
 

@@ -134,6 +134,28 @@ exchange_rates:
         'card.yaml:7: exchange_rates.GBP.rate: expected a rate above 0, got "0"',
       ],
     ],
+    [
+      'budget alert thresholds out of order, and a notify target given two ways',
+      `${GOOD}budgets:\n  - { cost_centre: CC-4100, monthly: "100.00", alert_at: [80, 100, 90] }\n  - { cost_centre: CC-4100, monthly: "100.00", alert_at: 90 }\nnotify:\n  file: alerts.jsonl\n  command: "mail finance"\n`,
+      [
+        'card.yaml:15: budgets[0].alert_at[2]: expected percents in ascending order, each once: 90 follows 100',
+        'card.yaml:16: budgets[1].alert_at: expected a list of percents such as [80, 90, 100], got 90',
+        'card.yaml:18: notify: expected one target: webhook, file or command, got file and command',
+      ],
+    ],
+    [
+      'a webhook URL written into the card, and one read from a variable with a bad name',
+      `${GOOD}notify:\n  webhook: https://hooks.slack.com/services/T0/B0/secret\n`,
+      ['card.yaml:15: notify.webhook: expected { url_env: NAME } or { url_file: PATH }, got a URL: it may carry a secret'],
+    ],
+    [
+      'a webhook with neither a variable nor a file, and a timeout too long for cron',
+      `${GOOD}notify:\n  webhook: { url_env: "1 BAD" }\n  timeout_seconds: 3600\n`,
+      [
+        'card.yaml:15: notify.webhook.url_env: expected an environment variable\'s name, got "1 BAD"',
+        'card.yaml:16: notify.timeout_seconds: expected at most 600 seconds',
+      ],
+    ],
   ];
   for (const [name, text, expected] of gallery) {
     it(name, () => {
