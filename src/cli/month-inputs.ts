@@ -10,7 +10,7 @@ import { countsOf, type CentreUsage } from '../domain/showback.js';
 import { runViews, runViewsAsText } from '../domain/run-views.js';
 import type { GroupShape, UsageGroup } from '../domain/types.js';
 import { computeMonth, unmatchedCollector, UNMATCHED_LISTED, type UnmatchedIdentities } from '../domain/compute.js';
-import { asCardSays, atComparedScale, byPhysicalGpu, gpuIntervals, gpuSummarySums, gpuUsageSums, summariseGpus, withoutCarvedWhole, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
+import { asCardSays, atComparedScale, byPhysicalGpu, gpuEnergySums, gpuSummarySums, gpuUsageSums, physicalGpuIntervals, summariseGpus, type GpuInterval, type GpuSummaryRow } from '../domain/gpu.js';
 import { describeIdentity } from '../domain/match.js';
 import { localMidnight, type MonthRange, type Period } from '../domain/month.js';
 import type { PriceListParams } from '../domain/methods/price-list.js';
@@ -45,9 +45,7 @@ export function readMonthUsage(ledger: Ledger, card: RateCard, range: MonthRange
 
 /** Every GPU's intervals for the month, built from all of its samples (SPEC §8.7). */
 export function* gpuIntervalsOf(ledger: Ledger, range: MonthRange, maxGapMs: number, card: Pick<RateCard, 'hosts' | 'migShares'> = {}): Generator<GpuInterval> {
-  for (const devices of byPhysicalGpu(gpuSamplesOfMonth(ledger, range))) {
-    for (const samples of withoutCarvedWhole(devices)) yield* gpuIntervals(asCardSays(samples, card), maxGapMs);
-  }
+  for (const devices of byPhysicalGpu(gpuSamplesOfMonth(ledger, range))) yield* physicalGpuIntervals(devices.map((samples) => asCardSays(samples, card)), maxGapMs);
 }
 
 /**
@@ -72,8 +70,10 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
   // The GPU samples are read once for both the pools' GPU usage and the run's GPU summary.
   const gpuUsage = gpuUsageSums(range);
   const gpuSummary = gpuSummarySums(range, gpuOwner(card));
+  const gpuEnergy = gpuEnergySums(range);
   for (const interval of gpuIntervalsOf(ledger, range, maxGapMs, card)) {
     gpuUsage.add(interval);
+    gpuEnergy.add(interval);
     if (sums) gpuSummary.add(interval);
   }
   const billing = billingRecordsInRange(ledger, period);
@@ -82,6 +82,7 @@ export function priceMonth(ledger: Ledger, card: RateCard, period: Period, usage
     period,
     usage: [...pricedGroups(ledger, card, period, range, monthGroups), ...gpuUsage.result()],
     billing,
+    gpuEnergy: gpuEnergy.result(),
     unmatched,
     listed,
     slo,

@@ -1,4 +1,5 @@
 import { listAgainstInvoice } from './list-vs-invoice.js';
+import { costParts } from './cost-parts.js';
 import { billedCost } from './billing.js';
 import { billedByOwner } from './bill-owners.js';
 import { COUNTS } from './usage-counts.js';
@@ -14,6 +15,7 @@ import { creditDriver, describeCredit, poolCredits, type SloCredit, type SloMeas
 import type {
   BillingRecord,
   Conversion,
+  CostPart,
   Pool,
   PoolCostSource,
   PoolReconciliation,
@@ -41,6 +43,8 @@ export interface ComputeInput {
   listed?: number;
   /** What each promised tier got, per pool, tier and centre (sloKey): the pools' SLO credits (issue 21). */
   slo?: ReadonlyMap<string, SloMeasure>;
+  /** The month's measured GPU energy in mJ per host: what a pool's `energy` part prices (issue 35). */
+  gpuEnergy?: ReadonlyMap<string, Decimal>;
 }
 
 interface PoolResult {
@@ -59,7 +63,7 @@ interface PoolResult {
  * unpriced usage. Pure and deterministic: the same card and usage give the same statement
  * whatever the order of `usage`. Every pool with a cost adds up to it exactly.
  */
-export function computeMonth({ card, period, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED, slo = new Map() }: ComputeInput): Statement {
+export function computeMonth({ card, period, usage: all, billing = [], unmatched = NO_IDENTITIES, listed = UNMATCHED_LISTED, slo = new Map(), gpuEnergy = new Map() }: ComputeInput): Statement {
   // SPEC §8.6: a GPU interval with neither a label nor a matching host is idle time, in no driver.
   const usage = all.filter((g) => g.source !== 'gpu' || g.labelled || matchCostCentre(g, card.costCentres) !== null);
   const owners = assignOwners(card, usage);
@@ -68,7 +72,7 @@ export function computeMonth({ card, period, usage: all, billing = [], unmatched
   const activeCentres = [...new Set([...taken].map((g) => owners.get(g)?.centre ?? card.unallocated))]
     .filter((id) => id !== card.unallocated)
     .sort(compareIds);
-  const context = { card, owners, served, activeCentres, billing, period };
+  const context = { card, owners, served, activeCentres, billing, period, gpuEnergy };
 
   const direct = card.pools.filter((pool) => !isDrivenByCharges(pool));
   const results = direct.map((pool) => chargePool(pool, context, null));
@@ -105,12 +109,19 @@ export function reconciliationFailures(statement: Statement): string[] {
 
 /**
  * `C` = cost × (1 + overhead_pct / 100), rounded half-up to cents once; null without a cost.
- * A billing-fed pool's cost is `billed`, what its records add up to in the month.
+ * A billing-fed pool's cost is `billed`, what its records add up to in the month; a cost
+ * built from parts (issue 35) is their sum.
  */
-export function poolCostCents(pool: Pool, billed: Decimal | null = null): bigint | null {
+export function poolCostCents(pool: Pool, billed: Decimal | null = null, parts: readonly CostPart[] | null = null): bigint | null {
+  const base = poolBase(pool, billed, parts);
+  return base === null ? null : toCents(roundCents(base.times(pool.overheadPct.dividedBy(100).plus(1))));
+}
+
+/** The cost before overhead: its parts' sum, the fixed amount or the bill; null without a cost. */
+function poolBase(pool: Pool, billed: Decimal | null, parts: readonly CostPart[] | null): Decimal | null {
   if (!pool.cost) return null;
-  const cost = pool.cost.kind === 'fixed' ? pool.cost.amount : (billed ?? ZERO);
-  return toCents(roundCents(cost.times(pool.overheadPct.dividedBy(100).plus(1))));
+  if (parts) return sum(parts.map((p) => p.amount));
+  return pool.cost.kind === 'fixed' ? pool.cost.amount : (billed ?? ZERO);
 }
 
 /** SPEC §8.14: a pool is driven by charges when its driver, or a component's, is `charges`. */
@@ -126,6 +137,7 @@ interface Context {
   activeCentres: readonly string[];
   billing: readonly BillingRecord[];
   period: Period;
+  gpuEnergy: ReadonlyMap<string, Decimal>;
 }
 
 function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, Decimal> | null): PoolResult {
@@ -133,11 +145,13 @@ function chargePool(pool: Pool, context: Context, charges: ReadonlyMap<string, D
   const method = METHODS[pool.method];
   if (!method) throw new RangeError(`pool ${pool.id}: unknown method ${pool.method}`);
   const { billed, matched, conversions, warnings: costWarnings } = billedPoolCost(pool, context);
-  const costCents = poolCostCents(pool, billed);
+  const parts = pool.cost ? costParts(pool.cost, context.period.month, billed, context.gpuEnergy) : null;
+  const costCents = poolCostCents(pool, billed, parts);
   const source: PoolCostSource = {
     pool: pool.id,
     kind: pool.cost?.kind ?? 'none',
-    base: pool.cost === undefined ? null : pool.cost.kind === 'fixed' ? pool.cost.amount : (billed ?? ZERO),
+    base: poolBase(pool, billed, parts),
+    ...(parts ? { parts } : {}),
     ...(pool.cost?.kind === 'billing' ? { matched, column: pool.cost.column, ...(conversions.length > 0 ? { conversions } : {}) } : {}),
     overheadPct: pool.overheadPct,
     cost: costCents === null ? null : fromCents(costCents),

@@ -4,6 +4,8 @@ import type { Driver, TokenWeights, UsageGroup } from './types.js';
 export const ZERO = new Decimal(0);
 const ONE = new Decimal(1);
 const SECONDS_PER_HOUR = new Decimal(3600);
+/** 1 kWh = 3.6 MJ = 3.6e9 mJ: energy is kept in DCGM's millijoules and divided once. */
+export const MJ_PER_KWH = new Decimal(3_600_000_000);
 
 /**
  * How a driver is measured. Quantities are kept in exact base units (requests, tokens,
@@ -29,6 +31,7 @@ const MEASURES: Record<Exclude<Driver, 'charges'>, DriverMeasure> = {
   gpu_hours: { base: (g) => g.quantities.gpu_seconds, divisor: SECONDS_PER_HOUR, fromEvents: false },
   gpu_busy_hours: { base: (g) => g.quantities.gpu_busy_seconds, divisor: SECONDS_PER_HOUR, fromEvents: false },
   gpu_mem_gib_hours: { base: (g) => g.quantities.gpu_mem_gib_seconds, divisor: SECONDS_PER_HOUR, fromEvents: false },
+  gpu_energy_kwh: { base: (g) => g.quantities.gpu_energy_mj, divisor: MJ_PER_KWH, fromEvents: false },
 };
 
 /** (input − cached) × w.input + cached × w.cached + output × w.output. */
@@ -56,7 +59,7 @@ export function driverDivisor(driver: Driver): Decimal {
   return driver === 'charges' ? ONE : MEASURES[driver].divisor;
 }
 
-export const GPU_DRIVERS: readonly Driver[] = ['gpu_seconds', 'gpu_hours', 'gpu_busy_hours', 'gpu_mem_gib_hours'];
+export const GPU_DRIVERS: readonly Driver[] = ['gpu_seconds', 'gpu_hours', 'gpu_busy_hours', 'gpu_mem_gib_hours', 'gpu_energy_kwh'];
 export const EVENT_DRIVERS: readonly Driver[] = [
   'requests', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'tokens', 'weighted_tokens',
 ];
@@ -78,5 +81,6 @@ export function noQuantities(): UsageGroup['quantities'] {
     gpu_seconds: ZERO,
     gpu_busy_seconds: ZERO,
     gpu_mem_gib_seconds: ZERO,
+    gpu_energy_mj: ZERO,
   };
 }

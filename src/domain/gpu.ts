@@ -55,6 +55,73 @@ export function withoutCarvedWhole(devices: readonly GpuSample[][]): GpuSample[]
 export interface GpuInterval {
   sample: GpuSample;
   lengthMs: number;
+  /** The energy the GPU used over the interval, in mJ, where its samples measure it (issue 35). */
+  energyMj?: Decimal;
+  /**
+   * A whole GPU's sample at a time its MIG slices were sampled: its time is the slices'
+   * (withoutCarvedWhole), but the energy DCGM measures for the whole GPU is only here.
+   */
+  energyOnly?: true;
+}
+
+/**
+ * The energy each of a device's samples (sorted by time) stands for, in mJ, by its time: the
+ * energy counter's increase to the next sample (a counter that went down was reset when the
+ * driver reloaded: the next value is what it counted since), taken whole however long the gap,
+ * since the counter saw all of it; else the power draw over the sample's interval (W × ms =
+ * mJ). A sample with neither has none.
+ */
+export function sampleEnergies(samples: readonly GpuSample[], maxGapMs: number): Map<number, Decimal> {
+  const energies = new Map<number, Decimal>();
+  gpuIntervals(samples, maxGapMs).forEach(({ sample, lengthMs }, i) => {
+    const next = samples[i + 1];
+    if (sample.energyMj !== undefined && next?.energyMj !== undefined) {
+      const increase = next.energyMj.minus(sample.energyMj);
+      energies.set(sample.tsMs, increase.isNegative() ? next.energyMj : increase);
+    } else if (sample.powerW !== undefined) energies.set(sample.tsMs, sample.powerW.times(lengthMs));
+  });
+  return energies;
+}
+
+/**
+ * One physical GPU's intervals, each with its energy: the devices' samples as the card names
+ * them, without the whole GPU's samples at the times its slices were sampled, whose energy
+ * comes as `energyOnly` intervals of no length (the whole GPU's counter is the only measure).
+ */
+export function* physicalGpuIntervals(devices: readonly GpuSample[][], maxGapMs: number): Generator<GpuInterval> {
+  const measured = devices.filter((d) => d.some((s) => s.energyMj !== undefined || s.powerW !== undefined));
+  const energies = new Map(measured.map((d) => [d[0]!.gpu, sampleEnergies(d, maxGapMs)]));
+  const kept = withoutCarvedWhole(devices);
+  for (const samples of kept) {
+    const ofDevice = energies.get(samples[0]!.gpu);
+    for (const interval of gpuIntervals(samples, maxGapMs)) {
+      const energyMj = ofDevice?.get(interval.sample.tsMs);
+      yield energyMj === undefined ? interval : { ...interval, energyMj };
+    }
+  }
+  for (const samples of measured) {
+    const left = new Set(kept.find((k) => k[0]!.gpu === samples[0]!.gpu)?.map((s) => s.tsMs) ?? []);
+    const ofDevice = energies.get(samples[0]!.gpu)!;
+    for (const sample of samples) {
+      const energyMj = ofDevice.get(sample.tsMs);
+      if (!left.has(sample.tsMs) && energyMj !== undefined) yield { sample, lengthMs: 0, energyMj, energyOnly: true };
+    }
+  }
+}
+
+/**
+ * The month's GPU energy in mJ per host (as the card names it) and per (host, GPU): every
+ * interval that starts in the month, whole, as GPU time counts (SPEC §8.7).
+ */
+export function gpuEnergySums(range: MonthRange) {
+  const byHost = new Map<string, Decimal>();
+  return {
+    add({ sample, energyMj }: GpuInterval): void {
+      if (energyMj === undefined || sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
+      byHost.set(sample.host, (byHost.get(sample.host) ?? ZERO).plus(energyMj));
+    },
+    result: (): ReadonlyMap<string, Decimal> => byHost,
+  };
 }
 
 /**
@@ -157,10 +224,11 @@ export function gpuUsageGroups(intervals: Iterable<GpuInterval>, range: MonthRan
 
 /** gpuUsageGroups one interval at a time, so one pass over the samples can feed the summary too. */
 export function gpuUsageSums(range: MonthRange) {
-  const groups = new Map<string, { group: UsageGroup; sums: ReturnType<typeof intervalSums>; unmeasured: ReturnType<typeof intervalSums> }>();
+  const groups = new Map<string, { group: UsageGroup; sums: ReturnType<typeof intervalSums>; unmeasured: ReturnType<typeof intervalSums>; energy: Decimal }>();
   return {
-    add({ sample, lengthMs }: GpuInterval): void {
-      if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
+    add({ sample, lengthMs, energyMj, energyOnly }: GpuInterval): void {
+      // A carved whole GPU's energy has no owner: its slices' time is the usage.
+      if (energyOnly || sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
       const labelled = sample.namespace !== undefined || sample.pod !== undefined;
       const key = JSON.stringify([sample.host, sample.namespace ?? null, labelled]);
       let found = groups.get(key);
@@ -172,14 +240,16 @@ export function gpuUsageSums(range: MonthRange) {
           quantities: noQuantities(),
           labelled,
         };
-        groups.set(key, (found = { group, sums: intervalSums(), unmeasured: intervalSums() }));
+        groups.set(key, (found = { group, sums: intervalSums(), unmeasured: intervalSums(), energy: ZERO }));
       }
+      if (energyMj !== undefined) found.energy = found.energy.plus(energyMj);
       found.sums.add(lengthMs, sample.utilPct, sample.memUsedMib, sample.share);
       if (sample.utilPct === null) found.unmeasured.add(lengthMs, null, null, sample.share);
     },
     result(): UsageGroup[] {
-      return [...groups.values()].map(({ group, sums, unmeasured }) => {
+      return [...groups.values()].map(({ group, sums, unmeasured, energy }) => {
         sums.into(group.quantities);
+        group.quantities.gpu_energy_mj = energy;
         const unknown = noQuantities();
         unmeasured.into(unknown);
         return unknown.gpu_seconds!.isZero() ? group : { ...group, unmeasuredBusySeconds: unknown.gpu_seconds! };
@@ -198,6 +268,9 @@ export interface GpuSummaryRow {
   /** Hours whose busyness no sample reported (nvidia-smi's [N/A] in MIG mode): unknown, not idle. */
   unmeasuredHours: Decimal;
   owners: string[];
+  /** The GPU's measured energy in mJ (issue 35), where its samples measure any; with it, per owner ('' for none). */
+  energyMj?: Decimal;
+  energyByOwner?: [string, Decimal][];
 }
 
 /**
@@ -235,13 +308,18 @@ export function atComparedScale(row: GpuSummaryRow): GpuSummaryRow {
  */
 export function gpuSummarySums(range: MonthRange, owns: (sample: GpuSample) => string | null = () => null) {
   type Sums = ReturnType<typeof intervalSums>;
-  const rows = new Map<string, { host: string; gpu: string; all: Sums; owned: Sums; unmeasured: Sums; owners: Set<string> }>();
+  const rows = new Map<string, { host: string; gpu: string; all: Sums; owned: Sums; unmeasured: Sums; owners: Set<string>; energy: Map<string, Decimal> }>();
   return {
-    add({ sample, lengthMs }: GpuInterval): void {
+    add({ sample, lengthMs, energyMj, energyOnly }: GpuInterval): void {
       if (sample.tsMs < range.startMs || sample.tsMs >= range.endMs) return;
       const key = JSON.stringify([sample.host, sample.gpu]);
       let row = rows.get(key);
-      if (!row) rows.set(key, (row = { host: sample.host, gpu: sample.gpu, all: intervalSums(), owned: intervalSums(), unmeasured: intervalSums(), owners: new Set() }));
+      if (!row) rows.set(key, (row = { host: sample.host, gpu: sample.gpu, all: intervalSums(), owned: intervalSums(), unmeasured: intervalSums(), owners: new Set(), energy: new Map() }));
+      if (energyMj !== undefined) {
+        const by = energyOnly ? '' : owns(sample) ?? sample.namespace ?? sample.pod ?? '';
+        row.energy.set(by, (row.energy.get(by) ?? ZERO).plus(energyMj));
+      }
+      if (energyOnly) return;
       // A MIG slice's hours are its share of the GPU's: the slices of one GPU add up to at most its hours.
       row.all.add(lengthMs, sample.utilPct, null, sample.share);
       if (sample.utilPct === null) row.unmeasured.add(lengthMs, null, null, sample.share);
@@ -258,9 +336,12 @@ export function gpuSummarySums(range: MonthRange, owns: (sample: GpuSample) => s
         return { hours: q.gpu_seconds!.dividedBy(SECONDS_PER_HOUR), busy: q.gpu_busy_seconds!.dividedBy(SECONDS_PER_HOUR) };
       };
       return [...rows.values()]
-        .map(({ host, gpu, all, owned, unmeasured, owners }) => {
+        .map(({ host, gpu, all, owned, unmeasured, owners, energy }): GpuSummaryRow => {
           const { hours, busy } = hoursOf(all);
-          return { host, gpu, hours, ownedHours: hoursOf(owned).hours, busyHours: busy, unmeasuredHours: hoursOf(unmeasured).hours, owners: [...owners].sort() };
+          const row = { host, gpu, hours, ownedHours: hoursOf(owned).hours, busyHours: busy, unmeasuredHours: hoursOf(unmeasured).hours, owners: [...owners].sort() };
+          if (energy.size === 0) return row;
+          const byOwner = [...energy].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          return { ...row, energyMj: byOwner.reduce((total, [, mj]) => total.plus(mj), ZERO), energyByOwner: byOwner };
         })
         .sort((a, b) => (a.host + a.gpu < b.host + b.gpu ? -1 : 1));
     },

@@ -75,8 +75,10 @@ export function runViewsAsText(views: RunViews): string {
     ...(views.anomaliesBy === 'cost' ? { anomalies_by: 'cost' } : {}),
     ...(views.commitments ? { commitments: views.commitments.map((c) => [c.id, c.currency, c.used.toFixed(), c.unused.toFixed()]) } : {}),
     // Hours of unknown busyness only where there are some: runs stored before they were kept read the same.
+    // Energy (issue 35) only where measured, after the unknown hours, then always written.
     gpu: views.gpu.map((g) => [g.host, g.gpu, g.hours.toFixed(), g.ownedHours.toFixed(), g.busyHours.toFixed(), g.owners,
-      ...(g.unmeasuredHours.isZero() ? [] : [g.unmeasuredHours.toFixed()])]),
+      ...(g.unmeasuredHours.isZero() && g.energyMj === undefined ? [] : [g.unmeasuredHours.toFixed()]),
+      ...(g.energyMj === undefined ? [] : [g.energyMj.toFixed(), (g.energyByOwner ?? []).map(([owner, mj]) => [owner, mj.toFixed()])])]),
   });
 }
 
@@ -87,7 +89,7 @@ export function runViewsOfText(text: string): RunViews {
     anomalies: StoredAnomaly[];
     anomalies_by?: 'cost';
     commitments?: [string, string, string, string][];
-    gpu: [string, string, string, string, string, string[], string?][];
+    gpu: [string, string, string, string, string, string[], string?, string?, [string, string][]?][];
   };
   const map = (rows: CountRows) => new Map(rows.map(([key, requests, tokens]) => [key, { requests: new Decimal(requests), tokens: new Decimal(tokens) }]));
   return {
@@ -99,8 +101,9 @@ export function runViewsOfText(text: string): RunViews {
     })),
     anomaliesBy: stored.anomalies_by ?? 'tokens',
     ...(stored.commitments ? { commitments: stored.commitments.map(([id, currency, used, unused]) => ({ id, currency, used: new Decimal(used), unused: new Decimal(unused) })) } : {}),
-    gpu: stored.gpu.map(([host, gpu, hours, owned, busy, owners, unmeasured]) => ({
+    gpu: stored.gpu.map(([host, gpu, hours, owned, busy, owners, unmeasured, energy, byOwner]) => ({
       host, gpu, hours: new Decimal(hours), ownedHours: new Decimal(owned), busyHours: new Decimal(busy), unmeasuredHours: new Decimal(unmeasured ?? 0), owners,
+      ...(energy === undefined ? {} : { energyMj: new Decimal(energy), energyByOwner: (byOwner ?? []).map(([owner, mj]) => [owner, new Decimal(mj)] as [string, Decimal]) }),
     })),
   };
 }

@@ -31,6 +31,8 @@ export interface StoredPoolCost {
   cost: string | null;
   /** A price list with a billed cost: list against invoice per provider, then per model where the bill names models. */
   list_against_invoice?: StoredListAgainstInvoice[];
+  /** A cost built from parts (issue 35): each part to the cent, adding up to `base`. */
+  parts?: { part: string; amount: string; detail: string }[];
 }
 
 export interface StoredListAgainstInvoice {
@@ -111,6 +113,7 @@ export function storedPoolCost(source: PoolCostSource): StoredPoolCost {
     base: source.base === null ? null : formatQuantity(source.base),
     ...(source.kind === 'billing' ? { matched_records: source.matched ?? 0, column: source.column ?? '' } : {}),
     ...(conversions.length > 0 ? { conversions } : {}),
+    ...(source.parts ? { parts: source.parts.map((p) => ({ part: p.part, amount: formatAmount(p.amount), detail: p.detail })) } : {}),
     overhead_pct: source.overheadPct.toFixed(),
     cost: source.cost === null ? null : formatAmount(source.cost),
     ...(source.listAgainstInvoice ? {

@@ -36,6 +36,8 @@ export interface Quantities {
   gpu_seconds: Decimal;
   gpu_busy_seconds: Decimal;
   gpu_mem_gib_seconds: Decimal;
+  /** GPU energy in millijoules (DCGM's unit), measured by the energy counter or integrated from power (issue 35). */
+  gpu_energy_mj: Decimal;
 }
 
 /**
@@ -80,6 +82,10 @@ export interface GpuSample {
   gpu: string;
   utilPct: Decimal | null;
   memUsedMib: Decimal | null;
+  /** The GPU's energy counter (DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION, mJ since the driver loaded), when sampled. */
+  energyMj?: Decimal;
+  /** The GPU's power draw in W, when sampled: energy is integrated from it where no counter is. */
+  powerW?: Decimal;
   /**
    * The share of the physical GPU this device is: a MIG slice's compute slices over the GPU's
    * (1g.10gb of an A100: 1/7). Absent for a whole GPU.
@@ -120,6 +126,7 @@ export const DRIVERS = [
   'gpu_hours',
   'gpu_busy_hours',
   'gpu_mem_gib_hours',
+  'gpu_energy_kwh',
   'charges',
 ] as const;
 export type Driver = (typeof DRIVERS)[number];
@@ -140,7 +147,33 @@ export interface UsageFilter {
   tags?: ReadonlyMap<string, readonly string[]>;
 }
 
-export interface FixedCost {
+/**
+ * What a self-hosted pool's cost is built from besides its fixed amount or bill (issue 35):
+ * its hardware depreciated straight-line, and the energy its GPUs measured.
+ */
+export interface CostParts {
+  depreciation?: readonly Depreciation[];
+  energy?: EnergyPrice;
+}
+
+/** Hardware bought for `purchase`, in service from `inService`, written down evenly over `lifeMonths` to `salvage`. */
+export interface Depreciation {
+  /** What was bought, as the card names it (`8x H100 node`); the path's index otherwise. */
+  name: string;
+  purchase: Decimal;
+  salvage: Decimal;
+  inService: Month;
+  lifeMonths: number;
+}
+
+/** The GPUs' measured energy × `pue` × `pricePerKwh`; only `hosts`' GPUs when listed. */
+export interface EnergyPrice {
+  pue: Decimal;
+  pricePerKwh: Decimal;
+  hosts?: readonly string[];
+}
+
+export interface FixedCost extends CostParts {
   kind: 'fixed';
   amount: Decimal;
 }
@@ -158,7 +191,7 @@ export const COST_COLUMNS = ['effective_cost', 'billed_cost', 'list_cost'] as co
 export type CostColumn = (typeof COST_COLUMNS)[number];
 
 /** A pool cost taken from the bill: Σ column over matching records, prorated to the month. */
-export interface BillingCost {
+export interface BillingCost extends CostParts {
   kind: 'billing';
   filter: BillingFilter;
   column: CostColumn;
@@ -364,6 +397,15 @@ export interface PoolCostSource {
   cost: Decimal | null;
   /** A price list with a billed cost: its list price against the invoice, per provider and model (issue 29). */
   listAgainstInvoice?: readonly ListAgainstInvoice[];
+  /** What `base` is made of, where the card builds the cost from parts (issue 35); they add up to `base`. */
+  parts?: readonly CostPart[];
+}
+
+/** One part of a pool's cost, to the cent, and how it was worked out. */
+export interface CostPart {
+  part: 'fixed' | 'billing' | 'depreciation' | 'energy';
+  amount: Decimal;
+  detail: string;
 }
 
 export interface Statement {

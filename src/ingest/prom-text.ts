@@ -28,8 +28,11 @@ export interface PromText {
   reads(metric: string, labels: Readonly<Record<string, string>>): boolean;
   /** One sample the reader reads: a reject, or null when the reader keeps it to assemble. */
   onSample(line: number, sample: PromSample, text: string): ReadItem | null;
-  /** What the reader has assembled and can hand on; `final` at the end of the input. */
-  drain(final: boolean, scrapeTime: number | null): ReadItem[];
+  /**
+   * What the reader has assembled and can hand on; `final` at the end of the input. `current`
+   * is the time of the last sample read: its sample may go on in the next chunk.
+   */
+  drain(final: boolean, current: number | null): ReadItem[];
 }
 
 /**
@@ -42,6 +45,8 @@ export function promTextParser(spec: PromText): IncrementalParser {
   let partial = '';
   let lineNumber = 0;
   let scrapeTime: number | null = spec.at ?? null;
+  // The last sample's time, its own or its scrape's: a chunk may end inside its lines.
+  let current: number | null = null;
   let started = false;
   let skipping = false;
   const items: ReadItem[] = [];
@@ -83,6 +88,7 @@ export function promTextParser(spec: PromText): IncrementalParser {
     if (m[4] !== undefined && own === null) return reject(lineNumber, 'timestamp', `expected milliseconds between 1970 and 2199, got ${m[4]}`, line);
     const tsMs = own ?? scrapeTime;
     if (tsMs === null) return reject(lineNumber, 'timestamp', 'no time: the sample has none and no "# ts=" line came before it (or pass --at)', line);
+    current = tsMs;
     const item = spec.onSample(lineNumber, { metric: m[1]!, labels, value: m[3]!, tsMs, ownTime: own !== null }, line);
     if (item) items.push(item);
   }
@@ -100,14 +106,14 @@ export function promTextParser(spec: PromText): IncrementalParser {
         partial = '';
         skipping = true;
       }
-      items.push(...spec.drain(false, scrapeTime));
+      items.push(...spec.drain(false, current));
       return items.splice(0);
     },
     end() {
       if (partial !== '') take(partial);
       partial = '';
       if (!started) throw new InputError(spec.name, null, null, `the file is empty: expected ${spec.expected}`);
-      items.push(...spec.drain(true, scrapeTime));
+      items.push(...spec.drain(true, current));
       return items.splice(0);
     },
   };

@@ -8,11 +8,12 @@ import type { Ledger } from './engine.js';
 /** Stores samples in the open batch; a (host, gpu, time) already there is a duplicate. Returns how many were new. */
 export function insertGpuSamples(db: Ledger, batchId: number, samples: readonly GpuSample[]): number {
   const add = db.prepare(`INSERT INTO gpu_samples (host, gpu, ts_ms, batch_id, util_pct, mem_used_mib, namespace,
-    pod, container, share, length_ms, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    pod, container, share, length_ms, profile, energy_mj, power_w) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
   let inserted = 0;
   for (const s of samples) {
     inserted += add.run(s.host, s.gpu, s.tsMs, batchId, s.utilPct?.toFixed() ?? null, s.memUsedMib?.toFixed() ?? null,
-      s.namespace ?? null, s.pod ?? null, s.container ?? null, s.share?.toFixed() ?? null, s.lengthMs ?? null, s.profile ?? null).changes;
+      s.namespace ?? null, s.pod ?? null, s.container ?? null, s.share?.toFixed() ?? null, s.lengthMs ?? null, s.profile ?? null,
+      s.energyMj?.toFixed() ?? null, s.powerW?.toFixed() ?? null).changes;
   }
   return inserted;
 }
@@ -35,12 +36,12 @@ export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<Gpu
   // By host, then physical GPU, so a GPU's MIG slices follow it whatever else its id prefixes.
   const gpus = (db.prepare(GPUS_OF_MONTH).raw().all(range.startMs, range.endMs) as [string, string][])
     .sort(([h1, g1], [h2, g2]) => compareIds(h1, h2) || compareIds(physicalGpu(g1), physicalGpu(g2)) || compareIds(g1, g2));
-  const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container, share, length_ms, profile FROM gpu_samples
+  const samplesOf = db.prepare(`SELECT ts_ms, util_pct, mem_used_mib, namespace, pod, container, share, length_ms, profile, energy_mj, power_w FROM gpu_samples
     WHERE host = ? AND gpu = ? ORDER BY ts_ms`).raw();
   const decimal = decimals();
   for (const [host, gpu] of gpus) {
-    const rows = samplesOf.all(host, gpu) as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string | null][];
-    yield rows.map(([tsMs, util, mem, namespace, pod, container, share, lengthMs, profile]) => ({
+    const rows = samplesOf.all(host, gpu) as [number, string | null, string | null, string | null, string | null, string | null, string | null, number | null, string | null, string | null, string | null][];
+    yield rows.map(([tsMs, util, mem, namespace, pod, container, share, lengthMs, profile, energy, power]) => ({
       tsMs,
       host,
       gpu,
@@ -52,6 +53,8 @@ export function* gpuSamplesOfMonth(db: Ledger, range: MonthRange): Generator<Gpu
       ...(share === null ? {} : { share: decimal(share)! }),
       ...(lengthMs === null ? {} : { lengthMs }),
       ...(profile === null ? {} : { profile }),
+      ...(energy === null ? {} : { energyMj: decimal(energy)! }),
+      ...(power === null ? {} : { powerW: decimal(power)! }),
     }));
   }
 }

@@ -40,6 +40,7 @@ import { readSlo } from './slo.js';
 import { readErp } from './erp.js';
 import { readAnomalies, readVariances } from './review.js';
 import { readAlertAt, readNotify } from './notify.js';
+import { COST_PART_KEYS, readCostParts } from './cost-parts.js';
 
 const CARD_KEYS = [
   'version',
@@ -281,6 +282,9 @@ function readPool(raw: Raw, path: FieldPath, issues: Issues, centreIds: Readonly
   const method = methodName ? METHODS[methodName] : undefined;
   checkKeys(raw, [...POOL_KEYS, ...(method?.keys ?? [])], path, issues);
   const cost = raw.cost === undefined ? undefined : readCost(raw.cost, [...path, 'cost'], issues);
+  if (methodName === 'direct' && cost && (cost.depreciation || cost.energy)) {
+    issues.add([...path, 'cost'], 'a direct pool charges each bill to its owner: depreciation and energy have no owner there (give them a pool of their own)');
+  }
   if (method?.needsCost && raw.cost === undefined) {
     issues.add([...path, 'method'], `method ${method.name} splits a cost: the pool needs a "cost"`);
   }
@@ -353,15 +357,18 @@ function readMultipliers(value: unknown, path: FieldPath, issues: Issues): Map<s
 function readCost(value: unknown, path: FieldPath, issues: Issues): PoolCost | null {
   const raw = readRecord(value, path, issues);
   if (!raw) return null;
+  const parts = readCostParts(raw, path, issues);
+  const withParts = raw.depreciation !== undefined || raw.energy !== undefined;
   if (raw.billing === undefined) {
-    checkKeys(raw, ['fixed', 'billing'], path, issues);
-    const amount = readDecimal(raw.fixed, [...path, 'fixed'], issues);
-    return amount ? { kind: 'fixed', amount } : null;
+    checkKeys(raw, ['fixed', 'billing', ...COST_PART_KEYS], path, issues);
+    // A cost of parts alone has no fixed amount: 0.
+    const amount = raw.fixed === undefined && withParts ? new Decimal(0) : readDecimal(raw.fixed, [...path, 'fixed'], issues);
+    return amount && parts ? { kind: 'fixed', amount, ...parts } : null;
   }
-  checkKeys(raw, ['billing', 'column'], path, issues);
+  checkKeys(raw, ['billing', 'column', ...COST_PART_KEYS], path, issues);
   const column = raw.column === undefined ? 'effective_cost' : readChoice(raw.column, COST_COLUMNS, [...path, 'column'], issues);
   const filter = readBillingFilter(raw.billing, [...path, 'billing'], issues);
-  return column && filter ? { kind: 'billing', filter, column } : null;
+  return column && filter && parts ? { kind: 'billing', filter, column, ...parts } : null;
 }
 
 /** `billing: { provider, service, resource_id, sku, charge_category, tags }`, values or lists. */

@@ -1,7 +1,9 @@
 import type { GpuSummaryRow } from '../domain/gpu.js';
+import { kwhText } from '../domain/cost-parts.js';
+import { MJ_PER_KWH, ZERO } from '../domain/drivers.js';
 import { formatQuantity, type Decimal } from '../domain/money.js';
 import { printable } from './cells.js';
-import { fitTable, type Column } from './table.js';
+import { fitTable, type Column, type Look } from './table.js';
 import { asCsv, asJson, type View } from './view.js';
 
 export interface GpuSummaryView {
@@ -17,12 +19,32 @@ const COLUMNS: Column[] = [
   { head: 'busy hours', align: 'right', drop: 1 },
   { head: 'owners', shrink: true },
 ];
+const KWH: Column = { head: 'kWh', align: 'right' };
 
 const short = (d: Decimal) => d.toDecimalPlaces(4).toFixed();
+/** Energy is kept in mJ; shown in kWh to the watt-hour, and exactly in JSON. */
+const kwh = (mj: Decimal | undefined) => (mj === undefined ? null : kwhText(mj));
+const exactKwh = (mj: Decimal) => formatQuantity(mj.dividedBy(MJ_PER_KWH));
+const NO_OWNER = '(none)';
 const record = (r: GpuSummaryRow) => ({
   host: r.host, gpu: r.gpu, hours: formatQuantity(r.hours), owned_hours: formatQuantity(r.ownedHours), busy_hours: formatQuantity(r.busyHours),
   busy_unknown_hours: formatQuantity(r.unmeasuredHours), owners: r.owners,
+  energy_kwh: r.energyMj === undefined ? null : exactKwh(r.energyMj),
+  ...(r.energyByOwner ? { energy_by_owner: r.energyByOwner.map(([owner, mj]) => ({ owner: owner || NO_OWNER, kwh: exactKwh(mj) })) } : {}),
 });
+
+/** Each owner's measured energy over every GPU (issue 35): what the gpu_energy_kwh driver shares by. */
+export function energyByOwner(rows: readonly GpuSummaryRow[]): [string, Decimal][] {
+  const by = new Map<string, Decimal>();
+  for (const [owner, mj] of rows.flatMap((r) => r.energyByOwner ?? [])) by.set(owner || NO_OWNER, (by.get(owner || NO_OWNER) ?? ZERO).plus(mj));
+  return [...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function energyTable(rows: readonly GpuSummaryRow[], look: Look): string {
+  const owners = energyByOwner(rows);
+  if (owners.length === 0) return '';
+  return `Energy by owner\n${fitTable({ columns: [{ head: 'owner', shrink: true }, { head: 'kWh', align: 'right' }], rows: owners.map(([owner, mj]) => [printable(owner), kwhText(mj)]) }, look)}\n`;
+}
 
 /** Busy hours as measured, and how much was not (MIG mode reports no utilisation): unknown is never shown as idle. */
 function busyCell(r: GpuSummaryRow): string {
@@ -33,13 +55,18 @@ function busyCell(r: GpuSummaryRow): string {
 
 /** `gpu summary`: per host and GPU, hours observed, owned and busy, and who owned them. */
 export const GPU_SUMMARY_VIEW: View<GpuSummaryView> = {
-  table: ({ month, rows }, look) => `GPUs ${month}\n${fitTable({
-    columns: COLUMNS,
-    rows: rows.map((r) => [printable(r.host), printable(r.gpu), short(r.hours), short(r.ownedHours), busyCell(r), printable(r.owners.join(', '))]),
-  }, look)}\n`,
-  json: ({ month, rows }) => asJson({ month, gpus: rows.map(record) }),
-  csv: ({ rows }) => asCsv(['host', 'gpu', 'hours', 'owned_hours', 'busy_hours', 'busy_unknown_hours', 'owners'], rows.map((r) => {
+  table: ({ month, rows }, look) => {
+    // The kWh column only where some GPU measured energy: telemetry without it reads as before.
+    const measured = rows.some((r) => r.energyMj !== undefined);
+    return `GPUs ${month}\n${fitTable({
+      columns: measured ? [...COLUMNS.slice(0, 5), KWH, COLUMNS[5]!] : COLUMNS,
+      rows: rows.map((r) => [printable(r.host), printable(r.gpu), short(r.hours), short(r.ownedHours), busyCell(r),
+        ...(measured ? [kwh(r.energyMj) ?? 'not measured'] : []), printable(r.owners.join(', '))]),
+    }, look)}\n${energyTable(rows, look)}`;
+  },
+  json: ({ month, rows }) => asJson({ month, gpus: rows.map(record), energy_by_owner: energyByOwner(rows).map(([owner, mj]) => ({ owner, kwh: exactKwh(mj) })) }),
+  csv: ({ rows }) => asCsv(['host', 'gpu', 'hours', 'owned_hours', 'busy_hours', 'busy_unknown_hours', 'owners', 'energy_kwh'], rows.map((r) => {
     const x = record(r);
-    return [x.host, x.gpu, x.hours, x.owned_hours, x.busy_hours, x.busy_unknown_hours, x.owners.join(' ')];
+    return [x.host, x.gpu, x.hours, x.owned_hours, x.busy_hours, x.busy_unknown_hours, x.owners.join(' '), x.energy_kwh];
   })),
 };

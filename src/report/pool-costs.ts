@@ -2,14 +2,18 @@ import type { StoredPoolCost } from '../domain/run.js';
 
 /**
  * Where a pool's `C` came from, e.g. "12 billing records, effective_cost 1234.5678 → C 1234.57",
- * then one line per conversion: "of which EUR 100 × 1.0832 (ECB, 2024-09-30) = 108.32".
+ * then one line per part of a cost built from parts ("depreciation of …: 8000.00"), and per
+ * conversion: "of which EUR 100 × 1.0832 (ECB, 2024-09-30) = 108.32".
  */
 export function poolCostLines(s: StoredPoolCost): string[] {
   const overhead = s.overhead_pct === '0' ? '' : ` × (1 + ${s.overhead_pct}%)`;
   if (s.kind === 'none') return ['a price list (no cost): its total is its charges'];
-  const from = s.kind === 'billing' ? `${s.matched_records} billing record${s.matched_records === 1 ? '' : 's'}, ${s.column} ${s.base}` : `fixed ${s.base}`;
+  const bill = `${s.matched_records} billing record${s.matched_records === 1 ? '' : 's'}, ${s.column}`;
+  const from = s.parts ? `parts ${s.base}` : s.kind === 'billing' ? `${bill} ${s.base}` : `fixed ${s.base}`;
+  // A cost built from parts (issue 35): each on its line, the bill's with its records.
+  const parts = (s.parts ?? []).map((p) => `${p.part === 'billing' ? bill : p.detail}: ${p.amount}`);
   const converted = (s.conversions ?? []).map((c) => `of which ${c.currency} ${c.amount} × ${c.rate} (${c.rate_source}, ${c.rate_date}) = ${c.converted}`);
-  return [`${from}${overhead} → C ${s.cost}`, ...converted, ...listAgainstInvoiceLines(s)];
+  return [`${from}${overhead} → C ${s.cost}`, ...parts, ...converted, ...listAgainstInvoiceLines(s)];
 }
 
 /** A price list held to its bill: "list against invoice:", then "OpenAI: list 3.50, invoice 100.00, difference 96.50", models indented. */

@@ -19,7 +19,8 @@ export function migShare(profile: string | undefined, model: string | undefined)
 
 /**
  * dcgm-exporter: busy time from GPU_UTIL where DCGM reports it, else (a MIG slice has none)
- * the graphics engine's active ratio, else the SMs' (issue 17); framebuffer use in MiB. Host
+ * the graphics engine's active ratio, else the SMs' (issue 17); framebuffer use in MiB; the
+ * energy counter in mJ and the power draw in W (issue 35). Host
  * from `Hostname` or `hostname`; GPU from `UUID` (with `GPU_I_ID` for a MIG slice, whose
  * `GPU_I_PROFILE` gives its share of the GPU), else `gpu`.
  */
@@ -31,6 +32,9 @@ export const dcgm = gpuPromReader({
     DCGM_FI_PROF_GR_ENGINE_ACTIVE: { kind: 'busy', rank: 1, scale: PERCENT },
     DCGM_FI_PROF_SM_ACTIVE: { kind: 'busy', rank: 2, scale: PERCENT },
     DCGM_FI_DEV_FB_USED: { kind: 'mem', scale: ONE },
+    // A 64-bit counter: past 2^31 mJ (a GPU at 70 W gets there in nine hours) it is a value, not DCGM's 32-bit blank.
+    DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION: { kind: 'energy', scale: ONE, blank: new Decimal('9223372036854775792') },
+    DCGM_FI_DEV_POWER_USAGE: { kind: 'power', scale: ONE },
   },
   // A scrape names DCGM metrics; a file of only "# ts=" lines and comments names none.
   detect: (names) => names.length === 0 || names.some((n) => n.startsWith('dcgm_')),

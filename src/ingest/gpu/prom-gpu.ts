@@ -3,8 +3,17 @@ import type { GpuSample } from '../../domain/types.js';
 import { promTextParser, sampleText, workloadOf, type PromSample } from '../prom-text.js';
 import type { ReadItem, Reader, ReadOptions } from '../reader.js';
 
-/** What a metric gives a sample: busy time (ranked: the best source present wins) or memory, each scaled. */
-export type GpuMetric = { kind: 'busy'; rank: number; scale: Decimal } | { kind: 'mem'; scale: Decimal };
+/**
+ * What a metric gives a sample: busy time (ranked: the best source present wins), memory,
+ * the energy counter (mJ) or the power draw (W), each scaled.
+ */
+export type GpuMetric = ({ kind: 'busy'; rank: number; scale: Decimal } | { kind: 'mem' | 'energy' | 'power'; scale: Decimal }) & {
+  /** This metric's "no value" sentinel, where it differs from the exporter's (a 64-bit counter's). */
+  blank?: Decimal;
+};
+
+/** Where a measured metric goes on the sample. */
+const FIELD = { mem: 'memUsedMib', energy: 'energyMj', power: 'powerW' } as const;
 
 /** An exporter of GPU metrics in Prometheus text: its metrics, and where its labels say host, GPU and share. */
 export interface GpuExporter {
@@ -55,7 +64,7 @@ function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
     // A fallback busy metric on no device (a profiling line without labels) belongs to no GPU: skipped.
     reads: (metric, labels) => {
       const known = exporter.metrics[metric];
-      return known !== undefined && (known.kind === 'mem' || known.rank === 0 || exporter.gpu(labels) !== undefined);
+      return known !== undefined && (known.kind !== 'busy' || known.rank === 0 || exporter.gpu(labels) !== undefined);
     },
     onSample(line, s, text) {
       const { labels } = s;
@@ -65,24 +74,27 @@ function parser(exporter: GpuExporter, { name, tz, host, at }: ReadOptions) {
       if (!device) return reject(line, exporter.gpuLabel, `no GPU: the sample has no ${exporter.gpuLabel} label`, text);
       const value = parseDecimal(s.value);
       if (value === null && !/^nan$/i.test(s.value)) return reject(line, s.metric, `expected a number, got "${s.value}"`, text);
-      const usable = value !== null && (exporter.blank === undefined || value.lessThan(exporter.blank)) ? value : null;
-      const entry = entryOf(line, s, text, sampleHost, device);
       const metric = exporter.metrics[s.metric]!;
+      const blank = metric.blank ?? exporter.blank;
+      const usable = value !== null && (blank === undefined || value.lessThan(blank)) ? value : null;
+      const entry = entryOf(line, s, text, sampleHost, device);
       const busy = metric.kind === 'busy' && metric.rank <= entry.busyRank;
       if (busy) entry.busyRank = metric.rank;
       const scaled = usable === null ? null : usable.times(metric.scale);
-      entry.sample = {
-        ...entry.sample,
-        ...(metric.kind === 'mem' ? { memUsedMib: scaled } : busy ? { utilPct: scaled } : {}),
-        ...workloadOf(labels),
-      };
+      const measured = metric.kind === 'busy' ? (busy ? { utilPct: scaled } : {})
+        : metric.kind === 'mem' ? { memUsedMib: scaled } : scaled === null ? {} : { [FIELD[metric.kind]]: scaled };
+      entry.sample = { ...entry.sample, ...measured, ...workloadOf(labels) };
       return null;
     },
-    /** Samples are complete once their scrape is over: hand on all but the current time's. */
-    drain(final, scrapeTime) {
+    /**
+     * Samples are complete once their time is over: hand on all but the current time's, whose
+     * lines may go on in the next chunk (a sample with its own timestamp was once handed on
+     * half read there, and its other half counted as a duplicate).
+     */
+    drain(final, current) {
       const out: ReadItem[] = [];
       for (const [key, { line, sample, lines }] of samples) {
-        if (!final && sample.tsMs === scrapeTime) continue;
+        if (!final && sample.tsMs === current) continue;
         out.push({ kind: 'gpu', line, sample, cells: [lines.join('\n')] });
         samples.delete(key);
       }
