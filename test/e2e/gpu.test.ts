@@ -27,7 +27,7 @@ describe('GPU telemetry: the real samples', () => {
       ['424773df46e0', 'GPU-20c56d28-0da5-6d26-a36a-e7af1ce2586e', '0', '0', Date.UTC(2026, 9, 5, 10)]);
     const without = await read(join(GPU, 'dcgm-exporter_scrape_datadog-fixture.prom'));
     const reasons = without.flatMap((i) => (i.kind === 'reject' ? [i.reject.reason] : []));
-    assert.equal(reasons.length, 2); // GPU_UTIL and FB_USED lines, each without a time
+    assert.equal(reasons.length, 4); // POWER_USAGE, TOTAL_ENERGY_CONSUMPTION, GPU_UTIL and FB_USED lines, each without a time
     assert.match(reasons[0]!, /no time: the sample has none and no "# ts=" line came before it \(or pass --at\)/);
   });
 

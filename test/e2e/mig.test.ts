@@ -117,13 +117,19 @@ describe('a real MIG scrape (NVIDIA\'s dcgm-exporter documentation, Apache-2.0)'
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /\(dcgm\): 2 rows read, 2 stored, 0 duplicate, 0 rejected/);
     }
-    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { host: string; gpu: string; hours: string; busy_hours: string }[] };
-    assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu]), [['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13']]);
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { host: string; gpu: string; hours: string; busy_hours: string; energy_kwh: string | null }[] };
+    // The whole GPU keeps only what DCGM measures of it alone, its energy (issue 35): no hours.
+    assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu, g.hours, g.energy_kwh === null]), [
+      ['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660', '0', false],
+      ['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13', summary.gpus[1]!.hours, true],
+    ]);
     // By hand: two samples, the first lasting 5 minutes and the last the median, 5 minutes: 10 minutes at 1/7.
     const hours = new Decimal(10).dividedBy(60).dividedBy(7);
     const near = (a: string, b: Decimal) => assert.ok(new Decimal(a).minus(b).abs().lessThan('1e-12'), `${a} ≠ ${b}`);
-    near(summary.gpus[0]!.hours, hours);
-    near(summary.gpus[0]!.busy_hours, hours.times(sliceActive));
+    near(summary.gpus[1]!.hours, hours);
+    near(summary.gpus[1]!.busy_hours, hours.times(sliceActive));
+    // Its energy: the same scrape twice holds one counter reading, so only the power over the last interval, 409.692 W × 5 min.
+    assert.equal(summary.gpus[0]!.energy_kwh, new Decimal('409.692').times(300).dividedBy(3_600_000).toFixed());
   });
 });
 
@@ -136,8 +142,8 @@ describe('a carved GPU\'s own samples from another file or reader', () => {
     for (const at of ['2026-10-05T10:00:00Z', '2026-10-05T10:05:00Z']) {
       for (const file of ['whole.prom', 'slice.prom']) assert.equal(chargeback(dir, ['ingest', join(dir, file), '--source', 'gpu', '--at', at]).code, 0);
     }
-    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { gpu: string }[] };
-    assert.deepEqual(summary.gpus.map((g) => g.gpu), ['GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13']);
+    const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { gpu: string; hours: string }[] };
+    assert.deepEqual(summary.gpus.map((g) => [g.gpu, g.hours === '0']), [['GPU-34319582-d595-d1c7-d1d2-179bcfa61660', true], ['GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13', false]]);
   });
 });
 
@@ -169,7 +175,7 @@ describe('other GPU exporters and hosts (issue 17)', () => {
 
   it('a file that yields no GPU sample is never a quiet success: one line, exit 1, nothing stored', () => {
     const { dir } = workspace();
-    writeFileSync(join(dir, 'power.prom'), '# ts=2026-10-05T10:00:00Z\nDCGM_FI_DEV_POWER_USAGE{gpu="0",UUID="GPU-1",Hostname="h"} 250\n');
+    writeFileSync(join(dir, 'power.prom'), '# ts=2026-10-05T10:00:00Z\nDCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-1",Hostname="h"} 41\n');
     const run = chargeback(dir, ['ingest', join(dir, 'power.prom'), '--source', 'gpu']);
     assert.equal(run.code, 1);
     assert.equal(run.stderr, `chargeback: ${join(dir, 'power.prom')}: no GPU samples: the file holds none of the metrics the dcgm format reads; nothing was stored\n`);

@@ -81,7 +81,7 @@ describe('a failed attempt does not block the next one', () => {
     const rejects = ['--rejects', join(dir, 'gpu.rejects.csv')];
     // The scrape was saved whole, without a last line end: --complete says so.
     const whole = ['--complete'];
-    assert.match((await cliIn(dir, ['ingest', file, '--source', 'gpu', ...whole, ...rejects])).stdout, /0 stored, 0 duplicate, 2 rejected/);
+    assert.match((await cliIn(dir, ['ingest', file, '--source', 'gpu', ...whole, ...rejects])).stdout, /0 stored, 0 duplicate, 4 rejected/);
     // The same bytes again store nothing again: no batch is added.
     assert.match((await cliIn(dir, ['ingest', file, '--source', 'gpu', ...whole, ...rejects])).stdout, /no batch added \(nothing new since batch 1 read the same bytes\).*0 stored/);
     const timed = await cliIn(dir, ['ingest', file, '--source', 'gpu', ...whole, '--at', '2026-10-05T10:00:00Z']);

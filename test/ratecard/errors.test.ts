@@ -70,7 +70,7 @@ describe('rate card: error gallery', () => {
     [
       'an unknown driver',
       GOOD.replace('driver: tokens', 'driver: tokenz'),
-      ['card.yaml:13: pools[0].driver: expected one of requests, input_tokens, output_tokens, cached_input_tokens, tokens, weighted_tokens, gpu_seconds, gpu_hours, gpu_busy_hours, gpu_mem_gib_hours, charges, got "tokenz" (did you mean "tokens"?)'],
+      ['card.yaml:13: pools[0].driver: expected one of requests, input_tokens, output_tokens, cached_input_tokens, tokens, weighted_tokens, gpu_seconds, gpu_hours, gpu_busy_hours, gpu_mem_gib_hours, gpu_energy_kwh, charges, got "tokenz" (did you mean "tokens"?)'],
     ],
     [
       'a duplicate cost-centre id',

@@ -70,7 +70,6 @@ export function registerBudgets(program: Command, io: Io): void {
   withExamples(command, [
     'chargeback budgets -m 2026-10 -r ratecard.yaml',
     'chargeback budgets -m 2026-10 -r ratecard.yaml --as-of 2026-10-15 -f json',
-    'chargeback -q budgets -m "$(date +%Y-%m)" -r ratecard.yaml || alert-on-call',
-    'chargeback budgets -m "$(date +%Y-%m)" -r ratecard.yaml --notify',
+    'chargeback -q budgets -m "$(date +%Y-%m)" -r ratecard.yaml --notify || alert-on-call',
   ]);
 }
