@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Decimal } from '../../src/domain/money.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -47,6 +48,10 @@ describe('GPU telemetry: the real samples', () => {
         [util, mem, ts, 'GPU-00000000-0000-0000-0000-000000000000']);
       const header = items.find((i) => i.kind === 'header');
       assert.ok(header?.kind === 'header' && header.ignored.length > 150, 'the 200-odd other columns are listed as ignored');
+      // The power draw, what energy is integrated from where no counter is (issue 35), as the capture has it.
+      const [head, row] = readFileSync(join(GPU, file), 'utf8').split('\n');
+      const drawn = row!.split(', ')[head!.split(', ').indexOf('power.draw [W]')]!.replace(/ W$/, '');
+      assert.equal(sample!.powerW?.toFixed() ?? null, drawn.startsWith('[') ? null : new Decimal(drawn).toFixed());
     });
   }
 });

@@ -27,8 +27,8 @@ export function parseMeasure(text: string): Decimal | null | 'bad' {
 }
 
 /**
- * `nvidia-smi --query-gpu=timestamp,uuid,utilization.gpu,memory.used --format=csv` output
- * (SPEC §3.3): `, ` between cells, units in the header (`utilization.gpu [%]`) and in the
+ * `nvidia-smi --query-gpu=timestamp,uuid,utilization.gpu,memory.used,power.draw --format=csv` output
+ * (SPEC §3.3; power.draw, where queried, is what the GPU's energy is integrated from): `, ` between cells, units in the header (`utilization.gpu [%]`) and in the
  * values, columns matched by name (a capture may hold 200 of them), timestamps in the host's
  * zone given by `--tz`, the host from `--host`. The GPU is its UUID, else its index.
  */
@@ -38,7 +38,7 @@ function smiParser({ name, tz, host, columns: given }: ReadOptions): Incremental
   const onHeader = (raw: string[]): ReadItem => {
     const cells = raw.map((c) => c.trim());
     const index = (prefix: string) => cells.findIndex((c) => c.toLowerCase().split(' [')[0] === prefix);
-    columns = { timestamp: index('timestamp'), uuid: index('uuid'), index: index('index'), util: index('utilization.gpu'), mem: index('memory.used') };
+    columns = { timestamp: index('timestamp'), uuid: index('uuid'), index: index('index'), util: index('utilization.gpu'), mem: index('memory.used'), power: index('power.draw') };
     if (columns.timestamp! < 0 || (columns.util! < 0 && columns.mem! < 0)) {
       throw new InputError(name, 1, null, 'expected an nvidia-smi --query-gpu header with timestamp and utilization.gpu or memory.used');
     }
@@ -58,7 +58,9 @@ function smiParser({ name, tz, host, columns: given }: ReadOptions): Incremental
     if (util === 'bad') return reject('utilization.gpu', `expected a percentage, got "${cell('util')}"`);
     const mem = parseMeasure(cell('mem'));
     if (mem === 'bad') return reject('memory.used', `expected MiB, got "${cell('mem')}"`);
-    return { kind: 'gpu', line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem }, cells };
+    const power = parseMeasure(cell('power'));
+    if (power === 'bad') return reject('power.draw', `expected watts, got "${cell('power')}"`);
+    return { kind: 'gpu', line, sample: { tsMs, host: host!, gpu, utilPct: util, memUsedMib: mem, ...(power === null ? {} : { powerW: power }) }, cells };
   };
   // `noheader` output: the header is the --columns list, and the first record is data.
   return csvRowsParser({ name, expected: 'an nvidia-smi header line', ...(given ? { givenHeader: given } : {}), onHeader, onRow });
