@@ -48,6 +48,11 @@ describe('nvidia-smi -q -x (issue 17)', () => {
       assert.deepEqual(samples(dir), [{
         gpu: expected.uuid, ts: Date.parse(iso), util: expected.util.replace(/\s*%$/, ''), mem: expected.used.replace(/\s*MiB$/, ''), share: null, profile: null,
       }]);
+      // The power draw, where v11 (power_readings) and v13 (gpu_power_readings, instant) put it: what energy is integrated from.
+      const drawn = /<(?:power_draw|instant_power_draw)>([\d.]+) W</.exec(read(path))![1]!;
+      const db = new Database(join(dir, 'chargeback.db'), { readonly: true });
+      assert.equal(db.prepare('SELECT power_w FROM gpu_samples').pluck().get(), new Decimal(drawn).toFixed());
+      db.close();
     }
   });
 

@@ -108,6 +108,17 @@ export function migProfile(model: string, sms: number, totalMib: Decimal | null)
   return `${Math.max(slices, 1)}g.${gb}gb`;
 }
 
+/**
+ * The power draw where each DTD puts it (issue 35: energy is integrated from it): v10's
+ * `power_readings/power_draw`, v12's `gpu_power_readings/power_draw`, v13's
+ * `gpu_power_readings/instant_power_draw`. The path it was found at, and its text ('' for none).
+ */
+function powerDraw(gpu: Element): [string, string] {
+  const places = [['power_readings', 'power_draw'], ['gpu_power_readings', 'power_draw'], ['gpu_power_readings', 'instant_power_draw']];
+  const found = places.find((path) => textAt(gpu, ...path) !== '');
+  return found ? [found.join('.'), textAt(gpu, ...found)] : ['power_readings.power_draw', ''];
+}
+
 /** What the reader makes of one `<gpu>`: its samples (one, or one per MIG device) or why not. */
 type GpuRead = { samples: GpuSample[] } | { field: string; reason: string };
 
@@ -121,7 +132,10 @@ function readGpu(gpu: Element, tsMs: number, host: string): GpuRead {
   if (devices.length === 0) {
     const util = parseMeasure(textAt(gpu, 'utilization', 'gpu_util'));
     if (util === 'bad') return { field: 'utilization.gpu_util', reason: `expected a percentage, got "${textAt(gpu, 'utilization', 'gpu_util')}"` };
-    return { samples: [{ tsMs, host, gpu: id, utilPct: util, memUsedMib: mem }] };
+    const [where, drawn] = powerDraw(gpu);
+    const power = parseMeasure(drawn);
+    if (power === 'bad') return { field: where, reason: `expected watts, got "${drawn}"` };
+    return { samples: [{ tsMs, host, gpu: id, utilPct: util, memUsedMib: mem, ...(power === null ? {} : { powerW: power }) }] };
   }
   // A MIG GPU: one sample per device, at its share; nvidia-smi reports no activity per device.
   const samples: GpuSample[] = [];
@@ -154,7 +168,8 @@ function captureOf(doc: string, gpu: Element, timestamp: string): string {
  * `nvidia-smi -q -x` (v10 to v13 DTDs): one capture, or many appended (`-l N`). Each `<gpu>`
  * is one sample at the capture's `<timestamp>` (the host's wall clock: `--tz`; a capture
  * without one takes `--at`), on the host `--host` (the XML names none); the GPU is its uuid.
- * Busy from `utilization/gpu_util`, memory from `fb_memory_usage/used`. A GPU in MIG mode is
+ * Busy from `utilization/gpu_util`, memory from `fb_memory_usage/used`, power from its power
+ * draw (powerDraw; not for a GPU in MIG mode, whose samples are its devices'). A GPU in MIG mode is
  * one sample per MIG device, `UUID/mig-ID` as DCGM names it, at its share of the GPU from
  * the profile its SMs tell (issue 17); its busy time is unknown (`N/A`), so only DCGM's
  * profiling metrics give a slice busy hours.
