@@ -63,3 +63,27 @@ function readEnergy(value: unknown, path: FieldPath, issues: Issues): EnergyPric
   if (!pue || pue.lessThan(1) || !price || price.isNegative() || hosts === null) return null;
   return { pue, pricePerKwh: price, ...(hosts ? { hosts } : {}) };
 }
+
+/**
+ * One GPU's energy may be charged once: two pools pricing energy must each list their
+ * `hosts`, and no host twice. Without the rule, two energy pools would each charge every
+ * GPU's energy.
+ */
+export function checkEnergyOnce(pools: readonly { value: { cost?: CostParts }; path: FieldPath }[], issues: Issues): void {
+  const pricing = pools.filter((p) => p.value.cost?.energy);
+  if (pricing.length < 2) return;
+  const taken = new Map<string, FieldPath>();
+  for (const { value, path } of pricing) {
+    const hosts = value.cost!.energy!.hosts;
+    const where = [...path, 'cost', 'energy'];
+    if (!hosts) {
+      issues.add(where, `${pricing.length} pools price GPU energy: each must list its hosts, or every GPU's energy is charged in each`);
+      continue;
+    }
+    for (const host of hosts) {
+      const first = taken.get(host);
+      if (first) issues.add([...where, 'hosts'], `host "${host}" is priced by ${first.slice(0, 2).join('[')}] already: a GPU's energy is charged once`);
+      else taken.set(host, path);
+    }
+  }
+}

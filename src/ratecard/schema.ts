@@ -40,7 +40,7 @@ import { readSlo } from './slo.js';
 import { readErp } from './erp.js';
 import { readAnomalies, readVariances } from './review.js';
 import { readAlertAt, readNotify } from './notify.js';
-import { COST_PART_KEYS, readCostParts } from './cost-parts.js';
+import { checkEnergyOnce, COST_PART_KEYS, readCostParts } from './cost-parts.js';
 
 const CARD_KEYS = [
   'version',
@@ -90,6 +90,7 @@ export function parseRateCard(raw: unknown, issues: Issues): RateCard | null {
   const pools = readList(card.pools, ['pools'], issues, (raw, path, found) => readPool(raw, path, found, centreIds));
   checkUniqueIds(costCentres, ['cost_centres'], issues);
   checkUniqueIds(pools, ['pools'], issues);
+  checkEnergyOnce(pools, issues);
   const unpriced =
     card.unpriced === undefined ? 'error' : readChoice(card.unpriced, ['error', 'ignore'] as const, ['unpriced'], issues);
   const budgets = card.budgets === undefined ? [] : readList(card.budgets, ['budgets'], issues, (raw, path, found) => readBudget(raw, path, found, centreIds));

@@ -144,6 +144,16 @@ exchange_rates:
       ],
     ],
     [
+      'two pools pricing GPU energy: one lists no hosts, and a host is listed twice (its energy would be charged twice)',
+      `${GOOD}  - { id: a, cost: { energy: { pue: "1.2", price_per_kwh: "0.1", hosts: [x, y] } }, method: proportional, driver: gpu_energy_kwh }\n` +
+        `  - { id: b, cost: { energy: { pue: "1.2", price_per_kwh: "0.1", hosts: [y] } }, method: proportional, driver: gpu_energy_kwh }\n` +
+        `  - { id: c, cost: { fixed: "1.00", energy: { pue: "1.2", price_per_kwh: "0.1" } }, method: proportional, driver: gpu_hours }\n`,
+      [
+        'card.yaml:15: pools[2].cost.energy.hosts: host "y" is priced by pools[1] already: a GPU\'s energy is charged once',
+        'card.yaml:16: pools[3].cost.energy: 3 pools price GPU energy: each must list its hosts',
+      ],
+    ],
+    [
       'a webhook URL written into the card, and one read from a variable with a bad name',
       `${GOOD}notify:\n  webhook: https://hooks.slack.com/services/T0/B0/secret\n`,
       ['card.yaml:15: notify.webhook: expected { url_env: NAME } or { url_file: PATH }, got a URL: it may carry a secret'],
