@@ -4,6 +4,7 @@ import { isSqlite, type Ledger } from './engine.js';
 import { closedMonths, listRuns, type ClosedMonth, type RunListing } from './runs.js';
 import { listExports, postingStatuses } from './exports.js';
 import type { ExportRecord, PostingStatus } from '../domain/postings.js';
+import { sentAlerts, type SentAlert } from './alerts.js';
 
 /** What `chargeback status` reports of a ledger: its schema, what it holds, and its books. */
 export interface LedgerStatus {
@@ -19,6 +20,8 @@ export interface LedgerStatus {
   /** Every journal exported, oldest first, and where each month's posting stands. */
   exports: ExportRecord[];
   postings: PostingStatus[];
+  /** Every budget alert delivered (issue 35), oldest first. */
+  alerts: SentAlert[];
 }
 
 const count = (db: Ledger, table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
@@ -47,5 +50,6 @@ export function ledgerStatus(db: Ledger): LedgerStatus {
     closed: closedMonths(db),
     exports: listExports(db),
     postings: postingStatuses(db),
+    alerts: sentAlerts(db),
   };
 }

@@ -1,3 +1,4 @@
+import type { SentAlert } from '../ledger/alerts.js';
 import type { LedgerStatus } from '../ledger/status.js';
 import { grouped, printable } from './cells.js';
 import { booksByMonth } from '../domain/books.js';
@@ -37,7 +38,21 @@ function statusAsTable({ path, bytes, status }: StatusView, look: Look): string 
   // What needs finance's hand, said first-hand rather than left in a column a narrow terminal drops.
   const todo = status.postings.filter((p) => p.pending || p.unexported).map((p) => `  ${p.month}: ${postingAction(p)}`);
   const action = todo.length === 0 ? [] : [`Months with journals to post\n${todo.join('\n')}`];
-  return `${[...head, sources, books, ...action].join('\n')}\n`;
+  return `${[...head, sources, books, ...action, ...alertsSent(status, look)].join('\n')}\n`;
+}
+
+const ALERTS_SHOWN = 10;
+const alertName = (a: SentAlert) => (a.kind === 'forecast' ? 'forecast over budget' : `past ${a.threshold}%`);
+
+/** The budget alerts delivered (issue 35), the latest few: what budgets --notify sent, when and where. */
+function alertsSent(status: LedgerStatus, look: Look): string[] {
+  if (status.alerts.length === 0) return [];
+  const shown = status.alerts.slice(-ALERTS_SHOWN);
+  const more = status.alerts.length - shown.length;
+  return [`Budget alerts sent${more > 0 ? ` (the latest ${shown.length} of ${status.alerts.length})` : ''}\n${fitTable({
+    columns: [{ head: 'month' }, { head: 'cost centre' }, { head: 'alert' }, { head: 'sent', drop: 1 }, { head: 'to', shrink: true, drop: 2 }],
+    rows: shown.map((a) => [a.month, printable(a.costCentre), alertName(a), a.sentAt, printable(a.target)]),
+  }, look)}`];
 }
 
 /** `status`: where the ledger is and how big, what it holds, the last batch per source, and each month's books. */
@@ -48,5 +63,6 @@ export const STATUS_VIEW: View<StatusView> = {
     rows: { usage_events: status.rows.usageEvents, billing_records: status.rows.billingRecords, gpu_samples: status.rows.gpuSamples, counter_samples: status.rows.counterSamples },
     last_batches: status.lastBatches.map((b) => ({ source: b.source, batch: b.id, file: b.fileName, rows_stored: b.rowsAccepted, rows_rejected: b.rowsRejected, finished_at: b.finishedAt })),
     months: monthsOf(status),
+    budget_alerts: status.alerts.map((a) => ({ month: a.month, cost_centre: a.costCentre, kind: a.kind, threshold_pct: a.threshold, sent_at: a.sentAt, target: a.target })),
   }),
 };

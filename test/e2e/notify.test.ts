@@ -96,6 +96,12 @@ describe('budgets --notify', () => {
     assert.equal(post.body.text, 'Budget alert: Search (CC-4100) has used 87.1% of its 2026-10 budget, past 80% (21781.38 of 25000.00 USD spent, forecast 21790.20)');
     assert.deepEqual([post.body.month, post.body.spent, post.body.budget, post.body.percent_used, post.body.forecast, post.body.currency], ['2026-10', '21781.38', '25000.00', '87.1', '21790.20', 'USD']);
     for (const run of [first, second, third]) assert.doesNotMatch(run.stdout + run.stderr, /SECRET-TOKEN|T000/);
+    // The ledger keeps what was delivered, in the order it was: status lists it, the URL's secret left out.
+    const status = await cliIn(dir, ['status', '-f', 'json']);
+    const alerts = JSON.parse(status.stdout).budget_alerts as Record<string, string>[];
+    assert.deepEqual(alerts.map((a) => [a.month, a.cost_centre, a.kind, a.threshold_pct]), [['2026-10', 'CC-4100', 'spend', '80'], ['2026-10', 'CC-4100', 'spend', '50']]);
+    for (const a of alerts) assert.match(a.target!, /^webhook http:\/\/127\.0\.0\.1:\d+\/…$/);
+    assert.match((await cliIn(dir, ['status', '--wide'])).stdout, /Budget alerts sent\n[^]*│ 2026-10 │ CC-4100 +│ past 80% │/);
   });
 
   it('a server that never answers is cut off at the timeout, and the alert is sent on the next run', async () => {
