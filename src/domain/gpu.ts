@@ -1,5 +1,6 @@
 import { noQuantities, ZERO } from './drivers.js';
-import { Decimal } from './money.js';
+import { allocate } from './allocate.js';
+import { Decimal, sum } from './money.js';
 import type { MonthRange } from './month.js';
 import type { GpuSample, UsageGroup } from './types.js';
 
@@ -85,28 +86,61 @@ export function sampleEnergies(samples: readonly GpuSample[], maxGapMs: number):
 
 /**
  * One physical GPU's intervals, each with its energy: the devices' samples as the card names
- * them, without the whole GPU's samples at the times its slices were sampled, whose energy
- * comes as `energyOnly` intervals of no length (the whole GPU's counter is the only measure).
+ * them, without the whole GPU's samples at the times its slices were sampled. DCGM measures
+ * energy for the whole GPU only: at such a time its interval's energy is shared over the
+ * slices sampled then by their shares, to the unit of its last decimal place (largest
+ * remainder, so the parts add up to it), and what no slice holds stays the GPU's as an
+ * `energyOnly` interval of no length.
  */
 export function* physicalGpuIntervals(devices: readonly GpuSample[][], maxGapMs: number): Generator<GpuInterval> {
   const measured = devices.filter((d) => d.some((s) => s.energyMj !== undefined || s.powerW !== undefined));
   const energies = new Map(measured.map((d) => [d[0]!.gpu, sampleEnergies(d, maxGapMs)]));
   const kept = withoutCarvedWhole(devices);
+  const carved = carvedEnergy(measured, kept, energies);
   for (const samples of kept) {
     const ofDevice = energies.get(samples[0]!.gpu);
     for (const interval of gpuIntervals(samples, maxGapMs)) {
-      const energyMj = ofDevice?.get(interval.sample.tsMs);
+      const energyMj = carved.slices.get(sliceKey(interval.sample)) ?? ofDevice?.get(interval.sample.tsMs);
       yield energyMj === undefined ? interval : { ...interval, energyMj };
     }
   }
+  yield* carved.unheld;
+}
+
+const sliceKey = (s: GpuSample) => `${s.gpu}\u0000${s.tsMs}`;
+
+/** The energy of a whole GPU's carved-away samples: each slice's part by its time, and the rest as energy-only intervals. */
+function carvedEnergy(measured: readonly GpuSample[][], kept: readonly GpuSample[][], energies: ReadonlyMap<string, ReadonlyMap<number, Decimal>>) {
+  const slices = new Map<string, Decimal>();
+  const unheld: GpuInterval[] = [];
+  const slicesAt = new Map<number, GpuSample[]>();
+  for (const samples of kept) {
+    for (const s of samples) if (s.gpu !== physicalGpu(s.gpu)) slicesAt.set(s.tsMs, [...(slicesAt.get(s.tsMs) ?? []), s]);
+  }
   for (const samples of measured) {
+    if (samples[0]!.gpu !== physicalGpu(samples[0]!.gpu)) continue;
     const left = new Set(kept.find((k) => k[0]!.gpu === samples[0]!.gpu)?.map((s) => s.tsMs) ?? []);
     const ofDevice = energies.get(samples[0]!.gpu)!;
     for (const sample of samples) {
       const energyMj = ofDevice.get(sample.tsMs);
-      if (!left.has(sample.tsMs) && energyMj !== undefined) yield { sample, lengthMs: 0, energyMj, energyOnly: true };
+      if (left.has(sample.tsMs) || energyMj === undefined) continue;
+      const held = slicesAt.get(sample.tsMs) ?? [];
+      const parts = shareEnergy(energyMj, held);
+      held.forEach((slice, i) => slices.set(sliceKey(slice), parts[i]!));
+      const rest = parts[held.length]!;
+      if (!rest.isZero()) unheld.push({ sample, lengthMs: 0, energyMj: rest, energyOnly: true });
     }
   }
+  return { slices, unheld };
+}
+
+/** `energy` over the slices by their shares and the rest of the GPU last, exact: the parts add up to it. */
+function shareEnergy(energy: Decimal, slices: readonly GpuSample[]): Decimal[] {
+  const shares = slices.map((s) => s.share ?? ONE);
+  const rest = Decimal.max(ONE.minus(sum(shares)), 0);
+  const scale = new Decimal(10).pow(energy.decimalPlaces());
+  const split = allocate(BigInt(energy.times(scale).toFixed(0)), [...shares, rest].map((weight, i) => ({ id: String(i).padStart(4, '0'), weight })));
+  return [...shares, rest].map((_, i) => new Decimal((split?.get(String(i).padStart(4, '0')) ?? 0n).toString()).dividedBy(scale));
 }
 
 /**

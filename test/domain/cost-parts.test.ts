@@ -79,21 +79,39 @@ describe('GPU energy from samples', () => {
 });
 
 describe('a MIG-carved GPU\'s energy', () => {
-  it('counts whole for the GPU, and in no team\'s usage: its slices carry the time, DCGM the energy of the whole GPU', async () => {
+  it('is shared over the slices sampled then by their shares, the rest kept for the GPU: the parts add up to what DCGM measured', async () => {
     const { physicalGpuIntervals, gpuUsageSums, gpuSummarySums } = await import('../../src/domain/gpu.js');
     const whole = [sample(0, '0', '100'), sample(5, '30000000', '100'), sample(10, '60000000', '100')];
     const slice = [{ ...sample(5), gpu: 'g/mig-1', share: d(1).dividedBy(7), namespace: 'team', utilPct: d(50) }];
     const intervals = [...physicalGpuIntervals([whole, slice], 300_000)];
+    // 30,000,000 mJ at 1/7 and 6/7, to the millijoule by largest remainder.
     assert.deepEqual(intervals.map((i) => [i.sample.gpu, i.sample.tsMs % 3_600_000 / 60_000, i.energyMj?.toFixed(), i.energyOnly ?? false]),
-      [['g', 0, '30000000', false], ['g', 10, '30000000', false], ['g/mig-1', 5, undefined, false], ['g', 5, '30000000', true]]);
+      [['g', 0, '30000000', false], ['g', 10, '30000000', false], ['g/mig-1', 5, '4285714', false], ['g', 5, '25714286', true]]);
     const range = { startMs: Date.UTC(2026, 9, 1), endMs: Date.UTC(2026, 10, 1) };
-    const summary = gpuSummarySums(range);
+    const summary = gpuSummarySums(range, () => null);
     const usage = gpuUsageSums(range);
     for (const i of intervals) {
       summary.add(i);
       usage.add(i);
     }
-    assert.equal(summary.result().find((r) => r.gpu === 'g')!.energyMj!.toFixed(), '90000000');
-    assert.equal(sum(usage.result().map((g) => g.quantities.gpu_energy_mj)).toFixed(), '60000000');
+    const rows = summary.result();
+    assert.deepEqual(rows.map((r) => [r.gpu, r.energyMj?.toFixed(), r.energyByOwner?.map(([o, mj]) => `${o}:${mj.toFixed()}`)]),
+      [['g', '85714286', [':85714286']], ['g/mig-1', '4285714', ['team:4285714']]]);
+    assert.equal(sum(rows.map((r) => r.energyMj!)).toFixed(), '90000000');
+    // The team on the slice has its part as a driver; the GPU's unheld rest is nobody's.
+    const team = usage.result().find((g) => g.identity.namespace === 'team')!;
+    assert.equal(team.quantities.gpu_energy_mj.toFixed(), '4285714');
+  });
+
+  it('property: whatever the slices and their shares, the parts add up to the measured energy exactly', async () => {
+    const { physicalGpuIntervals } = await import('../../src/domain/gpu.js');
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.integer({ min: 0, max: 3 }), fc.subarray([1, 2, 3, 4, 7]), (mj, places, sizes) => {
+      const energy = new Decimal(mj.toString()).dividedBy(new Decimal(10).pow(places));
+      const whole = [sample(0, '0'), sample(5, energy.toFixed())];
+      let used = 0;
+      const slices = sizes.filter((n) => (used += n) <= 7).map((n, i) => [{ ...sample(0), gpu: `g/mig-${i}`, share: d(n).dividedBy(7) }]);
+      const parts = [...physicalGpuIntervals([whole, ...slices], 300_000)].filter((i) => i.sample.tsMs === whole[0]!.tsMs);
+      assert.equal(sum(parts.map((i) => i.energyMj ?? d(0))).toFixed(), energy.toFixed());
+    }), { numRuns: 200 });
   });
 });

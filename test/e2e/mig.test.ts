@@ -118,18 +118,20 @@ describe('a real MIG scrape (NVIDIA\'s dcgm-exporter documentation, Apache-2.0)'
       assert.match(run.stdout, /\(dcgm\): 2 rows read, 2 stored, 0 duplicate, 0 rejected/);
     }
     const summary = JSON.parse(chargeback(dir, ['gpu', 'summary', '--month', '2026-10', '--format', 'json']).stdout) as { gpus: { host: string; gpu: string; hours: string; busy_hours: string; energy_kwh: string | null }[] };
-    // The whole GPU keeps only what DCGM measures of it alone, its energy (issue 35): no hours.
-    assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu, g.hours, g.energy_kwh === null]), [
-      ['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660', '0', false],
-      ['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13', summary.gpus[1]!.hours, true],
+    // The whole GPU keeps only what DCGM measures of it alone, its energy (issue 35), and no hours.
+    assert.deepEqual(summary.gpus.map((g) => [g.host, g.gpu, g.hours]), [
+      ['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660', '0'],
+      ['ub20-a100-k8s', 'GPU-34319582-d595-d1c7-d1d2-179bcfa61660/mig-13', summary.gpus[1]!.hours],
     ]);
     // By hand: two samples, the first lasting 5 minutes and the last the median, 5 minutes: 10 minutes at 1/7.
     const hours = new Decimal(10).dividedBy(60).dividedBy(7);
     const near = (a: string, b: Decimal) => assert.ok(new Decimal(a).minus(b).abs().lessThan('1e-12'), `${a} ≠ ${b}`);
     near(summary.gpus[1]!.hours, hours);
     near(summary.gpus[1]!.busy_hours, hours.times(sliceActive));
-    // Its energy: the same scrape twice holds one counter reading, so only the power over the last interval, 409.692 W × 5 min.
-    assert.equal(summary.gpus[0]!.energy_kwh, new Decimal('409.692').times(300).dividedBy(3_600_000).toFixed());
+    // Its energy: the same scrape twice holds one counter reading, so only the power over the last interval, 409.692 W × 5 min:
+    // 122,907,600 mJ, the slice's 1/7 of it to the millijoule (17,558,228.57, its remainder the larger), the rest the GPU's.
+    const mj = (kwh: string | null) => new Decimal(kwh!).times(3_600_000_000).toDecimalPlaces(0).toFixed();
+    assert.deepEqual(summary.gpus.map((g) => mj(g.energy_kwh)), ['105349371', '17558229']);
   });
 });
 
