@@ -26,12 +26,16 @@ export function splitAmount(amount: Decimal, shares: readonly (readonly [string,
   return cents && new Map([...cents].map(([id, c]) => [id, fromCents(c)]));
 }
 
-/** The lines' amounts attributed along `axis`; `breakdownOf` gives a line's breakdown, or null. */
+/**
+ * The lines' amounts attributed along `axis`; `breakdownOf` gives a line's breakdown, or null.
+ * A price-list line has no driver to break down, but by model its terms say where its money
+ * went (issue 35): it is shared by what each model's terms came to.
+ */
 export function attribute(lines: readonly StatementLine[], breakdownOf: (line: StatementLine) => LineBreakdown | null, axis: BreakdownAxis): Attributed {
   const byKey = new Map<string, Decimal>();
   let unattributed = ZERO;
   for (const line of lines) {
-    const breakdown = isUsageLine(line) ? breakdownOf(line) : null;
+    const breakdown = isUsageLine(line) ? breakdownOf(line) ?? (axis === 'byModel' ? pricedByModel(line) : null) : null;
     const split = breakdown ? splitAmount(line.amount, breakdown[axis]) : null;
     if (!split) {
       unattributed = unattributed.plus(line.amount);
@@ -40,6 +44,14 @@ export function attribute(lines: readonly StatementLine[], breakdownOf: (line: S
     for (const [key, amount] of split) byKey.set(key, (byKey.get(key) ?? ZERO).plus(amount));
   }
   return { byKey, unattributed };
+}
+
+/** A price-list line's terms summed per model, as a breakdown by model; null without such terms. */
+function pricedByModel(line: StatementLine): LineBreakdown | null {
+  const byModel = new Map<string, Decimal>();
+  for (const part of line.parts ?? []) if (part.model !== undefined) byModel.set(part.model, (byModel.get(part.model) ?? ZERO).plus(part.amount));
+  if (byModel.size === 0) return null;
+  return { total: sum(byModel.values()), byModel: [...byModel], byIdentity: [], byDay: [], byTag: [] };
 }
 
 /**

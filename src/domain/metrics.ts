@@ -1,8 +1,6 @@
 import { attribute } from './attribution.js';
 import type { BudgetReport } from './budgets.js';
-import { ZERO } from './drivers.js';
-import type { LineBreakdown } from './explain.js';
-import { Decimal, sum } from './money.js';
+import { Decimal } from './money.js';
 import { compareIds } from './order.js';
 import type { RunViews } from './run-views.js';
 import type { StatementLine } from './types.js';
@@ -93,17 +91,9 @@ function spendByCentreAndPool(lines: readonly StatementLine[]): [StatementLine, 
  * came to.
  */
 function spendByModel(lines: readonly StatementLine[]): [string, Decimal][] {
-  const { byKey, unattributed } = attribute(lines, (line) => line.breakdown ?? pricedByModel(line), 'byModel');
+  const { byKey, unattributed } = attribute(lines, (line) => line.breakdown ?? null, 'byModel');
   const rows = [...byKey].sort(([a], [b]) => compareIds(a, b));
   return unattributed.isZero() ? rows : [...rows, [NOT_BY_MODEL, unattributed]];
-}
-
-/** A price-list line's terms summed per model, as a breakdown to share its amount by; null without such terms. */
-function pricedByModel(line: StatementLine): LineBreakdown | null {
-  const byModel = new Map<string, Decimal>();
-  for (const part of line.parts ?? []) if (part.model !== undefined) byModel.set(part.model, (byModel.get(part.model) ?? ZERO).plus(part.amount));
-  if (byModel.size === 0) return null;
-  return { total: sum(byModel.values()), byModel: [...byModel], byIdentity: [], byDay: [], byTag: [] };
 }
 
 function countsOf(views: Pick<RunViews, 'counts'> | undefined, what: 'tokens' | 'requests'): [string, string, Decimal][] {

@@ -26,7 +26,7 @@ export function storeRun(db: Ledger, run: RunRecord): number {
       driver, quantity, unit_price, amount, parts, usage, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     run.lines.forEach((l, seq) =>
       insertLine.run(id, seq, l.costCentre, l.costCentreName, l.pool, l.method, l.driver, text(l.quantity),
-        text(l.unitPrice), l.amount.toFixed(), l.parts ? JSON.stringify(l.parts.map((p) => [p.what, p.amount.toFixed()])) : null,
+        text(l.unitPrice), l.amount.toFixed(), l.parts ? JSON.stringify(l.parts.map((p) => [p.what, p.amount.toFixed(), ...(p.model === undefined ? [] : [p.model])])) : null,
         l.usage ? JSON.stringify(Object.fromEntries(Object.entries(l.usage).map(([k, v]) => [k, v.toFixed()]))) : null,
         l.breakdown ? breakdownAsText(l.breakdown) : null),
     );
@@ -88,7 +88,8 @@ export function findRun(db: Ledger, month: string, runId?: number): StoredRun | 
     lines: lines.map(({ parts, usage, breakdown, ...l }) => ({
       ...l, quantity: decimal(l.quantity), unitPrice: decimal(l.unitPrice), amount: new Decimal(l.amount),
       ...(usage === null ? {} : { usage: Object.fromEntries(Object.entries(JSON.parse(usage) as Record<string, string>).map(([k, v]) => [k, new Decimal(v)])) }),
-      ...(parts === null ? {} : { parts: (JSON.parse(parts) as [string, string][]).map(([what, amount]) => ({ what, amount: new Decimal(amount) })) }),
+      // A price-list term keeps its model (issue 35), so views share its money by model; runs stored before have none.
+      ...(parts === null ? {} : { parts: (JSON.parse(parts) as [string, string, string?][]).map(([what, amount, model]) => ({ what, amount: new Decimal(amount), ...(model === undefined ? {} : { model }) })) }),
       ...(breakdown === null ? {} : { breakdown: breakdownOfText(breakdown) }),
     })),
   };

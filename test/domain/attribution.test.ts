@@ -66,3 +66,25 @@ describe('attribution: money by model, day or tag (issue 19)', () => {
     assert.equal(forecastOf(lines, range, range.endMs).toFixed(2), '110.00');
   });
 });
+
+describe('attribution of a price list by model (issue 35)', () => {
+  const priced: StatementLine = {
+    ...line('api', 'price-list', '10.01'), quantity: null,
+    parts: [
+      { what: 'gpt-4o input: 1000000 × 2.5 per 1M', amount: d('2.5'), model: 'gpt-4o' },
+      { what: 'gpt-4o output: 500000 × 10 per 1M', amount: d('5'), model: 'gpt-4o' },
+      { what: 'o3 input: 1254000 × 2 per 1M', amount: d('2.508'), model: 'o3' },
+      { what: 'rounding half-up to the cent, once for the line', amount: d('0.002') },
+    ],
+  };
+  it('shares the line by what each model\'s terms came to, to the cent, adding up to the line', () => {
+    const { byKey, unattributed } = attribute([priced], () => null, 'byModel');
+    assert.deepEqual([...byKey].map(([k, v]) => [k, v.toFixed(2)]), [['gpt-4o', '7.50'], ['o3', '2.51']]);
+    assert.equal(unattributed.toFixed(2), '0.00');
+  });
+  it('by day or tag its terms say nothing: unattributed, as before; a run stored before terms kept their model, too', () => {
+    assert.equal(attribute([priced], () => null, 'byDay').unattributed.toFixed(2), '10.01');
+    const stored = { ...priced, parts: priced.parts!.map(({ what, amount }) => ({ what, amount })) };
+    assert.equal(attribute([stored], () => null, 'byModel').unattributed.toFixed(2), '10.01');
+  });
+});

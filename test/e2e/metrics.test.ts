@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { attribute } from '../../src/domain/attribution.js';
 import { Decimal } from '../../src/domain/money.js';
+import { openLedger } from '../../src/ledger/open.js';
+import { findRun } from '../../src/ledger/runs.js';
 import { cliIn, fixture, workspace } from './cli.js';
 import { parsePrometheusText, type Sample } from './prometheus-text.js';
 
@@ -77,6 +80,23 @@ describe('metrics', () => {
     const byModel = new Map(of('chargeback_model_spend_total').map((s) => [s.labels.model, s.text]));
     assert.equal(money(of('chargeback_model_spend_total')).toFixed(2), money(of('chargeback_spend_total')).toFixed(2));
     for (const model of ['gpt-4o', 'o3', 'claude-sonnet-4-20250514', 'llama-3-70b', 'llama-3-8b']) assert.ok(new Decimal(byModel.get(model) ?? '0').greaterThan(0), model);
+  });
+
+  it('a stored run keeps each price-list term\'s model, so the report shares that money by model as metrics does', async () => {
+    const computed = await ctx.run('compute', '-m', '2026-10', '-r', ctx.card, '-q');
+    assert.ok(computed.code <= 1, computed.stderr);
+    const ledger = openLedger(join(ctx.dir, 'chargeback.db'), { create: false });
+    try {
+      const run = findRun(ledger, '2026-10')!;
+      const api = run.lines.filter((l) => l.pool === 'api' && l.method === 'price-list');
+      assert.ok(api.length > 0);
+      for (const line of api) {
+        const byModel = attribute([line], () => null, 'byModel');
+        assert.ok(byModel.byKey.size > 0 && byModel.unattributed.isZero(), `${line.costCentre}: its terms name their models`);
+      }
+    } finally {
+      ledger.close();
+    }
   });
 
   it('counts tokens and requests per centre and model, and when each source last ingested', () => {
