@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { alertKey, alertMessage, alertsCrossed, type AlertMessage, type BudgetAlert } from '../domain/alerts.js';
+import { alertMessage, alertRow, alertsCrossed, rowKey, type AlertMessage, type BudgetAlert } from '../domain/alerts.js';
 import type { BudgetReport } from '../domain/budgets.js';
 import { FileError, UsageError } from '../domain/errors.js';
 import type { NotifyTarget, RateCard } from '../domain/types.js';
-import { claimAlert, markSent, releaseClaim, sentKeys } from '../ledger/alerts.js';
+import { claimAlert, markSent, releaseClaim, sentAlerts } from '../ledger/alerts.js';
 import type { Ledger } from '../ledger/open.js';
 import type { Io } from './context.js';
 
@@ -38,8 +38,7 @@ export function deliveryFor(target: NotifyTarget, cardFile: string, env: Readonl
       return { target: `command "${target.command}"`, timeoutMs, send: (message) => runCommand(target.command, folder, message, timeoutMs) };
     case 'webhook': {
       const url = webhookUrl(target, folder, env);
-      const target_ = `webhook ${redacted(url)}`;
-      return { target: target_, timeoutMs, send: (message) => post(url, message, timeoutMs) };
+      return { target: `webhook ${redacted(url)}`, timeoutMs, send: (message) => post(url, message, timeoutMs) };
     }
   }
 }
@@ -61,12 +60,7 @@ function webhookUrl(target: Extract<NotifyTarget, { kind: 'webhook' }>, folder: 
       throw FileError.from(error, path, "read the webhook's URL");
     }
   }
-  let url: URL | null = null;
-  try {
-    url = new URL(text);
-  } catch {
-    url = null;
-  }
+  const url = URL.canParse(text) ? new URL(text) : null;
   if (!url || !['http:', 'https:'].includes(url.protocol)) throw new UsageError(`${from}: expected an http or https URL (not shown: it may carry a secret)`);
   return url;
 }
@@ -133,10 +127,10 @@ export interface NotifyOutcome {
 export async function sendAlerts(ledger: Ledger, due: readonly { alert: BudgetAlert; message: AlertMessage }[], delivery: Delivery, now: () => Date): Promise<NotifyOutcome> {
   const outcome: NotifyOutcome = { sent: [], failed: [] };
   const month = due[0]?.alert.month;
-  const done = month === undefined ? new Set<string>() : sentKeys(ledger, month);
+  const done = new Set(month === undefined ? [] : sentAlerts(ledger, month).map(rowKey));
   for (const { alert, message } of due) {
-    if (done.has(alertKey(alert))) continue;
-    const row = { month: alert.month, costCentre: alert.costCentre, kind: alert.kind, threshold: alert.threshold.toFixed() };
+    const row = alertRow(alert);
+    if (done.has(rowKey(row))) continue;
     const claim = randomUUID();
     const at = now();
     if (!claimAlert(ledger, row, claim, at.toISOString(), new Date(at.getTime() - delivery.timeoutMs - 60_000).toISOString())) continue;

@@ -26,8 +26,19 @@ export function thresholdsOf(budget: Budget): Decimal[] {
   return [...new Map(listed.map((t) => [t.toFixed(), t])).values()].sort((a, b) => a.comparedTo(b));
 }
 
-/** One alert's key in the ledger: which month, centre, kind and threshold. */
-export const alertKey = (a: BudgetAlert): string => `${a.month}|${a.costCentre}|${a.kind}|${a.threshold.toFixed()}`;
+/** An alert as the ledger keeps it: which month, centre, kind and threshold (as text). */
+export interface AlertRow {
+  month: string;
+  costCentre: string;
+  kind: AlertKind;
+  threshold: string;
+}
+
+export const alertRow = (a: BudgetAlert): AlertRow => ({ month: a.month, costCentre: a.costCentre, kind: a.kind, threshold: a.threshold.toFixed() });
+
+/** One alert's key: the same for an alert crossed now and the row that recorded it. */
+export const rowKey = (r: AlertRow): string => `${r.month}|${r.costCentre}|${r.kind}|${r.threshold}`;
+export const alertKey = (a: BudgetAlert): string => rowKey(alertRow(a));
 
 /**
  * Every alert the budgets stand past now: each threshold spend has reached (spend × 100 ≥

@@ -1,3 +1,4 @@
+import { compareIds } from './order.js';
 import { noQuantities, ZERO } from './drivers.js';
 import { allocate } from './allocate.js';
 import { Decimal, sum } from './money.js';
@@ -25,6 +26,9 @@ export const migDevice = (gpu: string, instance: string): string => `${gpu}/mig-
 /** The physical GPU a device is, or is carved from. */
 export const physicalGpu = (device: string): string => device.replace(/\/mig-[^/]*$/, '');
 
+/** Whether a device is a MIG slice of a GPU rather than a whole one. */
+const isSlice = (device: string): boolean => device !== physicalGpu(device);
+
 /** Devices (each one's samples) grouped by physical GPU: the ledger lists a GPU's slices right after it. */
 export function* byPhysicalGpu(devices: Iterable<GpuSample[]>): Generator<GpuSample[][]> {
   let group: GpuSample[][] = [];
@@ -46,10 +50,10 @@ export function* byPhysicalGpu(devices: Iterable<GpuSample[]>): Generator<GpuSam
  * usage (issue 17), so the GPU is not counted whole on top of them; what no slice holds is idle.
  */
 export function withoutCarvedWhole(devices: readonly GpuSample[][]): GpuSample[][] {
-  const isSlice = (samples: readonly GpuSample[]) => samples[0] !== undefined && samples[0].gpu !== physicalGpu(samples[0].gpu);
-  const sliced = new Set(devices.filter(isSlice).flatMap((samples) => samples.map((s) => s.tsMs)));
+  const ofSlice = (samples: readonly GpuSample[]) => samples[0] !== undefined && isSlice(samples[0].gpu);
+  const sliced = new Set(devices.filter(ofSlice).flatMap((samples) => samples.map((s) => s.tsMs)));
   if (sliced.size === 0) return [...devices];
-  return devices.map((samples) => (isSlice(samples) ? samples : samples.filter((s) => !sliced.has(s.tsMs)))).filter((samples) => samples.length > 0);
+  return devices.map((samples) => (ofSlice(samples) ? samples : samples.filter((s) => !sliced.has(s.tsMs)))).filter((samples) => samples.length > 0);
 }
 
 /** One sample's interval: [start, start + lengthMs), owned by the sample's labels. */
@@ -113,12 +117,15 @@ const sliceKey = (s: GpuSample) => `${s.gpu}\u0000${s.tsMs}`;
 function carvedEnergy(measured: readonly GpuSample[][], kept: readonly GpuSample[][], energies: ReadonlyMap<string, ReadonlyMap<number, Decimal>>) {
   const slices = new Map<string, Decimal>();
   const unheld: GpuInterval[] = [];
+  const wholes = measured.filter((samples) => !isSlice(samples[0]!.gpu));
+  // Nothing was carved without a measured whole GPU and a slice beside it.
+  if (wholes.length === 0 || !kept.some((samples) => isSlice(samples[0]!.gpu))) return { slices, unheld };
   const slicesAt = new Map<number, GpuSample[]>();
   for (const samples of kept) {
-    for (const s of samples) if (s.gpu !== physicalGpu(s.gpu)) slicesAt.set(s.tsMs, [...(slicesAt.get(s.tsMs) ?? []), s]);
+    if (!isSlice(samples[0]!.gpu)) continue;
+    for (const s of samples) slicesAt.set(s.tsMs, [...(slicesAt.get(s.tsMs) ?? []), s]);
   }
-  for (const samples of measured) {
-    if (samples[0]!.gpu !== physicalGpu(samples[0]!.gpu)) continue;
+  for (const samples of wholes) {
     const left = new Set(kept.find((k) => k[0]!.gpu === samples[0]!.gpu)?.map((s) => s.tsMs) ?? []);
     const ofDevice = energies.get(samples[0]!.gpu)!;
     for (const sample of samples) {
@@ -335,6 +342,13 @@ export function atComparedScale(row: GpuSummaryRow): GpuSummaryRow {
   return { ...row, hours: at(row.hours), ownedHours: at(row.ownedHours), busyHours: at(row.busyHours), unmeasuredHours: at(row.unmeasuredHours) };
 }
 
+/** Each owner's measured energy over every GPU, in mJ, by owner ('' for none), in order (issue 35). */
+export function energyByOwner(rows: readonly GpuSummaryRow[]): [string, Decimal][] {
+  const by = new Map<string, Decimal>();
+  for (const [owner, mj] of rows.flatMap((r) => r.energyByOwner ?? [])) by.set(owner, (by.get(owner) ?? ZERO).plus(mj));
+  return [...by].sort(([a], [b]) => compareIds(a, b));
+}
+
 /**
  * summariseGpus one interval at a time. Intervals are summed in whole half-milliseconds and
  * divided into hours once per GPU: hours summed interval by interval were each rounded
@@ -374,7 +388,7 @@ export function gpuSummarySums(range: MonthRange, owns: (sample: GpuSample) => s
           const { hours, busy } = hoursOf(all);
           const row = { host, gpu, hours, ownedHours: hoursOf(owned).hours, busyHours: busy, unmeasuredHours: hoursOf(unmeasured).hours, owners: [...owners].sort() };
           if (energy.size === 0) return row;
-          const byOwner = [...energy].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          const byOwner = [...energy].sort(([a], [b]) => compareIds(a, b));
           return { ...row, energyMj: byOwner.reduce((total, [, mj]) => total.plus(mj), ZERO), energyByOwner: byOwner };
         })
         .sort((a, b) => (a.host + a.gpu < b.host + b.gpu ? -1 : 1));

@@ -56,9 +56,9 @@ export function monthToDateMetrics(input: MetricsInput): MetricFamily[] {
     family('chargeback_model_spend_total', `Month-to-date spend per model: each usage line shared by its models' usage, a price list's by each model's terms; "${NOT_BY_MODEL}" is the rest.`,
       spendByModel(input.lines).map(([model, amount]) => ({ labels: { month, model, currency }, value: money(amount) }))),
     family('chargeback_tokens_total', 'Month-to-date gateway tokens (input + output) of ok requests per cost centre and model.',
-      countsOf(input.views, 'tokens').map(([centre, model, n]) => ({ labels: { month, cost_centre: centre, model }, value: n.toFixed() }))),
+      countRows(input.views, 'tokens').map(([centre, model, n]) => ({ labels: { month, cost_centre: centre, model }, value: n.toFixed() }))),
     family('chargeback_requests_total', 'Month-to-date ok gateway requests per cost centre and model.',
-      countsOf(input.views, 'requests').map(([centre, model, n]) => ({ labels: { month, cost_centre: centre, model }, value: n.toFixed() }))),
+      countRows(input.views, 'requests').map(([centre, model, n]) => ({ labels: { month, cost_centre: centre, model }, value: n.toFixed() }))),
     family('chargeback_budget_limit', "The card's monthly budget per cost centre.",
       input.budgets.map((b) => ({ labels: { month, cost_centre: b.costCentre, currency }, value: money(b.monthly) }))),
     family('chargeback_budget_spent', 'Month-to-date spend against each budget.',
@@ -96,7 +96,8 @@ function spendByModel(lines: readonly StatementLine[]): [string, Decimal][] {
   return unattributed.isZero() ? rows : [...rows, [NOT_BY_MODEL, unattributed]];
 }
 
-function countsOf(views: Pick<RunViews, 'counts'> | undefined, what: 'tokens' | 'requests'): [string, string, Decimal][] {
+/** Per centre and model, its ok requests or tokens, in order. */
+function countRows(views: Pick<RunViews, 'counts'> | undefined, what: 'tokens' | 'requests'): [string, string, Decimal][] {
   const rows: [string, string, Decimal][] = [];
   for (const [centre, counts] of views?.counts ?? []) for (const [model, count] of counts.byModel) rows.push([centre, model, count[what]]);
   return rows.sort(([c1, m1], [c2, m2]) => compareIds(c1, c2) || compareIds(m1, m2));

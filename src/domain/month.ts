@@ -119,7 +119,6 @@ export function localMidnight(day: string, zone = 'UTC'): number {
 
 /** The month `instantMs` falls in, reckoned in `zone`. */
 export function monthAt(instantMs: number, zone = 'UTC'): Month {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric' }).formatToParts(new Date(instantMs));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return parseMonth(`${get('year')}-${String(get('month')).padStart(2, '0')}`)!;
+  const wall = new Date(instantMs + zoneOffsetMs(instantMs, zone));
+  return parseMonth(`${wall.getUTCFullYear()}-${String(wall.getUTCMonth() + 1).padStart(2, '0')}`)!;
 }

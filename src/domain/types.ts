@@ -335,11 +335,12 @@ export interface Budget {
  * environment or a file (it may carry a secret), a file a line is appended to, or a command
  * run with the alert on stdin. Paths are as the card wrote them (relative to its folder).
  */
-export type NotifyTarget =
-  | { kind: 'webhook'; urlEnv: string; timeoutMs: number }
-  | { kind: 'webhook'; urlFile: string; timeoutMs: number }
-  | { kind: 'file'; path: string; timeoutMs: number }
-  | { kind: 'command'; command: string; timeoutMs: number };
+export type NotifyTarget = NotifyTo & { timeoutMs: number };
+export type NotifyTo =
+  | { kind: 'webhook'; urlEnv: string }
+  | { kind: 'webhook'; urlFile: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'command'; command: string };
 
 export interface Platform {
   costCentre: string;

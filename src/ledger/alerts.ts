@@ -1,13 +1,7 @@
-import type { AlertKind } from '../domain/alerts.js';
+import type { AlertRow } from '../domain/alerts.js';
 import type { Ledger } from './engine.js';
 
-/** One alert's row: which month, centre, kind and threshold (issue 35). */
-export interface AlertRow {
-  month: string;
-  costCentre: string;
-  kind: AlertKind;
-  threshold: string;
-}
+export type { AlertRow };
 
 export interface SentAlert extends AlertRow {
   sentAt: string;
@@ -46,10 +40,4 @@ export function releaseClaim(db: Ledger, alert: AlertRow, claim: string): void {
 export function sentAlerts(db: Ledger, month: string | null = null): SentAlert[] {
   return db.prepare(`SELECT month, cost_centre AS "costCentre", kind, threshold, sent_at AS "sentAt", target FROM budget_alerts
     WHERE state = 'sent' AND (CAST(? AS TEXT) IS NULL OR month = ?) ORDER BY sent_at, id`).all(month, month) as SentAlert[];
-}
-
-/** Keys (alertKey) of the alerts a month has delivered. */
-export function sentKeys(db: Ledger, month: string): Set<string> {
-  const rows = db.prepare('SELECT month, cost_centre, kind, threshold FROM budget_alerts WHERE month = ? AND state = \'sent\'').raw().all(month) as string[][];
-  return new Set(rows.map((r) => r.join('|')));
 }

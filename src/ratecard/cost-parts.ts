@@ -1,4 +1,4 @@
-import { checkKeys, describe, readDecimal, readMeasure, readRecord, readString, readStringList, type FieldPath, type Issues, type Raw } from '../domain/fields.js';
+import { checkKeys, describe, formatPath, readDecimal, readMeasure, readRecord, readString, readStringList, type FieldPath, type Issues, type Raw } from '../domain/fields.js';
 import { Decimal } from '../domain/money.js';
 import { parseMonth } from '../domain/month.js';
 import type { CostParts, Depreciation, EnergyPrice } from '../domain/types.js';
@@ -82,7 +82,7 @@ export function checkEnergyOnce(pools: readonly { value: { cost?: CostParts }; p
     }
     for (const host of hosts) {
       const first = taken.get(host);
-      if (first) issues.add([...where, 'hosts'], `host "${host}" is priced by ${first.slice(0, 2).join('[')}] already: a GPU's energy is charged once`);
+      if (first) issues.add([...where, 'hosts'], `host "${host}" is priced by ${formatPath(first)} already: a GPU's energy is charged once`);
       else taken.set(host, path);
     }
   }

@@ -1,9 +1,10 @@
 import { checkKeys, describe, readMeasure, readRecord, readString, type FieldPath, type Issues } from '../domain/fields.js';
 import type { Decimal } from '../domain/money.js';
-import type { NotifyTarget } from '../domain/types.js';
+import type { NotifyTarget, NotifyTo } from '../domain/types.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 10;
 const TARGETS = ['webhook', 'file', 'command'] as const;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Where budget alerts go (issue 35), one target:
@@ -28,24 +29,23 @@ export function readNotify(value: unknown, issues: Issues): NotifyTarget | undef
   }
   const target = readTarget(raw, given[0]!, issues);
   const seconds = raw.timeout_seconds === undefined ? DEFAULT_TIMEOUT_SECONDS : readTimeout(raw.timeout_seconds, [...path, 'timeout_seconds'], issues);
-  return seconds === null || target === undefined ? undefined : { ...target, timeoutMs: Number(seconds) * 1000 } as NotifyTarget;
+  return seconds === null || target === undefined ? undefined : { ...target, timeoutMs: Number(seconds) * 1000 };
 }
 
-function readTarget(raw: Record<string, unknown>, kind: (typeof TARGETS)[number], issues: Issues): NotifyTarget | undefined {
-  const timeoutMs = DEFAULT_TIMEOUT_SECONDS * 1000;
+function readTarget(raw: Record<string, unknown>, kind: (typeof TARGETS)[number], issues: Issues): NotifyTo | undefined {
   const path = ['notify'];
   if (kind === 'file') {
     const file = readString(raw.file, [...path, 'file'], issues);
-    return file ? { kind, path: file, timeoutMs } : undefined;
+    return file ? { kind, path: file } : undefined;
   }
   if (kind === 'command') {
     const command = readString(raw.command, [...path, 'command'], issues);
-    return command ? { kind, command, timeoutMs } : undefined;
+    return command ? { kind, command } : undefined;
   }
-  return readWebhook(raw.webhook, [...path, 'webhook'], timeoutMs, issues);
+  return readWebhook(raw.webhook, [...path, 'webhook'], issues);
 }
 
-function readWebhook(value: unknown, path: FieldPath, timeoutMs: number, issues: Issues): NotifyTarget | undefined {
+function readWebhook(value: unknown, path: FieldPath, issues: Issues): NotifyTo | undefined {
   if (typeof value === 'string') {
     issues.add(path, 'expected { url_env: NAME } or { url_file: PATH }, got a URL: it may carry a secret, so the card says where to read it');
     return undefined;
@@ -59,11 +59,12 @@ function readWebhook(value: unknown, path: FieldPath, timeoutMs: number, issues:
   }
   if (raw.url_env !== undefined) {
     const name = readString(raw.url_env, [...path, 'url_env'], issues);
-    if (name && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) issues.add([...path, 'url_env'], `expected an environment variable's name, got ${describe(name)}`);
-    return name && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? { kind: 'webhook', urlEnv: name, timeoutMs } : undefined;
+    if (name && ENV_NAME.test(name)) return { kind: 'webhook', urlEnv: name };
+    if (name) issues.add([...path, 'url_env'], `expected an environment variable's name, got ${describe(name)}`);
+    return undefined;
   }
   const file = readString(raw.url_file, [...path, 'url_file'], issues);
-  return file ? { kind: 'webhook', urlFile: file, timeoutMs } : undefined;
+  return file ? { kind: 'webhook', urlFile: file } : undefined;
 }
 
 function readTimeout(value: unknown, path: FieldPath, issues: Issues): Decimal | null {

@@ -1,6 +1,6 @@
-import type { GpuSummaryRow } from '../domain/gpu.js';
+import { energyByOwner, type GpuSummaryRow } from '../domain/gpu.js';
 import { kwhText } from '../domain/cost-parts.js';
-import { MJ_PER_KWH, ZERO } from '../domain/drivers.js';
+import { MJ_PER_KWH } from '../domain/drivers.js';
 import { formatQuantity, type Decimal } from '../domain/money.js';
 import { printable } from './cells.js';
 import { fitTable, type Column, type Look } from './table.js';
@@ -26,6 +26,8 @@ const short = (d: Decimal) => d.toDecimalPlaces(4).toFixed();
 const kwh = (mj: Decimal | undefined) => (mj === undefined ? null : kwhText(mj));
 const exactKwh = (mj: Decimal) => formatQuantity(mj.dividedBy(MJ_PER_KWH));
 const NO_OWNER = '(none)';
+/** Each owner's energy over every GPU, the energy of no one's named as such. */
+const ownersEnergy = (rows: readonly GpuSummaryRow[]) => energyByOwner(rows).map(([owner, mj]): [string, Decimal] => [owner || NO_OWNER, mj]);
 const record = (r: GpuSummaryRow) => ({
   host: r.host, gpu: r.gpu, hours: formatQuantity(r.hours), owned_hours: formatQuantity(r.ownedHours), busy_hours: formatQuantity(r.busyHours),
   busy_unknown_hours: formatQuantity(r.unmeasuredHours), owners: r.owners,
@@ -33,15 +35,8 @@ const record = (r: GpuSummaryRow) => ({
   ...(r.energyByOwner ? { energy_by_owner: r.energyByOwner.map(([owner, mj]) => ({ owner: owner || NO_OWNER, kwh: exactKwh(mj) })) } : {}),
 });
 
-/** Each owner's measured energy over every GPU (issue 35): what the gpu_energy_kwh driver shares by. */
-export function energyByOwner(rows: readonly GpuSummaryRow[]): [string, Decimal][] {
-  const by = new Map<string, Decimal>();
-  for (const [owner, mj] of rows.flatMap((r) => r.energyByOwner ?? [])) by.set(owner || NO_OWNER, (by.get(owner || NO_OWNER) ?? ZERO).plus(mj));
-  return [...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 function energyTable(rows: readonly GpuSummaryRow[], look: Look): string {
-  const owners = energyByOwner(rows);
+  const owners = ownersEnergy(rows);
   if (owners.length === 0) return '';
   return `Energy by owner\n${fitTable({ columns: [{ head: 'owner', shrink: true }, { head: 'kWh', align: 'right' }], rows: owners.map(([owner, mj]) => [printable(owner), kwhText(mj)]) }, look)}\n`;
 }
@@ -64,7 +59,7 @@ export const GPU_SUMMARY_VIEW: View<GpuSummaryView> = {
         ...(measured ? [kwh(r.energyMj) ?? 'not measured'] : []), printable(r.owners.join(', '))]),
     }, look)}\n${energyTable(rows, look)}`;
   },
-  json: ({ month, rows }) => asJson({ month, gpus: rows.map(record), energy_by_owner: energyByOwner(rows).map(([owner, mj]) => ({ owner, kwh: exactKwh(mj) })) }),
+  json: ({ month, rows }) => asJson({ month, gpus: rows.map(record), energy_by_owner: ownersEnergy(rows).map(([owner, mj]) => ({ owner, kwh: exactKwh(mj) })) }),
   csv: ({ rows }) => asCsv(['host', 'gpu', 'hours', 'owned_hours', 'busy_hours', 'busy_unknown_hours', 'owners', 'energy_kwh'], rows.map((r) => {
     const x = record(r);
     return [x.host, x.gpu, x.hours, x.owned_hours, x.busy_hours, x.busy_unknown_hours, x.owners.join(' '), x.energy_kwh];
